@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything vmahunt needs to build, test and run its lab on Debian 12.
+# Idempotent: packages already present are left alone. Run as root (or via sudo).
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config libelf-dev libdw-dev libcapstone-dev
+	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libcmocka-dev)
+# The test lab boots real Debian kernels under QEMU and dumps them.
+lab_pkgs=(qemu-system-x86 busybox-static makedumpfile kexec-tools cpio zstd xz-utils
+	python3 curl ca-certificates debootstrap)
+
+want=("${build_pkgs[@]}")
+if [ "${VMAHUNT_NO_LAB:-0}" != 1 ]; then
+	want+=("${lab_pkgs[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#want[@]} packages present"
+	exit 0
+fi
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return (errno || end == s || *end || s[0] == '-') ? -1 : 0;
+}
+
+int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **pos, int max_pos)
+{
+	int npos = 0;
+	bool opts_done = false;
+
+	memset(opts, 0, sizeof(*opts));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (opts_done || a[0] != '-' || !strcmp(a, "-")) {
+			if (npos == max_pos) {
+				vh_cli_error("%s: unexpected argument '%s'", argv[0], a);
+				return -1;
+			}
+			pos[npos++] = a;
+		} else if (!strcmp(a, "--")) {
+			opts_done = true;
+		} else if (!strcmp(a, "--json")) {
+			opts->json = true;
+		} else if (!strcmp(a, "--raw-base")) {
+			if (i + 1 >= argc || parse_u64(argv[i + 1], &opts->dump_opts.raw_base)) {
+				vh_cli_error("%s: --raw-base needs an address (e.g. 0x0)", argv[0]);
+				return -1;
+			}
+			opts->dump_opts.raw = true;
+			i++;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(vh_cli_usage(), stdout);
+			return -2;
+		} else {
+			vh_cli_error("%s: unknown option '%s' (try 'vmahunt help')", argv[0], a);
+			return -1;
+		}
+	}
+	return npos;
+}

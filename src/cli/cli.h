@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VH_CLI_H
+#define VH_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vmahunt/vmahunt.h>
+
+/* Exit codes, documented in the README and in --help. */
+enum vh_exit {
+	VH_EXIT_OK = 0,
+	VH_EXIT_FINDINGS = 1, /* scan: a finding at or above --fail-on */
+	VH_EXIT_USAGE = 2,    /* bad command line */
+	VH_EXIT_DUMP = 3,     /* the dump cannot be opened or is malformed */
+	VH_EXIT_FAILURE = 4,  /* anything else: output error, out of memory */
+};
+
+/* Options shared by every command. */
+struct vh_cli_opts {
+	const char *dump_path;
+	bool json;
+	struct vh_dump_options dump_opts;
+};
+
+/*
+ * vh_cli_parse() - parse the common options of a command (argv[0] is the
+ * command name). Positional arguments go to @pos (at most @max_pos).
+ * Returns the number of positionals, or -1 after printing a usage error, or
+ * -2 when --help was asked for (usage already printed).
+ */
+int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **pos, int max_pos);
+const char *vh_cli_usage(void);
+
+/* Prints "vmahunt: MSG" on stderr. */
+void vh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens opts->dump_path; on failure prints the library's message and returns NULL. */
+struct vh_dump *vh_cli_open_dump(const struct vh_cli_opts *opts);
+/* Flushes stdout; returns VH_EXIT_FAILURE (with a message) when writing failed. */
+int vh_cli_finish_output(int code);
+
+int vh_cmd_info(int argc, char **argv);
+int vh_cmd_convert(int argc, char **argv);
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* vmahunt: command-line front end. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+	"Usage: vmahunt COMMAND [OPTIONS] DUMP\n"
+	"\n"
+	"Recover process memory maps from Linux crash dumps and flag hidden or\n"
+	"anomalous memory.\n"
+	"\n"
+	"Commands:\n"
+	"  info DUMP            format, architecture, page size, memory ranges, page\n"
+	"                       counts, compression, VMCOREINFO, per-CPU registers\n"
+	"  convert IN OUT       rewrite a flattened kdump (makedumpfile -F) as a\n"
+	"                       plain kdump file, as makedumpfile -R would\n"
+	"  help                 this text\n"
+	"  version              the version\n"
+	"\n"
+	"Options (every command):\n"
+	"  --json               JSON Lines output (one object per line, schema 1)\n"
+	"  --raw-base ADDR      DUMP is a raw physical image starting at ADDR\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"
+	"dump-guest-memory, virsh dump, makedumpfile -E), makedumpfile compressed\n"
+	"kdump (zlib, lzo, snappy, zstd), makedumpfile flattened (-F), LiME, raw.\n"
+	"\n"
+	"Exit status: 0 success; 1 findings at or above --fail-on (scan); 2 usage\n"
+	"error; 3 the dump cannot be opened or is malformed; 4 other failure.\n";
+
+void vh_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("vmahunt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+struct vh_dump *vh_cli_open_dump(const struct vh_cli_opts *opts)
+{
+	struct vh_dump *d;
+	int err = vh_dump_open(opts->dump_path, &opts->dump_opts, &d);
+
+	if (err) {
+		vh_cli_error("%s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+		return NULL;
+	}
+	return d;
+}
+
+int vh_cli_finish_output(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		vh_cli_error("writing output: %s", strerror(errno));
+		return VH_EXIT_FAILURE;
+	}
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		fputs(usage, stderr);
+		return VH_EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, stdout);
+		return vh_cli_finish_output(VH_EXIT_OK);
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("vmahunt %s\n", vh_version());
+		return vh_cli_finish_output(VH_EXIT_OK);
+	}
+	if (!strcmp(cmd, "info"))
+		return vh_cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "convert"))
+		return vh_cmd_convert(argc - 1, argv + 1);
+	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);
+	return VH_EXIT_USAGE;
+}
+
+const char *vh_cli_usage(void)
+{
+	return usage;
+}
