@@ -10,6 +10,7 @@
 
 #include <vmahunt/error.h>
 #include <vmahunt/dump.h>
+#include <vmahunt/arch.h>
 
 #define VMAHUNT_VERSION_STRING "0.1.0"
 

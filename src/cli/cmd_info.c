@@ -147,14 +147,14 @@ static void json_cpu(struct vh_json *j, const struct vh_cpu_regs *c)
 	if (c->pid)
 		vh_json_u64(j, "pid", c->pid);
 	if (c->have_gp) {
-		const uint64_t v[] = {c->rip, c->rsp, c->rbp, c->rax, c->rbx, c->rcx, c->rdx,
-				      c->rsi, c->rdi, c->r8,  c->r9,  c->r10, c->r11, c->r12,
-				      c->r13, c->r14, c->r15, c->rflags, c->cs, c->ss,
-				      c->fs_base, c->gs_base};
+		const uint64_t v[] = {c->rip, c->rsp, c->rbp,	  c->rax,    c->rbx, c->rcx,
+				      c->rdx, c->rsi, c->rdi,	  c->r8,     c->r9,  c->r10,
+				      c->r11, c->r12, c->r13,	  c->r14,    c->r15, c->rflags,
+				      c->cs,  c->ss,  c->fs_base, c->gs_base};
 		static const char *const names[] = {
-			"rip", "rsp", "rbp", "rax", "rbx", "rcx", "rdx", "rsi",
-			"rdi", "r8",  "r9",  "r10", "r11", "r12", "r13", "r14",
-			"r15", "rflags", "cs", "ss", "fs_base", "gs_base"};
+		    "rip", "rsp",    "rbp", "rax", "rbx",     "rcx",	"rdx", "rsi",
+		    "rdi", "r8",     "r9",  "r10", "r11",     "r12",	"r13", "r14",
+		    "r15", "rflags", "cs",  "ss",  "fs_base", "gs_base"};
 
 		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 			vh_json_hex(j, names[i], v[i]);

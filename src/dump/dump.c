@@ -18,23 +18,20 @@ struct vh_kv {
 
 /* Probed in this order: the most specific magic first, raw only when asked for. */
 static const struct vh_dump_ops *const readers[] = {
-	&vh_kdump_ops,
-	&vh_flattened_ops,
-	&vh_elf_ops,
-	&vh_lime_ops,
+    &vh_kdump_ops,
+    &vh_flattened_ops,
+    &vh_elf_ops,
+    &vh_lime_ops,
 };
 
 static const char *const format_names[VH_FMT_COUNT] = {
-	[VH_FMT_ELF] = "elf",
-	[VH_FMT_KDUMP] = "kdump",
-	[VH_FMT_FLATTENED] = "flattened-kdump",
-	[VH_FMT_LIME] = "lime",
-	[VH_FMT_RAW] = "raw",
+    [VH_FMT_ELF] = "elf",   [VH_FMT_KDUMP] = "kdump", [VH_FMT_FLATTENED] = "flattened-kdump",
+    [VH_FMT_LIME] = "lime", [VH_FMT_RAW] = "raw",
 };
 
 static const char *const codec_names[VH_CODEC_COUNT] = {
-	[VH_CODEC_NONE] = "none", [VH_CODEC_ZLIB] = "zlib", [VH_CODEC_LZO] = "lzo",
-	[VH_CODEC_SNAPPY] = "snappy", [VH_CODEC_ZSTD] = "zstd",
+    [VH_CODEC_NONE] = "none",	  [VH_CODEC_ZLIB] = "zlib", [VH_CODEC_LZO] = "lzo",
+    [VH_CODEC_SNAPPY] = "snappy", [VH_CODEC_ZSTD] = "zstd",
 };
 
 const char *vh_dump_format_name(enum vh_dump_format fmt)

@@ -30,6 +30,8 @@ const char *vh_strerror(int err)
 		return "unsupported feature";
 	case VH_ERR_INVAL:
 		return "invalid argument";
+	case VH_ERR_NOT_MAPPED:
+		return "virtual address not mapped";
 	}
 	return "unknown error";
 }

@@ -49,11 +49,11 @@ int vh_file_read(const struct vh_file *f, uint64_t off, void *buf, size_t len, c
 	size_t done = 0;
 
 	if (off > f->size || len > f->size - off)
-		return vh_set_error(VH_ERR_TRUNCATED,
-				    "%s: offset 0x%llx: %s of %zu bytes runs past the end of the file "
-				    "(size 0x%llx)",
-				    f->path, (unsigned long long)off, what, len,
-				    (unsigned long long)f->size);
+		return vh_set_error(
+		    VH_ERR_TRUNCATED,
+		    "%s: offset 0x%llx: %s of %zu bytes runs past the end of the file "
+		    "(size 0x%llx)",
+		    f->path, (unsigned long long)off, what, len, (unsigned long long)f->size);
 	while (done < len) {
 		ssize_t n = pread(f->fd, (char *)buf + done, len - done, (off_t)(off + done));
 
@@ -61,7 +61,8 @@ int vh_file_read(const struct vh_file *f, uint64_t off, void *buf, size_t len, c
 			continue;
 		if (n < 0)
 			return vh_set_error(VH_ERR_IO, "%s: offset 0x%llx: reading %s: %s", f->path,
-					    (unsigned long long)(off + done), what, strerror(errno));
+					    (unsigned long long)(off + done), what,
+					    strerror(errno));
 		if (n == 0)
 			return vh_set_error(VH_ERR_TRUNCATED,
 					    "%s: offset 0x%llx: file ends inside %s", f->path,

@@ -110,8 +110,8 @@ int main(int argc, char **argv)
 		       counts[VH_PAGE_PRESENT] + counts[VH_PAGE_ZERO], bytes, s,
 		       s > 0 ? bytes / s / 1e6 : 0.0);
 	} else if (!list) {
-		printf("present %" PRIu64 " zero %" PRIu64 " excluded %" PRIu64
-		       " absent %" PRIu64 " failed %" PRIu64 "\n",
+		printf("present %" PRIu64 " zero %" PRIu64 " excluded %" PRIu64 " absent %" PRIu64
+		       " failed %" PRIu64 "\n",
 		       counts[VH_PAGE_PRESENT], counts[VH_PAGE_ZERO], counts[VH_PAGE_EXCLUDED],
 		       counts[VH_PAGE_ABSENT], failed);
 	}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Address translation: x86-64 page tables (4- and 5-level) read from a dump.
+ *
+ * A page-table root is the physical address of a top-level table: CR3 (its
+ * low 12 bits are ignored), the kernel's swapper_pg_dir / init_top_pgt, or an
+ * mm_struct's pgd translated to physical. Every table is read through
+ * vh_dump_read_phys(), so a table page missing from the dump gives that
+ * function's error (VH_ERR_EXCLUDED, VH_ERR_NOT_PRESENT, ...), distinct from
+ * VH_ERR_NOT_MAPPED (a table entry says "not present").
+ */
+#ifndef VMAHUNT_ARCH_H
+#define VMAHUNT_ARCH_H
+
+#include <stdint.h>
+
+#include <vmahunt/dump.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* x86-64 page-table entry bits. */
+#define VH_X86_PTE_PRESENT (1ull << 0)
+#define VH_X86_PTE_RW	   (1ull << 1)
+#define VH_X86_PTE_USER	   (1ull << 2)
+#define VH_X86_PTE_PSE	   (1ull << 7) /* huge page at PUD (1 GiB) or PMD (2 MiB) level */
+#define VH_X86_PTE_NX	   (1ull << 63)
+/* Physical address bits of an entry (bits 12..51). */
+#define VH_X86_PTE_ADDR_MASK 0x000ffffffffff000ull
+
+/* The result of one translation. */
+struct vh_translation {
+	uint64_t paddr;	    /* physical address of the byte at vaddr */
+	uint64_t page_size; /* 4 KiB, 2 MiB or 1 GiB */
+	uint64_t entry;	    /* the leaf entry (or the non-present entry met) */
+	int level; /* level of that entry: 1 = PTE, 2 = PMD, 3 = PUD, 4 = P4D/PGD, 5 = PGD */
+	/* Effective permissions along the walk: writable only if every level allows it, etc. */
+	int writable;
+	int user;
+	int executable;
+};
+
+/**
+ * vh_x86_64_translate() - translate one virtual address.
+ * @d: the dump holding the page tables.
+ * @root: physical address of the top-level table (low 12 bits ignored).
+ * @levels: 4 or 5.
+ * @vaddr: the virtual address.
+ * @t: receives the translation; on VH_ERR_NOT_MAPPED, t->entry and t->level
+ *     describe the non-present entry (a non-zero entry at level 1 is a swap or
+ *     migration entry).
+ *
+ * Return: VH_OK; VH_ERR_NOT_MAPPED when an entry is not present or @vaddr is
+ * not canonical; VH_ERR_INVAL for bad @levels; or the dump's read error for a
+ * table page it does not hold.
+ */
+int vh_x86_64_translate(struct vh_dump *d, uint64_t root, int levels, uint64_t vaddr,
+			struct vh_translation *t);
+
+/* One present leaf mapping found by vh_x86_64_walk(). */
+struct vh_mapping {
+	uint64_t vaddr;
+	uint64_t paddr;
+	uint64_t page_size;
+	uint64_t entry;
+	int level;
+	int writable, user, executable;
+};
+
+/*
+ * Called for each present leaf mapping, in address order; also (with
+ * present == 0) for each non-present but non-zero PTE (swap entry). Return
+ * non-zero to stop the walk.
+ */
+typedef int (*vh_mapping_fn)(const struct vh_mapping *m, int present, void *arg);
+
+/* Totals of a walk, for reporting what could not be read. */
+struct vh_walk_stats {
+	uint64_t tables;	   /* table pages read */
+	uint64_t unreadable;	   /* table pages the dump does not hold */
+	uint64_t first_unreadable; /* physical address of the first of them */
+	int truncated;		   /* the walk hit its table-page cap */
+};
+
+/**
+ * vh_x86_64_walk() - visit every mapping in [start, end).
+ * @d: the dump.
+ * @root: physical address of the top-level table.
+ * @levels: 4 or 5.
+ * @start: first virtual address (rounded down to a page).
+ * @end: end of the range (exclusive; 0 means the end of the address space).
+ * @fn: called per mapping.
+ * @arg: passed to @fn.
+ * @stats: receives totals (may be NULL).
+ *
+ * Tables the dump does not hold are counted and skipped: one unreadable table
+ * never hides the rest. The walk reads at most 2^18 table pages (a hostile dump
+ * can make tables point at themselves); stats->truncated says when it stopped.
+ *
+ * Return: VH_OK (also when tables were skipped), VH_ERR_INVAL for bad
+ * arguments, or the first non-zero value @fn returned.
+ */
+int vh_x86_64_walk(struct vh_dump *d, uint64_t root, int levels, uint64_t start, uint64_t end,
+		   vh_mapping_fn fn, void *arg, struct vh_walk_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
