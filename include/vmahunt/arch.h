@@ -12,6 +12,7 @@
 #ifndef VMAHUNT_ARCH_H
 #define VMAHUNT_ARCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <vmahunt/dump.h>
@@ -103,6 +104,52 @@ struct vh_walk_stats {
  */
 int vh_x86_64_walk(struct vh_dump *d, uint64_t root, int levels, uint64_t start, uint64_t end,
 		   vh_mapping_fn fn, void *arg, struct vh_walk_stats *stats);
+
+/* Where the kernel is in a dump: what every kernel-virtual read needs. */
+struct vh_kernel_map {
+	uint64_t pgd;          /* physical address of the kernel's top-level page table */
+	int levels;            /* 4 or 5 */
+	uint64_t kaslr_offset; /* virtual: where _text is minus where vmlinux says it is */
+	uint64_t phys_base;    /* physical: kernel-image vaddr - __START_KERNEL_map + phys_base */
+	const char *method;    /* how it was found (see vh_kernel_map_find()) */
+	char pgd_source[48];   /* what gave pgd ("SYMBOL(init_top_pgt)", "CR3 of cpu 0", ...) */
+};
+
+/* The start of the kernel image mapping on x86-64 (__START_KERNEL_map). */
+#define VH_X86_START_KERNEL_MAP 0xffffffff80000000ull
+/* Where _text is linked in a kernel without KASLR (CONFIG_PHYSICAL_START 16 MiB). */
+#define VH_X86_DEFAULT_TEXT     0xffffffff81000000ull
+
+/**
+ * vh_kernel_map_find() - locate the kernel in a dump, without symbols.
+ * @d: the dump.
+ * @km: receives the kernel map.
+ *
+ * Tries, in order, and records the first that works in km->method:
+ *  - "vmcoreinfo": the dump's VMCOREINFO note (KERNELOFFSET, NUMBER(phys_base),
+ *    SYMBOL(init_top_pgt) or SYMBOL(swapper_pg_dir), NUMBER(pgtable_l5_enabled));
+ *  - "vmcoreinfo-in-memory": the same text found in the dump's physical memory
+ *    (the kernel keeps it in a page of its own even when no note was written);
+ *  - "cr3": a CPU's CR3 from the dump's CPU state and CR4.LA57, with _text
+ *    found as the first page mapped in the kernel image region.
+ * Each candidate is checked by translating the kernel image's first page.
+ *
+ * Return: VH_OK, or VH_ERR_NOT_PRESENT with a message listing what was tried.
+ */
+int vh_kernel_map_find(struct vh_dump *d, struct vh_kernel_map *km);
+
+/**
+ * vh_kernel_read() - read kernel-virtual memory through the kernel page tables.
+ * @d: the dump.
+ * @km: the kernel map.
+ * @vaddr: kernel virtual address.
+ * @buf: receives @len bytes.
+ * @len: bytes to read; may cross pages.
+ *
+ * Return: VH_OK, VH_ERR_NOT_MAPPED, or the dump's read error.
+ */
+int vh_kernel_read(struct vh_dump *d, const struct vh_kernel_map *km, uint64_t vaddr, void *buf,
+		   size_t len);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,8 @@ struct derived {
 	int paging_levels; /* 0 = unknown */
 	const char *paging_source;
 	uint64_t ram_bytes;
+	bool have_kmap;
+	struct vh_kernel_map kmap;
 };
 
 static bool parse_num(const char *s, int base, uint64_t *out)
@@ -60,6 +62,15 @@ static void derive(struct vh_dump *d, struct derived *x)
 	}
 	for (size_t i = 0; i < n; i++)
 		x->ram_bytes += r[i].end - r[i].start;
+	/* The page tables confirm (or, without VMCOREINFO, supply) what the notes say. */
+	x->have_kmap = vh_kernel_map_find(d, &x->kmap) == VH_OK;
+	if (x->have_kmap) {
+		x->have_kaslr = x->have_phys_base = true;
+		x->kaslr_offset = x->kmap.kaslr_offset;
+		x->phys_base = x->kmap.phys_base;
+		x->paging_levels = x->kmap.levels;
+		x->paging_source = x->kmap.method;
+	}
 }
 
 static void text_cpu(const struct vh_cpu_regs *c)
@@ -98,6 +109,11 @@ static void text_info(struct vh_dump *d, const struct derived *x)
 		printf("phys_base:      0x%" PRIx64 "\n", x->phys_base);
 	if (x->paging_levels)
 		printf("paging levels:  %d (from %s)\n", x->paging_levels, x->paging_source);
+	if (x->have_kmap)
+		printf("kernel:         found by %s, page tables at 0x%" PRIx64 " (%s)\n",
+		       x->kmap.method, x->kmap.pgd, x->kmap.pgd_source);
+	else
+		printf("kernel:         not located (%s)\n", vh_errmsg());
 	printf("memory:         %zu ranges, %" PRIu64 " bytes (%.1f MiB)\n", n, x->ram_bytes,
 	       x->ram_bytes / 1048576.0);
 	for (size_t i = 0; i < n; i++)
@@ -227,6 +243,18 @@ static void json_info(struct vh_dump *d, const struct derived *x)
 		vh_json_u64(&j, "paging_levels", (uint64_t)x->paging_levels);
 	else
 		vh_json_null(&j, "paging_levels");
+	if (x->have_kmap) {
+		vh_json_begin_object(&j, "kernel");
+		vh_json_str(&j, "method", x->kmap.method);
+		vh_json_hex(&j, "pgd", x->kmap.pgd);
+		vh_json_str(&j, "pgd_source", x->kmap.pgd_source);
+		vh_json_u64(&j, "paging_levels", (uint64_t)x->kmap.levels);
+		vh_json_hex(&j, "kaslr_offset", x->kmap.kaslr_offset);
+		vh_json_hex(&j, "phys_base", x->kmap.phys_base);
+		vh_json_end_object(&j);
+	} else {
+		vh_json_null(&j, "kernel");
+	}
 	vh_json_u64(&j, "memory_bytes", x->ram_bytes);
 	vh_json_begin_array(&j, "ranges");
 	for (size_t i = 0; i < n; i++) {

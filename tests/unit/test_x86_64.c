@@ -216,6 +216,84 @@ static void test_cyclic_tables(void **state)
 	finish(d, path);
 }
 
+/* A kernel image mapped at a KASLR offset, and its VMCOREINFO page in memory. */
+static char *kernel_image(const char *vmcoreinfo)
+{
+	memset(image, 0, sizeof(image));
+	set(PGD, 511, KPUD | P | RW);
+	set(KPUD, 510, KPMD | P | RW);
+	/* _text at 0xffffffff81a00000 (KASLR offset 0xa00000), physical 0x1a00000. */
+	set(KPMD, 13, 0x1a00000 | P | RW | PSE);
+	set(KPMD, 14, 0x1c00000 | P | RW | PSE);
+	strcpy((char *)image + 0x8000, vmcoreinfo);
+	return vh_test_write_tmp(image, 0x9000);
+}
+
+static void test_kernel_map_from_memory(void **state)
+{
+	struct vh_dump_options o = {.raw = true};
+	struct vh_kernel_map km;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	path = kernel_image("OSRELEASE=6.1.0-test\nKERNELOFFSET=a00000\n"
+			    "SYMBOL(init_top_pgt)=ffffffff80001000\nNUMBER(phys_base)=0\n");
+	assert_non_null(path);
+	assert_int_equal(vh_dump_open(path, &o, &d), VH_OK);
+	assert_int_equal(vh_kernel_map_find(d, &km), VH_OK);
+	assert_string_equal(km.method, "vmcoreinfo-in-memory");
+	assert_string_equal(km.pgd_source, "SYMBOL(init_top_pgt)");
+	assert_int_equal(km.pgd, PGD);
+	assert_int_equal(km.levels, 4);
+	assert_int_equal(km.kaslr_offset, 0xa00000);
+	assert_int_equal(km.phys_base, 0);
+	finish(d, path);
+}
+
+static void test_kernel_map_rejects_wrong_vmcoreinfo(void **state)
+{
+	struct vh_dump_options o = {.raw = true};
+	struct vh_kernel_map km;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	/* The offset disagrees with the page tables: never trusted. */
+	path = kernel_image("OSRELEASE=6.1.0-test\nKERNELOFFSET=c00000\n"
+			    "SYMBOL(init_top_pgt)=ffffffff80001000\nNUMBER(phys_base)=0\n");
+	assert_non_null(path);
+	assert_int_equal(vh_dump_open(path, &o, &d), VH_OK);
+	assert_int_equal(vh_kernel_map_find(d, &km), VH_ERR_NOT_PRESENT);
+	assert_non_null(strstr(vh_errmsg(), "cannot locate the kernel"));
+	finish(d, path);
+}
+
+static void test_kernel_read(void **state)
+{
+	struct vh_dump_options o = {.raw = true};
+	struct vh_kernel_map km = {.pgd = PGD, .levels = 4};
+	struct vh_dump *d;
+	char *path, buf[32];
+
+	(void)state;
+	memset(image, 0, sizeof(image));
+	set(PGD, 0, PUD | P | RW);
+	set(PUD, 0, PMD | P | RW);
+	set(PMD, 2, PT | P | RW);
+	set(PT, 0, 0x6000 | P);
+	set(PT, 1, 0x5000 | P); /* virtually contiguous, physically reversed */
+	memcpy((char *)image + 0x6ff0, "0123456789abcdef", 16);
+	memcpy((char *)image + 0x5000, "ghijklmnopqrstuv", 16);
+	path = vh_test_write_tmp(image, 0x8000);
+	assert_non_null(path);
+	assert_int_equal(vh_dump_open(path, &o, &d), VH_OK);
+	assert_int_equal(vh_kernel_read(d, &km, 0x400ff0, buf, 32), VH_OK);
+	assert_memory_equal(buf, "0123456789abcdefghijklmnopqrstuv", 32);
+	assert_int_equal(vh_kernel_read(d, &km, 0x401ff0, buf, 32), VH_ERR_NOT_MAPPED);
+	finish(d, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
