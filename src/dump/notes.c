@@ -1,12 +1,255 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: ELF note parsing (VMCOREINFO, NT_PRSTATUS, QEMU CPU state) is being written. */
+/*
+ * ELF notes of a vmcore: VMCOREINFO, NT_PRSTATUS per CPU, QEMU's CPU state.
+ *
+ * Used for the PT_NOTE segments of ELF dumps and for the note area that the
+ * kdump format copies from /proc/vmcore. Notes are little-endian (only such
+ * dumps are accepted) and, as the kernel, QEMU and makedumpfile write them,
+ * name and descriptor are each padded to 4 bytes, in ELF32 and ELF64 alike;
+ * the note header is 12 bytes in both classes.
+ *
+ * Damage policy: a note whose sizes run past the end of the buffer ends the
+ * parse with a warning that names its offset; the notes before it are kept,
+ * because the memory of the dump is still usable without the rest. An
+ * all-zero note header ends the list silently (padding). A known note with an
+ * unexpected size is skipped with a warning.
+ */
 #include "dump/dump_internal.h"
+#include "util/error.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define NOTE_HDR_SIZE 12
+#define NT_PRSTATUS   1
+
+/* struct elf_prstatus of x86-64 (kernel and QEMU agree): pr_pid, then pr_reg. */
+#define PRSTATUS_X86_64_SIZE 336
+#define PRSTATUS_PID_OFF     32
+#define PRSTATUS_REG_OFF     112
+
+/*
+ * QEMUCPUState (QEMU target/i386/arch_dump.c), version 1: version, size,
+ * 16 general registers rax..r15, rip, rflags, 10 segments of 24 bytes
+ * (selector, limit, flags, pad, base) cs ds es fs gs ss ldt tr gdt idt,
+ * cr[5]. Later QEMUs append fields and grow 'size' without a version bump.
+ */
+#define QEMU_CPUSTATE_MIN_SIZE 432
+#define QEMU_GP_OFF	       8
+#define QEMU_RIP_OFF	       136
+#define QEMU_RFLAGS_OFF	       144
+#define QEMU_SEG_OFF	       152
+#define QEMU_SEG_SIZE	       24
+#define QEMU_SEG_BASE_OFF      16
+#define QEMU_CR_OFF	       392
+enum { QSEG_CS, QSEG_DS, QSEG_ES, QSEG_FS, QSEG_GS, QSEG_SS };
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+struct note {
+	const char *name; /* not NUL-terminated: namelen bytes */
+	size_t namelen;	  /* without the trailing NUL */
+	uint32_t type;
+	const uint8_t *desc;
+	uint32_t descsz;
+	uint64_t off; /* file offset of the note header */
+};
+
+static bool note_is(const struct note *n, const char *name, uint32_t type)
+{
+	return n->type == type && n->namelen == strlen(name) && !memcmp(n->name, name, n->namelen);
+}
+
+/* Where each pr_reg slot (struct user_regs_struct order) goes. */
+#define REG(name) offsetof(struct vh_cpu_regs, name)
+static const size_t prstatus_regs[] = {
+    REG(r15),	  REG(r14),	 REG(r13), REG(r12), REG(rbp),	  REG(rbx), REG(r11),
+    REG(r10),	  REG(r9),	 REG(r8),  REG(rax), REG(rcx),	  REG(rdx), REG(rsi),
+    REG(rdi),	  REG(orig_rax), REG(rip), REG(cs),  REG(rflags), REG(rsp), REG(ss),
+    REG(fs_base), REG(gs_base),	 REG(ds),  REG(es),  REG(fs),	  REG(gs),
+};
+
+static void set_reg(struct vh_cpu_regs *c, size_t off, uint64_t v)
+{
+	memcpy((char *)c + off, &v, sizeof(v));
+}
+
+static int parse_prstatus(struct vh_dump *d, const struct note *n)
+{
+	struct vh_cpu_regs *c;
+
+	if (n->descsz != PRSTATUS_X86_64_SIZE)
+		return vh_dump_add_warning(d,
+					   "%s: offset 0x%llx: NT_PRSTATUS of %u bytes is not the "
+					   "x86-64 layout (%d bytes); its registers are skipped",
+					   d->file.path, (unsigned long long)n->off, n->descsz,
+					   PRSTATUS_X86_64_SIZE);
+	c = vh_dump_add_cpu(d);
+	if (!c)
+		return VH_ERR_NOMEM;
+	for (size_t i = 0; i < sizeof(prstatus_regs) / sizeof(prstatus_regs[0]); i++)
+		set_reg(c, prstatus_regs[i], le64(n->desc + PRSTATUS_REG_OFF + 8 * i));
+	c->pid = le32(n->desc + PRSTATUS_PID_OFF);
+	c->have_gp = true;
+	c->source = "NT_PRSTATUS";
+	return VH_OK;
+}
+
+static uint64_t qemu_seg(const uint8_t *st, int seg, size_t field)
+{
+	return field == QEMU_SEG_BASE_OFF ? le64(st + QEMU_SEG_OFF + seg * QEMU_SEG_SIZE + field)
+					  : le32(st + QEMU_SEG_OFF + seg * QEMU_SEG_SIZE + field);
+}
+
+/* General registers from QEMU's state, for a CPU that has no NT_PRSTATUS. */
+static void qemu_fill_gp(struct vh_cpu_regs *c, const uint8_t *st)
+{
+	uint64_t *gp[] = {&c->rax, &c->rbx, &c->rcx, &c->rdx, &c->rsi, &c->rdi, &c->rsp, &c->rbp,
+			  &c->r8,  &c->r9,  &c->r10, &c->r11, &c->r12, &c->r13, &c->r14, &c->r15};
+
+	for (size_t i = 0; i < sizeof(gp) / sizeof(gp[0]); i++)
+		*gp[i] = le64(st + QEMU_GP_OFF + 8 * i);
+	c->rip = le64(st + QEMU_RIP_OFF);
+	c->rflags = le64(st + QEMU_RFLAGS_OFF);
+	c->cs = qemu_seg(st, QSEG_CS, 0);
+	c->ds = qemu_seg(st, QSEG_DS, 0);
+	c->es = qemu_seg(st, QSEG_ES, 0);
+	c->fs = qemu_seg(st, QSEG_FS, 0);
+	c->gs = qemu_seg(st, QSEG_GS, 0);
+	c->ss = qemu_seg(st, QSEG_SS, 0);
+	c->fs_base = qemu_seg(st, QSEG_FS, QEMU_SEG_BASE_OFF);
+	c->gs_base = qemu_seg(st, QSEG_GS, QEMU_SEG_BASE_OFF);
+	c->have_gp = true;
+	c->source = "QEMU";
+}
+
+/*
+ * QEMU writes one NT_PRSTATUS per CPU, then one QEMU note per CPU in the same
+ * order, so the k-th QEMU note belongs to the first CPU still without control
+ * registers. Its NT_PRSTATUS pr_pid is then QEMU's CPU number, not a pid.
+ */
+static int parse_qemu_cpustate(struct vh_dump *d, const struct note *n)
+{
+	const uint8_t *st = n->desc;
+	struct vh_cpu_regs *c = NULL;
+	uint32_t version, size;
+
+	if (n->descsz < QEMU_CPUSTATE_MIN_SIZE)
+		return vh_dump_add_warning(d,
+					   "%s: offset 0x%llx: QEMU CPU state note of %u bytes is "
+					   "shorter than the %d bytes of version 1; skipped",
+					   d->file.path, (unsigned long long)n->off, n->descsz,
+					   QEMU_CPUSTATE_MIN_SIZE);
+	version = le32(st);
+	size = le32(st + 4);
+	if (version != 1 || size < QEMU_CPUSTATE_MIN_SIZE || size > n->descsz)
+		return vh_dump_add_warning(
+		    d,
+		    "%s: offset 0x%llx: QEMU CPU state note has version %u "
+		    "size %u, expected version 1 and a size in [%d, %u]; skipped",
+		    d->file.path, (unsigned long long)n->off, version, size, QEMU_CPUSTATE_MIN_SIZE,
+		    n->descsz);
+	for (size_t i = 0; i < d->ncpus && !c; i++) {
+		if (!d->cpus[i].have_cr)
+			c = &d->cpus[i];
+	}
+	if (c) {
+		c->pid = 0;
+	} else {
+		c = vh_dump_add_cpu(d);
+		if (!c)
+			return VH_ERR_NOMEM;
+		qemu_fill_gp(c, st);
+	}
+	for (int i = 0; i < 5; i++)
+		c->cr[i] = le64(st + QEMU_CR_OFF + 8 * i);
+	c->have_cr = true;
+	return VH_OK;
+}
+
+static int handle_note(struct vh_dump *d, const struct note *n)
+{
+	if (note_is(n, "VMCOREINFO", 0)) {
+		if (d->vmcoreinfo)
+			return vh_dump_add_warning(
+			    d, "%s: offset 0x%llx: second VMCOREINFO note ignored", d->file.path,
+			    (unsigned long long)n->off);
+		return vh_dump_set_vmcoreinfo(d, (const char *)n->desc, n->descsz);
+	}
+	if (note_is(n, "CORE", NT_PRSTATUS))
+		return parse_prstatus(d, n);
+	if (note_is(n, "QEMU", 0))
+		return parse_qemu_cpustate(d, n);
+	return VH_OK; /* other notes (NT_PRPSINFO, Xen, VMCOREDD, ERASEINFO...) are not needed */
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (p[i])
+			return false;
+	}
+	return true;
+}
+
+static int stop(struct vh_dump *d, uint64_t off, const char *why, uint64_t a, uint64_t b)
+{
+	return vh_dump_add_warning(
+	    d,
+	    "%s: offset 0x%llx: ELF note %s (0x%llx bytes, 0x%llx left in the "
+	    "note segment); this note and the ones after it are ignored",
+	    d->file.path, (unsigned long long)off, why, (unsigned long long)a,
+	    (unsigned long long)b);
+}
 
 int vh_notes_parse(struct vh_dump *d, const uint8_t *buf, size_t len, uint64_t file_off)
 {
-	(void)d;
-	(void)buf;
-	(void)len;
-	(void)file_off;
+	size_t off = 0;
+
+	while (off < len) {
+		uint64_t left = len - off, namesz, descsz, name_room, desc_room;
+		const uint8_t *h = buf + off;
+		struct note n;
+		int err;
+
+		if (left < NOTE_HDR_SIZE)
+			return all_zero(h, left)
+				   ? VH_OK
+				   : stop(d, file_off + off, "header is cut short", left, left);
+		namesz = le32(h);
+		descsz = le32(h + 4);
+		n.type = le32(h + 8);
+		if (namesz == 0 && descsz == 0 && n.type == 0)
+			return VH_OK; /* end-of-notes padding */
+		/* 64-bit arithmetic: neither rounding nor the sums can wrap. */
+		name_room = (namesz + 3) & ~3ull;
+		desc_room = (descsz + 3) & ~3ull;
+		if (name_room > left - NOTE_HDR_SIZE)
+			return stop(d, file_off + off, "name size runs past the end", namesz,
+				    left - NOTE_HDR_SIZE);
+		/* The last descriptor may lack its padding: only its bytes must be there. */
+		if (descsz > left - NOTE_HDR_SIZE - name_room)
+			return stop(d, file_off + off, "descriptor size runs past the end", descsz,
+				    left - NOTE_HDR_SIZE - name_room);
+		n.name = (const char *)h + NOTE_HDR_SIZE;
+		n.namelen = strnlen(n.name, namesz);
+		n.desc = h + NOTE_HDR_SIZE + name_room;
+		n.descsz = (uint32_t)descsz;
+		n.off = file_off + off;
+		err = handle_note(d, &n);
+		if (err)
+			return err;
+		if (desc_room >= left - NOTE_HDR_SIZE - name_room)
+			break;
+		off += NOTE_HDR_SIZE + name_room + desc_room;
+	}
 	return VH_OK;
 }
