@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# Build the vmahunt test lab: real dumps of real Debian kernels booted under QEMU,
+# with the ground truth captured inside each guest. See tests/lab/README.md.
+#
+#   tests/lab/build-lab.sh [--kernels 5.10,6.1,6.12,sid] [--variants kdump,la57,novmcoreinfo]
+#                          [--force] [--jobs N]
+#
+# Environment: VMAHUNT_LAB_CACHE (downloads, extracted kernels; default
+# ${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-lab), VMAHUNT_LAB_OUT (default tests/lab/out).
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${VMAHUNT_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-lab}
+OUT=${VMAHUNT_LAB_OUT:-$LAB_DIR/out}
+KERNELS=5.10,6.1,6.12,sid
+VARIANTS=kdump,la57,novmcoreinfo
+FORCE=0
+JOBS=1
+# kernel generation -> Debian suite
+declare -A SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [sid]=sid)
+# the 6.1 guest is the one la57 / novmcoreinfo variants boot
+EXTRA_VARIANT_KERNEL=6.1
+
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernels) KERNELS=$2; shift 2 ;;
+	--kernels=*) KERNELS=${1#*=}; shift ;;
+	--variants) VARIANTS=$2; shift 2 ;;
+	--variants=*) VARIANTS=${1#*=}; shift ;;
+	--force) FORCE=1; shift ;;
+	--jobs) JOBS=$2; shift 2 ;;
+	-h|--help) usage 0 ;;
+	*) echo "build-lab.sh: unknown argument $1" >&2; usage 2 ;;
+	esac
+done
+
+log() { printf '[lab %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+has_variant() { case ",$VARIANTS," in *",$1,"*) return 0 ;; esac; return 1; }
+
+export PATH=$PATH:/sbin:/usr/sbin
+for t in qemu-system-x86_64 busybox gcc dpkg-deb apt-get python3 mkfs.ext4 debugfs zstd; do
+	command -v "$t" >/dev/null 2>&1 || die "missing tool $t (see tests/lab/deps.txt)"
+done
+BUSYBOX=$(command -v busybox)
+file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || ldd "$BUSYBOX" 2>&1 | grep -q 'not a dynamic' ||
+	die "busybox at $BUSYBOX is not static (install busybox-static)"
+
+mkdir -p "$CACHE" "$OUT"
+CACHE=$(cd "$CACHE" && pwd)
+OUT=$(cd "$OUT" && pwd)
+
+# Hash of everything that shapes an output: a change re-runs the affected guests.
+LAB_HASH=$(cd "$LAB_DIR" && cat build-lab.sh labrun.py mkcpio.py modules.py parse_truth.py manifest.py \
+	guest/* scenarios/* | sha256sum | cut -c1-16)
+
+declare -A APT_UPDATED=()
+apt_update() { # suite
+	[ -n "${APT_UPDATED[$1]:-}" ] && return 0
+	log "apt update ($1, private lists)"
+	python3 "$LAB_DIR/labapt.py" "$CACHE" "$1" update >"$CACHE/apt-$1.log" 2>&1 ||
+		{ cat "$CACHE/apt-$1.log" >&2; die "apt-get update for $1 failed"; }
+	APT_UPDATED[$1]=1
+}
+
+download() { # suite destdir pkg...  (skips packages already there, same version)
+	local suite=$1 dest=$2; shift 2
+	mkdir -p "$dest"
+	local need=() p v
+	for p in "$@"; do
+		v=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" version "$p")
+		v=${v#*:}
+		if ! ls "$dest/${p}_${v//:/%3a}_"*.deb >/dev/null 2>&1; then need+=("$p"); fi
+	done
+	if [ ${#need[@]} -gt 0 ]; then
+		log "download ($suite): ${need[*]}"
+		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$dest" "${need[@]}" >&2
+	fi
+}
+
+# --- tools of the newest suite: makedumpfile (zstd) and kexec-tools, with libs + loader
+TOOLS=$CACHE/tools-sid
+prepare_tools() {
+	if [ -f "$TOOLS/.stamp" ]; then return 0; fi
+	apt_update sid
+	rm -rf "$TOOLS"
+	mkdir -p "$TOOLS/debs" "$TOOLS/root"
+	local pkgs
+	pkgs=$( { python3 "$LAB_DIR/labapt.py" "$CACHE" sid libdeps makedumpfile
+		python3 "$LAB_DIR/labapt.py" "$CACHE" sid libdeps kexec-tools
+		echo zlib1g; } | grep -v -e '^libperl' -e '^libdb' -e '^libgdbm' | sort -u)
+	# shellcheck disable=SC2086
+	download sid "$TOOLS/debs" $pkgs
+	local d
+	for d in "$TOOLS"/debs/*.deb; do dpkg-deb -x "$d" "$TOOLS/root"; done
+	# flat bundle: bin/{makedumpfile,kexec} + lib/ (loader and the libraries they need)
+	mkdir -p "$TOOLS/bundle/bin" "$TOOLS/bundle/lib"
+	local r=$TOOLS/root libdir=$TOOLS/root/usr/lib/x86_64-linux-gnu
+	[ -d "$r/lib/x86_64-linux-gnu" ] && libdir="$libdir:$r/lib/x86_64-linux-gnu"
+	local ld
+	ld=$(find "$r" -name 'ld-linux-x86-64.so.2' -type f | head -1)
+	[ -n "$ld" ] || ld=$(readlink -f "$(find "$r" -name 'ld-linux-x86-64.so.2' | head -1)")
+	cp "$ld" "$TOOLS/bundle/lib/ld-linux-x86-64.so.2"
+	local bin so
+	for bin in makedumpfile kexec; do
+		local path
+		path=$(find "$r/usr/bin" "$r/usr/sbin" "$r/sbin" "$r/bin" -maxdepth 1 -name "$bin" 2>/dev/null | head -1)
+		[ -n "$path" ] || die "sid $bin not found in its package"
+		cp "$path" "$TOOLS/bundle/bin/$bin"
+		"$ld" --library-path "$libdir" --list "$path" >"$TOOLS/ldd-$bin.txt"
+		while read -r so; do
+			cp -L "$so" "$TOOLS/bundle/lib/"
+		done < <(awk '$2=="=>" && $3 ~ /^\// {print $3}' "$TOOLS/ldd-$bin.txt")
+		if awk '$2=="=>" {print $3}' "$TOOLS/ldd-$bin.txt" | grep -v "^$r" | grep -q .; then
+			die "sid $bin needs a library not in its packages: $(cat "$TOOLS/ldd-$bin.txt")"
+		fi
+	done
+	"$TOOLS/bundle/lib/ld-linux-x86-64.so.2" --library-path "$TOOLS/bundle/lib" "$TOOLS/bundle/bin/makedumpfile" -v \
+		2>&1 | head -1 | sed 's/^makedumpfile: version \([^ ]*\).*/\1/' >"$TOOLS/makedumpfile.version"
+	python3 "$LAB_DIR/labapt.py" "$CACHE" sid version kexec-tools >"$TOOLS/kexec.version"
+	grep -q '^[0-9]' "$TOOLS/makedumpfile.version" || die "sid makedumpfile does not run"
+	rm -rf "$TOOLS/debs" "$TOOLS/root"
+	touch "$TOOLS/.stamp"
+	log "tools: makedumpfile $(cat "$TOOLS/makedumpfile.version"), kexec-tools $(cat "$TOOLS/kexec.version")"
+}
+
+# --- one kernel: image (vmlinuz + modules) and the -dbg vmlinux, cached by package version
+prepare_kernel() { # gen -> sets KDIR
+	local gen=$1 suite=${SUITE[$1]}
+	apt_update "$suite"
+	local pkg ver
+	pkg=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" kernel)
+	ver=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" version "$pkg")
+	KDIR=$CACHE/kernels/${pkg}_${ver//:/_}
+	if [ ! -f "$KDIR/.stamp" ]; then
+		rm -rf "$KDIR"
+		mkdir -p "$KDIR/root"
+		download "$suite" "$CACHE/debs/$suite" "$pkg" "$pkg-dbg"
+		local deb dbg
+		deb=$(ls "$CACHE/debs/$suite/${pkg}_${ver#*:}_"*.deb | head -1)
+		dbg=$(ls "$CACHE/debs/$suite/${pkg}-dbg_${ver#*:}_"*.deb | head -1)
+		log "extract $pkg $ver"
+		dpkg-deb -x "$deb" "$KDIR/root"
+		# from the -dbg package extract ONLY the vmlinux
+		mkdir -p "$KDIR/dbg"
+		dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$KDIR/dbg" --wildcards './usr/lib/debug/boot/vmlinux-*' \
+			'./usr/lib/debug/lib/modules/*/vmlinux' 2>/dev/null || true
+		local vml
+		vml=$(find "$KDIR/dbg" -type f -name 'vmlinux*' | head -1)
+		[ -n "$vml" ] || die "no vmlinux in $dbg"
+		mv "$vml" "$KDIR/vmlinux"
+		rm -rf "$KDIR/dbg"
+		local kver
+		kver=$(basename "$(ls -d "$KDIR"/root/lib/modules/* "$KDIR"/root/usr/lib/modules/* 2>/dev/null | head -1)")
+		[ -n "$kver" ] || die "no modules dir in $deb"
+		local mroot=$KDIR/root
+		echo "$kver" >"$KDIR/kver"
+		echo "$pkg" >"$KDIR/package"
+		echo "$ver" >"$KDIR/version"
+		echo "$mroot" >"$KDIR/modroot.path"
+		cp "$(ls "$KDIR"/root/boot/vmlinuz-* | head -1)" "$KDIR/vmlinuz"
+		# keep the cache lean: the -dbg .deb is big and only its vmlinux is used
+		rm -f "$dbg"
+		touch "$KDIR/.stamp"
+	fi
+}
+
+build_scenarios() {
+	local dest=$1
+	mkdir -p "$dest"
+	local c
+	for c in "$LAB_DIR"/scenarios/*.c; do
+		gcc -static -O2 -std=gnu11 -Wall -Wextra -o "$dest/$(basename "$c" .c)" "$c" -lpthread
+	done
+}
+
+# --- one guest run: gen, variant name (""|la57|novmcoreinfo), kdump (0|1)
+run_guest() {
+	local gen=$1 variant=$2 kdump=$3
+	local name=$gen${variant:+-$variant}
+	local dir=$OUT/$name
+	if [ "$FORCE" = 0 ] && [ -f "$dir/.complete" ] && [ "$(cat "$dir/.complete")" = "$LAB_HASH kdump=$kdump" ]; then
+		log "$name: up to date, skipped"
+		return 0
+	fi
+	local t0=$SECONDS
+	prepare_kernel "$gen"
+	[ "$kdump" = 1 ] && prepare_tools
+	local kver
+	kver=$(cat "$KDIR/kver")
+	log "$name: kernel $(cat "$KDIR/package") $(cat "$KDIR/version")"
+	local build=$CACHE/build/$name
+	rm -rf "$build" "$dir"
+	mkdir -p "$build" "$dir"
+	local mroot
+	mroot=$(cat "$KDIR/modroot.path")
+
+	# capture initramfs (kdump): busybox, makedumpfile + libs, virtio block modules
+	if [ "$kdump" = 1 ]; then
+		local cap=$build/capture
+		mkdir -p "$cap/bin" "$cap/lab/tools"
+		cp "$BUSYBOX" "$cap/bin/busybox"
+		ln -s busybox "$cap/bin/sh"
+		cp "$LAB_DIR/guest/capture-init" "$cap/init"
+		cp -r "$TOOLS/bundle/lib" "$cap/lab/tools/lib"
+		mkdir -p "$cap/lab/tools/bin"
+		cp "$TOOLS/bundle/bin/makedumpfile" "$cap/lab/tools/bin/"
+		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$cap/lab/modules" "$cap/lab/modules-capture.txt" \
+			virtio_pci virtio_blk ext4 >/dev/null
+		python3 "$LAB_DIR/mkcpio.py" "$cap" "$build/capture.img"
+	fi
+
+	# first-kernel initramfs
+	local rd=$build/initrd
+	mkdir -p "$rd/bin" "$rd/lab"
+	cp "$BUSYBOX" "$rd/bin/busybox"
+	ln -s busybox "$rd/bin/sh"
+	cp "$LAB_DIR/guest/init" "$rd/init"
+	build_scenarios "$rd/lab/bin"
+	if [ "$variant" != novmcoreinfo ]; then
+		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-first.txt" qemu_fw_cfg >/dev/null
+	fi
+	local append="vh.variant=$name vh.kdump=$kdump"
+	[ "$variant" = novmcoreinfo ] && append="$append vh.fwcfg=0"
+	if [ "$kdump" = 1 ]; then
+		cp "$build/capture.img" "$rd/lab/capture.img"
+		cp "$KDIR/vmlinuz" "$rd/lab/vmlinuz"
+		mkdir -p "$rd/lab/tools/bin"
+		cp -r "$TOOLS/bundle/lib" "$rd/lab/tools/lib"
+		cp "$TOOLS/bundle/bin/kexec" "$rd/lab/tools/bin/"
+		append="$append crashkernel=160M"
+	fi
+	python3 "$LAB_DIR/mkcpio.py" "$rd" "$build/initrd.img"
+
+	local args=(--kernel "$KDIR/vmlinuz" --initrd "$build/initrd.img" --out "$dir" --append "$append")
+	# QEMU's "max" CPU has la57: the ordinary guests run 4-level paging (-la57)
+	if [ "$variant" = la57 ]; then args+=(--cpu max,+la57); else args+=(--cpu max,-la57); fi
+	[ "$variant" = novmcoreinfo ] && args+=(--no-vmcoreinfo)
+	if [ "$kdump" = 1 ]; then
+		truncate -s 0 "$build/kdump-disk.img"
+		truncate -s 4G "$build/kdump-disk.img"
+		mkfs.ext4 -q -F -O ^metadata_csum,^has_journal -L vmahunt-kdump "$build/kdump-disk.img"
+		args+=(--kdump-disk "$build/kdump-disk.img")
+	fi
+	log "$name: booting guest (TCG)"
+	if ! python3 "$LAB_DIR/labrun.py" "${args[@]}"; then
+		log "$name: guest run failed; last control lines:"
+		tail -n 20 "$dir/control.log" >&2 || true
+		tail -n 30 "$dir/console.log" >&2 || true
+		return 1
+	fi
+	if [ "$kdump" = 1 ]; then
+		local f
+		for f in $(debugfs -R 'ls -p /' "$build/kdump-disk.img" 2>/dev/null | awk -F/ '$6 != "" && $6 != "." && $6 != ".." && $6 != "lost+found" {print $6}'); do
+			debugfs -R "dump -p /$f $dir/$f" "$build/kdump-disk.img" >/dev/null 2>&1 || die "debugfs dump $f"
+		done
+		mkdir -p "$dir/logs"
+		mv "$dir"/*.log "$dir/logs/" 2>/dev/null || true
+		mv "$dir/logs/console.log" "$dir/logs/control.log" "$dir/" 2>/dev/null || true
+		rm -f "$build/kdump-disk.img"
+	fi
+	ln -sfn "$KDIR/vmlinux" "$dir/vmlinux"
+	python3 "$LAB_DIR/parse_truth.py" "$dir/control.log" "$dir/truth.json" \
+		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")"
+	local mdf_ver=""
+	[ "$kdump" = 1 ] && mdf_ver=$(cat "$TOOLS/makedumpfile.version")
+	python3 "$LAB_DIR/manifest.py" "$dir" --makedumpfile-version "$mdf_ver" \
+		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")" \
+		--vmcoreinfo-device "$([ "$variant" = novmcoreinfo ] && echo 0 || echo 1)" \
+		--seconds $((SECONDS - t0))
+	rm -rf "$build"
+	echo "$LAB_HASH kdump=$kdump" >"$dir/.complete"
+	log "$name: done in $((SECONDS - t0)) s"
+}
+
+T0=$SECONDS
+IFS=, read -r -a GENS <<<"$KERNELS"
+for g in "${GENS[@]}"; do
+	[ -n "${SUITE[$g]:-}" ] || die "unknown kernel generation $g (known: ${!SUITE[*]})"
+done
+FAILED=()
+for g in "${GENS[@]}"; do
+	if has_variant kdump; then
+		run_guest "$g" "" 1 || FAILED+=("$g")
+	elif has_variant qemu; then
+		run_guest "$g" "" 0 || FAILED+=("$g")
+	fi
+	if [ "$g" = "$EXTRA_VARIANT_KERNEL" ]; then
+		for v in la57 novmcoreinfo; do
+			has_variant "$v" && { run_guest "$g" "$v" 0 || FAILED+=("$g-$v"); }
+		done
+	fi
+done
+log "lab finished in $((SECONDS - T0)) s; output in $OUT"
+if [ ${#FAILED[@]} -gt 0 ]; then
+	die "failed: ${FAILED[*]}"
+fi

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Write manifest.json for one lab output folder: every dump file with its format,
+producer, codec, dump level, size, sha256 and the memory image it was taken from.
+
+Usage: manifest.py DIR [--makedumpfile-version V] [--kernel-package P] [--kernel-version V]
+                       [--vmcoreinfo-device 0|1] [--seconds N]
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+
+# name -> (format, producer kind, codec, dump level, memory image)
+KNOWN = {
+    "qemu.elf": ("elf", "qemu", "none", None, "qemu-stop"),
+    "qemu-zlib.flat": ("flattened", "qemu", "zlib", None, "qemu-stop"),
+    "qemu-lzo.flat": ("flattened", "qemu", "lzo", None, "qemu-stop"),
+    "qemu-snappy.flat": ("flattened", "qemu", "snappy", None, "qemu-stop"),
+    "vmcore.elf": ("elf", "kernel", "none", None, "kdump-crash"),
+    "kdump-lzo-d0.kdump": ("kdump", "makedumpfile", "lzo", 0, "kdump-crash"),
+    "kdump-lzo-d31.kdump": ("kdump", "makedumpfile", "lzo", 31, "kdump-crash"),
+    "kdump-zlib-d31.kdump": ("kdump", "makedumpfile", "zlib", 31, "kdump-crash"),
+    "kdump-zstd-d31.kdump": ("kdump", "makedumpfile", "zstd", 31, "kdump-crash"),
+    "elf-d31.elf": ("elf", "makedumpfile", "none", 31, "kdump-crash"),
+    "flat-lzo-d31.flat": ("flattened", "makedumpfile", "lzo", 31, "kdump-crash"),
+}
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(1 << 22)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--makedumpfile-version", default="")
+    ap.add_argument("--kernel-package", default="")
+    ap.add_argument("--kernel-version", default="")
+    ap.add_argument("--vmcoreinfo-device", default="1")
+    ap.add_argument("--seconds", type=int, default=None)
+    a = ap.parse_args()
+    d = a.dir
+    truth = json.load(open(os.path.join(d, "truth.json")))
+    run = {}
+    if os.path.exists(os.path.join(d, "run.json")):
+        run = json.load(open(os.path.join(d, "run.json")))
+    qemu_ver = run.get("qemu_version", "")
+    m = re.search(r"version (\S+)", qemu_ver)
+    qemu_ver = m.group(1) if m else qemu_ver
+    cap = truth.get("capture") or {}
+    vmcoreinfo_dev = a.vmcoreinfo_device == "1" and truth.get("fw_cfg", False)
+    dumps = []
+    for name in sorted(os.listdir(d)):
+        if name not in KNOWN:
+            continue
+        fmt, prod, codec, level, mem = KNOWN[name]
+        path = os.path.join(d, name)
+        e = {"file": name, "format": fmt, "codec": codec, "dump_level": level,
+             "size": os.path.getsize(path), "sha256": sha256(path), "memory": mem}
+        if prod == "qemu":
+            e["producer"] = "qemu " + qemu_ver
+            e["has_vmcoreinfo"] = bool(vmcoreinfo_dev)
+            e["covers"] = "all guest RAM (crashkernel region included)"
+            e["filtered"] = False
+        else:
+            if prod == "makedumpfile":
+                e["producer"] = "makedumpfile " + a.makedumpfile_version
+                fi = cap.get("files", {}).get(name, {})
+                e["makedumpfile_args"] = fi.get("args", "")
+                e["makedumpfile_rc"] = fi.get("rc")
+            else:
+                e["producer"] = "kernel /proc/vmcore (kdump capture kernel)"
+            e["has_vmcoreinfo"] = True
+            e["covers"] = "guest RAM minus the crashkernel region"
+            e["filtered"] = level not in (None, 0)
+            if cap.get("sizes", {}).get(name) not in (None, e["size"]):
+                sys.exit(f"manifest: {name}: size {e['size']} differs from the guest's {cap['sizes'][name]}")
+        dumps.append(e)
+    groups = {}
+    for e in dumps:
+        groups.setdefault(e["memory"], []).append(e["file"])
+    man = {
+        "schema": 1,
+        "name": os.path.basename(os.path.abspath(d)),
+        "variant": truth.get("variant"),
+        "uname_r": truth.get("uname_r"),
+        "kernel_package": a.kernel_package,
+        "kernel_package_version": a.kernel_version,
+        "vmlinux": "vmlinux" if os.path.lexists(os.path.join(d, "vmlinux")) else None,
+        "la57": truth.get("la57"),
+        "vmcoreinfo_device": vmcoreinfo_dev,
+        "makedumpfile_version": a.makedumpfile_version or None,
+        "qemu_version": qemu_ver,
+        "build_seconds": a.seconds,
+        "timings": run.get("timings", {}),
+        "memory_images": {
+            "qemu-stop": "the guest stopped by QMP right after it printed its truth: every qemu* file",
+            "kdump-crash": "/proc/vmcore of the kdump capture kernel after the crash that followed: "
+                           "vmcore.elf and every makedumpfile output",
+        },
+        "same_memory": groups,
+        "dumps": dumps,
+    }
+    with open(os.path.join(d, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=1)
+        f.write("\n")
+    for e in dumps:
+        print(f"  {e['file']:24s} {e['format']:9s} {e['codec']:6s} d={e['dump_level']} {e['size']:>11d}")
+
+
+if __name__ == "__main__":
+    main()
