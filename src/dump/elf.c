@@ -109,11 +109,34 @@ static int libelf_error(struct vh_dump *d, uint64_t off, const char *what)
 			    (unsigned long long)off, what, elf_errmsg(-1));
 }
 
+/*
+ * The program header count: e_phnum, or with PN_XNUM (more than 65534, as
+ * makedumpfile -E and QEMU write for fragmented memory) section 0's sh_info.
+ * Read before libelf's elf_getphdrnum(), which would fail without saying why.
+ */
+static int get_phnum(struct vh_dump *d, struct elf_info *ei)
+{
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+
+	ei->phnum = ei->ehdr.e_phnum;
+	if (ei->phnum != PN_XNUM)
+		return VH_OK;
+	scn = elf_getscn(ei->elf, 0);
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return libelf_error(d, ei->ehdr.e_shoff,
+				    "e_phnum is PN_XNUM but section header 0, which holds the "
+				    "program header count, is unreadable");
+	ei->phnum = sh.sh_info;
+	return VH_OK;
+}
+
 /* The ELF header: a core file of a machine we know, with a usable program header table. */
 static int read_ehdr(struct vh_dump *d, struct elf_info *ei)
 {
 	bool is64 = ei->ehdr.e_ident[EI_CLASS] == ELFCLASS64;
 	uint64_t table;
+	int err;
 
 	if (ei->ehdr.e_type != ET_CORE)
 		return vh_set_error(VH_ERR_FORMAT,
@@ -135,9 +158,9 @@ static int read_ehdr(struct vh_dump *d, struct elf_info *ei)
 				    d->file.path, is64 ? 0x36 : 0x2a, ei->ehdr.e_phentsize,
 				    ei->phentsize);
 	ei->phoff = ei->ehdr.e_phoff;
-	if (elf_getphdrnum(ei->elf, &ei->phnum) != 0)
-		return libelf_error(d, ei->ehdr.e_shoff,
-				    "program header count (PN_XNUM: in section header 0)");
+	err = get_phnum(d, ei);
+	if (err)
+		return err;
 	if (ei->phnum == 0 || ei->phnum > MAX_PHNUM)
 		return vh_set_error(VH_ERR_FORMAT,
 				    "%s: offset 0x%x: %zu program headers, expected 1 to %u",
