@@ -1,0 +1,859 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The compressed kdump reader on synthetic dumps written by helpers/kdump_writer.c:
+ * every codec read back byte-exact, page states, the shared zero page, every
+ * sub-header version, split dumps, incomplete dumps, and damaged input of
+ * every kind (truncation at each header boundary, bad fields, bad descriptors,
+ * pages that do not decompress, bitmaps that disagree with the descriptors).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <zstd.h>
+
+#include <vmahunt/vmahunt.h>
+
+#include "helpers/kdump_writer.h"
+#include "helpers/tmpfile.h"
+
+#define BS 4096
+
+/* 78 pfns (not a multiple of 64, nor of 8): holes, excluded, compressible, incompressible and zero
+ * pages. */
+static const char STATES[] = "..PPPPRRZZEEPP....PPPPZEPZ..PPEEEEPPPPRPZZZZPPPP"
+			     "EPPP..PPPPPPPPRRPPEEPPZZPP..PP";
+
+static const char VMCI[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\nKERNELOFFSET=1a000000\n";
+
+static struct kw_spec base_spec(uint32_t codec)
+{
+	struct kw_spec s = {
+	    .max_mapnr = sizeof(STATES) - 1,
+	    .states = STATES,
+	    .codec = codec,
+	    .dump_level = 31,
+	    .vmcoreinfo = VMCI,
+	};
+	return s;
+}
+
+static char *write_img(const struct kw_image *img)
+{
+	char *path = vh_test_write_tmp(img->buf, img->len);
+
+	assert_non_null(path);
+	return path;
+}
+
+static void drop(char *path)
+{
+	unlink(path);
+	free(path);
+}
+
+static struct vh_dump *open_ok(const char *path)
+{
+	struct vh_dump *d = NULL;
+	int err = vh_dump_open(path, NULL, &d);
+
+	if (err)
+		fail_msg("open failed: %s", vh_errmsg());
+	return d;
+}
+
+/* Opens @img, expecting @code, and returns the message. */
+static const char *open_fails(const struct kw_image *img, size_t len, int code)
+{
+	char *path = vh_test_write_tmp(img->buf, len);
+	struct vh_dump *d = NULL;
+	int err;
+
+	assert_non_null(path);
+	err = vh_dump_open(path, NULL, &d);
+	drop(path);
+	if (err != code)
+		fail_msg("expected %d, got %d: %s", code, err, vh_errmsg());
+	assert_null(d);
+	return vh_errmsg();
+}
+
+static bool has_warning(struct vh_dump *d, const char *needle)
+{
+	size_t n;
+	const char *const *w = vh_dump_warnings(d, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (strstr(w[i], needle))
+			return true;
+	}
+	return false;
+}
+
+static const char *attr(struct vh_dump *d, const char *name)
+{
+	size_t n;
+	const struct vh_dump_attr *a = vh_dump_attrs(d, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(a[i].name, name) == 0)
+			return a[i].value;
+	}
+	return NULL;
+}
+
+static enum vh_page_state expected_state(const struct kw_spec *s, uint64_t pfn)
+{
+	switch (s->states[pfn]) {
+	case 'E':
+		return VH_PAGE_EXCLUDED;
+	case '.':
+		return VH_PAGE_ABSENT;
+	case 'Z':
+		return (s->dump_level & 1) ? VH_PAGE_ZERO : VH_PAGE_PRESENT;
+	}
+	return VH_PAGE_PRESENT;
+}
+
+/* Every pfn: the state, and the bytes or the error a read gives. */
+static void check_all_pages(struct vh_dump *d, const struct kw_spec *s)
+{
+	uint8_t want[BS], got[BS];
+
+	for (uint64_t pfn = 0; pfn < s->max_mapnr + 3; pfn++) {
+		char c = pfn < s->max_mapnr ? s->states[pfn] : '.';
+		int err = vh_dump_read_phys(d, pfn * BS, got, BS);
+
+		if (pfn < s->max_mapnr)
+			assert_int_equal(vh_dump_page_state(d, pfn), expected_state(s, pfn));
+		else
+			assert_int_equal(vh_dump_page_state(d, pfn), VH_PAGE_ABSENT);
+		if (c == 'E') {
+			assert_int_equal(err, VH_ERR_EXCLUDED);
+		} else if (c == '.') {
+			assert_int_equal(err, VH_ERR_NOT_PRESENT);
+		} else {
+			if (err)
+				fail_msg("pfn 0x%llx: %s", (unsigned long long)pfn, vh_errmsg());
+			kw_page_fill(pfn, c, want, BS);
+			assert_memory_equal(got, want, BS);
+		}
+	}
+}
+
+static void count_states(const struct kw_spec *s, uint64_t *present, uint64_t *zero,
+			 uint64_t *excluded)
+{
+	*present = *zero = *excluded = 0;
+	for (uint64_t pfn = 0; pfn < s->max_mapnr; pfn++) {
+		enum vh_page_state st = expected_state(s, pfn);
+
+		*present += st == VH_PAGE_PRESENT;
+		*zero += st == VH_PAGE_ZERO;
+		*excluded += st == VH_PAGE_EXCLUDED;
+	}
+}
+
+static void roundtrip(uint32_t codec, enum vh_codec vc)
+{
+	struct kw_spec s = base_spec(codec);
+	struct kw_image img;
+	struct vh_page_stats st;
+	uint64_t present, zero, excluded, raw = 0;
+	struct vh_dump *d;
+	char *path;
+
+	assert_int_equal(kw_build(&s, &img), 0);
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_int_equal(vh_dump_format(d), VH_FMT_KDUMP);
+	assert_int_equal(vh_dump_page_size(d), BS);
+	assert_string_equal(vh_dump_arch(d), "x86_64");
+	assert_string_equal(vh_dump_vmcoreinfo_get(d, "OSRELEASE"), "6.1.0-test");
+	assert_string_equal(attr(d, "release"), "6.1.0-test");
+	assert_string_equal(attr(d, "header_version"), "6");
+	assert_string_equal(attr(d, "incomplete"), "no");
+	vh_dump_page_stats(d, &st);
+	count_states(&s, &present, &zero, &excluded);
+	assert_int_equal(st.present, present);
+	assert_int_equal(st.zero, zero);
+	assert_int_equal(st.excluded, excluded);
+	for (uint64_t pfn = 0; pfn < s.max_mapnr; pfn++)
+		raw += s.states[pfn] == 'R';
+	/* Incompressible pages are stored raw, as makedumpfile does. */
+	if (vc != VH_CODEC_NONE) {
+		assert_int_equal(st.by_codec[VH_CODEC_NONE], raw);
+		assert_int_equal(st.by_codec[vc], present - raw);
+	} else {
+		assert_int_equal(st.by_codec[VH_CODEC_NONE], present);
+	}
+	check_all_pages(d, &s);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+static void test_raw(void **state)
+{
+	(void)state;
+	roundtrip(0, VH_CODEC_NONE);
+}
+
+static void test_zlib(void **state)
+{
+	(void)state;
+	roundtrip(KW_ZLIB, VH_CODEC_ZLIB);
+}
+
+static void test_lzo(void **state)
+{
+	(void)state;
+	roundtrip(KW_LZO, VH_CODEC_LZO);
+}
+
+static void test_snappy(void **state)
+{
+	(void)state;
+	roundtrip(KW_SNAPPY, VH_CODEC_SNAPPY);
+}
+
+static void test_zstd(void **state)
+{
+	(void)state;
+	roundtrip(KW_ZSTD, VH_CODEC_ZSTD);
+}
+
+static void test_ranges(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+	const struct vh_phys_range *r;
+	struct vh_dump *d;
+	size_t n, want = 0;
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	path = write_img(&img);
+	d = open_ok(path);
+	r = vh_dump_ranges(d, &n);
+	/* One range per run of pfns in memory (excluded pages included). */
+	for (size_t pfn = 0; pfn < s.max_mapnr; pfn++) {
+		if (s.states[pfn] != '.' && (pfn == 0 || s.states[pfn - 1] == '.')) {
+			assert_true(want < n);
+			assert_int_equal(r[want].start, pfn * BS);
+			want++;
+		}
+	}
+	assert_int_equal(n, want);
+	assert_int_equal(r[0].end, 14 * BS); /* pfns 2-13, excluded ones included */
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+static void test_mixed_codecs(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	static const uint32_t cycle[] = {KW_ZLIB, KW_LZO, KW_SNAPPY, KW_ZSTD, 0};
+	uint32_t codecs[sizeof(STATES)];
+	struct vh_page_stats st;
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+		codecs[i] = cycle[i % 5];
+	s.codecs = codecs;
+	assert_int_equal(kw_build(&s, &img), 0);
+	path = write_img(&img);
+	d = open_ok(path);
+	vh_dump_page_stats(d, &st);
+	for (int c = 0; c < VH_CODEC_COUNT; c++)
+		assert_true(st.by_codec[c] > 0);
+	check_all_pages(d, &s);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* Dump level 0: makedumpfile stores zero pages like any other page. */
+static void test_dump_level_0(void **state)
+{
+	struct kw_spec s = base_spec(KW_LZO);
+	struct vh_page_stats st;
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	s.dump_level = 0;
+	assert_int_equal(kw_build(&s, &img), 0);
+	path = write_img(&img);
+	d = open_ok(path);
+	vh_dump_page_stats(d, &st);
+	assert_int_equal(st.zero, 0);
+	assert_int_equal(vh_dump_page_state(d, 8), VH_PAGE_PRESENT);
+	check_all_pages(d, &s);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* Versions 1 to 5: fields a version does not define are ignored, garbage or not. */
+static void test_header_versions(void **state)
+{
+	(void)state;
+	for (int v = 1; v <= 6; v++) {
+		struct kw_spec s = base_spec(KW_ZLIB);
+		struct kw_image img;
+		struct vh_dump *d;
+		char *path, want[4];
+
+		s.header_version = v;
+		s.garbage_unused = true;
+		assert_int_equal(kw_build(&s, &img), 0);
+		path = write_img(&img);
+		d = open_ok(path);
+		snprintf(want, sizeof(want), "%d", v);
+		assert_string_equal(attr(d, "header_version"), want);
+		assert_string_equal(attr(d, "split"), "no");
+		/* VMCOREINFO is in the sub-header from version 3 on. */
+		if (v >= 3)
+			assert_non_null(vh_dump_vmcoreinfo(d, NULL));
+		else
+			assert_null(vh_dump_vmcoreinfo_get(d, "KERNELOFFSET"));
+		check_all_pages(d, &s);
+		vh_dump_close(d);
+		drop(path);
+		kw_free(&img);
+	}
+}
+
+/* Version 6 takes max_mapnr_64 from the sub-header over the 32-bit copy. */
+static void test_max_mapnr_64(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZSTD);
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	kw_put_le32(img.buf + KW_DH_MAX_MAPNR, 3);
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_string_equal(attr(d, "max_mapnr"), "0x4e");
+	check_all_pages(d, &s);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+static void test_split(void **state)
+{
+	struct kw_spec s = base_spec(KW_SNAPPY);
+	struct kw_image img;
+	struct vh_dump *d;
+	uint8_t buf[BS], want[BS];
+	char *path;
+
+	(void)state;
+	s.split = true;
+	s.split_start = 20;
+	s.split_end = 50;
+	assert_int_equal(kw_build(&s, &img), 0);
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_non_null(strstr(attr(d, "split"), "0x14-0x32"));
+	assert_int_equal(vh_dump_page_state(d, 4), VH_PAGE_ABSENT);
+	assert_int_equal(vh_dump_read_phys(d, 4 * BS, buf, BS), VH_ERR_NOT_PRESENT);
+	assert_int_equal(vh_dump_page_state(d, 55), VH_PAGE_ABSENT);
+	for (uint64_t pfn = 20; pfn < 50; pfn++) {
+		char c = STATES[pfn];
+
+		assert_int_equal(vh_dump_page_state(d, pfn), expected_state(&s, pfn));
+		if (c == 'P' || c == 'R' || c == 'Z') {
+			assert_int_equal(vh_dump_read_phys(d, pfn * BS, buf, BS), VH_OK);
+			kw_page_fill(pfn, c, want, BS);
+			assert_memory_equal(buf, want, BS);
+		}
+	}
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* The last dumped pfn, and the one whose data comes first. */
+static uint64_t last_dumped(const struct kw_image *img, const struct kw_spec *s)
+{
+	uint64_t last = 0;
+
+	for (uint64_t pfn = 0; pfn < s->max_mapnr; pfn++) {
+		if (img->pd_off[pfn])
+			last = pfn;
+	}
+	return last;
+}
+
+/* Incomplete: the flag is set and the file ends inside the page data. */
+static void test_incomplete(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+	struct vh_dump *d;
+	uint8_t buf[BS], want[BS];
+	uint64_t last;
+	char *path, pfnstr[32];
+
+	(void)state;
+	s.status_extra = KW_INCOMPLETE;
+	assert_int_equal(kw_build(&s, &img), 0);
+	last = last_dumped(&img, &s);
+	snprintf(pfnstr, sizeof(pfnstr), "pfn 0x%llx:", (unsigned long long)last);
+	path = vh_test_write_tmp(img.buf, img.data_off_of[last] + 2);
+	d = open_ok(path);
+	assert_true(has_warning(d, "incomplete"));
+	assert_string_equal(attr(d, "incomplete"), "yes");
+	assert_int_equal(vh_dump_read_phys(d, last * BS, buf, BS), VH_ERR_TRUNCATED);
+	assert_non_null(strstr(vh_errmsg(), pfnstr));
+	assert_non_null(strstr(vh_errmsg(), "incomplete"));
+	/* Everything before is intact. */
+	assert_int_equal(vh_dump_read_phys(d, 2 * BS, buf, BS), VH_OK);
+	kw_page_fill(2, 'P', want, BS);
+	assert_memory_equal(buf, want, BS);
+	vh_dump_close(d);
+	drop(path);
+
+	/* Descriptors never written (zeros, as a sparse file leaves them). */
+	memset(img.buf + img.pd_off[last], 0, 24);
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_true(has_warning(d, "have no page descriptor"));
+	assert_int_equal(vh_dump_read_phys(d, last * BS, buf, BS), VH_ERR_TRUNCATED);
+	assert_non_null(strstr(vh_errmsg(), "never written"));
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* Cut short at every boundary of the headers: a clear error naming an offset. */
+static void test_truncated_headers(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+	size_t cuts[8];
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	cuts[n++] = 8;					  /* signature only */
+	cuts[n++] = 463;				  /* inside the disk_dump_header */
+	cuts[n++] = 464;				  /* header, no sub-header */
+	cuts[n++] = BS + 50;				  /* inside the sub-header */
+	cuts[n++] = img.bitmap_off;			  /* no bitmaps */
+	cuts[n++] = img.bitmap_off + img.bitmap_half + 3; /* inside the 2nd bitmap */
+	cuts[n++] = img.desc_off - 1;			  /* last byte of the bitmaps */
+	for (int i = 0; i < n; i++) {
+		const char *msg = open_fails(&img, cuts[i], VH_ERR_TRUNCATED);
+
+		assert_non_null(strstr(msg, "offset 0x"));
+	}
+	kw_free(&img);
+}
+
+/* Cut inside the descriptors: opens, warns, the pages left are readable. */
+static void test_truncated_descriptors(void **state)
+{
+	struct kw_spec s = base_spec(KW_LZO);
+	struct kw_image img;
+	struct vh_dump *d;
+	uint8_t buf[BS];
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	path = vh_test_write_tmp(img.buf, img.desc_off + 24 * 3 + 5);
+	d = open_ok(path);
+	assert_true(has_warning(d, "truncated"));
+	assert_int_equal(vh_dump_read_phys(d, last_dumped(&img, &s) * BS, buf, BS),
+			 VH_ERR_TRUNCATED);
+	assert_non_null(strstr(vh_errmsg(), "pfn 0x4d:"));
+	assert_non_null(strstr(vh_errmsg(), "past the end of the file"));
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+static void test_bad_signature(void **state)
+{
+	struct kw_spec s = base_spec(0);
+	struct kw_image img;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	img.buf[7] = 'x';
+	open_fails(&img, img.len, VH_ERR_FORMAT);
+	memcpy(img.buf, "DISKDUMP", 8);
+	assert_non_null(strstr(open_fails(&img, img.len, VH_ERR_UNSUPPORTED), "diskdump"));
+	kw_free(&img);
+}
+
+static void put_and_fail(struct kw_image *img, size_t off, uint32_t v, int code, const char *needle)
+{
+	uint8_t saved[4];
+	const char *msg;
+
+	memcpy(saved, img->buf + off, 4);
+	kw_put_le32(img->buf + off, v);
+	msg = open_fails(img, img->len, code);
+	if (needle && !strstr(msg, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", msg, needle);
+	memcpy(img->buf + off, saved, 4);
+}
+
+static void test_bad_header_fields(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	put_and_fail(&img, KW_DH_VERSION, 0, VH_ERR_FORMAT, "header_version 0");
+	put_and_fail(&img, KW_DH_VERSION, 1000, VH_ERR_FORMAT, "offset 0x8");
+	put_and_fail(&img, KW_DH_VERSION, 0x06000000, VH_ERR_UNSUPPORTED, "big-endian");
+	put_and_fail(&img, KW_DH_BLOCK_SIZE, 4095, VH_ERR_FORMAT, "power of two");
+	put_and_fail(&img, KW_DH_BLOCK_SIZE, 0, VH_ERR_FORMAT, "block_size");
+	put_and_fail(&img, KW_DH_BLOCK_SIZE, 0x80000000u, VH_ERR_FORMAT, "block_size");
+	put_and_fail(&img, KW_DH_BLOCK_SIZE, 1u << 24, VH_ERR_FORMAT, "power of two");
+	put_and_fail(&img, KW_DH_SUB_HDR_SIZE, 0, VH_ERR_FORMAT, "sub_hdr_size");
+	put_and_fail(&img, KW_DH_SUB_HDR_SIZE, 0x7fffffff, VH_ERR_TRUNCATED, "past the end");
+	put_and_fail(&img, KW_DH_BITMAP_BLOCKS, 0xffffffffu, VH_ERR_TRUNCATED, "past the end");
+	put_and_fail(&img, KW_DH_BITMAP_BLOCKS, 0, VH_ERR_FORMAT, "bitmap_blocks");
+	/* max_mapnr_64 larger than the bitmaps hold, and absurdly large. */
+	kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, 1000000);
+	assert_non_null(strstr(open_fails(&img, img.len, VH_ERR_FORMAT), "cannot hold"));
+	kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, 1ull << 62);
+	open_fails(&img, img.len, VH_ERR_FORMAT);
+	kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, s.max_mapnr);
+	/* A 32-bit machine's dump has another layout. */
+	memcpy(img.buf + 12 + 4 * 65, "i686\0\0", 6);
+	assert_non_null(strstr(open_fails(&img, img.len, VH_ERR_UNSUPPORTED), "32-bit"));
+	kw_free(&img);
+}
+
+/* Huge bitmaps the file cannot hold fail before any allocation. */
+static void test_huge_bitmaps(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	kw_put_le32(img.buf + KW_DH_BITMAP_BLOCKS, 0x40000000u);
+	kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, 1ull << 40);
+	assert_non_null(strstr(open_fails(&img, img.len, VH_ERR_UNSUPPORTED), "MiB"));
+	kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, 1ull << 30);
+	open_fails(&img, img.len, VH_ERR_TRUNCATED);
+	kw_free(&img);
+}
+
+/* Notes and VMCOREINFO pointing outside the file cost the notes, not the dump. */
+static void test_bad_notes(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	kw_put_le64(img.buf + BS + KW_KH_OFF_VMCI, img.len - 10);
+	kw_put_le64(img.buf + BS + KW_KH_SIZE_NOTE, 1ull << 40);
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_true(has_warning(d, "VMCOREINFO"));
+	assert_true(has_warning(d, "ELF note area"));
+	check_all_pages(d, &s);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* Damages one descriptor; the damaged page fails with @code naming it, the others read. */
+static void damaged_page(struct kw_image *img, const struct kw_spec *s, uint64_t pfn, int code,
+			 const char *needle)
+{
+	char *path = write_img(img);
+	struct vh_dump *d = open_ok(path);
+	uint8_t buf[BS], want[BS];
+	char pfnstr[32];
+
+	assert_int_equal(vh_dump_read_phys(d, pfn * BS, buf, BS), code);
+	snprintf(pfnstr, sizeof(pfnstr), "pfn 0x%llx", (unsigned long long)pfn);
+	if (!strstr(vh_errmsg(), pfnstr) || !strstr(vh_errmsg(), needle))
+		fail_msg("message \"%s\" lacks \"%s\" or \"%s\"", vh_errmsg(), pfnstr, needle);
+	for (uint64_t p = 0; p < s->max_mapnr; p++) {
+		char c = s->states[p];
+
+		if (p == pfn || !(c == 'P' || c == 'R' || c == 'Z'))
+			continue;
+		assert_int_equal(vh_dump_read_phys(d, p * BS, buf, BS), VH_OK);
+		kw_page_fill(p, c, want, BS);
+		assert_memory_equal(buf, want, BS);
+	}
+	vh_dump_close(d);
+	drop(path);
+}
+
+static void test_descriptor_past_eof(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	kw_put_le64(img.buf + img.pd_off[3], img.len + 100);
+	damaged_page(&img, &s, 3, VH_ERR_TRUNCATED, "past the end of the file");
+	kw_put_le64(img.buf + img.pd_off[3], UINT64_MAX - 10);
+	damaged_page(&img, &s, 3, VH_ERR_TRUNCATED, "past the end of the file");
+	kw_free(&img);
+}
+
+static void test_descriptor_bad_size(void **state)
+{
+	struct kw_spec s = base_spec(KW_LZO);
+	struct kw_image img;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	kw_put_le32(img.buf + img.pd_off[4] + 8, BS + 1);
+	damaged_page(&img, &s, 4, VH_ERR_CORRUPT, "larger than the block size");
+	kw_put_le32(img.buf + img.pd_off[4] + 8, 0);
+	damaged_page(&img, &s, 4, VH_ERR_CORRUPT, "size 0");
+	kw_put_le32(img.buf + img.pd_off[4] + 8, img.data_len[4]);
+	kw_put_le32(img.buf + img.pd_off[4] + 12, KW_LZO | KW_ZLIB);
+	damaged_page(&img, &s, 4, VH_ERR_CORRUPT, "more than one codec");
+	kw_put_le32(img.buf + img.pd_off[4] + 12, 0); /* raw, yet shorter than a block */
+	damaged_page(&img, &s, 4, VH_ERR_CORRUPT, "uncompressed");
+	kw_put_le32(img.buf + img.pd_off[4] + 12, KW_LZO);
+	kw_put_le64(img.buf + img.pd_off[4], 100); /* into the header */
+	damaged_page(&img, &s, 4, VH_ERR_CORRUPT, "before the page data");
+	kw_free(&img);
+}
+
+/* Data overwritten with garbage: each codec reports itself and the offset. */
+static void test_undecodable_page(void **state)
+{
+	static const struct {
+		uint32_t codec;
+		const char *name;
+	} codecs[] = {{KW_ZLIB, "zlib"}, {KW_LZO, "lzo"}, {KW_SNAPPY, "snappy"}, {KW_ZSTD, "zstd"}};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++) {
+		struct kw_spec s = base_spec(codecs[i].codec);
+		struct kw_image img;
+		char off[32];
+
+		assert_int_equal(kw_build(&s, &img), 0);
+		memset(img.buf + img.data_off_of[12], 0xff, img.data_len[12]);
+		snprintf(off, sizeof(off), "offset 0x%llx",
+			 (unsigned long long)img.data_off_of[12]);
+		damaged_page(&img, &s, 12, VH_ERR_CORRUPT, codecs[i].name);
+		damaged_page(&img, &s, 12, VH_ERR_CORRUPT, off);
+		kw_free(&img);
+	}
+}
+
+/* A page that decompresses to less than a block is as damaged as one that fails. */
+static void test_short_decompression(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZSTD);
+	struct kw_image img;
+	uint8_t small[100], out[256];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	memset(small, 'x', sizeof(small));
+	n = ZSTD_compress(out, sizeof(out), small, sizeof(small), 1);
+	assert_false(ZSTD_isError(n));
+	assert_true(n <= img.data_len[13]);
+	memcpy(img.buf + img.data_off_of[13], out, n);
+	kw_put_le32(img.buf + img.pd_off[13] + 8, (uint32_t)n);
+	damaged_page(&img, &s, 13, VH_ERR_CORRUPT, "wrong size");
+	kw_free(&img);
+}
+
+static void test_overlapping_descriptors(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	/* pfn 13 points at pfn 12's data: the later one is the damaged one. */
+	memcpy(img.buf + img.pd_off[13], img.buf + img.pd_off[12], 24);
+	damaged_page(&img, &s, 13, VH_ERR_CORRUPT, "overlapping");
+	kw_free(&img);
+}
+
+/* An extra bit in the 2nd bitmap shifts every later descriptor: noticed on open. */
+static void test_bitmap_extra_bit(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+	struct vh_dump *d;
+	uint8_t buf[BS];
+	char *path;
+	int errors = 0;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	img.buf[img.bitmap_off + img.bitmap_half + 10 / 8] |= 1u << (10 % 8); /* pfn 10: excluded */
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_true(has_warning(d, "malformed"));
+	for (uint64_t pfn = 0; pfn < s.max_mapnr; pfn++)
+		errors += vh_dump_read_phys(d, pfn * BS, buf, BS) == VH_ERR_CORRUPT;
+	assert_true(errors > 0);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* A bit missing from the 2nd bitmap: zero-page descriptors no longer line up. */
+static void test_bitmap_missing_bit(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	img.buf[img.bitmap_off + img.bitmap_half + 2 / 8] &= (uint8_t) ~(1u << 2);
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_true(has_warning(d, "overlapping"));
+	assert_int_equal(vh_dump_page_state(d, 2), VH_PAGE_EXCLUDED);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* Dumped but not in memory: the bitmaps disagree; warned, read anyway. */
+static void test_bitmap_only_second(void **state)
+{
+	struct kw_spec s = base_spec(KW_LZO);
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	img.buf[img.bitmap_off + 3 / 8] &= (uint8_t) ~(1u << 3);
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_true(has_warning(d, "not in memory"));
+	check_all_pages(d, &s);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* Bits past max_mapnr in the bitmap padding are ignored. */
+static void test_bits_past_max_mapnr(void **state)
+{
+	struct kw_spec s = base_spec(KW_LZO);
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	img.buf[img.bitmap_off + img.bitmap_half + 9] |= 0xc0; /* pfns 78 and 79 */
+	img.buf[img.bitmap_off + 9] |= 0xc0;
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_true(has_warning(d, "past max_mapnr"));
+	check_all_pages(d, &s);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
+/* A bitmap of alternating pfns asks for millions of ranges: coarsened, states exact. */
+static void test_fragmented_bitmap(void **state)
+{
+	uint64_t n = (1u << 21) + 64;
+	char *states = malloc(n + 1);
+	struct kw_spec s = base_spec(0);
+	struct kw_image img;
+	struct vh_dump *d;
+	size_t nr;
+	char *path;
+
+	(void)state;
+	assert_non_null(states);
+	for (uint64_t i = 0; i < n; i++)
+		states[i] = (i & 1) ? 'E' : '.';
+	states[n] = '\0';
+	s.states = states;
+	s.max_mapnr = n;
+	s.vmcoreinfo = NULL;
+	assert_int_equal(kw_build(&s, &img), 0);
+	path = write_img(&img);
+	d = open_ok(path);
+	vh_dump_ranges(d, &nr);
+	assert_int_equal(nr, 1);
+	assert_true(has_warning(d, "runs"));
+	assert_int_equal(vh_dump_page_state(d, 1001), VH_PAGE_EXCLUDED);
+	assert_int_equal(vh_dump_page_state(d, 1000), VH_PAGE_ABSENT);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+	free(states);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_raw),
+	    cmocka_unit_test(test_zlib),
+	    cmocka_unit_test(test_lzo),
+	    cmocka_unit_test(test_snappy),
+	    cmocka_unit_test(test_zstd),
+	    cmocka_unit_test(test_ranges),
+	    cmocka_unit_test(test_mixed_codecs),
+	    cmocka_unit_test(test_dump_level_0),
+	    cmocka_unit_test(test_header_versions),
+	    cmocka_unit_test(test_max_mapnr_64),
+	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_incomplete),
+	    cmocka_unit_test(test_truncated_headers),
+	    cmocka_unit_test(test_truncated_descriptors),
+	    cmocka_unit_test(test_bad_signature),
+	    cmocka_unit_test(test_bad_header_fields),
+	    cmocka_unit_test(test_huge_bitmaps),
+	    cmocka_unit_test(test_bad_notes),
+	    cmocka_unit_test(test_descriptor_past_eof),
+	    cmocka_unit_test(test_descriptor_bad_size),
+	    cmocka_unit_test(test_undecodable_page),
+	    cmocka_unit_test(test_short_decompression),
+	    cmocka_unit_test(test_overlapping_descriptors),
+	    cmocka_unit_test(test_bitmap_extra_bit),
+	    cmocka_unit_test(test_bitmap_missing_bit),
+	    cmocka_unit_test(test_bitmap_only_second),
+	    cmocka_unit_test(test_bits_past_max_mapnr),
+	    cmocka_unit_test(test_fragmented_bitmap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
