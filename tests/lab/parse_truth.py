@@ -63,6 +63,9 @@ def parse(lines):
             t["page_size"] = int(val) * 1024
         elif key == "MEMTOTAL_KB":
             t["mem_total_kb"] = int(val)
+        elif key == "MEMINFO":
+            k, _, v = val.partition(":")
+            t.setdefault("meminfo_kb", {})[k.strip()] = int(v.split()[0])
         elif key == "NCPUS":
             t["ncpus"] = int(val)
         elif key == "CPU_LA57":

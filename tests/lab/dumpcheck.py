@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Sanity checks of the lab's FIXTURES themselves, independent of vmahunt: notices a
+makedumpfile that filtered away what it must keep (as Debian 12's 1.7.2 does with -d 31
+on 6.12, where tasks go missing).
+
+For every -d 31 output (kdump, flattened, ELF) of a lab folder:
+  * every page of the first kernel's "Kernel code" and "Kernel data" ranges (from the
+    guest's /proc/iomem, in the truth) is present (dumpable bit set / inside a PT_LOAD);
+  * the number of pages present is plausible: at least half of the kernel's own memory
+    the guest reported (Slab + PageTables + KernelStack + kernel image), and at most
+    what the -d 0 output holds.
+
+Usage: dumpcheck.py DIR...     (exit 1 on any failure)
+"""
+import json
+import os
+import struct
+import sys
+
+PAGE = 4096
+
+
+class Flat:
+    """Random access to the first bytes of a makedumpfile flattened file."""
+
+    def __init__(self, path, limit):
+        self.chunks = []
+        with open(path, "rb") as f:
+            hdr = f.read(4096)
+            if not hdr.startswith(b"makedumpfile"):
+                raise ValueError("not a flattened file")
+            while True:
+                h = f.read(16)
+                if len(h) < 16:
+                    break
+                off, size = struct.unpack(">qq", h)
+                if off < 0 or size < 0:
+                    break
+                if off < limit:
+                    self.chunks.append((off, f.read(size)))
+                else:
+                    f.seek(size, 1)
+
+    def pread(self, off, n):
+        buf = bytearray(n)
+        for o, d in self.chunks:
+            a, b = max(o, off), min(o + len(d), off + n)
+            if a < b:
+                buf[a - off:b - off] = d[a - o:b - o]
+        return bytes(buf)
+
+
+class File:
+    def __init__(self, path):
+        self.f = open(path, "rb")
+
+    def pread(self, off, n):
+        self.f.seek(off)
+        return self.f.read(n)
+
+
+def kdump_bitmap(r):
+    """(dumpable bitmap bytes, max_mapnr) of a diskdump/kdump file."""
+    h = r.pread(0, 4096)
+    if h[:8] != b"KDUMP   ":
+        raise ValueError("not a kdump file")
+    # struct disk_dump_header: signature[8], header_version(int), new_utsname(6*65),
+    # pad to 8, struct timeval(16), status, block_size, sub_hdr_size, bitmap_blocks,
+    # max_mapnr (all int)
+    off = 8 + 4 + 6 * 65
+    off = (off + 7) & ~7
+    off += 16
+    status, block_size, sub_hdr_size, bitmap_blocks, max_mapnr = struct.unpack_from("<iiiIi", h, off)
+    sub = r.pread(block_size, 4096)
+    # kdump_sub_header: phys_base, dump_level(int), split(int), start_pfn, end_pfn (ul),
+    # offset_vmcoreinfo, size_vmcoreinfo, offset_note, size_note, offset_eraseinfo,
+    # size_eraseinfo, start_pfn_64, end_pfn_64, max_mapnr_64
+    hv = struct.unpack_from("<i", h, 8)[0]
+    if hv >= 6:
+        max_mapnr = struct.unpack_from("<Q", sub, 8 + 4 + 4 + 8 + 8 + 8 * 6 + 8 + 8)[0]
+    bm_len = bitmap_blocks * block_size // 2
+    bm2 = r.pread((1 + sub_hdr_size) * block_size + bm_len, bm_len)
+    return bm2, max_mapnr
+
+
+def popcount(b):
+    return sum(bin(x).count("1") for x in b)
+
+
+def elf_loads(path):
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        if eh[:4] != b"\x7fELF":
+            raise ValueError("not ELF")
+        phoff, = struct.unpack_from("<Q", eh, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 0x36)
+        if phnum == 0xFFFF:
+            f.seek(struct.unpack_from("<Q", eh, 0x28)[0])
+            sh = f.read(64)
+            phnum = struct.unpack_from("<I", sh, 44)[0]
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    loads = []
+    for i in range(phnum):
+        p_type, p_flags, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align = \
+            struct.unpack_from("<IIQQQQQQ", ph, i * phentsize)
+        if p_type == 1:
+            loads.append((p_paddr, p_filesz))
+    return loads
+
+
+def present_pfns_elf(path):
+    s = set()
+    for pa, fsz in elf_loads(path):
+        for pfn in range((pa + PAGE - 1) // PAGE, (pa + fsz) // PAGE):
+            s.add(pfn)
+    return s
+
+
+def check_dir(d):
+    errs = []
+    man = json.load(open(os.path.join(d, "manifest.json")))
+    truth = json.load(open(os.path.join(d, "truth.json")))
+    mi = truth.get("meminfo_kb", {})
+    kimg = [r for r in truth.get("kernel_image", []) if r["what"] in ("Kernel code", "Kernel data")]
+    need = set()
+    for r in kimg:
+        s, e = int(r["start"], 16), int(r["end"], 16)
+        need.update(range((s + PAGE - 1) // PAGE, e // PAGE))
+    kernel_pages = sum(mi.get(k, 0) for k in ("Slab", "PageTables", "KernelStack")) // 4 + len(need)
+    d0_present = None
+    results = {}
+    for e in man["dumps"]:
+        path = os.path.join(d, e["file"])
+        try:
+            if e["format"] == "elf":
+                if e["producer"].startswith("qemu") or e["dump_level"] is None:
+                    continue
+                pres = present_pfns_elf(path)
+                npresent = len(pres)
+                has = lambda pfn: pfn in pres  # noqa: E731
+            else:
+                r = Flat(path, 64 << 20) if e["format"] == "flattened" else File(path)
+                if e["producer"].startswith("qemu"):
+                    continue
+                bm, maxpfn = kdump_bitmap(r)
+                npresent = popcount(bm)
+                has = lambda pfn, bm=bm: pfn // 8 < len(bm) and bool(bm[pfn // 8] & (1 << (pfn % 8)))  # noqa: E731
+        except (ValueError, struct.error) as ex:
+            errs.append(f"{d}/{e['file']}: unreadable: {ex}")
+            continue
+        missing = [p for p in need if not has(p)]
+        results[e["file"]] = npresent
+        if e["dump_level"] == 0:
+            d0_present = npresent
+        if missing:
+            errs.append(f"{d}/{e['file']}: {len(missing)} of {len(need)} kernel code/data pages are "
+                        f"missing (first pfn {hex(min(missing))})")
+        if e["dump_level"] == 31 and kernel_pages and npresent < kernel_pages // 2:
+            errs.append(f"{d}/{e['file']}: only {npresent} pages present, the guest's kernel alone "
+                        f"used about {kernel_pages}: makedumpfile excluded too much")
+        print(f"  {os.path.basename(d)}/{e['file']}: {npresent} pages present, kernel image "
+              f"{len(need) - len(missing)}/{len(need)} present")
+    if d0_present is not None:
+        for f, n in results.items():
+            if n > d0_present:
+                errs.append(f"{d}/{f}: {n} pages present, more than the -d 0 output's {d0_present}")
+    return errs
+
+
+def main():
+    errs = []
+    for d in sys.argv[1:]:
+        if os.path.exists(os.path.join(d, "manifest.json")):
+            errs += check_dir(d)
+    for e in errs:
+        print("FAIL: " + e)
+    sys.exit(1 if errs else 0)
+
+
+if __name__ == "__main__":
+    main()
