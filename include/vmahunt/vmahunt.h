@@ -11,6 +11,7 @@
 #include <vmahunt/error.h>
 #include <vmahunt/dump.h>
 #include <vmahunt/arch.h>
+#include <vmahunt/symbols.h>
 
 #define VMAHUNT_VERSION_STRING "0.1.0"
 
