@@ -21,15 +21,23 @@ static bool parse_u64(const char *s, int base, uint64_t *out)
 	return *end == '\0' || *end == '\n';
 }
 
-/* True when _text translates through @km's tables to where phys_base says it is. */
+/*
+ * True when _text translates through @km's tables to where phys_base says it
+ * is, and nothing is mapped in the 2 MiB below it: cleanup_highmap() unmaps
+ * the kernel image region below _text, so an offset that is wrong by a few
+ * pages of the (linearly mapped) image is still caught.
+ */
 static bool verify(struct vh_dump *d, const struct vh_kernel_map *km)
 {
 	uint64_t text = VH_X86_DEFAULT_TEXT + km->kaslr_offset;
 	struct vh_translation t;
 
-	if (vh_x86_64_translate(d, km->pgd, km->levels, text, &t) != VH_OK)
+	if (vh_x86_64_translate(d, km->pgd, km->levels, text, &t) != VH_OK ||
+	    t.paddr != text - VH_X86_START_KERNEL_MAP + km->phys_base)
 		return false;
-	return t.paddr == text - VH_X86_START_KERNEL_MAP + km->phys_base;
+	return text - (2u << 20) < VH_X86_START_KERNEL_MAP ||
+	       vh_x86_64_translate(d, km->pgd, km->levels, text - (2u << 20), &t) ==
+		   VH_ERR_NOT_MAPPED;
 }
 
 /* A value from VMCOREINFO text: "KEY=VALUE\n" with KEY at a line start. */

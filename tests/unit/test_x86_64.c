@@ -301,6 +301,9 @@ int main(void)
 	    cmocka_unit_test(test_not_mapped),
 	    cmocka_unit_test(test_walk),
 	    cmocka_unit_test(test_cyclic_tables),
+	    cmocka_unit_test(test_kernel_map_from_memory),
+	    cmocka_unit_test(test_kernel_map_rejects_wrong_vmcoreinfo),
+	    cmocka_unit_test(test_kernel_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
