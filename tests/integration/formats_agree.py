@@ -85,9 +85,9 @@ def main():
             if len(dumps) < 2:
                 continue
             # The reference is an unfiltered dump (dump level 0).
-            dumps.sort(key=lambda d: (d.get("dump_level", 0) != 0, d["file"]))
+            dumps.sort(key=lambda d: (bool(d.get("dump_level")), d["file"]))
             ref = dumps[0]
-            if ref.get("dump_level", 0) != 0:
+            if ref.get("dump_level"):
                 print("FAIL %s/%s: no unfiltered dump to compare with" % (lab, gname))
                 failed += 1
                 continue
@@ -96,7 +96,7 @@ def main():
             for d in dumps[1:]:
                 pages = page_list(args.pages, os.path.join(lab, d["file"]))
                 problems = compare(ref["file"], ref_pages, d["file"], pages,
-                                   d.get("dump_level", 0) != 0, d["format"] == "elf")
+                                   bool(d.get("dump_level")), d["format"] == "elf")
                 for p in problems:
                     print("    " + p)
                 if problems:
