@@ -64,18 +64,17 @@ apt_update() { # suite
 	APT_UPDATED[$1]=1
 }
 
-download() { # suite destdir pkg...  (skips packages already there, same version)
+download() { # suite destdir pkg...  (skips packages already downloaded there)
 	local suite=$1 dest=$2; shift 2
 	mkdir -p "$dest"
-	local need=() p v
+	local need=() p
 	for p in "$@"; do
-		v=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" version "$p")
-		v=${v#*:}
-		if ! ls "$dest/${p}_${v//:/%3a}_"*.deb >/dev/null 2>&1; then need+=("$p"); fi
+		ls "$dest/${p}_"*.deb >/dev/null 2>&1 || need+=("$p")
 	done
 	if [ ${#need[@]} -gt 0 ]; then
 		log "download ($suite): ${need[*]}"
-		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$dest" "${need[@]}" >&2
+		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$dest" "${need[@]}" >"$CACHE/download.log" 2>&1 ||
+			{ cat "$CACHE/download.log" >&2; die "download failed"; }
 	fi
 }
 
@@ -129,41 +128,59 @@ prepare_tools() {
 prepare_kernel() { # gen -> sets KDIR
 	local gen=$1 suite=${SUITE[$1]}
 	apt_update "$suite"
-	local pkg ver
-	pkg=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" kernel)
-	ver=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" version "$pkg")
-	KDIR=$CACHE/kernels/${pkg}_${ver//:/_}
-	if [ ! -f "$KDIR/.stamp" ]; then
-		rm -rf "$KDIR"
-		mkdir -p "$KDIR/root"
-		download "$suite" "$CACHE/debs/$suite" "$pkg" "$pkg-dbg"
-		local deb dbg
-		deb=$(ls "$CACHE/debs/$suite/${pkg}_${ver#*:}_"*.deb | head -1)
-		dbg=$(ls "$CACHE/debs/$suite/${pkg}-dbg_${ver#*:}_"*.deb | head -1)
-		log "extract $pkg $ver"
-		dpkg-deb -x "$deb" "$KDIR/root"
-		# from the -dbg package extract ONLY the vmlinux
-		mkdir -p "$KDIR/dbg"
-		dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$KDIR/dbg" --wildcards './usr/lib/debug/boot/vmlinux-*' \
-			'./usr/lib/debug/lib/modules/*/vmlinux' 2>/dev/null || true
-		local vml
-		vml=$(find "$KDIR/dbg" -type f -name 'vmlinux*' | head -1)
-		[ -n "$vml" ] || die "no vmlinux in $dbg"
-		mv "$vml" "$KDIR/vmlinux"
-		rm -rf "$KDIR/dbg"
-		local kver
-		kver=$(basename "$(ls -d "$KDIR"/root/lib/modules/* "$KDIR"/root/usr/lib/modules/* 2>/dev/null | head -1)")
-		[ -n "$kver" ] || die "no modules dir in $deb"
-		local mroot=$KDIR/root
-		echo "$kver" >"$KDIR/kver"
-		echo "$pkg" >"$KDIR/package"
-		echo "$ver" >"$KDIR/version"
-		echo "$mroot" >"$KDIR/modroot.path"
-		cp "$(ls "$KDIR"/root/boot/vmlinuz-* | head -1)" "$KDIR/vmlinuz"
-		# keep the cache lean: the -dbg .deb is big and only its vmlinux is used
-		rm -f "$dbg"
-		touch "$KDIR/.stamp"
+	local pkg ver cands
+	# newest first; a version whose -dbg the mirror cannot deliver is skipped (seen with
+	# bullseye-security, whose -dbg packages are listed but not served)
+	cands=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" kernels)
+	[ -n "$cands" ] || die "no linux-image-cloud-amd64 in $suite"
+	while read -r pkg ver; do
+		KDIR=$CACHE/kernels/${pkg}_${ver//:/_}
+		[ -f "$KDIR/.stamp" ] && return 0
+		if extract_kernel "$suite" "$pkg" "$ver"; then return 0; fi
+		log "$pkg $ver unusable (see $CACHE/download.log), trying an older version"
+	done <<<"$cands"
+	die "no usable kernel in $suite"
+}
+
+extract_kernel() { # suite pkg ver
+	local suite=$1 pkg=$2 ver=$3
+	local debs=$CACHE/debs/$suite
+	mkdir -p "$debs"
+	local deb dbg
+	deb=$(ls "$debs/${pkg}_${ver#*:}_"*.deb 2>/dev/null | head -1 || true)
+	dbg=$(ls "$debs/${pkg}-dbg_${ver#*:}_"*.deb 2>/dev/null | head -1 || true)
+	if [ -z "$deb" ] || [ -z "$dbg" ]; then
+		log "download ($suite): $pkg $ver and its -dbg"
+		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$debs" "$pkg=$ver" "$pkg-dbg=$ver" \
+			>"$CACHE/download.log" 2>&1 || return 1
+		deb=$(ls "$debs/${pkg}_${ver#*:}_"*.deb | head -1)
+		dbg=$(ls "$debs/${pkg}-dbg_${ver#*:}_"*.deb | head -1)
 	fi
+	rm -rf "$KDIR"
+	mkdir -p "$KDIR/root"
+	log "extract $pkg $ver"
+	dpkg-deb -x "$deb" "$KDIR/root"
+	# from the -dbg package extract ONLY the vmlinux
+	mkdir -p "$KDIR/dbg"
+	dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$KDIR/dbg" --wildcards --no-wildcards-match-slash \
+		'./usr/lib/debug/boot/vmlinux-*' 2>/dev/null ||
+		dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$KDIR/dbg" --wildcards './usr/lib/debug/*vmlinux*'
+	local vml
+	vml=$(find "$KDIR/dbg" -type f -name 'vmlinux*' | head -1)
+	[ -n "$vml" ] || die "no vmlinux in $dbg"
+	mv "$vml" "$KDIR/vmlinux"
+	rm -rf "$KDIR/dbg"
+	local kver
+	kver=$(basename "$(ls -d "$KDIR"/root/lib/modules/* "$KDIR"/root/usr/lib/modules/* 2>/dev/null | head -1)")
+	[ -n "$kver" ] || die "no modules dir in $deb"
+	echo "$kver" >"$KDIR/kver"
+	echo "$pkg" >"$KDIR/package"
+	echo "$ver" >"$KDIR/version"
+	echo "$KDIR/root" >"$KDIR/modroot.path"
+	cp "$(ls "$KDIR"/root/boot/vmlinuz-* | head -1)" "$KDIR/vmlinuz"
+	# keep the cache lean: the -dbg .deb is big and only its vmlinux is used
+	rm -f "$dbg"
+	touch "$KDIR/.stamp"
 }
 
 build_scenarios() {
@@ -260,6 +277,7 @@ run_guest() {
 		mv "$dir/logs/console.log" "$dir/logs/control.log" "$dir/" 2>/dev/null || true
 		rm -f "$build/kdump-disk.img"
 	fi
+	chmod 0644 "$dir"/*.elf "$dir"/*.kdump "$dir"/*.flat 2>/dev/null || true
 	ln -sfn "$KDIR/vmlinux" "$dir/vmlinux"
 	python3 "$LAB_DIR/parse_truth.py" "$dir/control.log" "$dir/truth.json" \
 		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")"

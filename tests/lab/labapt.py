@@ -11,6 +11,7 @@ machine or any mirror is written in the repository.
 Usage:
   labapt.py CACHE SUITE update
   labapt.py CACHE SUITE kernel            -> prints the versioned image package name
+  labapt.py CACHE SUITE kernels           -> "IMAGE-PACKAGE VERSION" lines, newest first
   labapt.py CACHE SUITE download DIR PKG...   (prints the .deb paths)
   labapt.py CACHE SUITE libdeps PKG       -> prints PKG plus its recursive lib* Depends
 """
@@ -198,6 +199,36 @@ def cmd_kernel(cache, suite):
     sys.exit(f"labapt: cannot resolve kernel from linux-image-cloud-amd64 Depends: {dep!r}")
 
 
+def cmd_kernels(cache, suite):
+    """(image package, version) for every version of the cloud metapackage, newest first:
+    the newest one may lack its -dbg on a mirror, so callers fall back down the list."""
+    out = run(["apt-cache"] + apt_opts(cache, suite) + ["show", "linux-image-cloud-amd64"],
+              stdout=subprocess.PIPE).stdout
+    res = []
+    for para in out.split("\n\n"):
+        dep = ver = ""
+        for line in para.splitlines():
+            if line.startswith("Depends:"):
+                dep = line.split(":", 1)[1]
+            elif line.startswith("Version:"):
+                ver = line.split(":", 1)[1].strip()
+        for d in dep.split(","):
+            name = d.strip().split()[0] if d.strip() else ""
+            if name.startswith("linux-image-") and name.endswith("-cloud-amd64"):
+                # the image package of that metapackage version has the same version
+                if (name, ver) not in res:
+                    res.append((name, ver))
+    cmp = lambda a, b: subprocess.run(["dpkg", "--compare-versions", a, "gt", b]).returncode == 0  # noqa: E731
+    # sort newest first (insertion sort with dpkg's comparison; the list is short)
+    srt = []
+    for item in res:
+        i = 0
+        while i < len(srt) and not cmp(item[1], srt[i][1]):
+            i += 1
+        srt.insert(i, item)
+    return srt
+
+
 def cmd_version(cache, suite, pkg):
     return cmd_show_field(cache, suite, pkg, "Version")
 
@@ -232,6 +263,9 @@ def main():
         cmd_update(cache, suite)
     elif cmd == "kernel":
         print(cmd_kernel(cache, suite))
+    elif cmd == "kernels":
+        for name, ver in cmd_kernels(cache, suite):
+            print(name, ver)
     elif cmd == "version":
         print(cmd_version(cache, suite, args[0]))
     elif cmd == "download":
