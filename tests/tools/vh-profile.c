@@ -14,7 +14,7 @@
  *          BITOFF is the bitfield's first bit from the struct's start, in bits)
  *   enum NAME VALUE SOURCE
  *   const NAME VALUE SOURCE
- *   absent KIND NAME
+ *   absent KIND NAME ALT1[|ALT2...]   (the kernel names looked for)
  * Exit 0 on success, 3 when the profile cannot be loaded (message on stderr).
  */
 #include <stdio.h>
@@ -31,7 +31,11 @@ static void print_entry(const struct vh_prof_entry *e)
 	const char *dot = strchr(e->name, '.');
 
 	if (!e->matched) {
-		printf("absent %s %s\n", kinds[e->kind], e->name);
+		/* the kernel names looked for, "|"-separated, for checkers */
+		printf("absent %s %s ", kinds[e->kind], e->name);
+		for (int a = 0; a < 3 && e->alts[a]; a++)
+			printf("%s%s", a ? "|" : "", e->alts[a]);
+		printf("\n");
 		return;
 	}
 	switch (e->kind) {
