@@ -8,15 +8,18 @@
  * field against the file before use. Each PT_LOAD maps [p_paddr,
  * p_paddr + p_memsz); its first p_filesz bytes are at p_offset.
  *
- * What p_filesz < p_memsz means depends on the producer. For the ELF
- * standard and QEMU, the tail is zero-filled memory (VH_PAGE_ZERO).
- * makedumpfile -E (makedumpfile.c, write_elf_pages_cyclic()) instead ends a
- * PT_LOAD where a run of 256 or more filtered pages begins and puts that run
- * in the tail, not in the file; runs of fewer pages it writes out unfiltered
- * (so they read back as present). The kernel's /proc/vmcore always has
- * p_filesz == p_memsz. So a dump with kernel notes (VMCOREINFO or
- * NT_PRSTATUS), no QEMU CPU state, and some short PT_LOAD is taken to come
- * from makedumpfile, and its tails are VH_PAGE_EXCLUDED.
+ * What p_filesz < p_memsz means depends on who wrote the file. For the ELF
+ * standard the tail is zero-filled. In a vmcore it never is memory known to
+ * be zero: the kernel's /proc/vmcore has no short PT_LOAD; makedumpfile -E
+ * (makedumpfile.c, write_elf_pages_cyclic()) ends a PT_LOAD where a run of
+ * 256 or more filtered pages begins and puts the run in the tail, not in the
+ * file (shorter runs it writes out with their content, so they read back as
+ * present); QEMU leaves a tail only for memory outside a begin/length filter
+ * or outside guest RAM. And makedumpfile -E copies the notes of its input,
+ * QEMU's included. So when the notes show a vmcore (VMCOREINFO, NT_PRSTATUS
+ * or QEMU CPU state), tails are VH_PAGE_EXCLUDED: reporting filtered memory
+ * as zeros would be silently wrong. Only a file without such notes gets the
+ * plain ELF meaning, VH_PAGE_ZERO. The "elf.tail" attr says which applied.
  *
  * A PT_LOAD whose data runs past the end of the file (a truncated dump) keeps
  * what is there; the rest is reported as not present, with a warning. A
@@ -55,6 +58,7 @@ struct elf_info {
 	size_t nloads;	  /* PT_LOAD entries */
 	bool short_load;  /* some PT_LOAD has p_filesz < p_memsz */
 	const char *producer;
+	enum vh_seg_kind tail; /* what p_filesz < p_memsz leaves: zero or excluded */
 };
 
 static bool elf_probe(const uint8_t *head, size_t len, uint64_t file_size)
@@ -253,16 +257,20 @@ static bool have_qemu_state(const struct vh_dump *d)
 
 static void guess_producer(const struct vh_dump *d, struct elf_info *ei)
 {
-	bool kernel_notes = d->vmcoreinfo || d->ncpus;
+	bool vmcore_notes = d->vmcoreinfo || d->ncpus;
+	bool qemu = have_qemu_state(d);
 
-	if (have_qemu_state(d))
+	if (qemu && ei->short_load)
+		ei->producer = "QEMU (filtered) or makedumpfile -E of a QEMU dump";
+	else if (qemu)
 		ei->producer = "QEMU";
-	else if (kernel_notes && ei->short_load)
+	else if (vmcore_notes && ei->short_load)
 		ei->producer = "makedumpfile";
-	else if (kernel_notes)
+	else if (vmcore_notes)
 		ei->producer = "kdump";
 	else
 		ei->producer = "unknown";
+	ei->tail = vmcore_notes ? VH_SEG_EXCLUDED : VH_SEG_ZERO;
 }
 
 static int skip_load(struct vh_dump *d, uint64_t where, size_t i, const char *why)
@@ -276,8 +284,6 @@ static int add_load(struct vh_dump *d, struct elf_info *ei, size_t i, const GElf
 {
 	struct elf_priv *p = d->priv;
 	uint64_t where = phdr_off(ei, i), avail = ph->p_filesz;
-	enum vh_seg_kind tail =
-	    strcmp(ei->producer, "makedumpfile") ? VH_SEG_ZERO : VH_SEG_EXCLUDED;
 	int err;
 
 	if (ph->p_filesz > ph->p_memsz)
@@ -303,7 +309,7 @@ static int add_load(struct vh_dump *d, struct elf_info *ei, size_t i, const GElf
 	    vh_segmap_add(d, &p->map, ph->p_paddr, ph->p_paddr + avail, ph->p_offset, VH_SEG_FILE);
 	if (!err)
 		err = vh_segmap_add(d, &p->map, ph->p_paddr + ph->p_filesz,
-				    ph->p_paddr + ph->p_memsz, 0, tail);
+				    ph->p_paddr + ph->p_memsz, 0, ei->tail);
 	return err;
 }
 
@@ -379,6 +385,10 @@ static int add_attrs(struct vh_dump *d, const struct elf_info *ei)
 		err = vh_dump_add_attr(d, "elf.loads", "%zu", ei->nloads);
 	if (!err)
 		err = vh_dump_add_attr(d, "elf.producer", "%s", ei->producer);
+	if (!err && ei->short_load)
+		err = vh_dump_add_attr(d, "elf.tail", "%s",
+				       ei->tail == VH_SEG_ZERO ? "zero-filled (plain ELF)"
+							       : "excluded by the dump tool");
 	return err;
 }
 

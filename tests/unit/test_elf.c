@@ -238,28 +238,27 @@ static void test_qemu_dump_reads_back(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(r[1].start, 0x10800);
 	assert_int_equal(r[1].end, 0x13800);
-	/* Whole segments, the unaligned one, and its zero tail. */
+	/* Whole segments, the unaligned one, and a page boundary inside a segment. */
 	expect_bytes(o.d, 0x0, 0x3000, D0, false);
 	expect_bytes(o.d, 0x10800, 0x1800, D1, false);
-	expect_bytes(o.d, 0x12000, 0x1800, 0, true);
 	expect_bytes(o.d, 0x20000, 0x2000, D2, false);
-	/* Crossing a page boundary inside a segment, and from stored bytes into the tail. */
 	expect_bytes(o.d, 0x10ff0, 0x20, D1 + 0x7f0, false);
 	expect_bytes(o.d, 0x11ff0, 0x10, D1 + 0x17f0, false);
-	expect_bytes(o.d, 0x12000, 0x10, 0, true);
+	/* QEMU leaves a tail only for memory it did not dump: excluded, not zeros. */
+	assert_int_equal(vh_dump_read_phys(o.d, 0x11ff0, b, 0x20), VH_ERR_EXCLUDED);
 	/* Absent: past a segment's end, the unstored head of an unaligned page, a hole. */
 	assert_int_equal(vh_dump_read_phys(o.d, 0x2ff0, b, 0x20), VH_ERR_NOT_PRESENT);
 	expect_msg("0x3000");
 	assert_int_equal(vh_dump_read_phys(o.d, 0x10000, b, 16), VH_ERR_NOT_PRESENT);
 	assert_int_equal(vh_dump_read_phys(o.d, 0x5000, b, 1), VH_ERR_NOT_PRESENT);
 	assert_int_equal(vh_dump_page_state(o.d, 0x10), VH_PAGE_PRESENT);
-	assert_int_equal(vh_dump_page_state(o.d, 0x12), VH_PAGE_ZERO);
-	assert_int_equal(vh_dump_page_state(o.d, 0x13), VH_PAGE_ZERO);
+	assert_int_equal(vh_dump_page_state(o.d, 0x12), VH_PAGE_EXCLUDED);
+	assert_int_equal(vh_dump_page_state(o.d, 0x13), VH_PAGE_EXCLUDED);
 	assert_int_equal(vh_dump_page_state(o.d, 0x14), VH_PAGE_ABSENT);
 	vh_dump_page_stats(o.d, &st);
 	assert_int_equal(st.present, 7);
-	assert_int_equal(st.zero, 2);
-	assert_int_equal(st.excluded, 0);
+	assert_int_equal(st.zero, 0);
+	assert_int_equal(st.excluded, 2);
 	assert_int_equal(st.by_codec[VH_CODEC_NONE], 7);
 	/* Notes. */
 	assert_string_equal(vh_dump_vmcoreinfo_get(o.d, "OSRELEASE"), "6.1.0-test");
@@ -268,7 +267,9 @@ static void test_qemu_dump_reads_back(void **state)
 	assert_true(c->have_gp && c->have_cr);
 	assert_int_equal(c->rip, 0xffffffff81000000ull);
 	assert_int_equal(c->cr[3], 0x1234000);
-	assert_string_equal(attr(o.d, "elf.producer"), "QEMU");
+	assert_string_equal(attr(o.d, "elf.producer"),
+			    "QEMU (filtered) or makedumpfile -E of a QEMU dump");
+	assert_string_equal(attr(o.d, "elf.tail"), "excluded by the dump tool");
 	assert_string_equal(attr(o.d, "elf.phnum"), "4");
 	vh_dump_warnings(o.d, &n);
 	assert_int_equal(n, 0);
@@ -303,11 +304,12 @@ static void test_makedumpfile_tail_is_excluded(void **state)
 	close_img(&o);
 }
 
-/* Without notes nothing says makedumpfile: the ELF meaning, zero-filled, holds. */
+/* Without notes nothing says vmcore: the plain ELF meaning, zero-filled, holds. */
 static void test_no_notes(void **state)
 {
 	struct img im;
 	struct opened o;
+	struct vh_page_stats st;
 
 	(void)state;
 	build(&im, NOTES_NONE);
@@ -316,7 +318,32 @@ static void test_no_notes(void **state)
 	assert_null(vh_dump_vmcoreinfo(o.d, NULL));
 	assert_int_equal(vh_dump_ncpus(o.d), 0);
 	assert_string_equal(attr(o.d, "elf.producer"), "unknown");
+	assert_string_equal(attr(o.d, "elf.tail"), "zero-filled (plain ELF)");
 	assert_int_equal(vh_dump_page_state(o.d, 0x12), VH_PAGE_ZERO);
+	assert_int_equal(vh_dump_page_state(o.d, 0x13), VH_PAGE_ZERO);
+	/* From stored bytes into the zero tail, in one read. */
+	expect_bytes(o.d, 0x11ff0, 0x10, D1 + 0x17f0, false);
+	expect_bytes(o.d, 0x12000, 0x1800, 0, true);
+	vh_dump_page_stats(o.d, &st);
+	assert_int_equal(st.present, 7);
+	assert_int_equal(st.zero, 2);
+	assert_int_equal(st.excluded, 0);
+	close_img(&o);
+}
+
+/* A full QEMU dump (paging off) has no short PT_LOAD: producer QEMU, no tail attr. */
+static void test_qemu_unfiltered(void **state)
+{
+	struct img im;
+	struct opened o;
+
+	(void)state;
+	build(&im, NOTES_QEMU);
+	put64(phdr(&im, 2) + 40, 0x1800);
+	o = open_img(&im);
+	assert_int_equal(o.err, VH_OK);
+	assert_string_equal(attr(o.d, "elf.producer"), "QEMU");
+	assert_string_equal(attr(o.d, "elf.tail"), "");
 	close_img(&o);
 }
 
@@ -665,6 +692,7 @@ int main(void)
 	    cmocka_unit_test(test_qemu_dump_reads_back),
 	    cmocka_unit_test(test_makedumpfile_tail_is_excluded),
 	    cmocka_unit_test(test_no_notes),
+	    cmocka_unit_test(test_qemu_unfiltered),
 	    cmocka_unit_test(test_overlap),
 	    cmocka_unit_test(test_kernel_text_without_paddr),
 	    cmocka_unit_test(test_truncated_load),
