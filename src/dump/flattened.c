@@ -279,6 +279,8 @@ static int sort_index(struct flat_index *x)
 	uint64_t end = 0;
 	bool overlap = false;
 
+	if (x->n == 0)
+		return VH_OK;
 	qsort(x->ext, x->n, sizeof(*x->ext), cmp_extent);
 	for (size_t i = 0; i < x->n; i++) {
 		if (x->ext[i].voff < end)

@@ -665,34 +665,44 @@ static uint64_t next_pfn(const struct kdump *k, uint64_t pfn, uint64_t end, bool
 	return end;
 }
 
-static int add_ranges(struct vh_dump *d, struct kdump *k)
+/* Calls @fn for each run of pfns in memory, up to @max runs; returns the number of runs. */
+static uint64_t for_each_run(const struct kdump *k, uint64_t max,
+			     int (*fn)(struct vh_dump *d, uint64_t start, uint64_t end),
+			     struct vh_dump *d, int *err)
 {
-	uint64_t pfn = k->start_pfn, first = UINT64_MAX, last = 0, nruns = 0;
-	int err;
+	uint64_t pfn = k->start_pfn, nruns = 0;
 
-	while ((pfn = next_pfn(k, pfn, k->end_pfn, true)) < k->end_pfn) {
+	while (!*err && (pfn = next_pfn(k, pfn, k->end_pfn, true)) < k->end_pfn) {
 		uint64_t end = next_pfn(k, pfn, k->end_pfn, false);
 
-		if (first == UINT64_MAX)
-			first = pfn;
-		last = end;
-		if (++nruns <= KDUMP_MAX_RANGES) {
-			err = vh_dump_add_range(d, pfn << d->page_shift, end << d->page_shift);
-			if (err)
-				return err;
-		}
+		if (fn && nruns < max)
+			*err = fn(d, pfn << d->page_shift, end << d->page_shift);
+		nruns++;
 		pfn = end;
 	}
-	if (nruns > KDUMP_MAX_RANGES) {
-		/* A hostile bitmap could ask for one range per pfn; page states stay exact. */
-		d->nranges = 0;
-		vh_dump_add_warning(d,
-				    "%s: the kdump bitmaps describe %" PRIu64 " separate runs of "
-				    "pages; reported as one range (page states remain exact)",
-				    d->file.path, nruns);
-		return vh_dump_add_range(d, first << d->page_shift, last << d->page_shift);
+	return nruns;
+}
+
+static int add_ranges(struct vh_dump *d, struct kdump *k)
+{
+	uint64_t nruns, first, last;
+	int err = VH_OK;
+
+	/* Counted first: a hostile bitmap could ask for one range per pfn. */
+	nruns = for_each_run(k, 0, NULL, d, &err);
+	if (nruns <= KDUMP_MAX_RANGES) {
+		for_each_run(k, KDUMP_MAX_RANGES, vh_dump_add_range, d, &err);
+		return err;
 	}
-	return VH_OK;
+	first = next_pfn(k, k->start_pfn, k->end_pfn, true);
+	last = k->end_pfn;
+	while (last > first && !test_bit(k->bitmap1, last - 1) && !test_bit(k->bitmap2, last - 1))
+		last--;
+	vh_dump_add_warning(d,
+			    "%s: the kdump bitmaps describe %" PRIu64 " separate runs of pages; "
+			    "reported as one range (page states remain exact)",
+			    d->file.path, nruns);
+	return vh_dump_add_range(d, first << d->page_shift, last << d->page_shift);
 }
 
 /* Pages in the 1st bitmap only (excluded), and in the 2nd only (inconsistent). */
