@@ -162,12 +162,14 @@ extract_kernel() { # suite pkg ver
 	dpkg-deb -x "$deb" "$KDIR/root"
 	# from the -dbg package extract ONLY the vmlinux
 	mkdir -p "$KDIR/dbg"
+	# (bullseye..trixie: usr/lib/debug/boot/vmlinux-KVER is the file; sid: it is a symlink
+	# to usr/lib/debug/lib/modules/KVER/vmlinux; one of the two patterns may not match)
 	dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$KDIR/dbg" --wildcards --no-wildcards-match-slash \
-		'./usr/lib/debug/boot/vmlinux-*' 2>/dev/null ||
-		dpkg-deb --fsys-tarfile "$dbg" | tar -x -C "$KDIR/dbg" --wildcards './usr/lib/debug/*vmlinux*'
+		'./usr/lib/debug/boot/vmlinux-*' './usr/lib/debug/lib/modules/*/vmlinux' 2>/dev/null || true
 	local vml
-	vml=$(find "$KDIR/dbg" -type f -name 'vmlinux*' | head -1)
-	[ -n "$vml" ] || die "no vmlinux in $dbg"
+	vml=$(readlink -f "$(ls -d "$KDIR"/dbg/usr/lib/debug/boot/vmlinux-* 2>/dev/null | head -1)" || true)
+	[ -f "$vml" ] || vml=$(find "$KDIR/dbg" -type f -name vmlinux | head -1)
+	[ -n "$vml" ] && [ -f "$vml" ] || die "no vmlinux in $dbg"
 	mv "$vml" "$KDIR/vmlinux"
 	rm -rf "$KDIR/dbg"
 	local kver

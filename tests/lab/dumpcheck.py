@@ -6,6 +6,8 @@ on 6.12, where tasks go missing).
 For every -d 31 output (kdump, flattened, ELF) of a lab folder:
   * every page of the first kernel's "Kernel code" and "Kernel data" ranges (from the
     guest's /proc/iomem, in the truth) is present (dumpable bit set / inside a PT_LOAD);
+  * the pages /proc/kpageflags flagged as slab just before the dump (they hold the
+    task_structs, mm_structs, VMAs) are present, but for 2 % that may have been freed;
   * the number of pages present is plausible: at least half of the kernel's own memory
     the guest reported (Slab + PageTables + KernelStack + kernel image), and at most
     what the -d 0 output holds.
@@ -127,6 +129,7 @@ def check_dir(d):
     for r in kimg:
         s, e = int(r["start"], 16), int(r["end"], 16)
         need.update(range((s + PAGE - 1) // PAGE, e // PAGE))
+    slab = [p for a, n in truth.get("slab_pfn_runs", []) for p in range(a, a + n)]
     kernel_pages = sum(mi.get(k, 0) for k in ("Slab", "PageTables", "KernelStack")) // 4 + len(need)
     d0_present = None
     results = {}
@@ -150,6 +153,16 @@ def check_dir(d):
             errs.append(f"{d}/{e['file']}: unreadable: {ex}")
             continue
         missing = [p for p in need if not has(p)]
+        if e["dump_level"] == 31 and slab:
+            lost = [p for p in slab if not has(p)]
+            # a slab page freed between the truth and the crash may go: allow 2 %
+            if len(lost) > len(slab) // 50:
+                errs.append(f"{d}/{e['file']}: {len(lost)} of the {len(slab)} slab pages of the guest are "
+                            f"missing (first pfn {hex(min(lost))}): makedumpfile excluded kernel objects "
+                            f"(task_structs, VMAs) it must keep")
+            slab_note = f", slab {len(slab) - len(lost)}/{len(slab)} present"
+        else:
+            slab_note = ""
         results[e["file"]] = npresent
         if e["dump_level"] == 0:
             d0_present = npresent
@@ -160,7 +173,7 @@ def check_dir(d):
             errs.append(f"{d}/{e['file']}: only {npresent} pages present, the guest's kernel alone "
                         f"used about {kernel_pages}: makedumpfile excluded too much")
         print(f"  {os.path.basename(d)}/{e['file']}: {npresent} pages present, kernel image "
-              f"{len(need) - len(missing)}/{len(need)} present")
+              f"{len(need) - len(missing)}/{len(need)} present{slab_note}")
     if d0_present is not None:
         for f, n in results.items():
             if n > d0_present:

@@ -40,7 +40,7 @@ def parse_stat(line):
 
 def parse(lines):
     t = {"schema": 1, "system_ram": [], "crash_kernel": [], "kernel_image": [], "ksyms": {},
-         "plants": [], "processes": [], "capture": None, "log": []}
+         "plants": [], "slab_pfn_runs": [], "processes": [], "capture": None, "log": []}
     proc = None
     complete = False
     cap = None
@@ -66,6 +66,9 @@ def parse(lines):
         elif key == "MEMINFO":
             k, _, v = val.partition(":")
             t.setdefault("meminfo_kb", {})[k.strip()] = int(v.split()[0])
+        elif key == "SLAB":
+            a, b = val.split()
+            t["slab_pfn_runs"].append([int(a), int(b)])
         elif key == "NCPUS":
             t["ncpus"] = int(val)
         elif key == "CPU_LA57":
