@@ -29,9 +29,29 @@
  * every kernel that has them; the scan does not depend on them for
  * correctness, only for speed.
  */
+/* kernel/fork.c comes first: every kernel has it (settle_absent() relies on it). */
 static const char *const hint_units[] = {
-    "kernel/fork.c",  "fs/proc/task_mmu.c", "lib/maple_tree.c", "kernel/pid.c",	 "fs/d_path.c",
-    "fs/namespace.c", "init/version.c",	    "mm/filemap.c",	"kernel/exit.c", "mm/mmap.c",
+    "kernel/fork.c", "fs/proc/task_mmu.c", "lib/maple_tree.c", "kernel/pid.c",
+    "fs/d_path.c",   "fs/namespace.c",	   "init/version.c",   "mm/filemap.c",
+    "kernel/exit.c", "mm/mmap.c",	   "mm/madvise.c",
+};
+
+/*
+ * Types that exist only in some kernels, and the unit that defines each of
+ * them in every kernel that has it (it is the code using them). When that unit
+ * is missing from the vmlinux, or was read and lacks the type, the type is
+ * absent: no need to read every other unit to prove it (which costs a second
+ * and the whole .debug_info read from disk on 5.x kernels, where the maple
+ * tree does not exist). A home unit must be one of the hint units.
+ */
+static const struct {
+	const char *type;
+	const char *unit;
+} home_units[] = {
+    {"maple_tree", "lib/maple_tree.c"},	    {"maple_node", "lib/maple_tree.c"},
+    {"maple_range_64", "lib/maple_tree.c"}, {"maple_arange_64", "lib/maple_tree.c"},
+    {"maple_metadata", "lib/maple_tree.c"}, {"maple_type", "lib/maple_tree.c"},
+    {"anon_vma_name", "mm/madvise.c"},
 };
 
 /* A wanted type name: a struct row's alternative, or an enum tag. */
@@ -444,6 +464,7 @@ static bool unit_is(const char *cu_name, const char *hint)
 struct unit {
 	Dwarf_Off off;
 	int hint;
+	bool read; /* its top-level DIEs were all looked at */
 };
 
 static int list_units(struct scan *s, struct unit **out, size_t *n)
@@ -459,7 +480,7 @@ static int list_units(struct scan *s, struct unit **out, size_t *n)
 	*n = 0;
 	while ((r = dwarf_get_units(s->dw, cu, &cu, &version, &unit_type, &cudie, NULL)) == 0) {
 		const char *name = dwarf_diename(&cudie);
-		struct unit u = {dwarf_dieoffset(&cudie), -1};
+		struct unit u = {dwarf_dieoffset(&cudie), -1, false};
 
 		if (unit_type != DW_UT_compile && unit_type != DW_UT_partial)
 			continue;
@@ -498,6 +519,53 @@ static int scan_offset(struct scan *s, Dwarf_Off off)
 	return scan_unit(s, &cu);
 }
 
+/* Is the home unit of a type missing, or read without finding the type? */
+static bool home_says_absent(const char *unit, const struct unit *units, size_t n)
+{
+	int hint = -1;
+
+	for (size_t h = 0; h < sizeof(hint_units) / sizeof(hint_units[0]); h++) {
+		if (strcmp(hint_units[h], unit) == 0)
+			hint = (int)h;
+	}
+	if (hint < 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (units[i].hint == hint)
+			return units[i].read;
+	}
+	return true; /* not in this vmlinux */
+}
+
+/*
+ * Marks as settled the missing types whose home unit says they are absent.
+ * Only for a vmlinux laid out like a kernel tree (it has kernel/fork.c):
+ * anything else proves nothing by missing a unit.
+ */
+static void settle_absent(struct scan *s, const struct unit *units, size_t n)
+{
+	bool kernel_tree = false;
+
+	for (size_t i = 0; i < n; i++)
+		kernel_tree |= units[i].hint == 0;
+	if (!kernel_tree)
+		return;
+	for (size_t i = 0; i < s->nw; i++) {
+		const struct type_want *w = &s->w[i];
+
+		if (s->done[w->row])
+			continue;
+		for (size_t k = 0; k < sizeof(home_units) / sizeof(home_units[0]); k++) {
+			if (strcmp(home_units[k].type, w->name) == 0 &&
+			    home_says_absent(home_units[k].unit, units, n)) {
+				s->done[w->row] = true;
+				s->remaining--;
+				break;
+			}
+		}
+	}
+}
+
 static int scan_all(struct scan *s, bool full)
 {
 	struct unit *units;
@@ -508,10 +576,14 @@ static int scan_all(struct scan *s, bool full)
 	for (size_t h = 0;
 	     !err && !full && s->remaining && h < sizeof(hint_units) / sizeof(hint_units[0]); h++) {
 		for (size_t i = 0; !err && s->remaining && i < n; i++) {
-			if (units[i].hint == (int)h)
+			if (units[i].hint == (int)h) {
 				err = scan_offset(s, units[i].off);
+				units[i].read = !err;
+			}
 		}
 	}
+	if (!err && !full)
+		settle_absent(s, units, n);
 	/* ...then, only if a type is still missing, all the others. */
 	if (!err && (full || s->remaining))
 		s->p->stats.full_scan = true;

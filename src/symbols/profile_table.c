@@ -317,7 +317,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     STRUCT1(page),
     MEM1(page, flags),
     MEM1(page, mapping),
-    MEM1(page, index),
+    MEM(page, index, "index", "__folio_index"),
     MEM(page, private_, "private"),
     MEM1(page, _refcount),
     MEM1(page, _mapcount),

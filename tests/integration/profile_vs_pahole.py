@@ -146,8 +146,12 @@ def main():
         elif f[0] == "absent":
             absent.append((f[1], f[2], f[3].split("|")))
 
-    wanted = set(structs) | {a[2][0] for a in absent if a[0] == "struct"}
-    layouts = run_pahole(args.vmlinux, wanted, args.pahole_format)
+    layouts = run_pahole(args.vmlinux, set(structs), args.pahole_format)
+    # pahole stops at the first struct of a -C list it cannot find: absent ones one by one
+    for a in absent:
+        if a[0] == "struct":
+            for name in a[2]:
+                layouts.update(run_pahole(args.vmlinux, {name}, args.pahole_format))
     # types of the first part of dotted paths (task_struct.thread_info.cpu)
     extra = set()
     for path, *_ in members:

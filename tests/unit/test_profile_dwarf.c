@@ -33,6 +33,14 @@ static const char *fake_path(int dwarf_version)
 	return path;
 }
 
+static const char *fake_nomaple(void)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/fake-vmlinux-nomaple", FAKE_VMLINUX_DIR);
+	return path;
+}
+
 static struct vh_profile *load(const char *path)
 {
 	struct vh_profile *p;
@@ -153,7 +161,7 @@ static void check_layout(int dwarf_version)
 	assert_int_equal(p->sym.init_top_pgt.source, VH_SRC_NONE);
 	assert_string_equal(p->osrelease, "9.9.9-fake");
 	assert_int_equal(strlen(p->build_id), 40);
-	assert_int_equal(p->stats.cus_total, 1);
+	assert_int_equal(p->stats.cus_total, 3);
 
 	/* the generic listing agrees with the struct */
 	assert_int_equal(vh_profile_lookup(p, "task_struct.state", &e), VH_OK);
@@ -194,6 +202,29 @@ static void test_full_scan_same(void **state)
 	assert_int_equal(vh_profile_new(&b), VH_OK);
 	assert_int_equal(vh_profile_load_vmlinux_full(b, fake_path(5)), VH_OK);
 	assert_true(b->stats.full_scan);
+	assert_memory_equal(&a->sym, &b->sym,
+			    offsetof(struct vh_profile, priv) - offsetof(struct vh_profile, sym));
+	vh_profile_free(a);
+	vh_profile_free(b);
+}
+
+/*
+ * Without the unit lib/maple_tree.c (kernels before 6.1) the maple nodes are
+ * absent without reading the other units for them; the full scan agrees.
+ */
+static void test_home_unit_missing(void **state)
+{
+	struct vh_profile *a = load(fake_nomaple()), *b;
+
+	(void)state;
+	assert_int_equal(a->maple_range_64.type.source, VH_SRC_NONE);
+	assert_int_equal(a->enums.maple_leaf_64.source, VH_SRC_NONE);
+	/* maple_tree itself sits in mm_struct, so kernel/fork.c defines it */
+	assert_int_equal(a->maple_tree.type.source, VH_SRC_DWARF);
+	assert_int_equal(a->task_struct.type.source, VH_SRC_DWARF);
+	assert_int_equal(a->stats.cus_total, 2);
+	assert_int_equal(vh_profile_new(&b), VH_OK);
+	assert_int_equal(vh_profile_load_vmlinux_full(b, fake_nomaple()), VH_OK);
 	assert_memory_equal(&a->sym, &b->sym,
 			    offsetof(struct vh_profile, priv) - offsetof(struct vh_profile, sym));
 	vh_profile_free(a);
@@ -339,6 +370,7 @@ int main(void)
 	    cmocka_unit_test(test_dwarf4_bit_offset),
 	    cmocka_unit_test(test_dwarf2_location_expr),
 	    cmocka_unit_test(test_full_scan_same),
+	    cmocka_unit_test(test_home_unit_missing),
 	    cmocka_unit_test(test_table_covers_struct),
 	    cmocka_unit_test(test_not_elf),
 	    cmocka_unit_test(test_truncated),
