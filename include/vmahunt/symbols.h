@@ -356,7 +356,11 @@ struct vh_prof_new_utsname {
 
 struct vh_prof_page {
 	struct vh_struct_size type;
-	struct vh_member flags, mapping, index, private_, _refcount, _mapcount, compound_head;
+	struct vh_member flags, mapping;
+	struct vh_member index;	   /* or __folio_index (alt 1, 6.16+) */
+	struct vh_member private_; /* "private", a C++ keyword */
+	struct vh_member _refcount, _mapcount;
+	struct vh_member compound_head; /* absent on 7.x (compound_info: other encoding) */
 };
 
 struct vh_prof_address_space {

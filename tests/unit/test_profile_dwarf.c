@@ -19,6 +19,7 @@
 #include <vmahunt/vmahunt.h>
 
 #include "fake/fake_kernel.h"
+#include "helpers/kdump_writer.h"
 #include "helpers/tmpfile.h"
 
 #ifndef FAKE_VMLINUX_DIR
@@ -270,6 +271,103 @@ static void test_table_covers_struct(void **state)
 	vh_profile_free(p);
 }
 
+/* A small kdump file carrying @vmcoreinfo (or none), opened. */
+static struct vh_dump *dump_with(const char *vmcoreinfo, char **path)
+{
+	struct kw_spec spec = {.max_mapnr = 4, .states = "PPZP", .vmcoreinfo = vmcoreinfo};
+	struct kw_image img;
+	struct vh_dump *d;
+
+	assert_int_equal(kw_build(&spec, &img), 0);
+	*path = vh_test_write_tmp(img.buf, img.len);
+	assert_non_null(*path);
+	kw_free(&img);
+	if (vh_dump_open(*path, NULL, &d) != VH_OK)
+		fail_msg("dump open: %s", vh_errmsg());
+	return d;
+}
+
+static void drop_dump(struct vh_dump *d, char *path)
+{
+	vh_dump_close(d);
+	unlink(path);
+	free(path);
+}
+
+/* vh_profile_open(): the dump's VMCOREINFO and the vmlinux together. */
+static void test_open_with_dump(void **state)
+{
+	struct vh_profile *ref = load(fake_path(5)), *p;
+	struct vh_dump *d;
+	char text[512], *path;
+	size_t nw;
+	const char *const *w;
+
+	(void)state;
+	/* matching release and build id; SYMBOL relocated by KERNELOFFSET */
+	snprintf(text, sizeof(text),
+		 "OSRELEASE=9.9.9-fake\nBUILD-ID=%s\nPAGESIZE=4096\nSYMBOL(init_task)=%llx\n"
+		 "KERNELOFFSET=1000000\n",
+		 ref->build_id, (unsigned long long)ref->sym.init_task.addr + 0x1000000);
+	d = dump_with(text, &path);
+	if (vh_profile_open(d, fake_path(5), VH_PROFILE_NEED_VMLINUX, &p) != VH_OK)
+		fail_msg("profile open: %s", vh_errmsg());
+	assert_true(p->have_kaslr_offset);
+	assert_int_equal(p->kaslr_offset, 0x1000000);
+	assert_int_equal(p->sym.init_task.addr, ref->sym.init_task.addr);
+	assert_int_equal(p->sym.init_task.source, VH_SRC_SYMTAB);
+	assert_string_equal(p->vmlinux_path, fake_path(5));
+	vh_profile_warnings(p, &nw);
+	assert_int_equal(nw, 0);
+	vh_profile_free(p);
+	drop_dump(d, path);
+
+	/* VMCOREINFO contradicting the vmlinux: kept, with a warning */
+	snprintf(text, sizeof(text), "OSRELEASE=9.9.9-fake\nSYMBOL(init_task)=%llx\n",
+		 (unsigned long long)ref->sym.init_task.addr + 8);
+	d = dump_with(text, &path);
+	assert_int_equal(vh_profile_open(d, fake_path(5), 0, &p), VH_OK);
+	w = vh_profile_warnings(p, &nw);
+	assert_int_equal(nw, 1);
+	assert_non_null(strstr(w[0], "SYMBOL(init_task)"));
+	vh_profile_free(p);
+	drop_dump(d, path);
+
+	/* another kernel's vmlinux is refused, naming both releases */
+	d = dump_with("OSRELEASE=0.0.1-vh-test-amd64\n", &path);
+	assert_int_equal(vh_profile_open(d, fake_path(5), 0, &p), VH_ERR_INVAL);
+	assert_null(p);
+	assert_non_null(strstr(vh_errmsg(), "9.9.9-fake"));
+	assert_non_null(strstr(vh_errmsg(), "0.0.1-vh-test-amd64"));
+	/* no vmlinux given or found: a VMCOREINFO-only profile, or an error if one is needed */
+	assert_int_equal(vh_profile_open(d, NULL, 0, &p), VH_OK);
+	assert_string_equal(p->osrelease, "0.0.1-vh-test-amd64");
+	assert_null(p->vmlinux_path);
+	w = vh_profile_warnings(p, &nw);
+	assert_int_equal(nw, 1);
+	assert_non_null(strstr(w[0], "no vmlinux for kernel 0.0.1-vh-test-amd64"));
+	vh_profile_free(p);
+	assert_int_equal(vh_profile_open(d, NULL, VH_PROFILE_NEED_VMLINUX, &p), VH_ERR_NOT_PRESENT);
+	drop_dump(d, path);
+
+	/* same release, other build id */
+	d = dump_with("OSRELEASE=9.9.9-fake\nBUILD-ID=00112233\n", &path);
+	assert_int_equal(vh_profile_open(d, fake_path(5), 0, &p), VH_ERR_INVAL);
+	assert_non_null(strstr(vh_errmsg(), "00112233"));
+	drop_dump(d, path);
+
+	/* no VMCOREINFO at all: nothing to find a vmlinux by */
+	d = dump_with(NULL, &path);
+	assert_int_equal(vh_profile_open(d, NULL, VH_PROFILE_NEED_VMLINUX, &p), VH_ERR_INVAL);
+	assert_non_null(strstr(vh_errmsg(), "--vmlinux"));
+	assert_int_equal(vh_profile_open(d, fake_path(5), 0, &p), VH_OK);
+	assert_string_equal(p->osrelease, "9.9.9-fake");
+	assert_false(p->have_kaslr_offset);
+	vh_profile_free(p);
+	drop_dump(d, path);
+	vh_profile_free(ref);
+}
+
 static void test_not_elf(void **state)
 {
 	char *path = vh_test_write_tmp("not an ELF file at all\n", 23);
@@ -371,6 +469,7 @@ int main(void)
 	    cmocka_unit_test(test_dwarf2_location_expr),
 	    cmocka_unit_test(test_full_scan_same),
 	    cmocka_unit_test(test_home_unit_missing),
+	    cmocka_unit_test(test_open_with_dump),
 	    cmocka_unit_test(test_table_covers_struct),
 	    cmocka_unit_test(test_not_elf),
 	    cmocka_unit_test(test_truncated),
