@@ -146,20 +146,23 @@ extract_kernel() { # suite pkg ver
 	local suite=$1 pkg=$2 ver=$3
 	local debs=$CACHE/debs/$suite
 	mkdir -p "$debs"
-	local deb dbg
-	deb=$(ls "$debs/${pkg}_${ver#*:}_"*.deb 2>/dev/null | head -1 || true)
-	dbg=$(ls "$debs/${pkg}-dbg_${ver#*:}_"*.deb 2>/dev/null | head -1 || true)
-	if [ -z "$deb" ] || [ -z "$dbg" ]; then
-		log "download ($suite): $pkg $ver and its -dbg"
-		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$debs" "$pkg=$ver" "$pkg-dbg=$ver" \
+	local parts part dbg need=()
+	parts=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" parts "$pkg" "$ver") || return 1
+	for part in $parts "$pkg-dbg"; do
+		ls "$debs/${part}_${ver#*:}_"*.deb >/dev/null 2>&1 || need+=("$part=$ver")
+	done
+	if [ ${#need[@]} -gt 0 ]; then
+		log "download ($suite): ${need[*]}"
+		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$debs" "${need[@]}" \
 			>"$CACHE/download.log" 2>&1 || return 1
-		deb=$(ls "$debs/${pkg}_${ver#*:}_"*.deb | head -1)
-		dbg=$(ls "$debs/${pkg}-dbg_${ver#*:}_"*.deb | head -1)
 	fi
+	dbg=$(ls "$debs/${pkg}-dbg_${ver#*:}_"*.deb | head -1)
 	rm -rf "$KDIR"
 	mkdir -p "$KDIR/root"
 	log "extract $pkg $ver"
-	dpkg-deb -x "$deb" "$KDIR/root"
+	for part in $parts; do
+		dpkg-deb -x "$(ls "$debs/${part}_${ver#*:}_"*.deb | head -1)" "$KDIR/root"
+	done
 	# from the -dbg package extract ONLY the vmlinux
 	mkdir -p "$KDIR/dbg"
 	# (bullseye..trixie: usr/lib/debug/boot/vmlinux-KVER is the file; sid: it is a symlink
@@ -174,12 +177,15 @@ extract_kernel() { # suite pkg ver
 	rm -rf "$KDIR/dbg"
 	local kver
 	kver=$(basename "$(ls -d "$KDIR"/root/lib/modules/* "$KDIR"/root/usr/lib/modules/* 2>/dev/null | head -1)")
-	[ -n "$kver" ] || die "no modules dir in $deb"
+	[ -n "$kver" ] || die "no modules dir in $pkg $ver"
 	echo "$kver" >"$KDIR/kver"
 	echo "$pkg" >"$KDIR/package"
 	echo "$ver" >"$KDIR/version"
 	echo "$KDIR/root" >"$KDIR/modroot.path"
-	cp "$(ls "$KDIR"/root/boot/vmlinuz-* | head -1)" "$KDIR/vmlinuz"
+	local vmlinuz
+	vmlinuz=$(ls "$KDIR"/root/boot/vmlinuz-* "$KDIR"/root/usr/lib/modules/*/vmlinuz 2>/dev/null | head -1)
+	[ -n "$vmlinuz" ] || die "no vmlinuz in $pkg $ver"
+	cp "$vmlinuz" "$KDIR/vmlinuz"
 	# keep the cache lean: the -dbg .deb is big and only its vmlinux is used
 	rm -f "$dbg"
 	touch "$KDIR/.stamp"

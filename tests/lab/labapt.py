@@ -229,6 +229,22 @@ def cmd_kernels(cache, suite):
     return srt
 
 
+def cmd_parts(cache, suite, pkg, ver):
+    """The packages that make up a kernel image package: itself, plus (sid 7.x, where the
+    image is split) the linux-binary-* and linux-modules-* packages it depends on."""
+    out = run(["apt-cache"] + apt_opts(cache, suite) + ["show", f"{pkg}={ver}"],
+              stdout=subprocess.PIPE).stdout
+    names = [pkg]
+    for line in out.split("\n\n")[0].splitlines():
+        if line.startswith("Depends:"):
+            for d in line.split(":", 1)[1].split(","):
+                for alt in d.split("|"):
+                    n = alt.strip().split()[0] if alt.strip() else ""
+                    if n.startswith(("linux-binary-", "linux-modules-")) and n not in names:
+                        names.append(n)
+    return names
+
+
 def cmd_version(cache, suite, pkg):
     return cmd_show_field(cache, suite, pkg, "Version")
 
@@ -266,6 +282,8 @@ def main():
     elif cmd == "kernels":
         for name, ver in cmd_kernels(cache, suite):
             print(name, ver)
+    elif cmd == "parts":
+        print("\n".join(cmd_parts(cache, suite, args[0], args[1])))
     elif cmd == "version":
         print(cmd_version(cache, suite, args[0]))
     elif cmd == "download":
