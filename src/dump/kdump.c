@@ -760,8 +760,13 @@ static enum vh_codec codec_of(uint32_t flags)
 	return VH_CODEC_NONE;
 }
 
-/* makedumpfile (with dump_level bit 0) and QEMU store one zero page first and
- * point every zero page's descriptor at it. */
+/*
+ * makedumpfile with dump_level bit 0 set (-d 1, -d 31) and QEMU (always dump
+ * level 1) store one zero page first in the data area and point every zero
+ * page's descriptor at it: those pages are VH_PAGE_ZERO. With -d 0 each zero
+ * page is compressed and stored like any other, and counts as present:
+ * telling them apart would mean decompressing every page on open.
+ */
 static bool is_zero_desc(const struct kdump *k, const struct page_desc *pd)
 {
 	return k->zero && pd->offset == k->data_off && pd->size == k->block_size &&

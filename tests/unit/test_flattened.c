@@ -419,6 +419,50 @@ static void test_convert_refuses_own_input(void **state)
 	kw_free(&img);
 }
 
+/* Random damage to record headers (fixed seed): errors or warnings, never a crash or a hang. */
+static void test_random_damage(void **state)
+{
+	struct kw_image img;
+	uint8_t *buf, *copy, page[BS];
+	size_t len, rec = 16 + 2048;
+	uint64_t x = 0x666c6174ull;
+
+	(void)state;
+	build(KW_ZSTD, &img);
+	assert_int_equal(kw_flatten(&img, &(struct kw_flat_opts){.chunk = 2048}, &buf, &len), 0);
+	copy = malloc(len);
+	assert_non_null(copy);
+	for (int round = 0; round < 300; round++) {
+		struct vh_dump *d = NULL;
+		char *path;
+
+		memcpy(copy, buf, len);
+		for (int i = 0; i < 2; i++) {
+			size_t nrec = (len - 4096) / rec, off;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			off = 4096 + (size_t)(x % nrec) * rec + (size_t)(x >> 40) % 16;
+			copy[round % 10 == 0 ? (size_t)(x >> 20) % 32 : off] ^=
+			    (uint8_t)(x >> 56 | 1);
+		}
+		path = vh_test_write_tmp(copy, len);
+		assert_non_null(path);
+		if (vh_dump_open(path, NULL, &d) == VH_OK) {
+			for (uint64_t pfn = 0; pfn < sizeof(STATES); pfn++)
+				(void)vh_dump_read_phys(d, pfn * BS, page, BS);
+			vh_dump_close(d);
+		} else {
+			assert_true(vh_errmsg()[0] != '\0');
+		}
+		drop(path);
+	}
+	free(copy);
+	free(buf);
+	kw_free(&img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +476,7 @@ int main(void)
 	    cmocka_unit_test(test_cut_short),
 	    cmocka_unit_test(test_zero_length_and_trailer),
 	    cmocka_unit_test(test_convert_refuses_own_input),
+	    cmocka_unit_test(test_random_damage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

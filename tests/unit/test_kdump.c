@@ -823,6 +823,69 @@ static void test_fragmented_bitmap(void **state)
 	free(states);
 }
 
+static uint64_t next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Opens a damaged image and reads every page: any outcome but a crash or a silent error. */
+static void survive(const uint8_t *buf, size_t len, uint64_t max_pfn)
+{
+	char *path = vh_test_write_tmp(buf, len);
+	struct vh_dump *d = NULL;
+	uint8_t page[BS];
+	int err;
+
+	assert_non_null(path);
+	err = vh_dump_open(path, NULL, &d);
+	if (err) {
+		assert_true(err < 0 && err >= VH_ERR_INVAL);
+		assert_true(vh_errmsg()[0] != '\0');
+	} else {
+		for (uint64_t pfn = 0; pfn < max_pfn; pfn++) {
+			err = vh_dump_read_phys(d, pfn * BS, page, BS);
+			if (err)
+				assert_true(vh_errmsg()[0] != '\0');
+			(void)vh_dump_page_state(d, pfn);
+		}
+		vh_dump_close(d);
+	}
+	drop(path);
+}
+
+/* Random bytes of the headers, bitmaps and descriptors damaged, fixed seed. */
+static void test_random_damage(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZLIB);
+	struct kw_image img;
+	uint64_t seed = 0x6b64756d70ull;
+	uint8_t *copy;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	copy = malloc(img.len);
+	assert_non_null(copy);
+	for (int round = 0; round < 400; round++) {
+		/* Mostly the header block and sub-header, sometimes bitmaps and descriptors. */
+		uint64_t span = round % 4 == 0 ? img.data_off + 64 : 2 * BS;
+		int flips = 1 + (int)(next_rand(&seed) % 4);
+
+		memcpy(copy, img.buf, img.len);
+		for (int i = 0; i < flips; i++) {
+			uint64_t r = next_rand(&seed);
+			uint64_t off = round % 2 ? r % span : (r % 64) + (r >> 8) % 3 * 4 + 408;
+
+			copy[off % img.len] ^= (uint8_t)(1u << (r >> 60) % 8 | (r >> 32));
+		}
+		survive(copy, img.len, s.max_mapnr + 2);
+	}
+	free(copy);
+	kw_free(&img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -854,6 +917,7 @@ int main(void)
 	    cmocka_unit_test(test_bitmap_only_second),
 	    cmocka_unit_test(test_bits_past_max_mapnr),
 	    cmocka_unit_test(test_fragmented_bitmap),
+	    cmocka_unit_test(test_random_damage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
