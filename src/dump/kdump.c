@@ -125,6 +125,8 @@ struct kdump {
 	uint64_t data_off;   /* first byte after the descriptors */
 	uint8_t *cbuf;	     /* one stored page, before decompression */
 	ZSTD_DCtx *zstd;
+	z_stream zlib; /* reused: inflateInit per page costs more than the inflate */
+	bool zlib_ready;
 };
 
 struct page_desc {
@@ -1067,18 +1069,35 @@ int vh_kdump_open_src(struct vh_dump *d, const struct vh_kdump_src *src)
 
 /* ---- reading a page ---- */
 
+/* What uncompress() does, on a stream kept from page to page. */
+static int inflate_page(struct kdump *k, const uint8_t *src, size_t len, void *dst, size_t *out,
+			long *code)
+{
+	z_stream *z = &k->zlib;
+
+	if (!k->zlib_ready) {
+		if (inflateInit(z) != Z_OK)
+			return VH_ERR_NOMEM;
+		k->zlib_ready = true;
+	} else if (inflateReset(z) != Z_OK) {
+		return VH_ERR_NOMEM;
+	}
+	z->next_in = (Bytef *)(uintptr_t)src;
+	z->avail_in = (uInt)len;
+	z->next_out = dst;
+	z->avail_out = k->block_size;
+	*code = inflate(z, Z_FINISH);
+	*out = z->total_out;
+	return *code == Z_STREAM_END ? VH_OK : VH_ERR_CORRUPT;
+}
+
 static int decompress(struct kdump *k, uint32_t flags, const uint8_t *src, size_t len, void *dst,
 		      size_t *out, long *code)
 {
 	*code = 0;
 	switch (flags & DUMP_DH_CODECS) {
-	case DUMP_DH_COMPRESSED_ZLIB: {
-		uLongf n = k->block_size;
-
-		*code = uncompress(dst, &n, src, len);
-		*out = n;
-		return *code == Z_OK ? VH_OK : VH_ERR_CORRUPT;
-	}
+	case DUMP_DH_COMPRESSED_ZLIB:
+		return inflate_page(k, src, len, dst, out, code);
 	case DUMP_DH_COMPRESSED_LZO: {
 		lzo_uint n = k->block_size;
 
@@ -1193,7 +1212,7 @@ int vh_kdump_read_page(struct vh_dump *d, uint64_t pfn, void *buf)
 		return err;
 	err = decompress(k, pd.flags, k->cbuf, pd.size, buf, &out, &code);
 	if (err == VH_ERR_NOMEM)
-		return vh_set_error(err, "%s: out of memory for a zstd context", d->file.path);
+		return vh_set_error(err, "%s: out of memory for a decompressor", d->file.path);
 	if (err || out != k->block_size)
 		return vh_set_error(VH_ERR_CORRUPT,
 				    "%s: pfn 0x%" PRIx64 ": page data at %s (0x%x bytes, %s) %s "
@@ -1231,6 +1250,8 @@ void vh_kdump_close(struct vh_dump *d)
 	free(k->rank);
 	free(k->cbuf);
 	ZSTD_freeDCtx(k->zstd);
+	if (k->zlib_ready)
+		inflateEnd(&k->zlib);
 	free(k);
 	d->priv = NULL;
 }
