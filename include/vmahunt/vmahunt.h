@@ -12,6 +12,7 @@
 #include <vmahunt/dump.h>
 #include <vmahunt/arch.h>
 #include <vmahunt/symbols.h>
+#include <vmahunt/kernel.h>
 
 #define VMAHUNT_VERSION_STRING "0.1.0"
 

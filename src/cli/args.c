@@ -34,6 +34,14 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 			opts_done = true;
 		} else if (!strcmp(a, "--json")) {
 			opts->json = true;
+		} else if (!strcmp(a, "--threads")) {
+			opts->threads = true;
+		} else if (!strcmp(a, "--vmlinux")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				vh_cli_error("%s: --vmlinux needs a file", argv[0]);
+				return -1;
+			}
+			opts->vmlinux = argv[++i];
 		} else if (!strcmp(a, "--raw-base")) {
 			if (i + 1 >= argc || parse_u64(argv[i + 1], &opts->dump_opts.raw_base)) {
 				vh_cli_error("%s: --raw-base needs an address (e.g. 0x0)", argv[0]);

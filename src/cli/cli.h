@@ -20,6 +20,8 @@ enum vh_exit {
 struct vh_cli_opts {
 	const char *dump_path;
 	bool json;
+	const char *vmlinux; /* --vmlinux FILE: the kernel's DWARF vmlinux */
+	bool threads;	     /* --threads: one line per thread, not per process */
 	struct vh_dump_options dump_opts;
 };
 
@@ -41,5 +43,6 @@ int vh_cli_finish_output(int code);
 
 int vh_cmd_info(int argc, char **argv);
 int vh_cmd_convert(int argc, char **argv);
+int vh_cmd_ps(int argc, char **argv);
 
 #endif

@@ -18,12 +18,20 @@ static const char usage[] =
     "                       counts, compression, VMCOREINFO, per-CPU registers\n"
     "  convert IN OUT       rewrite a flattened kdump (makedumpfile -F) as a\n"
     "                       plain kdump file, as makedumpfile -R would\n"
+    "  ps DUMP              processes, one line per thread group (per thread with\n"
+    "                       --threads): pid, tgid, ppid, state, uid, kernel\n"
+    "                       thread, task_struct address, comm, command line\n"
     "  help                 this text\n"
     "  version              the version\n"
     "\n"
     "Options (every command):\n"
     "  --json               JSON Lines output (one object per line, schema 1)\n"
     "  --raw-base ADDR      DUMP is a raw physical image starting at ADDR\n"
+    "  --vmlinux FILE       the dump kernel's vmlinux with DWARF (ps); when not\n"
+    "                       given, looked for by the dump's release in\n"
+    "                       /usr/lib/debug/boot/vmlinux-REL,\n"
+    "                       /usr/lib/debug/lib/modules/REL/vmlinux, /boot/vmlinux-REL\n"
+    "  --threads            ps: one line per thread\n"
     "  -h, --help           this text\n"
     "\n"
     "Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"
@@ -86,6 +94,8 @@ int main(int argc, char **argv)
 		return vh_cmd_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "convert"))
 		return vh_cmd_convert(argc - 1, argv + 1);
+	if (!strcmp(cmd, "ps"))
+		return vh_cmd_ps(argc - 1, argv + 1);
 	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);
 	return VH_EXIT_USAGE;
 }

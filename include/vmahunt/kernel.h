@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel walkers: the processes and threads a dump's kernel knew about.
+ *
+ * Inputs are a dump, where its kernel is (struct vh_kernel_map, from
+ * vh_kernel_map_find()) and its profile (struct vh_profile, from
+ * vh_profile_open()). Every structure is read through the kernel's own page
+ * tables with offsets from the profile; nothing is hard-coded per release.
+ *
+ * A dump is hostile input: every list walked here is bounded (a visited set and
+ * a step cap), every pointer is checked before it is followed, and damage (a
+ * cycle, a pointer into nowhere, a page the dump does not hold) ends only the
+ * walk it is on. What can still be reached another way is recovered and a
+ * warning names the bad address. The library never prints: warnings are
+ * returned with the result.
+ */
+#ifndef VMAHUNT_KERNEL_H
+#define VMAHUNT_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vmahunt/arch.h>
+#include <vmahunt/dump.h>
+#include <vmahunt/symbols.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How a task was reached (the first way that found it). */
+enum vh_task_via {
+	VH_VIA_TASKS = 0,  /* init_task's task list, forwards (the normal way) */
+	VH_VIA_TASKS_PREV, /* the task list walked backwards, after a break */
+	VH_VIA_CHILDREN,   /* a parent's children list, after the task list broke */
+	VH_VIA_THREADS,	   /* a thread group's thread list */
+};
+
+/* What is known of a task's command line. */
+enum vh_cmdline_state {
+	VH_CMDLINE_NOT_READ = 0, /* not asked for (no VH_TASKS_CMDLINE) */
+	VH_CMDLINE_OK,		 /* read from the process's memory */
+	VH_CMDLINE_NONE,	 /* no user memory: kernel thread, exited, or empty args */
+	VH_CMDLINE_UNREADABLE,	 /* a page of it is not in the dump (filtered, swapped...) */
+};
+
+/* Longest command line kept; longer ones are cut (cmdline_truncated). */
+#define VH_CMDLINE_MAX 32768
+
+/* One task (thread). Strings are NUL-terminated and belong to the task list. */
+struct vh_task {
+	uint64_t addr;		 /* kernel virtual address of the task_struct */
+	int32_t pid;		 /* thread id */
+	int32_t tgid;		 /* thread group id (the process id) */
+	int32_t ppid;		 /* real_parent's tgid; 0 for pid 0 and kthreadd / init */
+	bool leader;		 /* pid == tgid: the group leader (one ps line per process) */
+	bool kthread;		 /* PF_KTHREAD, or no mm and not a zombie */
+	char comm[65];		 /* task_struct.comm (TASK_COMM_LEN bytes, 16 today) */
+	char state;		 /* as ps shows it: R S D T t X Z P I, or '?' */
+	uint32_t state_raw;	 /* task_struct.__state (or .state) */
+	uint32_t exit_state;	 /* EXIT_ZOMBIE / EXIT_DEAD, or 0 */
+	uint32_t flags;		 /* PF_* */
+	bool have_cred;		 /* uid and gid were read */
+	uint32_t uid, gid;	 /* real_cred's uid and gid */
+	uint64_t start_time;	 /* ns since boot, CLOCK_MONOTONIC (task_struct.start_time) */
+	uint64_t start_boottime; /* ns since boot, CLOCK_BOOTTIME; 0 when unknown */
+	uint64_t mm;		 /* struct mm_struct *, 0 for kernel threads */
+	uint64_t active_mm;	 /* the mm in use (borrowed by kernel threads) */
+	uint64_t real_parent;	 /* struct task_struct * */
+	uint32_t nr_threads;	 /* tasks of its group that were found (leaders only, else 0) */
+	enum vh_task_via via;
+	enum vh_cmdline_state cmdline_state;
+	char *cmdline; /* the arguments, NUL-separated, cmdline_len bytes; NULL unless OK */
+	size_t cmdline_len;
+	bool cmdline_truncated; /* longer than VH_CMDLINE_MAX */
+};
+
+/* The result of vh_tasks_read(). */
+struct vh_task_list {
+	struct vh_task *tasks; /* sorted by tgid; in a group the leader first, then by pid */
+	size_t ntasks;	       /* threads included */
+	size_t ngroups;	       /* thread groups (tasks with leader set) */
+	char **warnings;       /* one-line messages: damage walked around */
+	size_t nwarnings;
+};
+
+/* Flags of vh_tasks_read(). */
+#define VH_TASKS_CMDLINE 0x1u /* read each process's command line from its memory */
+
+/* Upper bound on the tasks of one walk (the kernel's PID_MAX_LIMIT is 4M). */
+#define VH_TASKS_MAX (1u << 22)
+
+/**
+ * vh_tasks_read() - every process and thread of the dump's kernel.
+ * @d: the dump.
+ * @km: where the kernel is (vh_kernel_map_find()).
+ * @p: the kernel's profile; needs init_task and the task_struct layout.
+ * @flags: VH_TASKS_* flags.
+ * @out: receives the list; free it with vh_task_list_free().
+ *
+ * Walks init_task's task list (its thread-group leaders, pid 0 included), and
+ * each group's threads (signal->thread_head with thread_node, or thread_group on
+ * kernels that only have that). When the task list breaks (a pointer that is not
+ * a kernel address, does not translate, points at a page the dump lacks, does
+ * not link back, or closes a cycle) the list is walked backwards from init_task
+ * too, and every found task's children list is walked, so one damaged task
+ * hides no other; each break gives a warning naming the bad address. Each walk
+ * stops after VH_TASKS_MAX steps.
+ *
+ * Return: VH_OK (also with warnings); VH_ERR_INVAL when the profile lacks what
+ * the walk needs (init_task, task_struct.tasks, .pid, .tgid, .comm); the read
+ * error when init_task itself cannot be read; VH_ERR_NOMEM.
+ */
+int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
+		  unsigned flags, struct vh_task_list **out);
+
+/**
+ * vh_task_list_free() - free a task list.
+ * @tl: the list, or NULL.
+ */
+void vh_task_list_free(struct vh_task_list *tl);
+
+/**
+ * vh_task_via_name() - "tasks", "tasks-prev", "children" or "threads".
+ * @via: one of enum vh_task_via.
+ *
+ * Return: a static string.
+ */
+const char *vh_task_via_name(enum vh_task_via via);
+
+/**
+ * vh_task_state_char() - the letter ps shows for a task state.
+ * @state: task_struct.__state (or .state).
+ * @exit_state: task_struct.exit_state.
+ *
+ * Uses the report bits every kernel since 4.14 shares (running 0,
+ * interruptible 0x1, uninterruptible 0x2, stopped 0x4, traced 0x8, dead 0x10,
+ * zombie 0x20, parked 0x40; uninterruptible with no-load 0x400 is idle).
+ *
+ * Return: one of R S D T t X Z P I.
+ */
+char vh_task_state_char(uint32_t state, uint32_t exit_state);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/* vmahunt ps: the processes and threads of the dump's kernel. */
+#include "cli/cli.h"
+#include "report/json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Everything one ps run holds; freed by ps_close(). */
+struct ps_run {
+	struct vh_cli_opts opts;
+	struct vh_dump *d;
+	struct vh_kernel_map km;
+	struct vh_profile *prof;
+	struct vh_task_list *tl;
+};
+
+static void ps_close(struct ps_run *r)
+{
+	vh_task_list_free(r->tl);
+	vh_profile_free(r->prof);
+	vh_dump_close(r->d);
+}
+
+static const char *cmdline_state_name(enum vh_cmdline_state s)
+{
+	switch (s) {
+	case VH_CMDLINE_OK:
+		return "ok";
+	case VH_CMDLINE_NONE:
+		return "none";
+	case VH_CMDLINE_UNREADABLE:
+		return "unreadable";
+	case VH_CMDLINE_NOT_READ:
+		break;
+	}
+	return "not-read";
+}
+
+/* The arguments joined by spaces, as ps shows them; control bytes become '?'. */
+static void print_cmdline(const struct vh_task *t)
+{
+	size_t len = t->cmdline_len;
+
+	while (len && t->cmdline[len - 1] == '\0')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t->cmdline[i];
+
+		putchar(c == '\0' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : c);
+	}
+}
+
+static void print_comm(const char *comm)
+{
+	for (const unsigned char *c = (const unsigned char *)comm; *c; c++)
+		putchar(*c < 0x20 || *c == 0x7f ? '?' : *c);
+}
+
+static void text_task(const struct vh_task *t)
+{
+	printf("%7" PRId32 " %7" PRId32 " %7" PRId32 " %c  ", t->pid, t->tgid, t->ppid, t->state);
+	if (t->have_cred)
+		printf("%5" PRIu32, t->uid);
+	else
+		printf("%5s", "?");
+	printf(" %c 0x%016" PRIx64 " ", t->kthread ? 'K' : '-', t->addr);
+	print_comm(t->comm);
+	if (t->cmdline_state == VH_CMDLINE_OK) {
+		for (size_t n = strlen(t->comm); n < 16; n++)
+			putchar(' ');
+		putchar(' ');
+		print_cmdline(t);
+	}
+	putchar('\n');
+}
+
+static void json_task(struct vh_json *j, const struct vh_task *t)
+{
+	vh_json_begin_object(j, NULL);
+	vh_json_str(j, "type", "task");
+	vh_json_u64(j, "pid", (uint64_t)t->pid);
+	vh_json_u64(j, "tgid", (uint64_t)t->tgid);
+	vh_json_u64(j, "ppid", (uint64_t)t->ppid);
+	vh_json_str(j, "comm", t->comm);
+	vh_json_bool(j, "kthread", t->kthread);
+	vh_json_bool(j, "leader", t->leader);
+	if (t->leader)
+		vh_json_u64(j, "threads", t->nr_threads);
+	{
+		char st[2] = {t->state, '\0'};
+
+		vh_json_str(j, "state", st);
+	}
+	vh_json_hex(j, "state_raw", t->state_raw);
+	vh_json_hex(j, "exit_state", t->exit_state);
+	vh_json_hex(j, "flags", t->flags);
+	if (t->have_cred) {
+		vh_json_u64(j, "uid", t->uid);
+		vh_json_u64(j, "gid", t->gid);
+	} else {
+		vh_json_null(j, "uid");
+		vh_json_null(j, "gid");
+	}
+	vh_json_u64(j, "start_time", t->start_time);
+	vh_json_u64(j, "start_boottime", t->start_boottime);
+	vh_json_hex(j, "task_struct", t->addr);
+	if (t->mm)
+		vh_json_hex(j, "mm", t->mm);
+	else
+		vh_json_null(j, "mm");
+	if (t->active_mm)
+		vh_json_hex(j, "active_mm", t->active_mm);
+	else
+		vh_json_null(j, "active_mm");
+	vh_json_str(j, "via", vh_task_via_name(t->via));
+	vh_json_str(j, "cmdline_state", cmdline_state_name(t->cmdline_state));
+	if (t->cmdline_state == VH_CMDLINE_OK) {
+		size_t off = 0;
+
+		vh_json_begin_array(j, "cmdline");
+		/* NUL-separated arguments; a last one without its NUL still counts */
+		while (off < t->cmdline_len) {
+			size_t n = strnlen(t->cmdline + off, t->cmdline_len - off);
+			char *arg = strndup(t->cmdline + off, n);
+
+			vh_json_str(j, NULL, arg ? arg : "");
+			free(arg);
+			off += n + 1;
+		}
+		vh_json_end_array(j);
+		vh_json_bool(j, "cmdline_truncated", t->cmdline_truncated);
+	} else {
+		vh_json_null(j, "cmdline");
+	}
+	vh_json_end_object(j);
+	vh_json_newline(j);
+}
+
+static void json_warning(struct vh_json *j, const char *msg)
+{
+	vh_json_begin_object(j, NULL);
+	vh_json_str(j, "type", "warning");
+	vh_json_str(j, "message", msg);
+	vh_json_end_object(j);
+	vh_json_newline(j);
+}
+
+/* Warnings of the dump, the profile and the walk, in that order. */
+static void print_warnings(const struct ps_run *r, struct vh_json *j)
+{
+	const char *const *lists[3];
+	size_t counts[3];
+
+	lists[0] = vh_dump_warnings(r->d, &counts[0]);
+	lists[1] = vh_profile_warnings(r->prof, &counts[1]);
+	lists[2] = (const char *const *)r->tl->warnings;
+	counts[2] = r->tl->nwarnings;
+	for (int l = 0; l < 3; l++) {
+		for (size_t i = 0; i < counts[l]; i++) {
+			if (j)
+				json_warning(j, lists[l][i]);
+			else
+				vh_cli_error("warning: %s", lists[l][i]);
+		}
+	}
+}
+
+static void print_tasks(const struct ps_run *r)
+{
+	struct vh_json j;
+	bool json = r->opts.json;
+
+	vh_json_init(&j, stdout);
+	if (!json)
+		printf("%7s %7s %7s ST %5s K %-18s %-16s CMDLINE\n", "PID", "TGID", "PPID", "UID",
+		       "TASK", "COMM");
+	for (size_t i = 0; i < r->tl->ntasks; i++) {
+		const struct vh_task *t = &r->tl->tasks[i];
+
+		if (!t->leader && !r->opts.threads)
+			continue;
+		if (json)
+			json_task(&j, t);
+		else
+			text_task(t);
+	}
+	print_warnings(r, json ? &j : NULL);
+}
+
+/* Locates the kernel, loads its profile, walks the tasks. Returns an exit code. */
+static int ps_load(struct ps_run *r)
+{
+	int err = vh_kernel_map_find(r->d, &r->km);
+
+	if (err) {
+		vh_cli_error("ps: %s", vh_errmsg());
+		return VH_EXIT_FAILURE;
+	}
+	err = vh_profile_open(r->d, r->opts.vmlinux, VH_PROFILE_NEED_VMLINUX, &r->prof);
+	if (err) {
+		vh_cli_error("ps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+		return VH_EXIT_FAILURE;
+	}
+	err = vh_tasks_read(r->d, &r->km, r->prof, VH_TASKS_CMDLINE, &r->tl);
+	if (err) {
+		vh_cli_error("ps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+		return VH_EXIT_FAILURE;
+	}
+	return VH_EXIT_OK;
+}
+
+int vh_cmd_ps(int argc, char **argv)
+{
+	struct ps_run r;
+	const char *pos[1];
+	int npos, code;
+
+	memset(&r, 0, sizeof(r));
+	npos = vh_cli_parse(argc, argv, &r.opts, pos, 1);
+	if (npos == -2)
+		return vh_cli_finish_output(VH_EXIT_OK);
+	if (npos != 1) {
+		if (npos >= 0)
+			vh_cli_error("ps: usage: vmahunt ps DUMP [--vmlinux FILE] [--threads] "
+				     "[--json]");
+		return VH_EXIT_USAGE;
+	}
+	r.opts.dump_path = pos[0];
+	r.d = vh_cli_open_dump(&r.opts);
+	if (!r.d)
+		return VH_EXIT_DUMP;
+	code = ps_load(&r);
+	if (code == VH_EXIT_OK)
+		print_tasks(&r);
+	ps_close(&r);
+	return vh_cli_finish_output(code);
+}

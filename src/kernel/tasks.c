@@ -1,0 +1,759 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The task walker: init_task's task list, each group's threads, and the
+ * process tree's children lists as a second way in when the task list is
+ * damaged.
+ *
+ * Every list step checks, before a node is taken, that the pointer is a kernel
+ * address, that its page translates and is in the dump, and that the node links
+ * back (next->prev == cur, as the kernel's CONFIG_DEBUG_LIST checks it). A walk
+ * whose every step links back cannot revisit a node other than its head, so the
+ * checks end every walk; a visited set and step caps are the second fence.
+ */
+#include "util/error.h"
+
+#include <vmahunt/kernel.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Kernel pid values stay below PID_MAX_LIMIT (4M on 64-bit). */
+#define PID_MAX_LIMIT (4 * 1024 * 1024)
+/* Warnings kept; more are counted in one last message. */
+#define MAX_WARNINGS 200
+/* All list steps of one vh_tasks_read(), every walk together. */
+#define MAX_TOTAL_STEPS (16ull * VH_TASKS_MAX)
+/* Translations remembered (4 KiB pages of kernel virtual memory). */
+#define TLB_SIZE 256
+
+/* The report bits of task state (include/linux/sched.h, unchanged since 4.14). */
+#define TASK_REPORT	     0x7fu
+#define TASK_UNINTERRUPTIBLE 0x2u
+#define TASK_NOLOAD	     0x400u
+#define TASK_IDLE	     (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)
+
+struct tlb_entry {
+	uint64_t vpage; /* virtual address >> 12, plus one (0 = empty) */
+	uint64_t ppage; /* physical address of that 4 KiB page */
+};
+
+struct walker {
+	struct vh_dump *d;
+	const struct vh_kernel_map *km;
+	const struct vh_profile *p;
+	uint64_t kernel_min; /* lowest kernel-half address for these paging levels */
+	struct tlb_entry tlb[TLB_SIZE];
+	/* visited set: task_struct addresses, open addressing */
+	uint64_t *seen;
+	size_t seen_cap, seen_n;
+	uint64_t steps; /* list steps so far, all walks */
+	bool out_of_steps;
+	size_t dropped_warnings;
+	int nomem;
+	struct vh_task_list *tl;
+	size_t tasks_cap;
+};
+
+const char *vh_task_via_name(enum vh_task_via via)
+{
+	switch (via) {
+	case VH_VIA_TASKS:
+		return "tasks";
+	case VH_VIA_TASKS_PREV:
+		return "tasks-prev";
+	case VH_VIA_CHILDREN:
+		return "children";
+	case VH_VIA_THREADS:
+		return "threads";
+	}
+	return "?";
+}
+
+char vh_task_state_char(uint32_t state, uint32_t exit_state)
+{
+	static const char letters[] = "RSDTtXZPI";
+	uint32_t rep = (state | exit_state) & TASK_REPORT;
+	int fls = 0;
+
+	/* An idle kernel thread sleeps uninterruptibly without counting as load. */
+	if ((state & TASK_IDLE) == TASK_IDLE)
+		return 'I';
+	while (rep) {
+		fls++;
+		rep >>= 1;
+	}
+	return letters[fls];
+}
+
+static void warn(struct walker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(struct walker *w, const char *fmt, ...)
+{
+	struct vh_task_list *tl = w->tl;
+	char **grown;
+	char *msg;
+	va_list ap;
+	int n;
+
+	if (tl->nwarnings >= MAX_WARNINGS) {
+		w->dropped_warnings++;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->nomem = 1;
+		return;
+	}
+	grown = realloc(tl->warnings, (tl->nwarnings + 1) * sizeof(*grown));
+	if (!grown) {
+		free(msg);
+		w->nomem = 1;
+		return;
+	}
+	tl->warnings = grown;
+	tl->warnings[tl->nwarnings++] = msg;
+}
+
+/* Reads kernel-virtual memory, remembering page translations. */
+static int kread(struct walker *w, uint64_t vaddr, void *buf, size_t len)
+{
+	unsigned char *dst = buf;
+
+	while (len) {
+		uint64_t vpage = vaddr >> 12;
+		struct tlb_entry *e = &w->tlb[vpage % TLB_SIZE];
+		size_t in_page = 4096 - (size_t)(vaddr & 0xfff);
+		size_t n = len < in_page ? len : in_page;
+		int err;
+
+		if (e->vpage != vpage + 1) {
+			struct vh_translation t;
+
+			err = vh_x86_64_translate(w->d, w->km->pgd, w->km->levels, vaddr, &t);
+			if (err)
+				return err;
+			e->vpage = vpage + 1;
+			e->ppage = t.paddr & ~0xfffull;
+		}
+		err = vh_dump_read_phys(w->d, e->ppage + (vaddr & 0xfff), dst, n);
+		if (err)
+			return err;
+		dst += n;
+		vaddr += n;
+		len -= n;
+	}
+	return VH_OK;
+}
+
+/* Reads an integer or pointer member (1, 2, 4 or 8 bytes, little-endian) zero-extended. */
+static int read_member(struct walker *w, uint64_t base, const struct vh_member *m, uint64_t *out)
+{
+	unsigned char b[8] = {0};
+	size_t size = m->size;
+
+	*out = 0;
+	if (!vh_present(m))
+		return VH_ERR_NOT_PRESENT;
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return VH_ERR_INVAL;
+	int err = kread(w, base + m->offset, b, size);
+	if (err)
+		return err;
+	for (size_t i = 0; i < size; i++)
+		*out |= (uint64_t)b[i] << (8 * i);
+	return VH_OK;
+}
+
+static bool kptr_ok(const struct walker *w, uint64_t v)
+{
+	return v >= w->kernel_min && (v & 7) == 0;
+}
+
+/* --- visited set ------------------------------------------------------- */
+
+static size_t seen_slot(const struct walker *w, uint64_t key)
+{
+	size_t mask = w->seen_cap - 1;
+	size_t i = (size_t)((key >> 4) * 0x9e3779b97f4a7c15ull) & mask;
+
+	while (w->seen[i] && w->seen[i] != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static bool seen_has(const struct walker *w, uint64_t key)
+{
+	return w->seen_cap && w->seen[seen_slot(w, key)] == key;
+}
+
+static int seen_add(struct walker *w, uint64_t key)
+{
+	if ((w->seen_n + 1) * 2 > w->seen_cap) {
+		size_t cap = w->seen_cap ? w->seen_cap * 2 : 1024;
+		uint64_t *old = w->seen;
+		size_t old_cap = w->seen_cap;
+
+		w->seen = calloc(cap, sizeof(*w->seen));
+		if (!w->seen) {
+			w->seen = old;
+			return VH_ERR_NOMEM;
+		}
+		w->seen_cap = cap;
+		for (size_t i = 0; i < old_cap; i++) {
+			if (old[i])
+				w->seen[seen_slot(w, old[i])] = old[i];
+		}
+		free(old);
+	}
+	w->seen[seen_slot(w, key)] = key;
+	w->seen_n++;
+	return VH_OK;
+}
+
+/* --- one task ---------------------------------------------------------- */
+
+static bool pid_ok(uint64_t v)
+{
+	return v <= PID_MAX_LIMIT;
+}
+
+static void read_comm(struct walker *w, uint64_t addr, struct vh_task *t)
+{
+	const struct vh_member *m = &w->p->task_struct.comm;
+	size_t len = m->nelem ? m->nelem : m->size;
+
+	if (len >= sizeof(t->comm))
+		len = sizeof(t->comm) - 1;
+	if (kread(w, addr + m->offset, t->comm, len))
+		snprintf(t->comm, sizeof(t->comm), "?");
+	t->comm[len] = '\0';
+}
+
+static void read_cred(struct walker *w, struct vh_task *t)
+{
+	const struct vh_profile *p = w->p;
+	uint64_t cred, uid, gid;
+
+	if (read_member(w, t->addr, &p->task_struct.real_cred, &cred) || !kptr_ok(w, cred))
+		return;
+	if (read_member(w, cred, &p->cred.uid, &uid) || read_member(w, cred, &p->cred.gid, &gid))
+		return;
+	t->uid = (uint32_t)uid;
+	t->gid = (uint32_t)gid;
+	t->have_cred = true;
+}
+
+static void read_parent(struct walker *w, struct vh_task *t)
+{
+	uint64_t tgid;
+
+	if (t->real_parent == t->addr || !kptr_ok(w, t->real_parent))
+		return; /* init_task is its own parent; ppid stays 0 */
+	if (!read_member(w, t->real_parent, &w->p->task_struct.tgid, &tgid) && pid_ok(tgid))
+		t->ppid = (int32_t)tgid;
+}
+
+/*
+ * Reads the task_struct at @addr. Fails when pid or tgid cannot be read or are
+ * not pids: then @addr is not a task and the caller treats the link as broken.
+ * The other fields are best effort (left 0 when unreadable).
+ */
+static int read_task(struct walker *w, uint64_t addr, struct vh_task *t)
+{
+	const struct vh_prof_task_struct *ts = &w->p->task_struct;
+	uint64_t pid, tgid, v;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->addr = addr;
+	err = read_member(w, addr, &ts->pid, &pid);
+	if (!err)
+		err = read_member(w, addr, &ts->tgid, &tgid);
+	if (err)
+		return err;
+	if (!pid_ok(pid) || !pid_ok(tgid))
+		return VH_ERR_CORRUPT;
+	t->pid = (int32_t)pid;
+	t->tgid = (int32_t)tgid;
+	t->leader = pid == tgid;
+	read_comm(w, addr, t);
+	if (!read_member(w, addr, &ts->state, &v))
+		t->state_raw = (uint32_t)v;
+	if (!read_member(w, addr, &ts->exit_state, &v))
+		t->exit_state = (uint32_t)v;
+	if (!read_member(w, addr, &ts->flags, &v))
+		t->flags = (uint32_t)v;
+	read_member(w, addr, &ts->mm, &t->mm);
+	read_member(w, addr, &ts->active_mm, &t->active_mm);
+	read_member(w, addr, &ts->start_time, &t->start_time);
+	read_member(w, addr, &ts->start_boottime, &t->start_boottime);
+	read_member(w, addr, &ts->real_parent, &t->real_parent);
+	t->state = vh_task_state_char(t->state_raw, t->exit_state);
+	t->kthread =
+	    (t->flags & (uint64_t)w->p->c.PF_KTHREAD.value) || (t->mm == 0 && t->exit_state == 0);
+	read_parent(w, t);
+	read_cred(w, t);
+	return VH_OK;
+}
+
+/* Appends a task read at @addr. Return: VH_OK, or read_task()'s error. */
+static int add_task(struct walker *w, uint64_t addr, enum vh_task_via via)
+{
+	struct vh_task_list *tl = w->tl;
+	struct vh_task t;
+	int err = read_task(w, addr, &t);
+
+	if (err)
+		return err;
+	if (tl->ntasks >= VH_TASKS_MAX)
+		return VH_ERR_INVAL;
+	if (tl->ntasks == w->tasks_cap) {
+		size_t cap = w->tasks_cap ? w->tasks_cap * 2 : 256;
+		struct vh_task *grown = realloc(tl->tasks, cap * sizeof(*grown));
+
+		if (!grown)
+			return VH_ERR_NOMEM;
+		tl->tasks = grown;
+		w->tasks_cap = cap;
+	}
+	if (seen_add(w, addr))
+		return VH_ERR_NOMEM;
+	t.via = via;
+	tl->tasks[tl->ntasks++] = t;
+	return VH_OK;
+}
+
+/* --- lists ------------------------------------------------------------- */
+
+/* What one list walk is and does with the nodes it meets. */
+struct list_walk {
+	const char *what;     /* "the task list", "pid 7's children", ... for warnings */
+	uint64_t head;	      /* address of the list_head the walk starts and ends at */
+	uint32_t node_off;    /* offset of the node's list_head in task_struct */
+	bool backwards;	      /* follow prev instead of next */
+	enum vh_task_via via; /* recorded for tasks this walk adds */
+	bool stop_at_known;   /* a task already found ends the walk (the backward join) */
+	bool warn_at_known;   /* ...and it is damage (a cycle) */
+	int32_t want_tgid;    /* thread walks: tasks of another group are damage; else -1 */
+};
+
+static const char *describe_err(int err)
+{
+	return err == VH_ERR_CORRUPT ? "not a task (pid out of range)" : vh_strerror(err);
+}
+
+/*
+ * Follows one link from the list_head at @cur. Returns the next list_head, or
+ * 0 when the walk ends (back at the head: *complete set) or breaks (warned).
+ */
+static uint64_t step(struct walker *w, const struct list_walk *lw, uint64_t cur, bool *complete)
+{
+	const struct vh_prof_list_head *lh = &w->p->list_head;
+	const struct vh_member *fwd = lw->backwards ? &lh->prev : &lh->next;
+	const struct vh_member *back = lw->backwards ? &lh->next : &lh->prev;
+	const char *fname = lw->backwards ? "prev" : "next";
+	uint64_t next, link;
+	int err;
+
+	if (++w->steps > MAX_TOTAL_STEPS) {
+		w->out_of_steps = true;
+		return 0;
+	}
+	err = read_member(w, cur, fwd, &next);
+	if (err) {
+		warn(w, "%s: cannot read the %s pointer at 0x%" PRIx64 ": %s", lw->what, fname,
+		     cur + fwd->offset, vh_strerror(err));
+		return 0;
+	}
+	if (next == lw->head) {
+		*complete = true;
+		return 0;
+	}
+	if (!kptr_ok(w, next)) {
+		warn(w, "%s: %s pointer at 0x%" PRIx64 " is 0x%" PRIx64 ": not a kernel address",
+		     lw->what, fname, cur + fwd->offset, next);
+		return 0;
+	}
+	err = read_member(w, next, back, &link);
+	if (err) {
+		warn(w,
+		     "%s: %s pointer at 0x%" PRIx64 " is 0x%" PRIx64 ", which cannot be read: %s",
+		     lw->what, fname, cur + fwd->offset, next, vh_strerror(err));
+		return 0;
+	}
+	if (link != cur) {
+		warn(w,
+		     "%s: %s pointer at 0x%" PRIx64 " is 0x%" PRIx64 ", which does not link back "
+		     "(its %s is 0x%" PRIx64 ", expected 0x%" PRIx64 ")",
+		     lw->what, fname, cur + fwd->offset, next, lw->backwards ? "next" : "prev",
+		     link, cur);
+		return 0;
+	}
+	return next;
+}
+
+/* Takes the task whose node is at @node. Returns false when the walk must stop. */
+static bool visit(struct walker *w, const struct list_walk *lw, uint64_t node, uint64_t prev_node)
+{
+	uint64_t task = node - lw->node_off;
+	int err;
+
+	if (seen_has(w, task)) {
+		if (lw->warn_at_known)
+			warn(w,
+			     "%s: the link at 0x%" PRIx64 " leads back to task 0x%" PRIx64
+			     ", already walked (a cycle)",
+			     lw->what, prev_node, task);
+		return !lw->stop_at_known;
+	}
+	err = add_task(w, task, lw->via);
+	if (err == VH_ERR_NOMEM) {
+		w->nomem = 1;
+		return false;
+	}
+	if (err) {
+		warn(w, "%s: node 0x%" PRIx64 " (task 0x%" PRIx64 "): %s", lw->what, node, task,
+		     describe_err(err));
+		return false;
+	}
+	if (lw->want_tgid >= 0 && w->tl->tasks[w->tl->ntasks - 1].tgid != lw->want_tgid)
+		warn(w, "%s: task 0x%" PRIx64 " (pid %" PRId32 ") belongs to thread group %" PRId32,
+		     lw->what, task, w->tl->tasks[w->tl->ntasks - 1].pid,
+		     w->tl->tasks[w->tl->ntasks - 1].tgid);
+	return true;
+}
+
+/* Walks one list in one direction. Return: true when it came back to its head. */
+static bool walk(struct walker *w, const struct list_walk *lw)
+{
+	uint64_t cur = lw->head;
+	bool complete = false;
+
+	for (uint64_t n = 0; n < VH_TASKS_MAX && !w->nomem; n++) {
+		uint64_t next = step(w, lw, cur, &complete);
+
+		if (!next || !visit(w, lw, next, cur))
+			return complete;
+		cur = next;
+	}
+	if (!w->nomem)
+		warn(w, "%s: stopped after %u nodes", lw->what, VH_TASKS_MAX);
+	return false;
+}
+
+/* Walks a list forwards and, when that breaks, backwards from the head to the break. */
+static bool walk_both(struct walker *w, struct list_walk *lw)
+{
+	if (walk(w, lw))
+		return true;
+	lw->backwards = true;
+	lw->stop_at_known = true;
+	lw->warn_at_known = false;
+	if (lw->via == VH_VIA_TASKS)
+		lw->via = VH_VIA_TASKS_PREV;
+	walk(w, lw);
+	return false;
+}
+
+/* The threads of the group led by tasks[i]. */
+static void walk_threads(struct walker *w, size_t i)
+{
+	const struct vh_profile *p = w->p;
+	const struct vh_task *leader = &w->tl->tasks[i];
+	struct list_walk lw = {.via = VH_VIA_THREADS, .want_tgid = leader->tgid};
+	char what[80];
+	uint64_t signal;
+
+	snprintf(what, sizeof(what), "threads of pid %" PRId32, leader->pid);
+	lw.what = what;
+	if (vh_present(&p->task_struct.thread_node) && vh_present(&p->signal_struct.thread_head)) {
+		/* 3.14+: the list's head is in the shared signal_struct */
+		int err = read_member(w, leader->addr, &p->task_struct.signal, &signal);
+
+		if (err || !kptr_ok(w, signal)) {
+			warn(w, "%s: task 0x%" PRIx64 " has no readable signal pointer", what,
+			     leader->addr);
+			return;
+		}
+		lw.head = signal + p->signal_struct.thread_head.offset;
+		lw.node_off = p->task_struct.thread_node.offset;
+	} else if (vh_present(&p->task_struct.thread_group)) {
+		/* older kernels: a ring through the tasks themselves, no separate head */
+		lw.head = leader->addr + p->task_struct.thread_group.offset;
+		lw.node_off = p->task_struct.thread_group.offset;
+	} else {
+		return;
+	}
+	walk_both(w, &lw);
+}
+
+/* The children of tasks[i]: a second way to tasks the task list lost. */
+static void walk_children(struct walker *w, size_t i)
+{
+	const struct vh_profile *p = w->p;
+	const struct vh_task *t = &w->tl->tasks[i];
+	struct list_walk lw = {.via = VH_VIA_CHILDREN, .want_tgid = -1};
+	char what[80];
+
+	if (!vh_present(&p->task_struct.children) || !vh_present(&p->task_struct.sibling))
+		return;
+	snprintf(what, sizeof(what), "children of pid %" PRId32, t->pid);
+	lw.what = what;
+	lw.head = t->addr + p->task_struct.children.offset;
+	lw.node_off = p->task_struct.sibling.offset;
+	walk_both(w, &lw);
+}
+
+/* --- command lines ----------------------------------------------------- */
+
+/* Reads @len bytes of user memory at @uaddr through the page tables at @root. */
+static int uread(struct walker *w, uint64_t root, uint64_t uaddr, unsigned char *buf, size_t len)
+{
+	while (len) {
+		struct vh_translation t;
+		size_t in_page = 4096 - (size_t)(uaddr & 0xfff);
+		size_t n = len < in_page ? len : in_page;
+		int err = vh_x86_64_translate(w->d, root, w->km->levels, uaddr, &t);
+
+		if (!err)
+			err = vh_dump_read_phys(w->d, t.paddr, buf, n);
+		if (err)
+			return err;
+		buf += n;
+		uaddr += n;
+		len -= n;
+	}
+	return VH_OK;
+}
+
+static void read_cmdline(struct walker *w, struct vh_task *t)
+{
+	const struct vh_prof_mm_struct *mm = &w->p->mm_struct;
+	uint64_t pgd, start, end, len;
+	struct vh_translation tr;
+
+	t->cmdline_state = VH_CMDLINE_NONE;
+	if (!t->mm || t->kthread)
+		return;
+	t->cmdline_state = VH_CMDLINE_UNREADABLE;
+	if (read_member(w, t->mm, &mm->pgd, &pgd) ||
+	    read_member(w, t->mm, &mm->arg_start, &start) ||
+	    read_member(w, t->mm, &mm->arg_end, &end) || !kptr_ok(w, pgd))
+		return;
+	if (end <= start || start >= w->kernel_min) {
+		t->cmdline_state = VH_CMDLINE_NONE;
+		return;
+	}
+	len = end - start;
+	if (len > VH_CMDLINE_MAX) {
+		len = VH_CMDLINE_MAX;
+		t->cmdline_truncated = true;
+	}
+	/* mm->pgd is a kernel address; the walk needs the table's physical one. */
+	if (vh_x86_64_translate(w->d, w->km->pgd, w->km->levels, pgd, &tr))
+		return;
+	t->cmdline = malloc(len + 1);
+	if (!t->cmdline) {
+		w->nomem = 1;
+		return;
+	}
+	if (uread(w, tr.paddr, start, (unsigned char *)t->cmdline, len)) {
+		free(t->cmdline);
+		t->cmdline = NULL;
+		return;
+	}
+	t->cmdline[len] = '\0';
+	t->cmdline_len = len;
+	t->cmdline_state = VH_CMDLINE_OK;
+}
+
+/* Threads share their leader's mm: read each mm's command line once. */
+static void read_cmdlines(struct walker *w)
+{
+	struct vh_task_list *tl = w->tl;
+	const struct vh_task *src = NULL;
+
+	for (size_t i = 0; i < tl->ntasks && !w->nomem; i++) {
+		struct vh_task *t = &tl->tasks[i];
+
+		if (src && src->mm == t->mm && src->tgid == t->tgid &&
+		    src->cmdline_state != VH_CMDLINE_NOT_READ) {
+			t->cmdline_state = src->cmdline_state;
+			t->cmdline_truncated = src->cmdline_truncated;
+			if (src->cmdline) {
+				t->cmdline = malloc(src->cmdline_len + 1);
+				if (!t->cmdline) {
+					w->nomem = 1;
+					return;
+				}
+				memcpy(t->cmdline, src->cmdline, src->cmdline_len + 1);
+				t->cmdline_len = src->cmdline_len;
+			}
+			continue;
+		}
+		read_cmdline(w, t);
+		src = t;
+	}
+}
+
+/* --- the whole walk ---------------------------------------------------- */
+
+static int cmp_task(const void *a, const void *b)
+{
+	const struct vh_task *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->leader != y->leader)
+		return x->leader ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void count_groups(struct vh_task_list *tl)
+{
+	size_t lead = SIZE_MAX;
+
+	tl->ngroups = 0;
+	for (size_t i = 0; i < tl->ntasks; i++) {
+		struct vh_task *t = &tl->tasks[i];
+
+		if (t->leader) {
+			tl->ngroups++;
+			lead = i;
+			t->nr_threads = 1;
+		} else if (lead != SIZE_MAX && tl->tasks[lead].tgid == t->tgid) {
+			tl->tasks[lead].nr_threads++;
+		}
+	}
+}
+
+static int check_profile(const struct vh_profile *p)
+{
+	const struct vh_prof_task_struct *ts = &p->task_struct;
+
+	if (!vh_present(&p->sym.init_task))
+		return vh_set_error(VH_ERR_INVAL, "the kernel profile has no init_task symbol");
+	if (!vh_present(&ts->tasks) || !vh_present(&ts->pid) || !vh_present(&ts->tgid) ||
+	    !vh_present(&ts->comm) || !vh_present(&p->list_head.next) ||
+	    !vh_present(&p->list_head.prev))
+		return vh_set_error(
+		    VH_ERR_INVAL,
+		    "the kernel profile lacks task_struct's layout (tasks, pid, tgid, "
+		    "comm): a vmlinux with DWARF is needed");
+	return VH_OK;
+}
+
+/* The task list from init_task; then threads, then the children lists. */
+static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
+{
+	const struct vh_profile *p = w->p;
+	struct list_walk lw = {
+	    .what = "the task list",
+	    .head = init_task + p->task_struct.tasks.offset,
+	    .node_off = p->task_struct.tasks.offset,
+	    .via = VH_VIA_TASKS,
+	    .stop_at_known = true,
+	    .warn_at_known = true,
+	    .want_tgid = -1,
+	};
+	bool complete;
+	size_t ngroups;
+	int err = add_task(w, init_task, VH_VIA_TASKS);
+
+	if (err)
+		return err == VH_ERR_CORRUPT || err == VH_ERR_INVAL
+			   ? vh_set_error(VH_ERR_CORRUPT,
+					  "init_task at 0x%" PRIx64 " does not look like a task: "
+					  "is the vmlinux the dump's kernel?",
+					  init_task)
+			   : vh_set_error(err, "cannot read init_task at 0x%" PRIx64 ": %s",
+					  init_task, vh_strerror(err));
+	complete = walk_both(w, &lw);
+	ngroups = w->tl->ntasks;
+	/* children lists: every leader's, including those the children walks add */
+	for (size_t i = 0; i < w->tl->ntasks && !w->nomem; i++) {
+		size_t before = w->tl->ntasks;
+
+		if (!w->tl->tasks[i].leader)
+			continue;
+		walk_children(w, i);
+		for (size_t j = before; complete && j < w->tl->ntasks; j++)
+			warn(w,
+			     "task 0x%" PRIx64 " (pid %" PRId32 ") is on its parent's "
+			     "children list but not on the task list",
+			     w->tl->tasks[j].addr, w->tl->tasks[j].pid);
+	}
+	(void)ngroups;
+	for (size_t i = 0, n = w->tl->ntasks; i < n && !w->nomem; i++) {
+		if (w->tl->tasks[i].leader)
+			walk_threads(w, i);
+	}
+	if (w->nomem)
+		return vh_set_error(VH_ERR_NOMEM, "out of memory walking the task list");
+	if (w->out_of_steps)
+		warn(w, "the walks stopped after %llu list steps",
+		     (unsigned long long)MAX_TOTAL_STEPS);
+	qsort(w->tl->tasks, w->tl->ntasks, sizeof(*w->tl->tasks), cmp_task);
+	count_groups(w->tl);
+	if (flags & VH_TASKS_CMDLINE)
+		read_cmdlines(w);
+	if (w->dropped_warnings)
+		warn(w, "%zu more warnings not kept", w->dropped_warnings);
+	if (w->nomem)
+		return vh_set_error(VH_ERR_NOMEM, "out of memory walking the task list");
+	return VH_OK;
+}
+
+int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
+		  unsigned flags, struct vh_task_list **out)
+{
+	struct walker *w;
+	int err;
+
+	*out = NULL;
+	if (!d || !km || !p)
+		return vh_set_error(VH_ERR_INVAL, "vh_tasks_read: NULL argument");
+	err = check_profile(p);
+	if (err)
+		return err;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return vh_set_error(VH_ERR_NOMEM, "out of memory");
+	w->tl = calloc(1, sizeof(*w->tl));
+	if (!w->tl) {
+		free(w);
+		return vh_set_error(VH_ERR_NOMEM, "out of memory");
+	}
+	w->d = d;
+	w->km = km;
+	w->p = p;
+	w->kernel_min = km->levels == 5 ? 0xff00000000000000ull : 0xffff800000000000ull;
+	err = walk_all(w, p->sym.init_task.addr + km->kaslr_offset, flags);
+	if (err)
+		vh_task_list_free(w->tl);
+	else
+		*out = w->tl;
+	free(w->seen);
+	free(w);
+	return err;
+}
+
+void vh_task_list_free(struct vh_task_list *tl)
+{
+	if (!tl)
+		return;
+	for (size_t i = 0; i < tl->ntasks; i++)
+		free(tl->tasks[i].cmdline);
+	for (size_t i = 0; i < tl->nwarnings; i++)
+		free(tl->warnings[i]);
+	free(tl->tasks);
+	free(tl->warnings);
+	free(tl);
+}
