@@ -7,7 +7,7 @@ mapfile -t labs < <(lab_dirs)
 mapfile -t dumps < <(lab_dumps "${labs[@]}")
 shopt -s nullglob
 for s in "$VMAHUNT_SRC"/samples/*; do
-	case "$s" in *.md | *.json | *.txt) ;; *) dumps+=("$s") ;; esac
+	case "$s" in *.md | *.json | *.json.xz | *.txt) ;; *) dumps+=("$s") ;; esac
 done
 python3 "$here/corrupt.py" --vmahunt "$VMAHUNT" --pages "$VMAHUNT_TOOLS/vh-pages" \
 	--cases "${VMAHUNT_CORRUPT_CASES:-25}" "${dumps[@]}"
