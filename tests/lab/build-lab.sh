@@ -47,21 +47,25 @@ BUSYBOX=$(command -v busybox)
 file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || ldd "$BUSYBOX" 2>&1 | grep -q 'not a dynamic' ||
 	die "busybox at $BUSYBOX is not static (install busybox-static)"
 
-mkdir -p "$CACHE" "$OUT"
+mkdir -p "$CACHE/apt" "$OUT"
 CACHE=$(cd "$CACHE" && pwd)
 OUT=$(cd "$OUT" && pwd)
+# one build at a time per output folder
+exec 9>"$OUT/.lock"
+flock -n 9 || die "another build-lab.sh is running on $OUT"
 
 # Hash of everything that shapes an output: a change re-runs the affected guests.
 LAB_HASH=$(cd "$LAB_DIR" && cat build-lab.sh labrun.py mkcpio.py modules.py parse_truth.py manifest.py \
 	guest/* scenarios/* | sha256sum | cut -c1-16)
 
-declare -A APT_UPDATED=()
-apt_update() { # suite
-	[ -n "${APT_UPDATED[$1]:-}" ] && return 0
+apt_update() { # suite (once per build-lab.sh run: guests run in subshells, so a file marks it)
+	local mark=$CACHE/apt/.updated-$1-$$
+	[ -f "$mark" ] && return 0
 	log "apt update ($1, private lists)"
 	python3 "$LAB_DIR/labapt.py" "$CACHE" "$1" update >"$CACHE/apt-$1.log" 2>&1 ||
 		{ cat "$CACHE/apt-$1.log" >&2; die "apt-get update for $1 failed"; }
-	APT_UPDATED[$1]=1
+	rm -f "$CACHE/apt/.updated-$1-"*
+	touch "$mark"
 }
 
 download() { # suite destdir pkg...  (skips packages already downloaded there)
@@ -306,15 +310,23 @@ for g in "${GENS[@]}"; do
 	[ -n "${SUITE[$g]:-}" ] || die "unknown kernel generation $g (known: ${!SUITE[*]})"
 done
 FAILED=()
+guest() { # gen variant kdump: one guest in a subshell, so that `set -e` holds inside it
+	local rc
+	set +e
+	(set -e; run_guest "$@")
+	rc=$?
+	set -e
+	[ $rc = 0 ] || FAILED+=("$1${2:+-$2}")
+}
 for g in "${GENS[@]}"; do
 	if has_variant kdump; then
-		run_guest "$g" "" 1 || FAILED+=("$g")
+		guest "$g" "" 1
 	elif has_variant qemu; then
-		run_guest "$g" "" 0 || FAILED+=("$g")
+		guest "$g" "" 0
 	fi
 	if [ "$g" = "$EXTRA_VARIANT_KERNEL" ]; then
 		for v in la57 novmcoreinfo; do
-			has_variant "$v" && { run_guest "$g" "$v" 0 || FAILED+=("$g-$v"); }
+			if has_variant "$v"; then guest "$g" "$v" 0; fi
 		done
 	fi
 done
