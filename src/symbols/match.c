@@ -76,6 +76,21 @@ static int disagree(struct vh_profile *p, const char *key, uint64_t have, int sr
 			    (unsigned long long)have);
 }
 
+/*
+ * Is @addr (unrelocated) in the kernel image? The kernel writes some SYMBOL()
+ * entries with VMCOREINFO_SYMBOL_ARRAY(), which prints the variable's value:
+ * SYMBOL(mem_section) under SPARSEMEM_EXTREME is the address of the section
+ * array in the direct map, not of the mem_section variable. Such values are
+ * no symbol address and stay out of the profile. The image is [_text, _end)
+ * when the vmlinux gave them, else the x86-64 kernel text mapping.
+ */
+static bool in_image(const struct vh_profile *p, uint64_t addr)
+{
+	if (vh_present(&p->sym._text) && vh_present(&p->sym._end))
+		return addr >= p->sym._text.addr && addr < p->sym._end.addr;
+	return addr >= 0xffffffff80000000ull && addr < 0xffffffffff000000ull;
+}
+
 static int apply_symbol(struct vh_profile *p, const struct vh_vmci_entry *e)
 {
 	size_t row;
@@ -83,7 +98,7 @@ static int apply_symbol(struct vh_profile *p, const struct vh_vmci_entry *e)
 	struct vh_symbol *s;
 	uint64_t addr = e->u - p->kaslr_offset;
 
-	if (row_of(VH_PROF_SYMBOL, e->name, &row, &alt) != 0)
+	if (row_of(VH_PROF_SYMBOL, e->name, &row, &alt) != 0 || !in_image(p, addr))
 		return VH_OK;
 	s = vh_prof_field(p, &vh_prof_table[row]);
 	if (vh_present(s))

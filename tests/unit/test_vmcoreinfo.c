@@ -38,6 +38,7 @@ static const char good[] = "OSRELEASE=6.1.0-26-cloud-amd64\n"
 			   "NUMBER(VM_EXEC)=4\n"
 			   "KERNELOFFSET=1a000000\n"
 			   "CRASHTIME=1700000000\n"
+			   "SYMBOL(mem_section)=ffff8d7b19fd9000\n"
 			   "FUTURE_KEY=anything at all\n";
 
 static struct vh_vmcoreinfo *parse(const char *text, size_t len)
@@ -56,7 +57,7 @@ static void test_parse_every_kind(void **state)
 	size_t nw;
 
 	(void)state;
-	assert_int_equal(vh_vmcoreinfo_count(vi), 18);
+	assert_int_equal(vh_vmcoreinfo_count(vi), 19);
 	vh_vmcoreinfo_warnings(vi, &nw);
 	assert_int_equal(nw, 0);
 	e = vh_vmcoreinfo_find(vi, VH_VMCI_OSRELEASE, NULL);
@@ -76,10 +77,10 @@ static void test_parse_every_kind(void **state)
 	assert_int_equal(vh_vmcoreinfo_find(vi, VH_VMCI_PAGESIZE, NULL)->u, 4096);
 	assert_int_equal(vh_vmcoreinfo_find(vi, VH_VMCI_KERNELOFFSET, NULL)->u, 0x1a000000);
 	assert_int_equal(vh_vmcoreinfo_find(vi, VH_VMCI_CRASHTIME, NULL)->s, 1700000000);
-	e = vh_vmcoreinfo_entry(vi, 17);
+	e = vh_vmcoreinfo_entry(vi, 18);
 	assert_int_equal(e->kind, VH_VMCI_OTHER);
 	assert_string_equal(e->value, "anything at all");
-	assert_null(vh_vmcoreinfo_entry(vi, 18));
+	assert_null(vh_vmcoreinfo_entry(vi, 19));
 	assert_null(vh_vmcoreinfo_find(vi, VH_VMCI_SYMBOL, "nope"));
 	vh_vmcoreinfo_free(vi);
 }
@@ -182,6 +183,8 @@ static void test_apply_to_profile(void **state)
 	assert_int_equal(p->sym.init_uts_ns.source, VH_SRC_VMCOREINFO);
 	assert_true(p->sym.init_uts_ns.addr == 0xffffffff82bf9b60ull);
 	assert_true(p->sym._stext.addr == 0xffffffff81000000ull);
+	/* SPARSEMEM_EXTREME: the value of the mem_section pointer, not a symbol address */
+	assert_int_equal(p->sym.mem_section.source, VH_SRC_NONE);
 	assert_int_equal(p->list_head.type.size, 16);
 	assert_int_equal(p->list_head.type.source, VH_SRC_VMCOREINFO);
 	assert_int_equal(p->list_head.prev.offset, 8);
