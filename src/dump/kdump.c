@@ -285,6 +285,11 @@ static void parse_dh(const uint8_t *b, struct dh *h)
 	for (int i = 0; i < 6; i++) {
 		memcpy(h->uts[i], b + DH_UTSNAME + i * UTS_LEN, UTS_LEN);
 		h->uts[i][UTS_LEN] = '\0';
+		/* Shown to users and written into JSON: printable ASCII only. */
+		for (char *c = h->uts[i]; *c; c++) {
+			if (*c < 0x20 || *c > 0x7e)
+				*c = '?';
+		}
 	}
 	h->tv_sec = get_le64(b + DH_TIMESTAMP);
 	h->status = get_le32(b + DH_STATUS);

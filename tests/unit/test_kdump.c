@@ -886,6 +886,25 @@ static void test_random_damage(void **state)
 	kw_free(&img);
 }
 
+/* utsname strings come from the dump: shown as printable ASCII only. */
+static void test_utsname_sanitized(void **state)
+{
+	struct kw_spec s = base_spec(KW_LZO);
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	memcpy(img.buf + 12 + 65, "ho\x01st\xff\n", 8); /* nodename, NUL included */
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_string_equal(attr(d, "nodename"), "ho?st??");
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -918,6 +937,7 @@ int main(void)
 	    cmocka_unit_test(test_bits_past_max_mapnr),
 	    cmocka_unit_test(test_fragmented_bitmap),
 	    cmocka_unit_test(test_random_damage),
+	    cmocka_unit_test(test_utsname_sanitized),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
