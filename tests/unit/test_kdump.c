@@ -905,6 +905,30 @@ static void test_utsname_sanitized(void **state)
 	kw_free(&img);
 }
 
+/* A newer header version is read as version 6, with a warning; eraseinfo is reported. */
+static void test_newer_version_and_eraseinfo(void **state)
+{
+	struct kw_spec s = base_spec(KW_ZSTD);
+	struct kw_image img;
+	struct vh_dump *d;
+	char *path;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	kw_put_le32(img.buf + KW_DH_VERSION, 7);
+	kw_put_le64(img.buf + BS + 64, img.len - 16); /* offset_eraseinfo */
+	kw_put_le64(img.buf + BS + 72, 16);	      /* size_eraseinfo */
+	path = write_img(&img);
+	d = open_ok(path);
+	assert_true(has_warning(d, "newer than 6"));
+	assert_non_null(strstr(attr(d, "eraseinfo"), "16 bytes"));
+	assert_string_equal(attr(d, "timestamp"), "2023-11-14 22:13:20 UTC");
+	check_all_pages(d, &s);
+	vh_dump_close(d);
+	drop(path);
+	kw_free(&img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -938,6 +962,7 @@ int main(void)
 	    cmocka_unit_test(test_fragmented_bitmap),
 	    cmocka_unit_test(test_random_damage),
 	    cmocka_unit_test(test_utsname_sanitized),
+	    cmocka_unit_test(test_newer_version_and_eraseinfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
