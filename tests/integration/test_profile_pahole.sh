@@ -10,7 +10,12 @@ command -v pahole >/dev/null || {
 	exit 1
 }
 status=0 n=0
-check() {
+declare -A seen
+check() { # VMLINUX [ARGS]: each file once, however many lab folders link to it
+	local real
+	real=$(realpath "$1")
+	[ -z "${seen[$real]:-}" ] || return 0
+	seen[$real]=1
 	n=$((n + 1))
 	python3 "$here/profile_vs_pahole.py" "$VMAHUNT_TOOLS/vh-profile" "$@" || status=1
 }
