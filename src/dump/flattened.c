@@ -610,7 +610,8 @@ int vh_dump_convert_flattened(const char *in_path, const char *out_path)
 		vh_file_close(&in);
 		return err;
 	}
-	fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A dump holds every secret the machine had: owner only, as makedumpfile does. */
+	fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = vh_set_error(VH_ERR_IO, "%s: cannot create: %s", out_path, strerror(errno));
 		vh_file_close(&in);

@@ -330,7 +330,7 @@ int main(int argc, char **argv)
 	r.in = open(argv[3], O_RDONLY | O_CLOEXEC);
 	if (r.in < 0 || read_layout(r.in, &l))
 		return die("%s: not a plain kdump file", argv[3]);
-	r.out = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	r.out = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (r.out < 0)
 		return die("cannot create %s", argv[4]);
 	r.l = &l;

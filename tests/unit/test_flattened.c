@@ -130,6 +130,7 @@ static void variant(uint32_t codec, const struct kw_flat_opts *o)
 	struct kw_image img;
 	char *plain_path, *flat_path, *out_path;
 	struct vh_dump *plain, *flat;
+	struct stat st;
 
 	build(codec, &img);
 	plain_path = vh_test_write_tmp(img.buf, img.len);
@@ -143,9 +144,12 @@ static void variant(uint32_t codec, const struct kw_flat_opts *o)
 
 	out_path = vh_test_write_tmp("", 0);
 	assert_non_null(out_path);
+	unlink(out_path); /* convert creates it, readable by its owner only */
 	if (vh_dump_convert_flattened(flat_path, out_path))
 		fail_msg("convert: %s", vh_errmsg());
 	check_file_equals(out_path, &img);
+	assert_int_equal(stat(out_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	drop(out_path);
 	drop(flat_path);
 	drop(plain_path);
