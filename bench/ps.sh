@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# `vmahunt ps` against the tools users have today, on the same dump and vmlinux:
+# drgn (`drgn -c DUMP -s VMLINUX` running a script that lists every task) and
+# `crash -s` (`ps`), both from Debian's newest suite, run from a debootstrap
+# chroot (never installed on the host: Debian 12's drgn 0.0.22 and crash 8.0.2
+# predate the maple tree and list only swapper on 6.1).
+#
+#   bench/ps.sh [--make-chroot] [BUILD_DIR] [LAB_FOLDER...]
+#
+#   BUILD_DIR     default build (needs vmahunt and tools/vh-profile)
+#   LAB_FOLDER    default every folder of $VMAHUNT_LAB_OUT (tests/lab/out)
+#   --make-chroot create the chroot first (root; debootstrap; the Debian mirror
+#                 is read from this machine's apt sources at run time)
+#   VMAHUNT_BENCH_CHROOT  the chroot (default ${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-bench/sid);
+#                 without one, only vmahunt is timed
+#   VMAHUNT_BENCH_RUNS    runs per tool and dump (default 3; the best is kept)
+#   VMAHUNT_BENCH_DUMPS   dump files of each folder to time (default "qemu.elf vmcore.elf")
+#
+# Prints per dump and tool the tasks listed, the best wall time and the best CPU
+# time (user + system: on a busy machine wall time mostly measures the others),
+# and the ratios tool / vmahunt. For vmahunt it also prints the profile load
+# alone (vh-profile), the usual bulk of its time: ps minus that is the walk.
+# The chroot tools run inside a private mount namespace (unshare) in which the
+# lab folder and the vmlinux are bind-mounted at their own paths.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+make_chroot=0
+if [ "${1:-}" = --make-chroot ]; then
+	make_chroot=1
+	shift
+fi
+build=${1:-build}
+shift || true
+vmahunt=$build/vmahunt
+prof=$build/tools/vh-profile
+[ -x "$vmahunt" ] && [ -x "$prof" ] || {
+	echo "build first: cmake -S . -B $build && cmake --build $build" >&2
+	exit 2
+}
+chroot_dir=${VMAHUNT_BENCH_CHROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-bench/sid}
+runs=${VMAHUNT_BENCH_RUNS:-3}
+dump_names=${VMAHUNT_BENCH_DUMPS:-qemu.elf vmcore.elf}
+labs=("$@")
+if [ ${#labs[@]} = 0 ]; then
+	for d in "${VMAHUNT_LAB_OUT:-tests/lab/out}"/*/; do
+		[ -f "$d/manifest.json" ] && labs+=("${d%/}")
+	done
+fi
+[ ${#labs[@]} -gt 0 ] || {
+	echo "no lab folder: give one, or build the lab (tests/lab/build-lab.sh)" >&2
+	exit 2
+}
+
+debian_mirror() { # the first Debian archive URI of this machine's apt sources
+	grep -hoE '(URIs:|^deb)[[:space:]]+[^[:space:]]+' /etc/apt/sources.list \
+		/etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		awk '{print $2}' | grep -E '/debian/?$' | head -1
+}
+
+if [ $make_chroot = 1 ] && [ ! -x "$chroot_dir/usr/bin/drgn" ]; then
+	mirror=$(debian_mirror)
+	[ -n "$mirror" ] || { echo "no Debian mirror in the apt sources" >&2; exit 2; }
+	mkdir -p "$chroot_dir"
+	debootstrap --variant=minbase --include=python3-drgn,crash sid "$chroot_dir" "$mirror"
+fi
+have_chroot=0
+[ -x "$chroot_dir/usr/bin/drgn" ] && [ -x "$chroot_dir/usr/bin/crash" ] && have_chroot=1
+
+# The task-listing script drgn runs: one line per task, as `ps --threads` lists them.
+drgn_script=$(mktemp /tmp/vh-bench-drgn-XXXXXX.py)
+trap 'rm -f "$drgn_script"' EXIT
+cat >"$drgn_script" <<'EOF'
+from drgn.helpers.linux.pid import for_each_task
+for t in for_each_task(prog):
+    print(t.pid.value_(), t.tgid.value_(), t.real_parent.tgid.value_(),
+          t.comm.string_().decode(errors="replace"))
+EOF
+
+# best CMD...: runs CMD $runs times; prints "lines best_wall best_cpu"
+best() {
+	local out tf lines=0 wall=999999 cpu=999999
+	out=$(mktemp)
+	tf=$(mktemp)
+	for _ in $(seq "$runs"); do
+		/usr/bin/time -o "$tf" -f '%e %U %S' "$@" >"$out" 2>/dev/null || true
+		lines=$(wc -l <"$out")
+		read -r wall cpu < <(awk -v w="$wall" -v c="$cpu" '{ u = $2 + $3;
+			printf "%.3f %.3f\n", ($1 < w ? $1 : w), (u < c ? u : c) }' <(tail -1 "$tf"))
+	done
+	rm -f "$out" "$tf"
+	echo "$lines $wall $cpu"
+}
+
+# CMD inside the chroot, with the lab folder and the vmlinux's folder visible
+# (bind mounts in a private mount namespace: nothing outlives the command):
+#   "${in_chroot[@]}" LAB VMLINUX_DIR CMD...
+in_chroot=(unshare --mount bash -c '
+	set -e
+	c=$1 lab=$2 vdir=$3 script=$4; shift 4
+	for p in "$lab" "$vdir"; do mkdir -p "$c$p"; mount --bind "$p" "$c$p"; done
+	mkdir -p "$c/proc" "$c/tmp"; mount -t proc proc "$c/proc"
+	cp "$script" "$c/tmp/vh-bench-tasks.py"
+	exec chroot "$c" "$@"' _ "$chroot_dir")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+
+printf '%-36s %-8s %6s %9s %9s %9s %9s\n' dump tool tasks wall_s cpu_s "wall/vh" "cpu/vh"
+for lab in "${labs[@]}"; do
+	lab=$(realpath "$lab")
+	vml=$(realpath "$lab/vmlinux")
+	for name in $dump_names; do
+		dump=$lab/$name
+		[ -f "$dump" ] || continue
+		label="$(basename "$lab")/$name"
+		read -r n w c < <(best "$vmahunt" ps --threads --vmlinux "$vml" "$dump")
+		printf '%-36s %-8s %6s %9s %9s\n' "$label" vmahunt "$((n - 1))" "$w" "$c"
+		read -r _ pw pc < <(best "$prof" "$vml")
+		printf '%-36s %-8s %6s %9s %9s   (profile load alone: the rest is the walk)\n' \
+			"" vh-prof - "$pw" "$pc"
+		[ $have_chroot = 1 ] || continue
+		read -r dn dw dc < <(best "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
+			drgn -q -c "$dump" -s "$vml" --no-default-symbols /tmp/vh-bench-tasks.py)
+		printf '%-36s %-8s %6s %9s %9s %9s %9s\n' "" drgn "$dn" "$dw" "$dc" \
+			"$(ratio "$dw" "$w")" "$(ratio "$dc" "$c")"
+		read -r cn cw cc < <(best "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
+			sh -c 'printf "ps\nexit\n" | crash -s "$0" "$1"' "$vml" "$dump")
+		printf '%-36s %-8s %6s %9s %9s %9s %9s\n' "" crash "$((cn > 0 ? cn - 1 : 0))" "$cw" "$cc" \
+			"$(ratio "$cw" "$w")" "$(ratio "$cc" "$c")"
+	done
+done
+[ $have_chroot = 1 ] || echo "no drgn/crash chroot at $chroot_dir: run bench/ps.sh --make-chroot (root) to compare"
