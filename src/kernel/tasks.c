@@ -52,6 +52,7 @@ struct walker {
 	uint64_t steps; /* list steps so far, all walks */
 	bool out_of_steps;
 	size_t dropped_warnings;
+	size_t signal_unreadable; /* groups whose thread list head could not be read */
 	int nomem;
 	struct vh_task_list *tl;
 	size_t tasks_cap;
@@ -340,6 +341,7 @@ struct list_walk {
 	bool stop_at_known;   /* a task already found ends the walk (the backward join) */
 	bool warn_at_known;   /* ...and it is damage (a cycle) */
 	int32_t want_tgid;    /* thread walks: tasks of another group are damage; else -1 */
+	uint64_t end;	      /* a second address that ends the walk like the head, unread; or 0 */
 };
 
 static const char *describe_err(int err)
@@ -370,7 +372,7 @@ static uint64_t step(struct walker *w, const struct list_walk *lw, uint64_t cur,
 		     cur + fwd->offset, vh_strerror(err));
 		return 0;
 	}
-	if (next == lw->head) {
+	if (next == lw->head || (lw->end && next == lw->end)) {
 		*complete = true;
 		return 0;
 	}
@@ -482,6 +484,16 @@ static void walk_threads(struct walker *w, size_t i)
 		}
 		lw.head = signal + p->signal_struct.thread_head.offset;
 		lw.node_off = p->task_struct.thread_node.offset;
+		/*
+		 * A head the dump lacks (makedumpfile -d 31 has been seen dropping
+		 * signal_struct slab pages): walk the ring from the leader, the first
+		 * node, up to the head's address, which is known without reading it.
+		 */
+		if (read_member(w, lw.head, &p->list_head.next, &signal)) {
+			w->signal_unreadable++;
+			lw.end = lw.head;
+			lw.head = leader->addr + lw.node_off;
+		}
 	} else if (vh_present(&p->task_struct.thread_group)) {
 		/* older kernels: a ring through the tasks themselves, no separate head */
 		lw.head = leader->addr + p->task_struct.thread_group.offset;
@@ -697,6 +709,11 @@ static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
 	}
 	if (w->nomem)
 		return vh_set_error(VH_ERR_NOMEM, "out of memory walking the task list");
+	if (w->signal_unreadable)
+		warn(w,
+		     "%zu thread groups have their signal_struct (the thread list's head) outside "
+		     "the dump: their threads were walked from the group leader",
+		     w->signal_unreadable);
 	if (w->out_of_steps)
 		warn(w, "the walks stopped after %llu list steps",
 		     (unsigned long long)MAX_TOTAL_STEPS);

@@ -4,7 +4,8 @@
  * signal_structs, creds and one process's arguments, with a profile filled by
  * hand: intact lists (new thread_node and old thread_group threads), then
  * damage: a cycle, poisoned and unmapped pointers, a list broken both ways
- * (the children lists recover), a thread list pointing at itself, an unreadable
+ * (the children lists recover), a thread list pointing at itself, a thread
+ * list whose head (in signal_struct) is not in the dump, an unreadable
  * init_task, a profile without the task layout, and command lines present and
  * missing.
  */
@@ -490,6 +491,27 @@ static void test_thread_self_loop(void **state)
 		VH_VIA_THREADS);
 }
 
+static void test_signal_not_in_dump(void **state)
+{
+	struct fixture f;
+	uint64_t sig = BASE + 0x180000; /* mapped, beyond the image */
+
+	(void)state;
+	setup(&f, false);
+	/* daemon's group: its signal_struct (the thread list's head) is not in the dump */
+	for (size_t i = 3; i <= 5; i++)
+		put64(task_phys(i) + T_SIGNAL, sig);
+	put64(task_phys(3) + T_THREAD_NODE + 8, sig + S_THREAD_HEAD);
+	put64(task_phys(5) + T_THREAD_NODE, sig + S_THREAD_HEAD);
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_all(f.tl);
+	assert_int_equal(find(f.tl, 10)->nr_threads, 3);
+	assert_int_equal(f.tl->nwarnings, 1);
+	assert_true(warned(f.tl, "1 thread groups have their signal_struct"));
+	teardown(&f);
+}
+
 static void test_init_task_unreadable(void **state)
 {
 	struct fixture f;
@@ -553,6 +575,7 @@ int main(void)
 	    cmocka_unit_test(test_both_ways),
 	    cmocka_unit_test(test_hidden_from_task_list),
 	    cmocka_unit_test(test_thread_self_loop),
+	    cmocka_unit_test(test_signal_not_in_dump),
 	    cmocka_unit_test(test_init_task_unreadable),
 	    cmocka_unit_test(test_profile_lacks_layout),
 	    cmocka_unit_test(test_state_char),
