@@ -39,8 +39,8 @@ for v in "${vmlinuxes[@]}"; do
 	size=$(( $(stat -L -c %s "$v") / 1000000 ))
 	drop_cache "$v"
 	cold=$(seconds "$prof" "$v")
-	read -r warm med < <("$prof" --bench 10 "$v" | awk '/^loads/ {print $5, $9}')
-	full=$("$prof" --bench 1 --full "$v" | awk '/^loads/ {print $5}')
+	read -r warm med < <("$prof" --bench 10 "$v" | awk '/^loads/ {print $7, $10}')
+	full=$("$prof" --bench 1 --full "$v" | awk '/^loads/ {print $4}')
 	pahole_s=-
 	if command -v pahole >/dev/null; then
 		pahole_s="$(seconds pahole -F dwarf -C maple_range_64 "$v") (maple_range_64)"

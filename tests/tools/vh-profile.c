@@ -104,7 +104,7 @@ static int cmp_double(const void *a, const void *b)
 
 static int bench(const char *path, bool full, int n)
 {
-	double *t = calloc((size_t)n, sizeof(double));
+	double *t = calloc((size_t)n, sizeof(double)), first;
 	struct vh_profile *p = NULL;
 
 	if (!t)
@@ -124,8 +124,9 @@ static int bench(const char *path, bool full, int n)
 			       p->stats.full_scan ? "full scan" : "likely units only");
 		vh_profile_free(p);
 	}
+	first = t[0];
 	qsort(t, (size_t)n, sizeof(double), cmp_double);
-	printf("loads %d first %.3f s min %.3f s median %.3f s max %.3f s\n", n, t[0], t[0],
+	printf("loads %d first %.3f s min %.3f s median %.3f s max %.3f s\n", n, first, t[0],
 	       t[n / 2], t[n - 1]);
 	free(t);
 	return 0;
