@@ -103,6 +103,7 @@ enum { UTS_SYSNAME, UTS_NODENAME, UTS_RELEASE, UTS_VERSION, UTS_MACHINE, UTS_DOM
 #define KDUMP_MAX_RANGES  (1u << 20)	 /* past this, ranges are coarsened */
 #define RANK_SHIFT	  3		 /* rank entry every 8 words (512 pfns) */
 #define DESC_CHUNK	  4096		 /* descriptors read at once on open */
+#define DESC_CACHE	  170		 /* descriptors kept for reads: 4 KiB */
 
 struct kdump {
 	struct vh_kdump_src src;
@@ -113,17 +114,19 @@ struct kdump {
 	uint64_t max_mapnr; /* pfns the bitmaps describe */
 	uint64_t start_pfn; /* pfns this file holds: a split dump holds a part */
 	uint64_t end_pfn;
-	uint64_t nwords;     /* 64-bit words per bitmap */
-	uint64_t *bitmap1;   /* pfns in memory; bits >= max_mapnr cleared */
-	uint64_t *bitmap2;   /* pfns dumped, each with a page descriptor */
-	uint64_t *zero;	     /* pfns stored as the shared zero page, or NULL */
-	uint64_t *bad;	     /* pfns whose data overlaps an earlier page's, or NULL */
-	uint64_t *rank;	     /* set bits of bitmap2 before each 8-word chunk */
-	uint64_t rank_start; /* rank of start_pfn */
-	uint64_t ndumped;    /* page descriptors */
-	uint64_t desc_off;   /* first page descriptor */
-	uint64_t data_off;   /* first byte after the descriptors */
-	uint8_t *cbuf;	     /* one stored page, before decompression */
+	uint64_t nwords;		  /* 64-bit words per bitmap */
+	uint64_t *bitmap1;		  /* pfns in memory; bits >= max_mapnr cleared */
+	uint64_t *bitmap2;		  /* pfns dumped, each with a page descriptor */
+	uint64_t *zero;			  /* pfns stored as the shared zero page, or NULL */
+	uint64_t *bad;			  /* pfns whose data overlaps an earlier page's, or NULL */
+	uint64_t *rank;			  /* set bits of bitmap2 before each 8-word chunk */
+	uint64_t rank_start;		  /* rank of start_pfn */
+	uint64_t ndumped;		  /* page descriptors */
+	uint64_t desc_off;		  /* first page descriptor */
+	uint64_t data_off;		  /* first byte after the descriptors */
+	uint8_t *cbuf;			  /* one stored page, before decompression */
+	uint8_t pdc[DESC_CACHE * PD_LEN]; /* descriptors pdc_first.. (pdc_len of them) */
+	uint64_t pdc_first, pdc_len;
 	ZSTD_DCtx *zstd;
 	z_stream zlib; /* reused: inflateInit per page costs more than the inflate */
 	bool zlib_ready;
@@ -1142,21 +1145,46 @@ static int decompress(struct kdump *k, uint32_t flags, const uint8_t *src, size_
 	return VH_OK;
 }
 
+/*
+ * Descriptor @idx from a small cache of DESC_CACHE consecutive descriptors:
+ * a walk over memory reads pages in pfn order, hence descriptors in order.
+ */
+static int cached_pd(struct kdump *k, uint64_t idx, uint8_t *b)
+{
+	if (!k->pdc_len || idx < k->pdc_first || idx - k->pdc_first >= k->pdc_len) {
+		uint64_t n = k->ndumped - idx < DESC_CACHE ? k->ndumped - idx : DESC_CACHE;
+		uint64_t off = k->desc_off + idx * PD_LEN;
+		int err;
+
+		if (n > (k->src.size - off) / PD_LEN) /* the caller checked idx itself fits */
+			n = (k->src.size - off) / PD_LEN;
+		k->pdc_len = 0;
+		err = src_read(k, off, k->pdc, (size_t)(n * PD_LEN), "page descriptors", 0);
+		if (err)
+			return err;
+		k->pdc_first = idx;
+		k->pdc_len = n;
+	}
+	memcpy(b, k->pdc + (idx - k->pdc_first) * PD_LEN, PD_LEN);
+	return VH_OK;
+}
+
 static int read_pd(struct vh_dump *d, struct kdump *k, uint64_t pfn, struct page_desc *pd,
 		   uint64_t *pd_off)
 {
+	uint64_t idx = rank_of(k, pfn) - k->rank_start;
 	uint8_t b[PD_LEN];
 	char w[96];
 	int err;
 
-	*pd_off = k->desc_off + (rank_of(k, pfn) - k->rank_start) * PD_LEN;
+	*pd_off = k->desc_off + idx * PD_LEN;
 	if (*pd_off > k->src.size || PD_LEN > k->src.size - *pd_off)
 		return vh_set_error(
 		    VH_ERR_TRUNCATED,
 		    "%s: pfn 0x%" PRIx64 ": page descriptor at %s lies past the end "
 		    "of the file%s",
 		    d->file.path, pfn, where(k, *pd_off, w, sizeof(w)), incomplete_note(k));
-	err = src_read(k, *pd_off, b, PD_LEN, "page descriptor", 0);
+	err = cached_pd(k, idx, b);
 	if (err)
 		return err;
 	parse_pd(b, pd);
