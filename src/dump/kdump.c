@@ -998,6 +998,13 @@ static int open_layout(struct vh_dump *d, struct kdump *k, struct dh *h, struct 
 	if (err)
 		return err;
 	if (memcmp(buf, KDUMP_SIGNATURE, SIG_LEN) != 0) {
+		if (k->src.file_offset && memcmp(buf, "\177ELF", 4) == 0)
+			return vh_set_error(
+			    VH_ERR_UNSUPPORTED,
+			    "%s: the flattened stream holds an ELF vmcore "
+			    "(makedumpfile -E -F): run \"vmahunt convert\" and open "
+			    "its output",
+			    d->file.path);
 		if (memcmp(buf, DISKDUMP_SIGNATURE, SIG_LEN) == 0)
 			return vh_set_error(VH_ERR_UNSUPPORTED,
 					    "%s: offset 0x0: old diskdump format (\"DISKDUMP\"), "

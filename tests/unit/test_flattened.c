@@ -467,6 +467,32 @@ static void test_random_damage(void **state)
 	kw_free(&img);
 }
 
+/* makedumpfile -E -F flattens an ELF vmcore: not read directly, but converted. */
+static void test_flattened_elf(void **state)
+{
+	uint8_t elf[8192] = "\177ELF\002\001\001", *r = NULL;
+	size_t len = 0;
+	char *path, *out;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(kw_append_record(&r, &len, 0, sizeof(elf), elf), 0);
+	assert_int_equal(kw_append_record(&r, &len, -1, -1, NULL), 0);
+	path = stream(r, len);
+	open_fails(path, VH_ERR_UNSUPPORTED, "vmahunt convert");
+	out = vh_test_write_tmp("", 0);
+	assert_non_null(out);
+	assert_int_equal(vh_dump_convert_flattened(path, out), VH_OK);
+	f = fopen(out, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(r, 1, len, f), sizeof(elf));
+	assert_memory_equal(r, elf, sizeof(elf));
+	fclose(f);
+	drop(out);
+	drop(path);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +507,7 @@ int main(void)
 	    cmocka_unit_test(test_zero_length_and_trailer),
 	    cmocka_unit_test(test_convert_refuses_own_input),
 	    cmocka_unit_test(test_random_damage),
+	    cmocka_unit_test(test_flattened_elf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
