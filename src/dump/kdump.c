@@ -819,21 +819,29 @@ static const char *incomplete_note(const struct kdump *k)
 		   : " (the file looks truncated)";
 }
 
+/* One kind of damage found by the open-time pass: how often, and where first. */
+struct finding {
+	uint64_t count;
+	uint64_t pfn; /* the first page found */
+	uint64_t off; /* its descriptor's offset, or its data's for data past EOF */
+};
+
 /* Counters of the open-time pass over the descriptors. */
 struct pd_census {
-	uint64_t missing, past_eof, bad, overlap;
-	uint64_t first_missing, first_past_eof, first_bad, first_overlap;
+	struct finding missing, past_eof, bad, overlap;
 	uint64_t max_end; /* end of the furthest page data seen */
 };
 
-static void note_first(uint64_t *count, uint64_t *first, uint64_t pfn)
+static void note_first(struct finding *f, uint64_t pfn, uint64_t off)
 {
-	if ((*count)++ == 0)
-		*first = pfn;
+	if (f->count++ == 0) {
+		f->pfn = pfn;
+		f->off = off;
+	}
 }
 
 static int census_one(struct vh_dump *d, struct kdump *k, struct pd_census *c, uint64_t pfn,
-		      const struct page_desc *pd)
+		      const struct page_desc *pd, uint64_t pd_off)
 {
 	const char *why;
 
@@ -843,13 +851,13 @@ static int census_one(struct vh_dump *d, struct kdump *k, struct pd_census *c, u
 		d->stats.zero++;
 		return VH_OK;
 	case PD_MISSING:
-		note_first(&c->missing, &c->first_missing, pfn);
+		note_first(&c->missing, pfn, pd_off);
 		break;
 	case PD_DATA_PAST_EOF:
-		note_first(&c->past_eof, &c->first_past_eof, pfn);
+		note_first(&c->past_eof, pfn, pd->offset);
 		break;
 	case PD_BAD:
-		note_first(&c->bad, &c->first_bad, pfn);
+		note_first(&c->bad, pfn, pd_off);
 		break;
 	case PD_OK:
 		d->stats.by_codec[codec_of(pd->flags)]++;
@@ -859,7 +867,7 @@ static int census_one(struct vh_dump *d, struct kdump *k, struct pd_census *c, u
 				return vh_set_error(VH_ERR_NOMEM, "%s: out of memory",
 						    d->file.path);
 			set_bit(k->bad, pfn);
-			note_first(&c->overlap, &c->first_overlap, pfn);
+			note_first(&c->overlap, pfn, pd_off);
 		}
 		if (pd->offset + pd->size > c->max_end)
 			c->max_end = pd->offset + pd->size;
@@ -917,40 +925,35 @@ static int find_zero_page(struct kdump *k)
 	return VH_OK;
 }
 
+static int warn_finding(struct vh_dump *d, struct kdump *k, const struct finding *f,
+			const char *what, const char *tail)
+{
+	char w[96];
+
+	if (!f->count)
+		return VH_OK;
+	return vh_dump_add_warning(d, "%s: %" PRIu64 " pages %s (first: pfn 0x%" PRIx64 ", %s)%s",
+				   d->file.path, f->count, what, f->pfn,
+				   where(k, f->off, w, sizeof(w)), tail);
+}
+
 static int census_warnings(struct vh_dump *d, struct kdump *k, const struct pd_census *c)
 {
-	const char *path = d->file.path;
+	char tail[160];
 	int err = VH_OK;
 
-	if (c->missing)
-		err |= vh_dump_add_warning(d,
-					   "%s: %" PRIu64 " of %" PRIu64 " dumped pages (first pfn "
-					   "0x%" PRIx64 ") have no page descriptor in the file%s; "
-					   "reading them fails",
-					   path, c->missing, k->ndumped, c->first_missing,
-					   incomplete_note(k));
-	if (c->past_eof)
-		err |=
-		    vh_dump_add_warning(d,
-					"%s: %" PRIu64 " pages (first pfn 0x%" PRIx64 ") have "
-					"data past the end of the file%s; reading them fails",
-					path, c->past_eof, c->first_past_eof, incomplete_note(k));
-	if (c->bad)
-		err |= vh_dump_add_warning(d,
-					   "%s: %" PRIu64 " page descriptors (first pfn 0x%" PRIx64
-					   ") are malformed; reading those pages fails",
-					   path, c->bad, c->first_bad);
-	if (c->overlap)
-		err |=
-		    vh_dump_add_warning(d,
-					"%s: %" PRIu64 " pages (first pfn 0x%" PRIx64 ") have data "
-					"overlapping an earlier page's; reading them fails",
-					path, c->overlap, c->first_overlap);
-	if ((k->status & DUMP_DH_COMPRESSED_INCOMPLETE) && !c->missing && !c->past_eof)
+	snprintf(tail, sizeof(tail), "%s; reading them fails", incomplete_note(k));
+	err |= warn_finding(d, k, &c->missing, "have no page descriptor in the file", tail);
+	err |= warn_finding(d, k, &c->past_eof, "have data past the end of the file", tail);
+	err |=
+	    warn_finding(d, k, &c->bad, "have malformed page descriptors", "; reading them fails");
+	err |= warn_finding(d, k, &c->overlap, "have data overlapping an earlier page's",
+			    "; reading them fails");
+	if ((k->status & DUMP_DH_COMPRESSED_INCOMPLETE) && !c->missing.count && !c->past_eof.count)
 		err |= vh_dump_add_warning(d,
 					   "%s: the dump is marked incomplete, yet every page "
 					   "descriptor and page is present",
-					   path);
+					   d->file.path);
 	return err ? VH_ERR_NOMEM : VH_OK;
 }
 
@@ -976,7 +979,7 @@ static int census(struct vh_dump *d, struct kdump *k)
 			/* The chunk's pfns are the next set bits of the 2nd bitmap. */
 			pfn = next_dumped(k, pfn);
 			parse_pd(buf + i * PD_LEN, &pd);
-			err = census_one(d, k, &c, pfn++, &pd);
+			err = census_one(d, k, &c, pfn++, &pd, k->desc_off + (idx + i) * PD_LEN);
 		}
 		idx += n;
 	}

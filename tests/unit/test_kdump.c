@@ -436,6 +436,8 @@ static void test_incomplete(void **state)
 	path = write_img(&img);
 	d = open_ok(path);
 	assert_true(has_warning(d, "have no page descriptor"));
+	snprintf(pfnstr, sizeof(pfnstr), "offset 0x%llx", (unsigned long long)img.pd_off[last]);
+	assert_true(has_warning(d, pfnstr)); /* the first such descriptor, named */
 	assert_int_equal(vh_dump_read_phys(d, last * BS, buf, BS), VH_ERR_TRUNCATED);
 	assert_non_null(strstr(vh_errmsg(), "never written"));
 	vh_dump_close(d);
