@@ -122,6 +122,23 @@ int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km, const struc
 void vh_task_list_free(struct vh_task_list *tl);
 
 /**
+ * vh_kernel_check_banner() - does the dump's kernel say it is the profile's?
+ * @d: the dump.
+ * @km: where the kernel is.
+ * @p: a profile loaded from a vmlinux (osrelease and linux_banner known).
+ *
+ * Reads linux_banner ("Linux version REL ...") from the dump's memory and
+ * compares its release with the vmlinux's. This is the check for dumps without
+ * VMCOREINFO, where vh_profile_check_match() has nothing to compare with.
+ *
+ * Return: VH_OK when they agree; VH_ERR_INVAL with a message naming both
+ * releases when they do not; VH_ERR_NOT_PRESENT when the profile lacks the
+ * banner or the release; the read error when the banner is not in the dump.
+ */
+int vh_kernel_check_banner(struct vh_dump *d, const struct vh_kernel_map *km,
+			   const struct vh_profile *p);
+
+/**
  * vh_task_via_name() - "tasks", "tasks-prev", "children" or "threads".
  * @via: one of enum vh_task_via.
  *

@@ -204,6 +204,12 @@ static int ps_load(struct ps_run *r)
 		vh_cli_error("ps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
 		return VH_EXIT_FAILURE;
 	}
+	/* Without VMCOREINFO this is the only check that the vmlinux is the dump's kernel. */
+	err = vh_kernel_check_banner(r->d, &r->km, r->prof);
+	if (err == VH_ERR_INVAL) {
+		vh_cli_error("ps: %s", vh_errmsg());
+		return VH_EXIT_FAILURE;
+	}
 	err = vh_tasks_read(r->d, &r->km, r->prof, VH_TASKS_CMDLINE, &r->tl);
 	if (err) {
 		vh_cli_error("ps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
