@@ -142,6 +142,11 @@ struct vh_prof_symbols {
 	struct vh_symbol max_pfn;
 	struct vh_symbol super_blocks;
 	struct vh_symbol modules;
+	struct vh_symbol special_mapping_vmops; /* vm_ops of [vdso], [vvar]...: name in vm_private_data */
+	struct vh_symbol gate_vma;		/* x86-64 [vsyscall] VMA, not in any mm */
+	struct vh_symbol vsyscall_mode;		/* 0 emulate, 1 xonly, 2 none (5.x+) */
+	struct vh_symbol simple_dname;		/* d_dname of pseudo files: "/NAME (deleted)" */
+	struct vh_symbol anon_inodefs_dname;	/* d_dname of anon inodes: "anon_inode:NAME" */
 };
 
 /*
@@ -278,7 +283,14 @@ struct vh_prof_path {
 struct vh_prof_dentry {
 	struct vh_struct_size type;
 	struct vh_member d_flags, d_parent, d_name, d_inode, d_sb;
+	struct vh_member d_hash; /* hlist_bl_node: pprev NULL when unhashed (d_unlinked) */
+	struct vh_member d_op;	 /* dentry_operations: d_dname names pipes, sockets... */
 	struct vh_member d_iname; /* or d_shortname (alt 1) */
+};
+
+struct vh_prof_dentry_operations {
+	struct vh_struct_size type;
+	struct vh_member d_dname;
 };
 
 struct vh_prof_qstr {
@@ -451,6 +463,7 @@ struct vh_profile {
 	struct vh_prof_file file;
 	struct vh_prof_path path;
 	struct vh_prof_dentry dentry;
+	struct vh_prof_dentry_operations dentry_operations;
 	struct vh_prof_qstr qstr;
 	struct vh_prof_inode inode;
 	struct vh_prof_super_block super_block;

@@ -13,6 +13,7 @@
 #include <vmahunt/arch.h>
 #include <vmahunt/symbols.h>
 #include <vmahunt/kernel.h>
+#include <vmahunt/vma.h>
 
 #define VMAHUNT_VERSION_STRING "0.1.0"
 

@@ -36,6 +36,16 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 			opts->json = true;
 		} else if (!strcmp(a, "--threads")) {
 			opts->threads = true;
+		} else if (!strcmp(a, "--pid")) {
+			uint64_t pid;
+
+			if (i + 1 >= argc || parse_u64(argv[i + 1], &pid) || pid > INT32_MAX) {
+				vh_cli_error("%s: --pid needs a process id", argv[0]);
+				return -1;
+			}
+			opts->pid = (int32_t)pid;
+			opts->have_pid = true;
+			i++;
 		} else if (!strcmp(a, "--vmlinux")) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
 				vh_cli_error("%s: --vmlinux needs a file", argv[0]);

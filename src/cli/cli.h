@@ -22,6 +22,8 @@ struct vh_cli_opts {
 	bool json;
 	const char *vmlinux; /* --vmlinux FILE: the kernel's DWARF vmlinux */
 	bool threads;	     /* --threads: one line per thread, not per process */
+	bool have_pid;	     /* --pid N given */
+	int32_t pid;	     /* maps: only this process */
 	struct vh_dump_options dump_opts;
 };
 
@@ -44,5 +46,6 @@ int vh_cli_finish_output(int code);
 int vh_cmd_info(int argc, char **argv);
 int vh_cmd_convert(int argc, char **argv);
 int vh_cmd_ps(int argc, char **argv);
+int vh_cmd_maps(int argc, char **argv);
 
 #endif

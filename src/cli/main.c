@@ -27,7 +27,7 @@ static const char usage[] =
     "Options (every command):\n"
     "  --json               JSON Lines output (one object per line, schema 1)\n"
     "  --raw-base ADDR      DUMP is a raw physical image starting at ADDR\n"
-    "  --vmlinux FILE       the dump kernel's vmlinux with DWARF (ps); when not\n"
+    "  --vmlinux FILE       the dump kernel's vmlinux with DWARF (ps, maps); when not\n"
     "                       given, looked for by the dump's release in\n"
     "                       /usr/lib/debug/boot/vmlinux-REL,\n"
     "                       /usr/lib/debug/lib/modules/REL/vmlinux, /boot/vmlinux-REL\n"
@@ -96,6 +96,8 @@ int main(int argc, char **argv)
 		return vh_cmd_convert(argc - 1, argv + 1);
 	if (!strcmp(cmd, "ps"))
 		return vh_cmd_ps(argc - 1, argv + 1);
+	if (!strcmp(cmd, "maps"))
+		return vh_cmd_maps(argc - 1, argv + 1);
 	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);
 	return VH_EXIT_USAGE;
 }

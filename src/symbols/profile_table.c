@@ -77,6 +77,11 @@ const struct vh_prof_desc vh_prof_table[] = {
     SYM1(max_pfn),
     SYM1(super_blocks),
     SYM1(modules),
+    SYM1(special_mapping_vmops),
+    SYM1(gate_vma),
+    SYM1(vsyscall_mode),
+    SYM1(simple_dname),
+    SYM1(anon_inodefs_dname),
 
     STRUCT1(list_head),
     MEM1(list_head, next),
@@ -237,7 +242,12 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(dentry, d_name),
     MEM1(dentry, d_inode),
     MEM1(dentry, d_sb),
+    MEM1(dentry, d_hash),
+    MEM1(dentry, d_op),
     MEM(dentry, d_iname, "d_iname", "d_shortname"),
+
+    STRUCT1(dentry_operations),
+    MEM1(dentry_operations, d_dname),
 
     STRUCT1(qstr),
     MEM1(qstr, hash),

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/* vmahunt maps: every process's memory map, as /proc/PID/maps showed it. */
+#include "cli/cli.h"
+#include "report/json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A maps line: the fixed columns, then a path of up to PATH_MAX bytes (escaped). */
+#define MAX_LINE (128 + 4 * 4096)
+
+/* Everything one maps run holds; freed by maps_close(). */
+struct maps_run {
+	struct vh_cli_opts opts;
+	struct vh_dump *d;
+	struct vh_kernel_map km;
+	struct vh_profile *prof;
+	struct vh_task_list *tl;
+	struct vh_maps *maps;
+	struct vh_json j;
+};
+
+static void maps_close(struct maps_run *r)
+{
+	vh_maps_close(r->maps);
+	vh_task_list_free(r->tl);
+	vh_profile_free(r->prof);
+	vh_dump_close(r->d);
+}
+
+static void warning(struct maps_run *r, const char *msg)
+{
+	if (!r->opts.json) {
+		vh_cli_error("warning: %s", msg);
+		return;
+	}
+	vh_json_begin_object(&r->j, NULL);
+	vh_json_str(&r->j, "type", "warning");
+	vh_json_str(&r->j, "message", msg);
+	vh_json_end_object(&r->j);
+	vh_json_newline(&r->j);
+}
+
+static void warnings(struct maps_run *r, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		warning(r, list[i]);
+}
+
+static void print_comm(const char *comm)
+{
+	for (const unsigned char *c = (const unsigned char *)comm; *c; c++)
+		putchar(*c < 0x20 || *c == 0x7f ? '?' : *c);
+}
+
+static void json_vma(struct maps_run *r, const struct vh_task *t, const struct vh_vma *v)
+{
+	struct vh_json *j = &r->j;
+	char dev[24];
+
+	snprintf(dev, sizeof(dev), "%02" PRIx32 ":%02" PRIx32, v->major, v->minor);
+	vh_json_begin_object(j, NULL);
+	vh_json_str(j, "type", "vma");
+	vh_json_u64(j, "pid", (uint64_t)t->tgid);
+	vh_json_str(j, "comm", t->comm);
+	vh_json_hex(j, "start", v->start);
+	vh_json_hex(j, "end", v->end);
+	vh_json_str(j, "perms", v->perms);
+	vh_json_hex(j, "offset", v->offset);
+	vh_json_str(j, "dev", dev);
+	vh_json_u64(j, "inode", v->inode);
+	vh_json_str(j, "path", v->path ? v->path : "");
+	vh_json_hex(j, "vm_flags", v->flags);
+	vh_json_hex(j, "vm_pgoff", v->pgoff);
+	vh_json_hex(j, "vm_area_struct", v->addr);
+	if (v->file)
+		vh_json_hex(j, "file", v->file);
+	else
+		vh_json_null(j, "file");
+	vh_json_hex(j, "mm", t->mm);
+	{
+		static const char *const names[] = {"maple", "list", "rb", "gate"};
+
+		vh_json_begin_array(j, "found_in");
+		for (unsigned b = 0; b < 4; b++)
+			if (v->found & (1u << b))
+				vh_json_str(j, NULL, names[b]);
+		vh_json_end_array(j);
+	}
+	vh_json_bool(j, "path_partial", v->path_partial);
+	vh_json_end_object(j);
+	vh_json_newline(j);
+}
+
+static void text_vmas(const struct vh_task *t, const struct vh_vma_list *l)
+{
+	char line[MAX_LINE];
+
+	printf("# pid %" PRId32 " ", t->tgid);
+	print_comm(t->comm);
+	printf(" mm 0x%016" PRIx64 " vmas %zu\n", t->mm, l->nvmas);
+	for (size_t i = 0; i < l->nvmas; i++) {
+		int n = vh_vma_format(&l->vmas[i], line, sizeof(line));
+
+		if (n >= 0)
+			puts(line);
+	}
+}
+
+/* One process: its VMAs, or a warning when its mm cannot be read. */
+static int one_process(struct maps_run *r, const struct vh_task *t)
+{
+	struct vh_vma_list *l = NULL;
+	int err = vh_vmas_read(r->maps, t->mm, &l);
+
+	if (err == VH_ERR_NOMEM)
+		return err;
+	if (err) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->tgid,
+			 vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+		warning(r, msg);
+		return VH_OK;
+	}
+	if (r->opts.json) {
+		for (size_t i = 0; i < l->nvmas; i++)
+			json_vma(r, t, &l->vmas[i]);
+	} else {
+		text_vmas(t, l);
+	}
+	for (size_t i = 0; i < l->nwarnings; i++) {
+		char msg[640];
+
+		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->tgid, l->warnings[i]);
+		warning(r, msg);
+	}
+	vh_vma_list_free(l);
+	return VH_OK;
+}
+
+static int print_maps(struct maps_run *r)
+{
+	size_t n;
+	bool found = false;
+
+	const char *const *w = vh_dump_warnings(r->d, &n);
+
+	warnings(r, w, n);
+	w = vh_profile_warnings(r->prof, &n);
+	warnings(r, w, n);
+	warnings(r, (const char *const *)r->tl->warnings, r->tl->nwarnings);
+	for (size_t i = 0; i < r->tl->ntasks; i++) {
+		const struct vh_task *t = &r->tl->tasks[i];
+
+		if (!t->leader || (r->opts.have_pid && t->tgid != r->opts.pid))
+			continue;
+		found = true;
+		if (!t->mm)
+			continue; /* kernel threads and zombies: /proc/PID/maps is empty */
+		if (one_process(r, t)) {
+			vh_cli_error("maps: out of memory");
+			return VH_EXIT_FAILURE;
+		}
+	}
+	if (r->opts.have_pid && !found) {
+		vh_cli_error("maps: no process %" PRId32 " in the dump", r->opts.pid);
+		return VH_EXIT_FAILURE;
+	}
+	return VH_EXIT_OK;
+}
+
+/* Locates the kernel, loads its profile, walks the tasks. Returns an exit code. */
+static int maps_load(struct maps_run *r)
+{
+	int err = vh_kernel_map_find(r->d, &r->km);
+
+	if (!err)
+		err = vh_profile_open(r->d, r->opts.vmlinux, VH_PROFILE_NEED_VMLINUX, &r->prof);
+	if (!err)
+		err = vh_tasks_read(r->d, &r->km, r->prof, 0, &r->tl);
+	if (!err)
+		err = vh_maps_open(r->d, &r->km, r->prof, &r->maps);
+	if (err) {
+		vh_cli_error("maps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+		return VH_EXIT_FAILURE;
+	}
+	return VH_EXIT_OK;
+}
+
+int vh_cmd_maps(int argc, char **argv)
+{
+	struct maps_run r;
+	const char *pos[1];
+	int npos, code;
+
+	memset(&r, 0, sizeof(r));
+	npos = vh_cli_parse(argc, argv, &r.opts, pos, 1);
+	if (npos == -2)
+		return vh_cli_finish_output(VH_EXIT_OK);
+	if (npos != 1) {
+		if (npos >= 0)
+			vh_cli_error("maps: usage: vmahunt maps DUMP [--pid N] [--vmlinux FILE] "
+				     "[--json]");
+		return VH_EXIT_USAGE;
+	}
+	r.opts.dump_path = pos[0];
+	vh_json_init(&r.j, stdout);
+	r.d = vh_cli_open_dump(&r.opts);
+	if (!r.d)
+		return VH_EXIT_DUMP;
+	code = maps_load(&r);
+	if (code == VH_EXIT_OK)
+		code = print_maps(&r);
+	maps_close(&r);
+	return vh_cli_finish_output(code);
+}
