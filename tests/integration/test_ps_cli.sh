@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# `vmahunt ps` command line: usage errors (exit 2), a dump that cannot be opened
+# (3), no vmlinux found / a vmlinux of another kernel, with or without VMCOREINFO
+# (4, one line naming what was searched or both releases), text and JSON output
+# agreeing, --threads adding the threads.
+SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+. "$SRC/tests/integration/lib.sh"
+mapfile -t labs < <(lab_dirs)
+fail=0
+check() { # NAME WANT_RC PATTERN CMD...: exit status and a stderr line matching PATTERN
+	local name=$1 want=$2 pat=$3 rc=0 err
+	shift 3
+	err=$("$@" 2>&1 >/dev/null) || rc=$?
+	if [ "$rc" != "$want" ] || ! grep -qE -- "$pat" <<<"$err"; then
+		echo "FAIL: $name: exit $rc (want $want), stderr: $err"
+		fail=1
+	else
+		echo "ok: $name: exit $rc: $(head -1 <<<"$err")"
+	fi
+}
+check "no dump" 2 "usage: vmahunt ps" "$VMAHUNT" ps
+check "--vmlinux without a file" 2 "needs a file" "$VMAHUNT" ps --vmlinux
+check "two dumps" 2 "unexpected argument" "$VMAHUNT" ps a b
+check "missing dump" 3 "cannot open" "$VMAHUNT" ps /nonexistent/dump
+# pick a lab with VMCOREINFO, one without, and a vmlinux of another kernel
+with= without= other=
+for d in "${labs[@]}"; do
+	[ -f "$d/qemu.elf" ] || continue
+	case $(basename "$d") in
+	*novmcoreinfo*) without=$d ;;
+	*) [ -z "$with" ] && with=$d ;;
+	esac
+done
+for d in "${labs[@]}"; do
+	[ -n "$with" ] && [ "$(realpath "$d/vmlinux")" != "$(realpath "$with/vmlinux")" ] && other=$d
+done
+[ -n "$with" ] || { echo "FAIL: no lab with a qemu.elf"; exit 1; }
+rel=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["uname_r"])' "$with/truth.json")
+if [ ! -e "/usr/lib/debug/boot/vmlinux-$rel" ] && [ ! -e "/boot/vmlinux-$rel" ] &&
+	[ ! -e "/usr/lib/debug/lib/modules/$rel/vmlinux" ]; then
+	check "no vmlinux where users keep it" 4 \
+		"no vmlinux for kernel $rel: looked for /usr/lib/debug/boot/vmlinux-$rel, /usr/lib/debug/lib/modules/$rel/vmlinux and /boot/vmlinux-$rel" \
+		"$VMAHUNT" ps "$with/qemu.elf"
+fi
+check "unreadable vmlinux" 4 "cannot open" "$VMAHUNT" ps --vmlinux /nonexistent/vmlinux "$with/qemu.elf"
+if [ -n "$other" ]; then
+	check "vmlinux of another kernel" 4 "is kernel .* but the dump is kernel $rel" \
+		"$VMAHUNT" ps --vmlinux "$other/vmlinux" "$with/qemu.elf"
+fi
+if [ -n "$without" ]; then
+	check "no VMCOREINFO, no vmlinux" 4 "no VMCOREINFO OSRELEASE.*--vmlinux" \
+		"$VMAHUNT" ps "$without/qemu.elf"
+	for d in "${labs[@]}"; do
+		if [ "$(realpath "$d/vmlinux")" != "$(realpath "$without/vmlinux")" ]; then
+			check "no VMCOREINFO, vmlinux of another kernel" 4 "at its linux_banner" \
+				"$VMAHUNT" ps --vmlinux "$d/vmlinux" "$without/qemu.elf"
+			break
+		fi
+	done
+fi
+# text and JSON list the same processes; --threads adds exactly the threads
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$VMAHUNT" ps --vmlinux "$with/vmlinux" "$with/qemu.elf" >"$tmp/text" 2>/dev/null
+"$VMAHUNT" ps --json --vmlinux "$with/vmlinux" "$with/qemu.elf" >"$tmp/json"
+"$VMAHUNT" ps --threads --json --vmlinux "$with/vmlinux" "$with/qemu.elf" >"$tmp/threads"
+python3 - "$tmp" <<'PY' || fail=1
+import json, sys
+d = sys.argv[1]
+text = open(f"{d}/text").read().splitlines()
+assert text[0].split()[:4] == ["PID", "TGID", "PPID", "ST"], text[0]
+tpids = [int(l.split()[0]) for l in text[1:]]
+js = [json.loads(l) for l in open(f"{d}/json")]
+jpids = [o["pid"] for o in js if o["type"] == "task"]
+assert tpids == jpids, (tpids, jpids)
+assert all(o["leader"] for o in js if o["type"] == "task")
+th = [json.loads(l) for l in open(f"{d}/threads")]
+tasks = [o for o in th if o["type"] == "task"]
+leaders = [o["pid"] for o in tasks if o["leader"]]
+assert leaders == jpids, "--threads changed the processes"
+assert len(tasks) == sum(o["threads"] for o in tasks if o["leader"])
+assert len(tasks) > len(leaders), "no threads listed"
+for o in tasks:
+    for k in ("pid", "tgid", "ppid", "comm", "kthread", "state", "task_struct", "via"):
+        assert k in o, (k, o)
+    assert o["task_struct"].startswith("0x")
+print(f"ok: text and JSON agree: {len(jpids)} processes, {len(tasks)} tasks with --threads")
+PY
+exit $fail
