@@ -36,7 +36,10 @@ extern "C" {
 #define VH_VMA_IN_RB	0x4u /* mm->mm_rb (before 6.1) */
 #define VH_VMA_GATE	0x8u /* the [vsyscall] gate VMA (in no mm) */
 
-/* One VMA. Strings belong to the list. */
+/* The path of a file VMA whose struct file cannot be read (damage). */
+#define VH_VMA_UNREADABLE_FILE "[unreadable file]"
+
+/* One VMA. Its path belongs to the struct vh_maps (valid until vh_maps_close()). */
 struct vh_vma {
 	uint64_t addr;	 /* kernel address of the vm_area_struct */
 	uint64_t start;	 /* vm_start */
@@ -49,7 +52,7 @@ struct vh_vma {
 	uint32_t minor;
 	uint64_t inode;	   /* i_ino, 0 when none */
 	char perms[5];	   /* "r-xp" */
-	const char *path;  /* the name column ("" for none) */
+	const char *path;  /* the name column ("" for none): owned by the struct vh_maps */
 	unsigned found;	   /* VH_VMA_* bits */
 	bool path_partial; /* the path could not be read whole (damage) */
 };

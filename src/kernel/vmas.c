@@ -469,6 +469,7 @@ static void file_name(struct vh_maps *m, uint64_t file, struct name_entry *e)
 	if (read_u64(m, fp, &p->path.dentry, &dentry) || read_u64(m, fp, &p->path.mnt, &vfsmnt) ||
 	    !kptr_ok(m, dentry) || !kptr_ok(m, vfsmnt)) {
 		warn(m, "file %#" PRIx64 " cannot be read: no path", file);
+		e->str = VH_VMA_UNREADABLE_FILE; /* not "": that would look anonymous */
 		e->partial = true;
 		free(dp);
 		return;
