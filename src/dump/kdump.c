@@ -465,6 +465,15 @@ static int set_geometry(struct vh_dump *d, struct kdump *k, const struct dh *h, 
 				    "%s: kdump max_mapnr 0x%" PRIx64 " needs bitmaps of %" PRIu64
 				    " bytes, more than the %llu MiB vmahunt holds in memory",
 				    path, k->max_mapnr, bytes, KDUMP_MAX_BITMAP >> 20);
+	/* Both bitmaps are stored in the file (in records, if flattened): a small
+	 * file cannot make us allocate large ones. */
+	if (2 * bytes > d->file.size)
+		return vh_set_error(VH_ERR_TRUNCATED,
+				    "%s: %s: kdump bitmaps for max_mapnr 0x%" PRIx64
+				    " need %" PRIu64 " bytes, more than the whole file (0x%" PRIx64
+				    " bytes)",
+				    path, where(k, DH_MAX_MAPNR, w, sizeof(w)), k->max_mapnr,
+				    2 * bytes, d->file.size);
 	/* No overflow: 2^32 blocks of at most 2^20 bytes. */
 	bitmap_off = (1 + (uint64_t)h->sub_hdr_size) * k->block_size;
 	k->desc_off = bitmap_off + (uint64_t)h->bitmap_blocks * k->block_size;

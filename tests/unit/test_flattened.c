@@ -493,6 +493,32 @@ static void test_flattened_elf(void **state)
 	free(r);
 }
 
+/*
+ * A tiny stream whose kdump image is huge (a record far away) and whose header
+ * asks for 2^31 pfns: refused before any large allocation, since the bitmaps
+ * would have to be in the file.
+ */
+static void test_tiny_stream_huge_image(void **state)
+{
+	struct kw_image img;
+	uint8_t *r = NULL;
+	size_t len = 0;
+	char *path;
+
+	(void)state;
+	build(KW_ZLIB, &img);
+	kw_put_le32(img.buf + KW_DH_BITMAP_BLOCKS, 0x40000);	    /* 2 x 512 MiB */
+	kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, 1ull << 31); /* bitmaps of 256 MiB */
+	assert_int_equal(kw_append_record(&r, &len, 0, 2 * BS, img.buf), 0);
+	assert_int_equal(kw_append_record(&r, &len, 1ll << 40, 1, "x"), 0);
+	assert_int_equal(kw_append_record(&r, &len, -1, -1, NULL), 0);
+	path = stream(r, len);
+	open_fails(path, VH_ERR_TRUNCATED, "more than the whole file");
+	drop(path);
+	free(r);
+	kw_free(&img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +534,7 @@ int main(void)
 	    cmocka_unit_test(test_convert_refuses_own_input),
 	    cmocka_unit_test(test_random_damage),
 	    cmocka_unit_test(test_flattened_elf),
+	    cmocka_unit_test(test_tiny_stream_huge_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
