@@ -16,8 +16,11 @@
 #   VMAHUNT_BENCH_RUNS    runs per tool and dump (default 3; the best is kept)
 #   VMAHUNT_BENCH_DUMPS   dump files of each folder to time (default "qemu.elf vmcore.elf")
 #
-# Prints per dump and tool the tasks listed, the best wall time and the best CPU
-# time (user + system: on a busy machine wall time mostly measures the others),
+# Prints per dump and tool the tasks listed (vmahunt and drgn: every task, pid 0
+# included for vmahunt; crash: its ps rows, which add the other CPUs' idle
+# tasks; "failed(N)": the tool exited N, e.g. crash 9.0.2 on 7.x kernels), the
+# best wall time and the best CPU time (user + system: on a busy machine wall
+# time mostly measures the others),
 # and the ratios tool / vmahunt. For vmahunt it also prints the profile load
 # alone (vh-profile), the usual bulk of its time: ps minus that is the walk.
 # The chroot tools run inside a private mount namespace (unshare) in which the
@@ -77,20 +80,28 @@ for t in for_each_task(prog):
           t.comm.string_().decode(errors="replace"))
 EOF
 
-# best CMD...: runs CMD $runs times; prints "lines best_wall best_cpu"
+# best COUNTER CMD...: runs CMD $runs times; prints "tasks best_wall best_cpu", where
+# tasks is what COUNTER (a filter reading CMD's output) counts in the last run's output,
+# or "failed(N)" when CMD exited N.
 best() {
-	local out tf lines=0 wall=999999 cpu=999999
+	local count=$1 out tf rc wall=999999 cpu=999999 tasks
+	shift
 	out=$(mktemp)
 	tf=$(mktemp)
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -o "$tf" -f '%e %U %S' "$@" >"$out" 2>/dev/null || true
-		lines=$(wc -l <"$out")
+		rc=0
+		/usr/bin/time -o "$tf" -f '%e %U %S' "$@" >"$out" 2>/dev/null || rc=$?
 		read -r wall cpu < <(awk -v w="$wall" -v c="$cpu" '{ u = $2 + $3;
 			printf "%.3f %.3f\n", ($1 < w ? $1 : w), (u < c ? u : c) }' <(tail -1 "$tf"))
 	done
+	if [ "$rc" = 0 ]; then tasks=$($count <"$out"); else tasks="failed($rc)"; fi
 	rm -f "$out" "$tf"
-	echo "$lines $wall $cpu"
+	echo "$tasks $wall $cpu"
 }
+count_vmahunt() { tail -n +2 | wc -l; }		 # all but the header
+count_drgn() { wc -l; }				 # one line per task
+count_crash() { grep -cE '^[> ]+[0-9]+ +[0-9]+ +[0-9]+ +[0-9a-f]{16} '; } # ps rows
+count_none() { echo -; }
 
 # CMD inside the chroot, with the lab folder and the vmlinux's folder visible
 # (bind mounts in a private mount namespace: nothing outlives the command):
@@ -113,19 +124,19 @@ for lab in "${labs[@]}"; do
 		dump=$lab/$name
 		[ -f "$dump" ] || continue
 		label="$(basename "$lab")/$name"
-		read -r n w c < <(best "$vmahunt" ps --threads --vmlinux "$vml" "$dump")
-		printf '%-36s %-8s %6s %9s %9s\n' "$label" vmahunt "$((n - 1))" "$w" "$c"
-		read -r _ pw pc < <(best "$prof" "$vml")
+		read -r n w c < <(best count_vmahunt "$vmahunt" ps --threads --vmlinux "$vml" "$dump")
+		printf '%-36s %-8s %6s %9s %9s\n' "$label" vmahunt "$n" "$w" "$c"
+		read -r _ pw pc < <(best count_none "$prof" "$vml")
 		printf '%-36s %-8s %6s %9s %9s   (profile load alone: the rest is the walk)\n' \
 			"" vh-prof - "$pw" "$pc"
 		[ $have_chroot = 1 ] || continue
-		read -r dn dw dc < <(best "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
+		read -r dn dw dc < <(best count_drgn "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
 			drgn -q -c "$dump" -s "$vml" --no-default-symbols /tmp/vh-bench-tasks.py)
 		printf '%-36s %-8s %6s %9s %9s %9s %9s\n' "" drgn "$dn" "$dw" "$dc" \
 			"$(ratio "$dw" "$w")" "$(ratio "$dc" "$c")"
-		read -r cn cw cc < <(best "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
+		read -r cn cw cc < <(best count_crash "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
 			sh -c 'printf "ps\nexit\n" | crash -s "$0" "$1"' "$vml" "$dump")
-		printf '%-36s %-8s %6s %9s %9s %9s %9s\n' "" crash "$((cn > 0 ? cn - 1 : 0))" "$cw" "$cc" \
+		printf '%-36s %-8s %6s %9s %9s %9s %9s\n' "" crash "$cn" "$cw" "$cc" \
 			"$(ratio "$cw" "$w")" "$(ratio "$cc" "$c")"
 	done
 done
