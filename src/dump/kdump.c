@@ -603,7 +603,7 @@ static int read_blob(struct vh_dump *d, struct kdump *k, uint64_t off, uint64_t 
 	char w[96];
 
 	*out = NULL;
-	if (size > max || off > k->src.size || size > k->src.size - off) {
+	if (size > max || size > d->file.size || off > k->src.size || size > k->src.size - off) {
 		return vh_dump_add_warning(d,
 					   "%s: %s: %s of %" PRIu64 " bytes lies outside the file "
 					   "or exceeds %" PRIu64 " bytes; ignored",
