@@ -676,7 +676,6 @@ static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
 	    .want_tgid = -1,
 	};
 	bool complete;
-	size_t ngroups;
 	int err = add_task(w, init_task, VH_VIA_TASKS);
 
 	if (err)
@@ -688,7 +687,6 @@ static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
 			   : vh_set_error(err, "cannot read init_task at 0x%" PRIx64 ": %s",
 					  init_task, vh_strerror(err));
 	complete = walk_both(w, &lw);
-	ngroups = w->tl->ntasks;
 	/* children lists: every leader's, including those the children walks add */
 	for (size_t i = 0; i < w->tl->ntasks && !w->nomem; i++) {
 		size_t before = w->tl->ntasks;
@@ -702,7 +700,6 @@ static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
 			     "children list but not on the task list",
 			     w->tl->tasks[j].addr, w->tl->tasks[j].pid);
 	}
-	(void)ngroups;
 	for (size_t i = 0, n = w->tl->ntasks; i < n && !w->nomem; i++) {
 		if (w->tl->tasks[i].leader)
 			walk_threads(w, i);
