@@ -36,11 +36,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* No real dump comes near: makedumpfile -E of 4 TiB at its most fragmented. */
-#define MAX_PHNUM (1u << 22)
-/* QEMU's notes take ~1 KiB per CPU; /proc/vmcore's fewer. */
-#define MAX_NOTES_SIZE (64u << 20)
-#define X86_PAGE_SIZE  4096
+/* No real dump comes near: makedumpfile -E of 2 TiB at its most fragmented. */
+#define MAX_PHNUM (1u << 21)
+/* All PT_NOTEs together: QEMU's notes take ~1 KiB per CPU, /proc/vmcore's less. */
+#define MAX_NOTES_SIZE (16u << 20)
+/* Warnings about damaged program headers before they are only counted. */
+#define MAX_PHDR_WARNINGS 8
+#define X86_PAGE_SIZE	  4096
 
 /* In x86-64's kernel text mapping, where kexec puts the kernel-text PT_LOAD. */
 #define X86_64_KERNEL_TEXT_START 0xffffffff80000000ull
@@ -59,7 +61,24 @@ struct elf_info {
 	bool short_load;  /* some PT_LOAD has p_filesz < p_memsz */
 	const char *producer;
 	enum vh_seg_kind tail; /* what p_filesz < p_memsz leaves: zero or excluded */
+	uint64_t notes_read;   /* bytes of notes read so far, all PT_NOTEs together */
+	unsigned warned;       /* warnings about program headers given */
+	unsigned suppressed;   /* ... and not given, past MAX_PHDR_WARNINGS */
 };
+
+/*
+ * May a warning about a program header be given? A hostile table of 10^6
+ * damaged entries must not make 10^6 warnings: past the limit they are counted.
+ */
+static bool may_warn(struct elf_info *ei)
+{
+	if (ei->warned >= MAX_PHDR_WARNINGS) {
+		ei->suppressed++;
+		return false;
+	}
+	ei->warned++;
+	return true;
+}
 
 static bool elf_probe(const uint8_t *head, size_t len, uint64_t file_size)
 {
@@ -187,34 +206,41 @@ static int get_phdr(struct vh_dump *d, struct elf_info *ei, size_t i, GElf_Phdr 
 }
 
 /* One PT_NOTE: read what the file holds of it (a cut one is still worth parsing). */
-static int read_notes(struct vh_dump *d, const GElf_Phdr *ph, uint64_t where)
+static int read_notes(struct vh_dump *d, struct elf_info *ei, const GElf_Phdr *ph, uint64_t where)
 {
 	uint64_t size = ph->p_filesz;
 	uint8_t *buf;
 	int err;
 
-	if (size > MAX_NOTES_SIZE)
+	if (size > MAX_NOTES_SIZE - ei->notes_read) {
+		if (!may_warn(ei))
+			return VH_OK;
 		return vh_dump_add_warning(
 		    d,
-		    "%s: offset 0x%llx: PT_NOTE of 0x%llx bytes is larger than "
-		    "any real note segment (0x%x); notes ignored",
+		    "%s: offset 0x%llx: PT_NOTE of 0x%llx bytes would take the notes "
+		    "past 0x%x bytes, more than any real dump has; notes ignored",
 		    d->file.path, (unsigned long long)where, (unsigned long long)size,
 		    MAX_NOTES_SIZE);
+	}
 	if (ph->p_offset > d->file.size || size > d->file.size - ph->p_offset) {
 		uint64_t have = ph->p_offset > d->file.size ? 0 : d->file.size - ph->p_offset;
 
-		err = vh_dump_add_warning(
-		    d,
-		    "%s: offset 0x%llx: PT_NOTE at 0x%llx of 0x%llx bytes runs "
-		    "past the end of the file; reading the 0x%llx bytes there",
-		    d->file.path, (unsigned long long)where, (unsigned long long)ph->p_offset,
-		    (unsigned long long)size, (unsigned long long)have);
+		err = !may_warn(ei)
+			  ? VH_OK
+			  : vh_dump_add_warning(
+				d,
+				"%s: offset 0x%llx: PT_NOTE at 0x%llx of 0x%llx bytes runs "
+				"past the end of the file; reading the 0x%llx bytes there",
+				d->file.path, (unsigned long long)where,
+				(unsigned long long)ph->p_offset, (unsigned long long)size,
+				(unsigned long long)have);
 		if (err)
 			return err;
 		size = have;
 	}
 	if (size == 0)
 		return VH_OK;
+	ei->notes_read += size;
 	buf = malloc((size_t)size);
 	if (!buf)
 		return vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
@@ -235,7 +261,7 @@ static int scan_phdrs(struct vh_dump *d, struct elf_info *ei)
 		if (err)
 			return err;
 		if (ph.p_type == PT_NOTE) {
-			err = read_notes(d, &ph, phdr_off(ei, i));
+			err = read_notes(d, ei, &ph, phdr_off(ei, i));
 			if (err)
 				return err;
 		} else if (ph.p_type == PT_LOAD) {
@@ -273,8 +299,11 @@ static void guess_producer(const struct vh_dump *d, struct elf_info *ei)
 	ei->tail = vmcore_notes ? VH_SEG_EXCLUDED : VH_SEG_ZERO;
 }
 
-static int skip_load(struct vh_dump *d, uint64_t where, size_t i, const char *why)
+static int skip_load(struct vh_dump *d, struct elf_info *ei, uint64_t where, size_t i,
+		     const char *why)
 {
+	if (!may_warn(ei))
+		return VH_OK;
 	return vh_dump_add_warning(d, "%s: offset 0x%llx: PT_LOAD %zu skipped: %s", d->file.path,
 				   (unsigned long long)where, i, why);
 }
@@ -287,21 +316,26 @@ static int add_load(struct vh_dump *d, struct elf_info *ei, size_t i, const GElf
 	int err;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return skip_load(d, where, i, "p_filesz is larger than p_memsz");
+		return skip_load(d, ei, where, i, "p_filesz is larger than p_memsz");
 	if (ph->p_paddr + ph->p_memsz < ph->p_paddr)
-		return skip_load(d, where, i, "p_paddr + p_memsz wraps around");
+		return skip_load(d, ei, where, i, "p_paddr + p_memsz wraps around");
 	if (ph->p_filesz && ph->p_offset + ph->p_filesz < ph->p_offset)
-		return skip_load(d, where, i, "p_offset + p_filesz wraps around");
+		return skip_load(d, ei, where, i, "p_offset + p_filesz wraps around");
 	if (ph->p_filesz && (ph->p_offset > d->file.size || avail > d->file.size - ph->p_offset)) {
 		avail = ph->p_offset > d->file.size ? 0 : d->file.size - ph->p_offset;
-		err = vh_dump_add_warning(
-		    d,
-		    "%s: offset 0x%llx: PT_LOAD %zu (physical 0x%llx) needs file bytes up to "
-		    "0x%llx but the file ends at 0x%llx (truncated dump); its last 0x%llx "
-		    "bytes are reported as not present",
-		    d->file.path, (unsigned long long)where, i, (unsigned long long)ph->p_paddr,
-		    (unsigned long long)(ph->p_offset + ph->p_filesz),
-		    (unsigned long long)d->file.size, (unsigned long long)(ph->p_filesz - avail));
+		err = !may_warn(ei)
+			  ? VH_OK
+			  : vh_dump_add_warning(d,
+						"%s: offset 0x%llx: PT_LOAD %zu (physical 0x%llx) "
+						"needs file bytes up to "
+						"0x%llx but the file ends at 0x%llx (truncated "
+						"dump); its last 0x%llx "
+						"bytes are reported as not present",
+						d->file.path, (unsigned long long)where, i,
+						(unsigned long long)ph->p_paddr,
+						(unsigned long long)(ph->p_offset + ph->p_filesz),
+						(unsigned long long)d->file.size,
+						(unsigned long long)(ph->p_filesz - avail));
 		if (err)
 			return err;
 	}
@@ -337,7 +371,7 @@ static int add_loads(struct vh_dump *d, struct elf_info *ei)
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if (unplaced_kernel_text(d, &ph)) {
-			err = skip_load(d, phdr_off(ei, i), i,
+			err = skip_load(d, ei, phdr_off(ei, i), i,
 					"kernel text mapping with p_paddr 0 (no physical address)");
 		} else {
 			at_zero += ph.p_paddr == 0;
@@ -352,6 +386,12 @@ static int add_loads(struct vh_dump *d, struct elf_info *ei)
 				    "%s: offset 0x%llx: every PT_LOAD has p_paddr 0: this looks "
 				    "like a process core file, not a vmcore",
 				    d->file.path, (unsigned long long)ei->phoff);
+	if (ei->suppressed)
+		return vh_dump_add_warning(
+		    d,
+		    "%s: offset 0x%llx: %u more damaged or truncated program "
+		    "headers (warnings not repeated)",
+		    d->file.path, (unsigned long long)ei->phoff, ei->suppressed);
 	return VH_OK;
 }
 

@@ -12,16 +12,24 @@
  * parse with a warning that names its offset; the notes before it are kept,
  * because the memory of the dump is still usable without the rest. An
  * all-zero note header ends the list silently (padding). A known note with an
- * unexpected size is skipped with a warning.
+ * unexpected size is skipped with a warning. At most MAX_NOTE_WARNINGS
+ * warnings per buffer, then one that counts the rest, none at all once the
+ * dump has MAX_DUMP_WARNINGS, and at most MAX_CPUS CPUs: hostile notes cannot
+ * make the dump's arrays grow without bound.
  */
 #include "dump/dump_internal.h"
 #include "util/error.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
-#define NOTE_HDR_SIZE 12
-#define NT_PRSTATUS   1
+#define NOTE_HDR_SIZE	  12
+#define NT_PRSTATUS	  1
+#define MAX_NOTE_WARNINGS 8
+/* Past this many warnings in the dump, note parsing adds none (many PT_NOTEs). */
+#define MAX_DUMP_WARNINGS 64
+#define MAX_CPUS	  8192 /* the kernel's largest NR_CPUS on x86-64 */
 
 /* struct elf_prstatus of x86-64 (kernel and QEMU agree): pr_pid, then pr_reg. */
 #define PRSTATUS_X86_64_SIZE 336
@@ -60,8 +68,36 @@ struct note {
 	uint32_t type;
 	const uint8_t *desc;
 	uint32_t descsz;
-	uint64_t off; /* file offset of the note header */
+	uint64_t off;	      /* file offset of the note header */
+	unsigned *warned;     /* warnings given so far for this buffer */
+	unsigned *suppressed; /* warnings not given (over MAX_NOTE_WARNINGS) */
 };
+
+/* Skips note @n with a warning saying why (or counts it, past the limit). */
+static int skip_note(struct vh_dump *d, const struct note *n, const char *why)
+{
+	if (*n->warned >= MAX_NOTE_WARNINGS || d->nwarnings >= MAX_DUMP_WARNINGS) {
+		(*n->suppressed)++;
+		return VH_OK;
+	}
+	(*n->warned)++;
+	return vh_dump_add_warning(d, "%s: offset 0x%llx: %s; note skipped", d->file.path,
+				   (unsigned long long)n->off, why);
+}
+
+static struct vh_cpu_regs *new_cpu(struct vh_dump *d, const struct note *n, int *err)
+{
+	*err = VH_OK;
+	if (d->ncpus >= MAX_CPUS) {
+		*err = skip_note(d, n, "more CPUs than any x86-64 kernel supports (8192)");
+		return NULL;
+	}
+	struct vh_cpu_regs *c = vh_dump_add_cpu(d);
+
+	if (!c)
+		*err = VH_ERR_NOMEM;
+	return c;
+}
 
 static bool note_is(const struct note *n, const char *name, uint32_t type)
 {
@@ -85,16 +121,17 @@ static void set_reg(struct vh_cpu_regs *c, size_t off, uint64_t v)
 static int parse_prstatus(struct vh_dump *d, const struct note *n)
 {
 	struct vh_cpu_regs *c;
+	char why[96];
+	int err;
 
-	if (n->descsz != PRSTATUS_X86_64_SIZE)
-		return vh_dump_add_warning(d,
-					   "%s: offset 0x%llx: NT_PRSTATUS of %u bytes is not the "
-					   "x86-64 layout (%d bytes); its registers are skipped",
-					   d->file.path, (unsigned long long)n->off, n->descsz,
-					   PRSTATUS_X86_64_SIZE);
-	c = vh_dump_add_cpu(d);
+	if (n->descsz != PRSTATUS_X86_64_SIZE) {
+		snprintf(why, sizeof(why), "NT_PRSTATUS of %u bytes is not the x86-64 layout (%d)",
+			 n->descsz, PRSTATUS_X86_64_SIZE);
+		return skip_note(d, n, why);
+	}
+	c = new_cpu(d, n, &err);
 	if (!c)
-		return VH_ERR_NOMEM;
+		return err;
 	for (size_t i = 0; i < sizeof(prstatus_regs) / sizeof(prstatus_regs[0]); i++)
 		set_reg(c, prstatus_regs[i], le64(n->desc + PRSTATUS_REG_OFF + 8 * i));
 	c->pid = le32(n->desc + PRSTATUS_PID_OFF);
@@ -141,22 +178,24 @@ static int parse_qemu_cpustate(struct vh_dump *d, const struct note *n)
 	const uint8_t *st = n->desc;
 	struct vh_cpu_regs *c = NULL;
 	uint32_t version, size;
+	char why[128];
+	int err;
 
-	if (n->descsz < QEMU_CPUSTATE_MIN_SIZE)
-		return vh_dump_add_warning(d,
-					   "%s: offset 0x%llx: QEMU CPU state note of %u bytes is "
-					   "shorter than the %d bytes of version 1; skipped",
-					   d->file.path, (unsigned long long)n->off, n->descsz,
-					   QEMU_CPUSTATE_MIN_SIZE);
+	if (n->descsz < QEMU_CPUSTATE_MIN_SIZE) {
+		snprintf(why, sizeof(why),
+			 "QEMU CPU state note of %u bytes is shorter than version 1's %d",
+			 n->descsz, QEMU_CPUSTATE_MIN_SIZE);
+		return skip_note(d, n, why);
+	}
 	version = le32(st);
 	size = le32(st + 4);
-	if (version != 1 || size < QEMU_CPUSTATE_MIN_SIZE || size > n->descsz)
-		return vh_dump_add_warning(
-		    d,
-		    "%s: offset 0x%llx: QEMU CPU state note has version %u "
-		    "size %u, expected version 1 and a size in [%d, %u]; skipped",
-		    d->file.path, (unsigned long long)n->off, version, size, QEMU_CPUSTATE_MIN_SIZE,
-		    n->descsz);
+	if (version != 1 || size < QEMU_CPUSTATE_MIN_SIZE || size > n->descsz) {
+		snprintf(why, sizeof(why),
+			 "QEMU CPU state note has version %u size %u, expected version 1 and a "
+			 "size in [%d, %u]",
+			 version, size, QEMU_CPUSTATE_MIN_SIZE, n->descsz);
+		return skip_note(d, n, why);
+	}
 	for (size_t i = 0; i < d->ncpus && !c; i++) {
 		if (!d->cpus[i].have_cr)
 			c = &d->cpus[i];
@@ -164,9 +203,9 @@ static int parse_qemu_cpustate(struct vh_dump *d, const struct note *n)
 	if (c) {
 		c->pid = 0;
 	} else {
-		c = vh_dump_add_cpu(d);
+		c = new_cpu(d, n, &err);
 		if (!c)
-			return VH_ERR_NOMEM;
+			return err;
 		qemu_fill_gp(c, st);
 	}
 	for (int i = 0; i < 5; i++)
@@ -179,9 +218,7 @@ static int handle_note(struct vh_dump *d, const struct note *n)
 {
 	if (note_is(n, "VMCOREINFO", 0)) {
 		if (d->vmcoreinfo)
-			return vh_dump_add_warning(
-			    d, "%s: offset 0x%llx: second VMCOREINFO note ignored", d->file.path,
-			    (unsigned long long)n->off);
+			return skip_note(d, n, "second VMCOREINFO note");
 		return vh_dump_set_vmcoreinfo(d, (const char *)n->desc, n->descsz);
 	}
 	if (note_is(n, "CORE", NT_PRSTATUS))
@@ -202,6 +239,8 @@ static bool all_zero(const uint8_t *p, size_t len)
 
 static int stop(struct vh_dump *d, uint64_t off, const char *why, uint64_t a, uint64_t b)
 {
+	if (d->nwarnings >= MAX_DUMP_WARNINGS)
+		return VH_OK;
 	return vh_dump_add_warning(
 	    d,
 	    "%s: offset 0x%llx: ELF note %s (0x%llx bytes, 0x%llx left in the "
@@ -210,46 +249,67 @@ static int stop(struct vh_dump *d, uint64_t off, const char *why, uint64_t a, ui
 	    (unsigned long long)b);
 }
 
+/* One note header at @h (@left bytes remain); fills @n, or returns why not. */
+static const char *note_header(const uint8_t *h, uint64_t left, struct note *n, uint64_t *size,
+			       uint64_t *a, uint64_t *b)
+{
+	uint64_t namesz, descsz, name_room, desc_room;
+
+	if (left < NOTE_HDR_SIZE) {
+		*a = *b = left;
+		return all_zero(h, left) ? "" : "header is cut short";
+	}
+	namesz = le32(h);
+	descsz = le32(h + 4);
+	n->type = le32(h + 8);
+	if (namesz == 0 && descsz == 0 && n->type == 0)
+		return ""; /* end-of-notes padding */
+	/* 64-bit arithmetic: neither rounding nor the sums can wrap. */
+	name_room = (namesz + 3) & ~3ull;
+	desc_room = (descsz + 3) & ~3ull;
+	*a = namesz;
+	*b = left - NOTE_HDR_SIZE;
+	if (name_room > left - NOTE_HDR_SIZE)
+		return "name size runs past the end";
+	/* The last descriptor may lack its padding: only its bytes must be there. */
+	*a = descsz;
+	*b = left - NOTE_HDR_SIZE - name_room;
+	if (descsz > left - NOTE_HDR_SIZE - name_room)
+		return "descriptor size runs past the end";
+	n->name = (const char *)h + NOTE_HDR_SIZE;
+	n->namelen = strnlen(n->name, namesz);
+	n->desc = h + NOTE_HDR_SIZE + name_room;
+	n->descsz = (uint32_t)descsz;
+	*size = NOTE_HDR_SIZE + name_room + desc_room;
+	return NULL;
+}
+
 int vh_notes_parse(struct vh_dump *d, const uint8_t *buf, size_t len, uint64_t file_off)
 {
+	unsigned warned = 0, suppressed = 0;
 	size_t off = 0;
+	int err = VH_OK;
 
-	while (off < len) {
-		uint64_t left = len - off, namesz, descsz, name_room, desc_room;
-		const uint8_t *h = buf + off;
-		struct note n;
-		int err;
+	while (off < len && !err) {
+		struct note n = {.warned = &warned, .suppressed = &suppressed};
+		uint64_t size, a, b;
+		const char *bad = note_header(buf + off, len - off, &n, &size, &a, &b);
 
-		if (left < NOTE_HDR_SIZE)
-			return all_zero(h, left)
-				   ? VH_OK
-				   : stop(d, file_off + off, "header is cut short", left, left);
-		namesz = le32(h);
-		descsz = le32(h + 4);
-		n.type = le32(h + 8);
-		if (namesz == 0 && descsz == 0 && n.type == 0)
-			return VH_OK; /* end-of-notes padding */
-		/* 64-bit arithmetic: neither rounding nor the sums can wrap. */
-		name_room = (namesz + 3) & ~3ull;
-		desc_room = (descsz + 3) & ~3ull;
-		if (name_room > left - NOTE_HDR_SIZE)
-			return stop(d, file_off + off, "name size runs past the end", namesz,
-				    left - NOTE_HDR_SIZE);
-		/* The last descriptor may lack its padding: only its bytes must be there. */
-		if (descsz > left - NOTE_HDR_SIZE - name_room)
-			return stop(d, file_off + off, "descriptor size runs past the end", descsz,
-				    left - NOTE_HDR_SIZE - name_room);
-		n.name = (const char *)h + NOTE_HDR_SIZE;
-		n.namelen = strnlen(n.name, namesz);
-		n.desc = h + NOTE_HDR_SIZE + name_room;
-		n.descsz = (uint32_t)descsz;
+		if (bad) {
+			if (*bad)
+				err = stop(d, file_off + off, bad, a, b);
+			break;
+		}
 		n.off = file_off + off;
 		err = handle_note(d, &n);
-		if (err)
-			return err;
-		if (desc_room >= left - NOTE_HDR_SIZE - name_room)
+		if (size >= len - off)
 			break;
-		off += NOTE_HDR_SIZE + name_room + desc_room;
+		off += size;
 	}
-	return VH_OK;
+	if (!err && suppressed && d->nwarnings < MAX_DUMP_WARNINGS)
+		err = vh_dump_add_warning(d,
+					  "%s: offset 0x%llx: %u more notes of this note segment "
+					  "skipped (warnings not repeated)",
+					  d->file.path, (unsigned long long)file_off, suppressed);
+	return err;
 }

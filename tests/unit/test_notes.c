@@ -333,6 +333,46 @@ static void test_unpadded_last_descriptor(void **state)
 	vh_dump_close(d);
 }
 
+/* A segment full of bad notes gives a bounded number of warnings. */
+static void test_warnings_capped(void **state)
+{
+	struct buf b = {.len = 0};
+	struct vh_dump *d = fake_dump();
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		add_note(&b, "CORE", 1, 100); /* NT_PRSTATUS of a wrong size */
+	assert_int_equal(parse(d, b.data, b.len), VH_OK);
+	assert_int_equal(d->nwarnings, 9);
+	assert_non_null(strstr(d->warnings[8], "12 more notes"));
+	vh_dump_close(d);
+}
+
+/* No more CPUs than the kernel can have, however many NT_PRSTATUS notes. */
+static void test_cpus_capped(void **state)
+{
+	const size_t one = 12 + 8 + 336, n = 8200;
+	uint8_t *data = calloc(n, one);
+	struct vh_dump *d = fake_dump();
+
+	(void)state;
+	assert_non_null(data);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *h = data + i * one;
+
+		put32(h, 5);
+		put32(h + 4, 336);
+		put32(h + 8, 1);
+		memcpy(h + 12, "CORE", 5);
+	}
+	assert_int_equal(vh_notes_parse(d, data, n * one, 0), VH_OK);
+	assert_int_equal(vh_dump_ncpus(d), 8192);
+	assert_int_equal(d->nwarnings, 8);
+	assert_non_null(strstr(d->warnings[0], "more CPUs"));
+	free(data);
+	vh_dump_close(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +386,8 @@ int main(void)
 	    cmocka_unit_test(test_truncated_everywhere),
 	    cmocka_unit_test(test_zero_padding),
 	    cmocka_unit_test(test_unpadded_last_descriptor),
+	    cmocka_unit_test(test_warnings_capped),
+	    cmocka_unit_test(test_cpus_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
