@@ -54,9 +54,13 @@ OUT=$(cd "$OUT" && pwd)
 exec 9>"$OUT/.lock"
 flock -n 9 || die "another build-lab.sh is running on $OUT"
 
-# Hash of everything that shapes an output: a change re-runs the affected guests.
-LAB_HASH=$(cd "$LAB_DIR" && cat build-lab.sh labrun.py mkcpio.py modules.py parse_truth.py manifest.py \
-	guest/* scenarios/* | sha256sum | cut -c1-16)
+# Hash of what shapes a guest's dumps: a change re-runs the guests. Bump GUEST_FORMAT when
+# an edit of this script changes what a guest does or holds.
+GUEST_FORMAT=1
+LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py guest/* scenarios/*) |
+	sha256sum | cut -c1-16)
+# Hash of the post-processing (truth, manifest, fixture checks): a change re-runs only it.
+POST_HASH=$(cd "$LAB_DIR" && cat parse_truth.py manifest.py dumpcheck.py known-issues.txt | sha256sum | cut -c1-16)
 
 apt_update() { # suite (once per build-lab.sh run: guests run in subshells, so a file marks it)
 	local mark=$CACHE/apt/.updated-$1-$$
@@ -210,6 +214,15 @@ run_guest() {
 	local name=$gen${variant:+-$variant}
 	local dir=$OUT/$name
 	if [ "$FORCE" = 0 ] && [ -f "$dir/.complete" ] && [ "$(cat "$dir/.complete")" = "$LAB_HASH kdump=$kdump" ]; then
+		if [ "$(cat "$dir/.post" 2>/dev/null)" != "$POST_HASH" ]; then
+			log "$name: guest up to date; redoing truth/manifest/checks"
+			KDIR=$(dirname "$(readlink "$dir/vmlinux")")
+			[ "$kdump" = 1 ] && prepare_tools
+			local secs
+			secs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("build_seconds") or 0)' \
+				"$dir/manifest.json" 2>/dev/null || echo 0)
+			postprocess "$dir" "$kdump" "$secs"
+		fi
 		log "$name: up to date, skipped"
 		return 0
 	fi
@@ -289,19 +302,29 @@ run_guest() {
 		mv "$dir/logs/console.log" "$dir/logs/control.log" "$dir/" 2>/dev/null || true
 		rm -f "$build/kdump-disk.img"
 	fi
+	postprocess "$dir" "$kdump" $((SECONDS - t0))
+	rm -rf "$build"
+	echo "$LAB_HASH kdump=$kdump" >"$dir/.complete"
+	log "$name: done in $((SECONDS - t0)) s"
+}
+
+# truth.json, manifest.json and the fixture checks of one output folder
+postprocess() { # dir kdump seconds
+	local dir=$1 kdump=$2 secs=$3
 	chmod 0644 "$dir"/*.elf "$dir"/*.kdump "$dir"/*.flat 2>/dev/null || true
 	ln -sfn "$KDIR/vmlinux" "$dir/vmlinux"
 	python3 "$LAB_DIR/parse_truth.py" "$dir/control.log" "$dir/truth.json" \
 		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")"
 	local mdf_ver=""
 	[ "$kdump" = 1 ] && mdf_ver=$(cat "$TOOLS/makedumpfile.version")
+	case "$dir" in *-novmcoreinfo) local vci=0 ;; *) local vci=1 ;; esac
 	python3 "$LAB_DIR/manifest.py" "$dir" --makedumpfile-version "$mdf_ver" \
 		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")" \
-		--vmcoreinfo-device "$([ "$variant" = novmcoreinfo ] && echo 0 || echo 1)" \
-		--seconds $((SECONDS - t0))
-	rm -rf "$build"
-	echo "$LAB_HASH kdump=$kdump" >"$dir/.complete"
-	log "$name: done in $((SECONDS - t0)) s"
+		--vmcoreinfo-device "$vci" --seconds "$secs"
+	# fixture checks (-d 31 outputs kept what they must); findings go into manifest.json
+	python3 "$LAB_DIR/dumpcheck.py" --annotate "$dir" ||
+		log "$(basename "$dir"): WARNING: fixture check failed (see above)"
+	echo "$POST_HASH" >"$dir/.post"
 }
 
 T0=$SECONDS

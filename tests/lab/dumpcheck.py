@@ -7,12 +7,17 @@ For every -d 31 output (kdump, flattened, ELF) of a lab folder:
   * every page of the first kernel's "Kernel code" and "Kernel data" ranges (from the
     guest's /proc/iomem, in the truth) is present (dumpable bit set / inside a PT_LOAD);
   * the pages /proc/kpageflags flagged as slab just before the dump (they hold the
-    task_structs, mm_structs, VMAs) are present, but for 2 % that may have been freed;
+    task_structs, mm_structs, VMAs) are present, except all-zero ones (rightly dropped
+    as zero pages; read from vmcore.elf) and 2 % that may have been freed since;
   * the number of pages present is plausible: at least half of the kernel's own memory
     the guest reported (Slab + PageTables + KernelStack + kernel image), and at most
     what the -d 0 output holds.
 
-Usage: dumpcheck.py DIR...     (exit 1 on any failure)
+A failure listed in known-issues.txt (folder, makedumpfile version, check) is printed as
+XFAIL and does not count. With --annotate, each dump of manifest.json gets
+"slab_pages_missing" and "lossy" (null, or why the dump lost what it should keep).
+
+Usage: dumpcheck.py [--annotate] DIR...     (exit 1 on any failure)
 """
 import json
 import os
@@ -111,6 +116,32 @@ def elf_loads(path):
     return loads
 
 
+class ElfPages:
+    """Page reads from an unfiltered ELF vmcore."""
+
+    def __init__(self, path):
+        self.f = open(path, "rb")
+        self.loads = []
+        with open(path, "rb") as f:
+            eh = f.read(64)
+            phoff, = struct.unpack_from("<Q", eh, 0x20)
+            phentsize, phnum = struct.unpack_from("<HH", eh, 0x36)
+            f.seek(phoff)
+            ph = f.read(phentsize * phnum)
+        for i in range(phnum):
+            t, _, off, _, pa, fsz, _, _ = struct.unpack_from("<IIQQQQQQ", ph, i * phentsize)
+            if t == 1:
+                self.loads.append((pa, fsz, off))
+
+    def is_zero(self, pfn):
+        pa = pfn * PAGE
+        for start, size, off in self.loads:
+            if start <= pa and pa + PAGE <= start + size:
+                self.f.seek(off + pa - start)
+                return self.f.read(PAGE).count(0) == PAGE
+        return False
+
+
 def present_pfns_elf(path):
     s = set()
     for pa, fsz in elf_loads(path):
@@ -119,8 +150,33 @@ def present_pfns_elf(path):
     return s
 
 
-def check_dir(d):
+def known_issues():
+    res = []
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "known-issues.txt")
+    try:
+        for line in open(path):
+            if line.startswith("#") or not line.strip():
+                continue
+            p = line.rstrip("\n").split("\t")
+            if len(p) >= 3:
+                res.append((p[0], p[1], p[2], p[3] if len(p) > 3 else ""))
+    except OSError:
+        pass
+    return res
+
+
+def known(d, man, check):
+    name = os.path.basename(os.path.abspath(d))
+    for folder, mver, chk, why in known_issues():
+        if folder == name and mver == (man.get("makedumpfile_version") or "") and chk == check:
+            return why
+    return None
+
+
+def check_dir(d, annotate=False):
     errs = []
+    xfails = []
+    xpass = []
     man = json.load(open(os.path.join(d, "manifest.json")))
     truth = json.load(open(os.path.join(d, "truth.json")))
     mi = truth.get("meminfo_kb", {})
@@ -133,6 +189,9 @@ def check_dir(d):
     kernel_pages = sum(mi.get(k, 0) for k in ("Slab", "PageTables", "KernelStack")) // 4 + len(need)
     d0_present = None
     results = {}
+    vmcore = None
+    if slab and os.path.exists(os.path.join(d, "vmcore.elf")):
+        vmcore = ElfPages(os.path.join(d, "vmcore.elf"))
     for e in man["dumps"]:
         path = os.path.join(d, e["file"])
         try:
@@ -154,12 +213,24 @@ def check_dir(d):
             continue
         missing = [p for p in need if not has(p)]
         if e["dump_level"] == 31 and slab:
-            lost = [p for p in slab if not has(p)]
+            # an all-zero page is rightly dropped by -d 31 (bit 1, zero pages): look at the
+            # unfiltered /proc/vmcore copy to tell those apart
+            lost = [p for p in slab if not has(p) and not (vmcore and vmcore.is_zero(p))]
             # a slab page freed between the truth and the crash may go: allow 2 %
+            e["slab_pages_missing"] = len(lost)
+            why = known(d, man, "slab")
             if len(lost) > len(slab) // 50:
-                errs.append(f"{d}/{e['file']}: {len(lost)} of the {len(slab)} slab pages of the guest are "
-                            f"missing (first pfn {hex(min(lost))}): makedumpfile excluded kernel objects "
-                            f"(task_structs, VMAs) it must keep")
+                msg = (f"{d}/{e['file']}: {len(lost)} of the {len(slab)} slab pages of the guest are "
+                       f"missing (first pfn {hex(min(lost))}): makedumpfile excluded kernel objects "
+                       f"(task_structs, VMAs) it must keep")
+                if why:
+                    xfails.append(msg + " [known: " + why + "]")
+                    e["lossy"] = "slab pages missing: " + why
+                else:
+                    errs.append(msg)
+                    e["lossy"] = "slab pages missing"
+            elif why:
+                xpass.append(e["file"])
             slab_note = f", slab {len(slab) - len(lost)}/{len(slab)} present"
         else:
             slab_note = ""
@@ -178,14 +249,27 @@ def check_dir(d):
         for f, n in results.items():
             if n > d0_present:
                 errs.append(f"{d}/{f}: {n} pages present, more than the -d 0 output's {d0_present}")
+    for x in xfails:
+        print("XFAIL " + x)
+    if xpass and not xfails:
+        print(f"XPASS {d}: the known slab loss is gone; remove it from known-issues.txt")
+    if annotate:
+        # record the findings in manifest.json, so tests of tasks/VMAs can skip lossy dumps
+        for e in man["dumps"]:
+            e.setdefault("lossy", None)
+        with open(os.path.join(d, "manifest.json"), "w") as f:
+            json.dump(man, f, indent=1)
+            f.write("\n")
     return errs
 
 
 def main():
     errs = []
-    for d in sys.argv[1:]:
+    args = sys.argv[1:]
+    annotate = "--annotate" in args
+    for d in [a for a in args if a != "--annotate"]:
         if os.path.exists(os.path.join(d, "manifest.json")):
-            errs += check_dir(d)
+            errs += check_dir(d, annotate)
     for e in errs:
         print("FAIL: " + e)
     sys.exit(1 if errs else 0)
