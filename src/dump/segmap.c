@@ -55,9 +55,14 @@ struct prio_heap {
 	const struct vh_seg *segs;
 };
 
+/* Stored bytes beat zeros beat excluded (enum order), then the range added first wins. */
 static bool heap_less(const struct prio_heap *h, size_t a, size_t b)
 {
-	return h->segs[h->idx[a]].prio < h->segs[h->idx[b]].prio;
+	const struct vh_seg *x = &h->segs[h->idx[a]], *y = &h->segs[h->idx[b]];
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind;
+	return x->prio < y->prio;
 }
 
 static void heap_swap(struct prio_heap *h, size_t a, size_t b)
@@ -117,7 +122,7 @@ static void emit(struct vh_seg *out, size_t *nout, const struct vh_seg *w, uint6
 
 /*
  * Sweep over every start and end point; between two consecutive points the
- * covering range of lowest prio wins. Expired ranges leave the heap lazily.
+ * covering range that heap_less() puts first wins. Expired ranges leave the heap lazily.
  * O(n log n), whatever the overlaps: a hostile file cannot make this slow.
  */
 static int resolve_overlaps(struct vh_dump *d, struct vh_segmap *m)

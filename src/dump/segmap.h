@@ -5,9 +5,13 @@
  *
  * A reader adds the ranges it finds, in the order the file lists them, with
  * no alignment requirement; vh_segmap_finish() then turns them into sorted,
- * disjoint pieces. Where ranges overlap, the one added first wins, as in
- * makedumpfile's own lookup of /proc/vmcore (whose first PT_LOAD, the kernel
- * text, repeats bytes of a later RAM segment). Lookups are binary searches.
+ * disjoint pieces. Where ranges overlap, stored bytes win over zeros and
+ * zeros over excluded; between ranges of the same kind the one added first
+ * wins, as in makedumpfile's own lookup of /proc/vmcore (whose first PT_LOAD,
+ * the kernel text, repeats bytes of a later RAM segment). makedumpfile -E
+ * filters both copies of those bytes, but cuts its PT_LOADs differently in
+ * each, so a page excluded in one copy may be stored in the other: the stored
+ * one must win. Lookups are binary searches.
  */
 #ifndef VH_DUMP_SEGMAP_H
 #define VH_DUMP_SEGMAP_H
@@ -25,7 +29,7 @@ struct vh_seg {
 	uint64_t start;	   /* physical, inclusive */
 	uint64_t end;	   /* physical, exclusive */
 	uint64_t file_off; /* VH_SEG_FILE: file offset of @start */
-	uint32_t prio;	   /* order of addition: lower wins an overlap */
+	uint32_t prio;	   /* order of addition: lower wins an overlap of one kind */
 	uint32_t kind;	   /* enum vh_seg_kind */
 };
 

@@ -55,6 +55,28 @@ static void test_overlap_first_wins(void **state)
 	vh_dump_close(d);
 }
 
+/* Stored bytes win over an excluded or zero range listed before them. */
+static void test_stored_beats_excluded(void **state)
+{
+	struct vh_dump *d = fake_dump();
+	struct vh_segmap m = {0};
+
+	(void)state;
+	assert_int_equal(vh_segmap_add(d, &m, 0x0, 0x4000, 0, VH_SEG_EXCLUDED), VH_OK);
+	assert_int_equal(vh_segmap_add(d, &m, 0x3000, 0x6000, 0, VH_SEG_ZERO), VH_OK);
+	assert_int_equal(vh_segmap_add(d, &m, 0x2000, 0x5000, 0x9000, VH_SEG_FILE), VH_OK);
+	assert_int_equal(vh_segmap_finish(d, &m), VH_OK);
+	assert_int_equal(m.n, 3);
+	expect_seg(&m.segs[0], 0x0, 0x2000, 0, VH_SEG_EXCLUDED);
+	expect_seg(&m.segs[1], 0x2000, 0x5000, 0x9000, VH_SEG_FILE);
+	expect_seg(&m.segs[2], 0x5000, 0x6000, 0, VH_SEG_ZERO);
+	assert_int_equal(d->stats.excluded, 2);
+	assert_int_equal(d->stats.present, 3);
+	assert_int_equal(d->stats.zero, 1);
+	vh_segmap_free(&m);
+	vh_dump_close(d);
+}
+
 /* A page shared by pieces of different kinds is counted once, by its best state. */
 static void test_shared_pages_counted_once(void **state)
 {
@@ -137,6 +159,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_overlap_first_wins),
+	    cmocka_unit_test(test_stored_beats_excluded),
 	    cmocka_unit_test(test_shared_pages_counted_once),
 	    cmocka_unit_test(test_many_pieces_one_page),
 	    cmocka_unit_test(test_pathological_overlap),
