@@ -142,11 +142,12 @@ struct vh_prof_symbols {
 	struct vh_symbol max_pfn;
 	struct vh_symbol super_blocks;
 	struct vh_symbol modules;
-	struct vh_symbol special_mapping_vmops; /* vm_ops of [vdso], [vvar]...: name in vm_private_data */
-	struct vh_symbol gate_vma;		/* x86-64 [vsyscall] VMA, not in any mm */
-	struct vh_symbol vsyscall_mode;		/* 0 emulate, 1 xonly, 2 none (5.x+) */
-	struct vh_symbol simple_dname;		/* d_dname of pseudo files: "/NAME (deleted)" */
-	struct vh_symbol anon_inodefs_dname;	/* d_dname of anon inodes: "anon_inode:NAME" */
+	struct vh_symbol
+	    special_mapping_vmops;	/* vm_ops of [vdso], [vvar]...: name in vm_private_data */
+	struct vh_symbol gate_vma;	/* x86-64 [vsyscall] VMA, not in any mm */
+	struct vh_symbol vsyscall_mode; /* 0 emulate, 1 xonly, 2 none (5.x+) */
+	struct vh_symbol simple_dname;	/* d_dname of pseudo files: "/NAME (deleted)" */
+	struct vh_symbol anon_inodefs_dname; /* d_dname of anon inodes: "anon_inode:NAME" */
 };
 
 /*
@@ -283,8 +284,8 @@ struct vh_prof_path {
 struct vh_prof_dentry {
 	struct vh_struct_size type;
 	struct vh_member d_flags, d_parent, d_name, d_inode, d_sb;
-	struct vh_member d_hash; /* hlist_bl_node: pprev NULL when unhashed (d_unlinked) */
-	struct vh_member d_op;	 /* dentry_operations: d_dname names pipes, sockets... */
+	struct vh_member d_hash;  /* hlist_bl_node: pprev NULL when unhashed (d_unlinked) */
+	struct vh_member d_op;	  /* dentry_operations: d_dname names pipes, sockets... */
 	struct vh_member d_iname; /* or d_shortname (alt 1) */
 };
 
@@ -423,7 +424,8 @@ struct vh_prof_consts {
 /* How the last vh_profile_load_vmlinux() went. */
 struct vh_profile_stats {
 	double seconds;	       /* wall time of the whole load (ELF + DWARF) */
-	uint32_t cus_total;    /* compilation units in the vmlinux */
+	uint32_t cus_total;    /* compilation units in the vmlinux; 0 when the load did not
+				  need to list them (anchors led to every likely unit) */
 	uint32_t cus_scanned;  /* of which top-level DIEs were read */
 	uint64_t dies_visited; /* top-level DIEs looked at */
 	bool full_scan;	       /* a type was missing after the likely units: all were read */
@@ -526,11 +528,12 @@ void vh_profile_free(struct vh_profile *p);
  * @path: the vmlinux (an ELF executable with .debug_info and .symtab).
  *
  * Reads symbol addresses from the ELF symbol table, the release string from
- * linux_banner, the GNU build id from the notes, and struct layouts and enum
- * values from DWARF. Only the compilation units that define the wanted types
- * are read (the likely ones first, all of them only when a type is still
- * missing), so the load costs well under a second on a distribution kernel;
- * p->stats says what it cost.
+ * linux_banner (checked against init_uts_ns), the GNU build id from the notes,
+ * and struct layouts and enum values from DWARF. Only the compilation units
+ * that define the wanted types are read: the likely ones first, reached
+ * through the address of a function they define (.debug_aranges), all of them
+ * only when a type is still missing. A Debian vmlinux loads in about 0.05 s
+ * with a warm page cache, 0.3 s cold; p->stats says what it cost.
  *
  * Return: VH_OK; VH_ERR_IO when the file cannot be opened; VH_ERR_FORMAT when it
  * is not an ELF file or has no DWARF; VH_ERR_CORRUPT when the DWARF is damaged

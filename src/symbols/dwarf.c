@@ -29,12 +29,29 @@
  * every kernel that has them; the scan does not depend on them for
  * correctness, only for speed.
  */
-/* kernel/fork.c comes first: every kernel has it (settle_absent() relies on it). */
-static const char *const hint_units[] = {
-    "kernel/fork.c", "fs/proc/task_mmu.c", "lib/maple_tree.c", "kernel/pid.c",
-    "fs/d_path.c",   "fs/namespace.c",	   "init/version.c",   "mm/filemap.c",
-    "kernel/exit.c", "mm/mmap.c",	   "mm/madvise.c",
+/*
+ * Each likely unit comes with anchor functions it defines: the address of an
+ * anchor leads to its unit through .debug_aranges without reading the 2000+
+ * unit DIEs to find the unit by name (that listing is most of a load's cost).
+ * kernel/fork.c comes first: every kernel has it (settle_absent() relies on it).
+ */
+static const struct {
+	const char *unit;
+	const char *anchors[2]; /* global functions of the unit, newest name first */
+} hints[] = {
+    {"kernel/fork.c", {"kernel_clone", "_do_fork"}},
+    {"fs/proc/task_mmu.c", {"task_mem", NULL}},
+    {"lib/maple_tree.c", {"mtree_load", NULL}},
+    {"kernel/pid.c", {"alloc_pid", NULL}},
+    {"fs/d_path.c", {"d_path", NULL}},
+    {"fs/namespace.c", {"may_umount", NULL}},
+    {"init/version.c", {NULL, NULL}},
+    {"mm/filemap.c", {"filemap_fault", NULL}},
+    {"kernel/exit.c", {"do_exit", NULL}},
+    {"mm/mmap.c", {"do_mmap", NULL}},
+    {"mm/madvise.c", {"do_madvise", NULL}},
 };
+#define NHINTS (sizeof(hints) / sizeof(hints[0]))
 
 /*
  * Types that exist only in some kernels, and the unit that defines each of
@@ -451,13 +468,19 @@ static int scan_unit(struct scan *s, Dwarf_Die *cu)
 	return VH_OK;
 }
 
+/*
+ * Is unit @cu_name the file @hint? Kernel builds name units relative to the
+ * source tree ("mm/mmap.c", which arch/x86/mm/mmap.c must not match); a build
+ * with absolute names gets a suffix match.
+ */
 static bool unit_is(const char *cu_name, const char *hint)
 {
 	size_t n = strlen(cu_name), h = strlen(hint);
 
-	if (n < h || strcmp(cu_name + n - h, hint) != 0)
-		return false;
-	return n == h || cu_name[n - h - 1] == '/';
+	if (strcmp(cu_name, hint) == 0)
+		return true;
+	return cu_name[0] == '/' && n > h && cu_name[n - h - 1] == '/' &&
+	       strcmp(cu_name + n - h, hint) == 0;
 }
 
 /* Unit DIE offsets, with the hint index of each (or -1). */
@@ -484,8 +507,8 @@ static int list_units(struct scan *s, struct unit **out, size_t *n)
 
 		if (unit_type != DW_UT_compile && unit_type != DW_UT_partial)
 			continue;
-		for (size_t i = 0; name && i < sizeof(hint_units) / sizeof(hint_units[0]); i++) {
-			if (unit_is(name, hint_units[i])) {
+		for (size_t i = 0; name && i < NHINTS; i++) {
+			if (unit_is(name, hints[i].unit)) {
 				u.hint = (int)i;
 				break;
 			}
@@ -524,8 +547,8 @@ static bool home_says_absent(const char *unit, const struct unit *units, size_t 
 {
 	int hint = -1;
 
-	for (size_t h = 0; h < sizeof(hint_units) / sizeof(hint_units[0]); h++) {
-		if (strcmp(hint_units[h], unit) == 0)
+	for (size_t h = 0; h < NHINTS; h++) {
+		if (strcmp(hints[h].unit, unit) == 0)
 			hint = (int)h;
 	}
 	if (hint < 0)
@@ -566,20 +589,67 @@ static void settle_absent(struct scan *s, const struct unit *units, size_t n)
 	}
 }
 
-static int scan_all(struct scan *s, bool full)
+/* Reads the hint units that anchors lead to; @read[h] gets the unit's DIE offset. */
+static int scan_anchored(struct scan *s, struct vh_vmlinux *v, Dwarf_Off *read)
 {
-	struct unit *units;
-	size_t n;
-	int err = list_units(s, &units, &n);
+	const char *names[NHINTS * 2];
+	uint64_t addrs[NHINTS * 2];
+	int err;
 
-	/* The likely units first, in the hints' order... */
-	for (size_t h = 0;
-	     !err && !full && s->remaining && h < sizeof(hint_units) / sizeof(hint_units[0]); h++) {
+	for (size_t h = 0; h < NHINTS; h++) {
+		names[2 * h] = hints[h].anchors[0];
+		names[2 * h + 1] = hints[h].anchors[1];
+	}
+	err = vh_vmlinux_functions(v, names, NHINTS * 2, addrs);
+	for (size_t h = 0; !err && s->remaining && h < NHINTS; h++) {
+		for (size_t a = 2 * h; a < 2 * h + 2; a++) {
+			Dwarf_Die cu;
+			const char *name;
+
+			if (!addrs[a] || !dwarf_addrdie(s->dw, addrs[a], &cu))
+				continue;
+			name = dwarf_diename(&cu);
+			if (!name || !unit_is(name, hints[h].unit))
+				continue; /* an anchor moved to another file: listing finds the unit
+					   */
+			err = scan_unit(s, &cu);
+			read[h] = dwarf_dieoffset(&cu);
+			break;
+		}
+	}
+	return err;
+}
+
+static bool was_read(const Dwarf_Off *read, Dwarf_Off off)
+{
+	for (size_t h = 0; h < NHINTS; h++) {
+		if (read[h] == off)
+			return true;
+	}
+	return false;
+}
+
+static int scan_all(struct scan *s, struct vh_vmlinux *v, bool full)
+{
+	Dwarf_Off read[NHINTS] = {0};
+	struct unit *units = NULL;
+	size_t n = 0;
+	int err = VH_OK;
+
+	/* The likely units first: found through their anchors... */
+	if (!full)
+		err = scan_anchored(s, v, read);
+	if (err || (!full && s->remaining == 0))
+		return err;
+	/* ...or by name, for those the anchors missed... */
+	err = list_units(s, &units, &n);
+	for (size_t h = 0; !err && !full && s->remaining && h < NHINTS; h++) {
 		for (size_t i = 0; !err && s->remaining && i < n; i++) {
-			if (units[i].hint == (int)h) {
+			if (units[i].hint != (int)h)
+				continue;
+			if (!was_read(read, units[i].off))
 				err = scan_offset(s, units[i].off);
-				units[i].read = !err;
-			}
+			units[i].read = !err;
 		}
 	}
 	if (!err && !full)
@@ -588,7 +658,7 @@ static int scan_all(struct scan *s, bool full)
 	if (!err && (full || s->remaining))
 		s->p->stats.full_scan = true;
 	for (size_t i = 0; !err && s->remaining && i < n; i++) {
-		if (full || units[i].hint < 0)
+		if (full || (units[i].hint < 0 && !was_read(read, units[i].off)))
 			err = scan_offset(s, units[i].off);
 	}
 	free(units);
@@ -608,7 +678,7 @@ int vh_dwarf_load(struct vh_vmlinux *v, const char *path, struct vh_profile *p, 
 				    path, dwarf_errmsg(-1));
 	err = build_wants(&s);
 	if (!err)
-		err = scan_all(&s, full);
+		err = scan_all(&s, v, full);
 	free(s.w);
 	free(s.done);
 	dwarf_end(s.dw);

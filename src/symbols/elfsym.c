@@ -177,6 +177,44 @@ out:
 	return err;
 }
 
+static Elf_Scn *symtab(struct vh_vmlinux *v, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(v->elf, scn)) != NULL) {
+		if (gelf_getshdr(scn, sh) && sh->sh_type == SHT_SYMTAB)
+			return scn;
+	}
+	return NULL;
+}
+
+int vh_vmlinux_functions(struct vh_vmlinux *v, const char *const *names, size_t n, uint64_t *addrs)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = symtab(v, &sh);
+	Elf_Data *data = scn ? elf_getdata(scn, NULL) : NULL;
+	size_t nsyms;
+
+	memset(addrs, 0, n * sizeof(*addrs));
+	if (!data || sh.sh_entsize == 0)
+		return VH_OK; /* no anchors: the loader lists units instead */
+	nsyms = data->d_size / sh.sh_entsize;
+	for (size_t i = 1; i < nsyms; i++) {
+		GElf_Sym sym;
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_name == 0 || sym.st_value == 0)
+			continue;
+		name = elf_strptr(v->elf, sh.sh_link, sym.st_name);
+		for (size_t k = 0; name && k < n; k++) {
+			if (names[k] && !addrs[k] && strcmp(names[k], name) == 0)
+				addrs[k] = sym.st_value;
+		}
+	}
+	return VH_OK;
+}
+
 int vh_vmlinux_read(struct vh_vmlinux *v, uint64_t addr, void *buf, size_t len)
 {
 	Elf_Scn *scn = NULL;
@@ -278,14 +316,10 @@ static void read_build_id(struct vh_vmlinux *v, struct vh_profile *p)
 
 int vh_vmlinux_symbols(struct vh_vmlinux *v, struct vh_profile *p)
 {
-	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
+	Elf_Scn *scn = symtab(v, &sh);
 	int err;
 
-	while ((scn = elf_nextscn(v->elf, scn)) != NULL) {
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
-			break;
-	}
 	if (!scn)
 		return vh_set_error(VH_ERR_FORMAT,
 				    "%s: no symbol table (.symtab): expected an "

@@ -57,6 +57,11 @@ void vh_vmlinux_close(struct vh_vmlinux *v);
 struct Elf *vh_vmlinux_elf(struct vh_vmlinux *v);
 /* Fills symbol rows from .symtab, osrelease from linux_banner, build_id from the notes. */
 int vh_vmlinux_symbols(struct vh_vmlinux *v, struct vh_profile *p);
+/*
+ * Addresses of the function symbols @names (NULL entries allowed) into @addrs,
+ * 0 for those the symbol table lacks. For the DWARF loader's anchors.
+ */
+int vh_vmlinux_functions(struct vh_vmlinux *v, const char *const *names, size_t n, uint64_t *addrs);
 /* Reads @len bytes at unrelocated virtual address @addr from the file's allocated sections. */
 int vh_vmlinux_read(struct vh_vmlinux *v, uint64_t addr, void *buf, size_t len);
 

@@ -95,6 +95,17 @@ static int load(const char *path, bool full, struct vh_profile **p)
 	return err;
 }
 
+/* "2172", or "? (not listed)" when the fast path did not list the units. */
+static const char *total(const struct vh_profile *p)
+{
+	static char buf[32];
+
+	if (!p->stats.cus_total)
+		return "? (not listed)";
+	snprintf(buf, sizeof(buf), "%u", p->stats.cus_total);
+	return buf;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -192,8 +203,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nw; i++)
 		printf("warning %s\n", w[i]);
 	if (stats)
-		fprintf(stderr, "load %.3f s, units %u of %u read, %llu top-level DIEs%s\n",
-			p->stats.seconds, p->stats.cus_scanned, p->stats.cus_total,
+		fprintf(stderr, "load %.3f s, units read %u of %s, %llu top-level DIEs%s\n",
+			p->stats.seconds, p->stats.cus_scanned, total(p),
 			(unsigned long long)p->stats.dies_visited,
 			p->stats.full_scan ? ", full scan" : "");
 	vh_profile_free(p);
