@@ -106,13 +106,13 @@ prepare_tools() {
 	local r=$TOOLS/root libdir=$TOOLS/root/usr/lib/x86_64-linux-gnu
 	[ -d "$r/lib/x86_64-linux-gnu" ] && libdir="$libdir:$r/lib/x86_64-linux-gnu"
 	local ld
-	ld=$(find "$r" -name 'ld-linux-x86-64.so.2' -type f | head -1)
-	[ -n "$ld" ] || ld=$(readlink -f "$(find "$r" -name 'ld-linux-x86-64.so.2' | head -1)")
+	ld=$(find "$r" -name 'ld-linux-x86-64.so.2' -type f | head -1 || true)
+	[ -n "$ld" ] || ld=$(readlink -f "$(find "$r" -name 'ld-linux-x86-64.so.2' | head -1 || true)")
 	cp "$ld" "$TOOLS/bundle/lib/ld-linux-x86-64.so.2"
 	local bin so
 	for bin in makedumpfile kexec; do
 		local path
-		path=$(find "$r/usr/bin" "$r/usr/sbin" "$r/sbin" "$r/bin" -maxdepth 1 -name "$bin" 2>/dev/null | head -1)
+		path=$(find "$r/usr/bin" "$r/usr/sbin" "$r/sbin" "$r/bin" -maxdepth 1 -name "$bin" 2>/dev/null | head -1 || true)
 		[ -n "$path" ] || die "sid $bin not found in its package"
 		cp "$path" "$TOOLS/bundle/bin/$bin"
 		"$ld" --library-path "$libdir" --list "$path" >"$TOOLS/ldd-$bin.txt"
@@ -124,7 +124,7 @@ prepare_tools() {
 		fi
 	done
 	"$TOOLS/bundle/lib/ld-linux-x86-64.so.2" --library-path "$TOOLS/bundle/lib" "$TOOLS/bundle/bin/makedumpfile" -v \
-		2>&1 | head -1 | sed 's/^makedumpfile: version \([^ ]*\).*/\1/' >"$TOOLS/makedumpfile.version"
+		2>&1 | head -1 | sed 's/^makedumpfile: version \([^ ]*\).*/\1/' >"$TOOLS/makedumpfile.version" || true
 	python3 "$LAB_DIR/labapt.py" "$CACHE" sid version kexec-tools >"$TOOLS/kexec.version"
 	grep -q '^[0-9]' "$TOOLS/makedumpfile.version" || die "sid makedumpfile does not run"
 	rm -rf "$TOOLS/debs" "$TOOLS/root"
@@ -179,19 +179,19 @@ extract_kernel() { # suite pkg ver
 		'./usr/lib/debug/boot/vmlinux-*' './usr/lib/debug/lib/modules/*/vmlinux' 2>/dev/null || true
 	local vml
 	vml=$(readlink -f "$(ls -d "$KDIR"/dbg/usr/lib/debug/boot/vmlinux-* 2>/dev/null | head -1)" || true)
-	[ -f "$vml" ] || vml=$(find "$KDIR/dbg" -type f -name vmlinux | head -1)
+	[ -f "$vml" ] || vml=$(find "$KDIR/dbg" -type f -name vmlinux | head -1 || true)
 	[ -n "$vml" ] && [ -f "$vml" ] || die "no vmlinux in $dbg"
 	mv "$vml" "$KDIR/vmlinux"
 	rm -rf "$KDIR/dbg"
 	local kver
-	kver=$(basename "$(ls -d "$KDIR"/root/lib/modules/* "$KDIR"/root/usr/lib/modules/* 2>/dev/null | head -1)")
+	kver=$(basename "$(ls -d "$KDIR"/root/lib/modules/* "$KDIR"/root/usr/lib/modules/* 2>/dev/null | head -1 || true)")
 	[ -n "$kver" ] || die "no modules dir in $pkg $ver"
 	echo "$kver" >"$KDIR/kver"
 	echo "$pkg" >"$KDIR/package"
 	echo "$ver" >"$KDIR/version"
 	echo "$KDIR/root" >"$KDIR/modroot.path"
 	local vmlinuz
-	vmlinuz=$(ls "$KDIR"/root/boot/vmlinuz-* "$KDIR"/root/usr/lib/modules/*/vmlinuz 2>/dev/null | head -1)
+	vmlinuz=$(ls "$KDIR"/root/boot/vmlinuz-* "$KDIR"/root/usr/lib/modules/*/vmlinuz 2>/dev/null | head -1 || true)
 	[ -n "$vmlinuz" ] || die "no vmlinuz in $pkg $ver"
 	cp "$vmlinuz" "$KDIR/vmlinuz"
 	# keep the cache lean: the -dbg .deb is big and only its vmlinux is used
@@ -336,10 +336,17 @@ FAILED=()
 guest() { # gen variant kdump: one guest in a subshell, so that `set -e` holds inside it
 	local rc
 	set +e
-	(set -e; run_guest "$@")
+	(
+		set -eE
+		trap 'log "${1}${2:+-$2}: command failed (line $LINENO): $BASH_COMMAND"' ERR
+		run_guest "$@"
+	)
 	rc=$?
 	set -e
-	[ $rc = 0 ] || FAILED+=("$1${2:+-$2}")
+	if [ $rc != 0 ]; then
+		FAILED+=("$1${2:+-$2}")
+		log "$1${2:+-$2}: FAILED"
+	fi
 }
 for g in "${GENS[@]}"; do
 	if has_variant kdump; then
