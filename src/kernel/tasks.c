@@ -40,6 +40,12 @@ struct tlb_entry {
 	uint64_t ppage; /* physical address of that 4 KiB page */
 };
 
+/* A set of addresses (open addressing; 0 is never a kernel address). */
+struct addr_set {
+	uint64_t *keys;
+	size_t cap, n;
+};
+
 struct walker {
 	struct vh_dump *d;
 	const struct vh_kernel_map *km;
@@ -47,9 +53,9 @@ struct walker {
 	uint64_t kernel_min; /* lowest kernel-half address for these paging levels */
 	struct tlb_entry tlb[TLB_SIZE];
 	/* visited set: task_struct addresses, open addressing */
-	uint64_t *seen;
-	size_t seen_cap, seen_n;
-	uint64_t steps; /* list steps so far, all walks */
+	struct addr_set seen; /* task_struct addresses listed */
+	struct addr_set bad;  /* list nodes whose task could not be read (warned once) */
+	uint64_t steps;	      /* list steps so far, all walks */
 	bool out_of_steps;
 	size_t dropped_warnings;
 	size_t signal_unreadable; /* groups whose thread list head could not be read */
@@ -175,44 +181,43 @@ static bool kptr_ok(const struct walker *w, uint64_t v)
 	return v >= w->kernel_min && (v & 7) == 0;
 }
 
-/* --- visited set ------------------------------------------------------- */
+/* --- address sets ----------------------------------------------------- */
 
-static size_t seen_slot(const struct walker *w, uint64_t key)
+static size_t set_slot(const struct addr_set *set, uint64_t key)
 {
-	size_t mask = w->seen_cap - 1;
+	size_t mask = set->cap - 1;
 	size_t i = (size_t)((key >> 4) * 0x9e3779b97f4a7c15ull) & mask;
 
-	while (w->seen[i] && w->seen[i] != key)
+	while (set->keys[i] && set->keys[i] != key)
 		i = (i + 1) & mask;
 	return i;
 }
 
-static bool seen_has(const struct walker *w, uint64_t key)
+static bool set_has(const struct addr_set *set, uint64_t key)
 {
-	return w->seen_cap && w->seen[seen_slot(w, key)] == key;
+	return set->cap && set->keys[set_slot(set, key)] == key;
 }
 
-static int seen_add(struct walker *w, uint64_t key)
+static int set_add(struct addr_set *set, uint64_t key)
 {
-	if ((w->seen_n + 1) * 2 > w->seen_cap) {
-		size_t cap = w->seen_cap ? w->seen_cap * 2 : 1024;
-		uint64_t *old = w->seen;
-		size_t old_cap = w->seen_cap;
+	if ((set->n + 1) * 2 > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 1024;
+		struct addr_set grown = {calloc(cap, sizeof(uint64_t)), cap, 0};
 
-		w->seen = calloc(cap, sizeof(*w->seen));
-		if (!w->seen) {
-			w->seen = old;
+		if (!grown.keys)
 			return VH_ERR_NOMEM;
+		for (size_t i = 0; i < set->cap; i++) {
+			if (set->keys[i])
+				grown.keys[set_slot(&grown, set->keys[i])] = set->keys[i];
 		}
-		w->seen_cap = cap;
-		for (size_t i = 0; i < old_cap; i++) {
-			if (old[i])
-				w->seen[seen_slot(w, old[i])] = old[i];
-		}
-		free(old);
+		grown.n = set->n;
+		free(set->keys);
+		*set = grown;
 	}
-	w->seen[seen_slot(w, key)] = key;
-	w->seen_n++;
+	if (set->keys[set_slot(set, key)] != key) {
+		set->keys[set_slot(set, key)] = key;
+		set->n++;
+	}
 	return VH_OK;
 }
 
@@ -322,7 +327,7 @@ static int add_task(struct walker *w, uint64_t addr, enum vh_task_via via)
 		tl->tasks = grown;
 		w->tasks_cap = cap;
 	}
-	if (seen_add(w, addr))
+	if (set_add(&w->seen, addr))
 		return VH_ERR_NOMEM;
 	t.via = via;
 	tl->tasks[tl->ntasks++] = t;
@@ -372,8 +377,31 @@ static uint64_t step(struct walker *w, const struct list_walk *lw, uint64_t cur,
 		     cur + fwd->offset, vh_strerror(err));
 		return 0;
 	}
-	if (next == lw->head || (lw->end && next == lw->end)) {
-		*complete = true;
+	if (lw->end && next == lw->end) {
+		*complete = true; /* the head the dump lacks: known, not read */
+		return 0;
+	}
+	if (next == lw->head) {
+		/*
+		 * Back at the head, which must link back too: a head whose next was
+		 * overwritten with its own address looks like an empty list, but its
+		 * prev still names the last node.
+		 */
+		err = read_member(w, next, back, &link);
+		if (!err && link == cur) {
+			*complete = true;
+			return 0;
+		}
+		if (err)
+			warn(w, "%s: cannot read the head's %s pointer at 0x%" PRIx64 ": %s",
+			     lw->what, lw->backwards ? "next" : "prev", next + back->offset,
+			     vh_strerror(err));
+		else
+			warn(w,
+			     "%s: %s pointer at 0x%" PRIx64 " returns to the head 0x%" PRIx64
+			     ", which does not link back (its %s is 0x%" PRIx64 ")",
+			     lw->what, fname, cur + fwd->offset, next,
+			     lw->backwards ? "next" : "prev", link);
 		return 0;
 	}
 	if (!kptr_ok(w, next)) {
@@ -405,7 +433,9 @@ static bool visit(struct walker *w, const struct list_walk *lw, uint64_t node, u
 	uint64_t task = node - lw->node_off;
 	int err;
 
-	if (seen_has(w, task)) {
+	if (set_has(&w->bad, task))
+		return true; /* warned already; the links around it were checked */
+	if (set_has(&w->seen, task)) {
 		if (lw->warn_at_known)
 			warn(w,
 			     "%s: the link at 0x%" PRIx64 " leads back to task 0x%" PRIx64
@@ -419,9 +449,15 @@ static bool visit(struct walker *w, const struct list_walk *lw, uint64_t node, u
 		return false;
 	}
 	if (err) {
-		warn(w, "%s: node 0x%" PRIx64 " (task 0x%" PRIx64 "): %s", lw->what, node, task,
-		     describe_err(err));
-		return false;
+		/*
+		 * The node links both ways, so the list goes on past it: only the
+		 * task's own fields are damaged (or on a page the dump lacks).
+		 */
+		warn(w, "%s: node 0x%" PRIx64 " (task 0x%" PRIx64 "): %s; skipped", lw->what, node,
+		     task, describe_err(err));
+		if (set_add(&w->bad, task))
+			w->nomem = 1;
+		return !w->nomem;
 	}
 	if (lw->want_tgid >= 0 && w->tl->tasks[w->tl->ntasks - 1].tgid != lw->want_tgid)
 		warn(w, "%s: task 0x%" PRIx64 " (pid %" PRId32 ") belongs to thread group %" PRId32,
@@ -454,10 +490,16 @@ static bool walk_both(struct walker *w, struct list_walk *lw)
 	if (walk(w, lw))
 		return true;
 	lw->backwards = true;
-	lw->stop_at_known = true;
 	lw->warn_at_known = false;
-	if (lw->via == VH_VIA_TASKS)
+	/*
+	 * On the task list every task is met once: the first one the forward
+	 * walk already took is where the two walks join. Children and thread
+	 * lists hold tasks found before (on the task list), so they go on.
+	 */
+	if (lw->via == VH_VIA_TASKS) {
 		lw->via = VH_VIA_TASKS_PREV;
+		lw->stop_at_known = true;
+	}
 	walk(w, lw);
 	return false;
 }
@@ -754,7 +796,8 @@ int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km, const struc
 		vh_task_list_free(w->tl);
 	else
 		*out = w->tl;
-	free(w->seen);
+	free(w->seen.keys);
+	free(w->bad.keys);
 	free(w);
 	return err;
 }

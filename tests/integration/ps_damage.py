@@ -20,10 +20,15 @@ Cases:
               breaks are found through their parent's children list
   threads     a thread's thread_node.next points nowhere: the group's threads
               are still all found (walked back from signal->thread_head)
+  random-N    (seeded) 64 words inside random task_structs, half of them in
+              the fields the walks read, overwritten with
+              zero, LIST_POISON1, random bits, or pointers into other tasks:
+              ps must exit 0 in time (no crash, no hang; run it under ASan)
 """
 import argparse
 import json
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -43,6 +48,7 @@ def run_ps(vmahunt, vmlinux, dump, timeout):
 
 
 def profile_offsets(tools, vmlinux):
+    """Member offsets ("task_struct.tasks") and struct sizes ("struct task_struct")."""
     out = subprocess.run([os.path.join(tools, "vh-profile"), vmlinux], capture_output=True,
                          text=True, check=True).stdout
     off = {}
@@ -50,7 +56,24 @@ def profile_offsets(tools, vmlinux):
         f = line.split()
         if f[0] == "member":
             off.setdefault(f[1], int(f[2]))
+        elif f[0] == "struct":
+            off.setdefault("struct " + f[1], int(f[2]))
     return off
+
+
+def random_patches(rng, addrs, size, hot, n=64):
+    """n words of random task_structs, half of them where the walks look (@hot
+    offsets), random values."""
+    patches = {}
+    for _ in range(n):
+        task = rng.choice(addrs)
+        where = task + (rng.choice(hot) if rng.random() < 0.5 else
+                        rng.randrange(0, size // 8) * 8)
+        other = rng.choice(addrs)
+        value = rng.choice([0, LIST_POISON1, rng.getrandbits(64), other,
+                            other + rng.randrange(0, size // 8) * 8, where])
+        patches[where] = value
+    return list(patches.items())
 
 
 def kvtop(tools, dump, vaddrs):
@@ -131,6 +154,7 @@ def main():
     ap.add_argument("--vmahunt", required=True)
     ap.add_argument("--tools", required=True)
     ap.add_argument("--timeout", type=int, default=120)
+    ap.add_argument("--random-rounds", type=int, default=8)
     ap.add_argument("lab")
     a = ap.parse_args()
     src = os.path.join(a.lab, "vmcore.elf")
@@ -171,6 +195,15 @@ def main():
               "direct map covers")
     if threads:
         cases.append(("threads", [(addr[threads[0]] + t_node, UNMAPPED)], UNMAPPED))
+    rng = random.Random(20261121)
+    hot = sorted({(off[f"task_struct.{m}"] + k) & ~7
+                  for m in ("tasks", "children", "sibling", "thread_node", "pid", "real_parent",
+                            "signal", "real_cred", "mm", "comm")
+                  if f"task_struct.{m}" in off for k in (0, 8)})
+    task_addrs = sorted(addr.values())
+    for i in range(a.random_rounds):
+        cases.append((f"random-{i}", random_patches(rng, task_addrs,
+                                                    off["struct task_struct"], hot), None))
     failures = 0
     with tempfile.TemporaryDirectory(prefix="vh-ps-damage-") as tmp:
         copy = os.path.join(tmp, "damaged.elf")
@@ -188,6 +221,12 @@ def main():
             errs = []
             if rc != 0:
                 errs.append(f"exit {rc}: {err.strip()}")
+            if bad is None:  # random damage: only no crash, no hang, exit 0
+                print(f"{name}: exit {rc}, {len(tasks)} tasks listed, {len(warnings)} warnings")
+                for e in errs:
+                    print(f"  FAIL: {name}: {e}")
+                failures += bool(errs)
+                continue
             missing = sorted(set(by_pid) - set(got))
             extra = sorted(set(got) - set(by_pid))
             if missing:

@@ -491,6 +491,28 @@ static void test_thread_self_loop(void **state)
 		VH_VIA_THREADS);
 }
 
+static void test_node_not_a_task(void **state)
+{
+	struct fixture f;
+	size_t skipped = 0;
+
+	(void)state;
+	setup(&f, false);
+	/* daemon's pid is garbage, its links intact: the walk goes on past it */
+	put32(task_phys(3) + T_PID, 0xffffff00);
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_int_equal(f.tl->ntasks, NSPECS - 3); /* daemon and its two threads */
+	assert_null(find(f.tl, 10));
+	assert_int_equal(find(f.tl, 20)->via, VH_VIA_TASKS);
+	assert_int_equal(find(f.tl, 30)->via, VH_VIA_TASKS);
+	for (size_t i = 0; i < f.tl->nwarnings; i++)
+		skipped +=
+		    strstr(f.tl->warnings[i], "not a task (pid out of range); skipped") != NULL;
+	assert_int_equal(skipped, 1); /* met on the task list and init's children: warned once */
+	teardown(&f);
+}
+
 static void test_signal_not_in_dump(void **state)
 {
 	struct fixture f;
@@ -575,6 +597,7 @@ int main(void)
 	    cmocka_unit_test(test_both_ways),
 	    cmocka_unit_test(test_hidden_from_task_list),
 	    cmocka_unit_test(test_thread_self_loop),
+	    cmocka_unit_test(test_node_not_a_task),
 	    cmocka_unit_test(test_signal_not_in_dump),
 	    cmocka_unit_test(test_init_task_unreadable),
 	    cmocka_unit_test(test_profile_lacks_layout),
