@@ -20,6 +20,10 @@ Before 6.1 (vm_next list + mm_rb):
   rb-cycle       a VMA's rb_left points back at the tree's root node
   (each time the other structure still has every VMA: the result is whole)
 
+Also, not damage: vsyscall_mode patched to XONLY (the lab's kernels run with
+vsyscall=none): every process must end with the [vsyscall] gate VMA; and an
+anonymous VMA given an anon_vma_name (5.17+) is listed as [anon:NAME].
+
 Checked: exit 0 within the timeout, a warning naming the bad address, every
 other process's map unchanged, the damaged process's lines a subset of its
 intact map (whole where the other structure still holds everything) and not
@@ -115,6 +119,76 @@ def old_cases(rd, off, procs):
     ]
 
 
+def kaslr_offset(vmahunt, dump):
+    info = json.loads(subprocess.run([vmahunt, "info", "--json", dump], capture_output=True,
+                                     text=True, check=True).stdout.splitlines()[0])
+    return int(info["kaslr_offset"], 16)
+
+
+def symbol(tools, vmlinux, name):
+    out = subprocess.run([os.path.join(tools, "vh-profile"), vmlinux], capture_output=True,
+                         text=True, check=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if f[0] == "symbol" and f[1] == name:
+            return int(f[2], 16)
+    return None
+
+
+def check_vsyscall(a, lab, copy, patcher, rd, vmlinux, base):
+    """vsyscall_mode set to XONLY in the copy: every process ends with [vsyscall]
+    (the gate VMA, in no mm; its flags as the kernel set them at boot)."""
+    sym = symbol(a.tools, vmlinux, "vsyscall_mode")
+    if sym is None:
+        print(f"{os.path.basename(lab)} vsyscall: skipped: no vsyscall_mode symbol")
+        return []
+    addr = sym + kaslr_offset(a.vmahunt, copy)
+    word = rd.u64s(addr, 1)[0]
+    saved = patcher.apply([(addr, (word & ~0xffffffff) | 1)])
+    try:
+        rc, err, got, warnings = run_maps(a.vmahunt, vmlinux, copy, a.timeout)
+    finally:
+        patcher.restore(saved)
+    errs = [] if rc == 0 else [f"exit {rc}: {err.strip()[:300]}"]
+    for p in base:
+        vmas = got.get(p, [])
+        if [key(v) for v in vmas[:-1]] != [key(v) for v in base[p]]:
+            errs.append(f"pid {p}: the VMAs before the gate differ")
+        last = vmas[-1] if vmas else {}
+        if (last.get("start"), last.get("end"), last.get("path"), last.get("found_in")) != \
+                ("0xffffffffff600000", "0xffffffffff601000", "[vsyscall]", ["gate"]):
+            errs.append(f"pid {p}: last VMA is not the gate: {last}")
+    print(f"{os.path.basename(lab)} vsyscall: {'ok' if not errs else 'FAIL'}: "
+          f"{len(base)} processes end with "
+          f"{next(iter(got.values()))[-1]['perms'] if got else '-'} [vsyscall]")
+    return [f"{lab} vsyscall: {e}" for e in errs]
+
+
+def check_anon_name(a, lab, copy, patcher, vmlinux, off, base):
+    """An anonymous VMA's anon_name pointed at linux_banner ("Linux version ...": the
+    name after the 4-byte refcount is "x version ..."): the VMA is listed as
+    [anon:x version ...] (5.17+)."""
+    if "vm_area_struct.anon_name" not in off:
+        print(f"{os.path.basename(lab)} anon-name: skipped: no vm_area_struct.anon_name")
+        return []
+    pid = min(p for p in base if len(base[p]) > 4)
+    v = next(v for v in base[pid] if not v["file"] and not v["path"])
+    banner = symbol(a.tools, vmlinux, "linux_banner") + kaslr_offset(a.vmahunt, copy)
+    saved = patcher.apply([(int(v["vm_area_struct"], 16) + off["vm_area_struct.anon_name"],
+                            banner)])
+    try:
+        rc, err, got, _ = run_maps(a.vmahunt, vmlinux, copy, a.timeout)
+    finally:
+        patcher.restore(saved)
+    errs = [] if rc == 0 else [f"exit {rc}: {err.strip()[:300]}"]
+    named = [g for g in got.get(pid, []) if g["vm_area_struct"] == v["vm_area_struct"]]
+    if not named or not named[0]["path"].startswith("[anon:x version "):
+        errs.append(f"pid {pid}: VMA {v['vm_area_struct']} named {named[0]['path'] if named else '-'!r}")
+    print(f"{os.path.basename(lab)} anon-name: {'ok' if not errs else 'FAIL'}: "
+          f"{named[0]['path'][:40] if named else '-'}...")
+    return [f"{lab} anon-name: {e}" for e in errs]
+
+
 def check_lab(a, lab):
     src = os.path.join(lab, "qemu.elf")
     vmlinux = os.path.join(lab, "vmlinux")
@@ -165,6 +239,8 @@ def check_lab(a, lab):
                   f"VMAs, {len(warnings)} warnings; first: "
                   f"{next((w for w in warnings if f'{bad:#x}' in w), '-')}")
             fails += [f"{lab} {name}: {e}" for e in errs]
+        fails += check_vsyscall(a, lab, copy, patcher, rd, vmlinux, base)
+        fails += check_anon_name(a, lab, copy, patcher, vmlinux, off, base)
     return fails
 
 
