@@ -63,7 +63,7 @@ static void json_vma(struct maps_run *r, const struct vh_task *t, const struct v
 	snprintf(dev, sizeof(dev), "%02" PRIx32 ":%02" PRIx32, v->major, v->minor);
 	vh_json_begin_object(j, NULL);
 	vh_json_str(j, "type", "vma");
-	vh_json_u64(j, "pid", (uint64_t)t->tgid);
+	vh_json_u64(j, "pid", (uint64_t)t->pid);
 	vh_json_str(j, "comm", t->comm);
 	vh_json_hex(j, "start", v->start);
 	vh_json_hex(j, "end", v->end);
@@ -98,7 +98,7 @@ static void text_vmas(const struct vh_task *t, const struct vh_vma_list *l)
 {
 	char line[MAX_LINE];
 
-	printf("# pid %" PRId32 " ", t->tgid);
+	printf("# pid %" PRId32 " ", t->pid);
 	print_comm(t->comm);
 	printf(" mm 0x%016" PRIx64 " vmas %zu\n", t->mm, l->nvmas);
 	for (size_t i = 0; i < l->nvmas; i++) {
@@ -120,7 +120,7 @@ static int one_process(struct maps_run *r, const struct vh_task *t)
 	if (err) {
 		char msg[512];
 
-		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->tgid,
+		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->pid,
 			 vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
 		warning(r, msg);
 		return VH_OK;
@@ -134,7 +134,7 @@ static int one_process(struct maps_run *r, const struct vh_task *t)
 	for (size_t i = 0; i < l->nwarnings; i++) {
 		char msg[640];
 
-		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->tgid, l->warnings[i]);
+		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->pid, l->warnings[i]);
 		warning(r, msg);
 	}
 	vh_vma_list_free(l);
@@ -155,7 +155,8 @@ static int print_maps(struct maps_run *r)
 	for (size_t i = 0; i < r->tl->ntasks; i++) {
 		const struct vh_task *t = &r->tl->tasks[i];
 
-		if (!t->leader || (r->opts.have_pid && t->tgid != r->opts.pid))
+		/* every process; with --pid, that task (a thread id too, as /proc/TID/maps) */
+		if (r->opts.have_pid ? t->pid != r->opts.pid : !t->leader)
 			continue;
 		found = true;
 		if (!t->mm)

@@ -36,7 +36,8 @@ struct tlb_entry {
 
 /* A cached name: a file's path and device, an anon_vma_name, a special mapping's name. */
 struct name_entry {
-	uint64_t key; /* pointer | kind (pointers are 8-aligned) */
+	uint64_t ptr;  /* where the name was read from (0: free slot) */
+	unsigned kind; /* enum name_kind */
 	const char *str;
 	uint32_t major, minor;
 	uint64_t ino;
@@ -190,25 +191,32 @@ static const char *keep(struct vh_maps *m, char *s)
 	return s;
 }
 
-static struct name_entry *name_slot(struct vh_maps *m, uint64_t key)
+static size_t name_hash(uint64_t ptr, unsigned kind, size_t mask)
+{
+	return (size_t)((ptr * 0x9e3779b97f4a7c15ull) ^ kind) & mask;
+}
+
+/* The slot of (ptr, kind): its entry, or the free slot where it would go. */
+static struct name_entry *name_slot(struct vh_maps *m, uint64_t ptr, unsigned kind)
 {
 	size_t mask = m->names_cap - 1;
-	size_t i = (size_t)((key >> 3) * 0x9e3779b97f4a7c15ull) & mask;
+	size_t i = name_hash(ptr, kind, mask);
 
-	while (m->names[i].key && m->names[i].key != key)
+	while (m->names[i].ptr && (m->names[i].ptr != ptr || m->names[i].kind != kind))
 		i = (i + 1) & mask;
 	return &m->names[i];
 }
 
 static struct name_entry *name_find(struct vh_maps *m, uint64_t ptr, enum name_kind k)
 {
-	if (!m->names_cap)
+	if (!m->names_cap || !ptr)
 		return NULL;
-	struct name_entry *e = name_slot(m, ptr | k);
+	struct name_entry *e = name_slot(m, ptr, k);
 
-	return e->key ? e : NULL;
+	return e->ptr ? e : NULL;
 }
 
+/* A new entry for (ptr, kind), ptr non-zero; NULL when out of memory. */
 static struct name_entry *name_add(struct vh_maps *m, uint64_t ptr, enum name_kind k)
 {
 	if ((m->names_n + 1) * 2 > m->names_cap) {
@@ -224,13 +232,14 @@ static struct name_entry *name_add(struct vh_maps *m, uint64_t ptr, enum name_ki
 		}
 		m->names_cap = cap;
 		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].key)
-				*name_slot(m, old[i].key) = old[i];
+			if (old[i].ptr)
+				*name_slot(m, old[i].ptr, old[i].kind) = old[i];
 		free(old);
 	}
-	struct name_entry *e = name_slot(m, ptr | k);
+	struct name_entry *e = name_slot(m, ptr, k);
 
-	e->key = ptr | k;
+	e->ptr = ptr;
+	e->kind = k;
 	m->names_n++;
 	return e;
 }
@@ -520,7 +529,8 @@ static const char *file_path(struct vh_maps *m, uint64_t file, struct vh_vma *v)
 		e = name_add(m, file, NK_FILE);
 		if (!e)
 			return "";
-		tmp.key = e->key;
+		tmp.ptr = e->ptr;
+		tmp.kind = e->kind;
 		*e = tmp;
 	}
 	v->major = e->major;
@@ -1041,7 +1051,8 @@ static int build(struct vh_maps *m, const struct mm_info *mi, struct ptrs *pp,
 		if (l->nvmas && v.start < last_end) {
 			const struct vh_vma *pv = &l->vmas[l->nvmas - 1];
 
-			if (v.start >= pv->start || !old)
+			/* before 6.1, VMAs only mm_rb had come after the list's: no order there */
+			if (!old || (v.found & VH_VMA_IN_LIST))
 				warn(m,
 				     "VMA %#" PRIx64 " (%#" PRIx64 "-%#" PRIx64
 				     ") overlaps or precedes VMA %#" PRIx64 " (%#" PRIx64
@@ -1078,6 +1089,7 @@ int vh_vmas_read(struct vh_maps *m, uint64_t mm, struct vh_vma_list **out)
 	}
 	m->cur = l;
 	m->dropped_warnings = 0;
+	m->nomem = false;
 	if (m->maple)
 		err = collect_maple(m, mm, &pp);
 	else
