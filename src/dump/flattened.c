@@ -348,7 +348,8 @@ static int scan_records(struct vh_dump *d, struct flat_index *x, uint64_t *nrec)
 				err = vh_dump_add_warning(
 				    d,
 				    "%s: offset 0x%" PRIx64 ": %" PRIu64 " bytes "
-				    "follow the flattened end marker; ignored",
+				    "follow the flattened end marker; ignored (if many, a "
+				    "damaged record header may look like the end marker)",
 				    d->file.path, r.data, d->file.size - r.data);
 			break;
 		}
