@@ -129,8 +129,8 @@ static int bench(const char *path, bool full, int n)
 		}
 		t[i] = now() - t0;
 		if (i == n - 1)
-			printf("units %u of %u read, %llu top-level DIEs, %s\n",
-			       p->stats.cus_scanned, p->stats.cus_total,
+			printf("units read %u of %s, %llu top-level DIEs, %s\n",
+			       p->stats.cus_scanned, total(p),
 			       (unsigned long long)p->stats.dies_visited,
 			       p->stats.full_scan ? "full scan" : "likely units only");
 		vh_profile_free(p);
