@@ -55,7 +55,8 @@ def check(label, cmd, path, is_cli):
 
 def case(vmahunt, pages, path, label):
     ok = check(label, [vmahunt, "info", "--json", path], path, True)
-    ok &= check(label, [pages, "--stride", "509", path], path, False)
+    # A damaged header may claim petabytes of ranges: visit a bounded number of pages.
+    ok &= check(label, [pages, "--stride", "509", "--max", "4096", path], path, False)
     return ok
 
 
@@ -77,13 +78,15 @@ def flip_cases(args, rng, src, work):
                 f.seek(off)
                 saved.append((off, f.read(1)))
                 f.seek(off)
-                f.write(bytes([rng.choice([0, 0xff, rng.randrange(256)])]))
+                new = rng.choice([0, 0xff, rng.randrange(256)])
+                f.write(bytes([new]))
+                saved[-1] += (new,)
             f.flush()
-            label = "%s flip#%d at %s" % (os.path.basename(src), i,
-                                           ",".join(hex(o) for o, _ in saved))
+            label = "%s flip#%d (offset=new byte) %s" % (
+                os.path.basename(src), i, ",".join("%#x=%#04x" % (o, n) for o, _, n in saved))
             if case(args.vmahunt, args.pages, work, label):
                 passed += 1
-            for off, b in reversed(saved):
+            for off, b, _ in reversed(saved):
                 f.seek(off)
                 f.write(b)
             f.flush()

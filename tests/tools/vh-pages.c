@@ -2,12 +2,14 @@
 /*
  * vh-pages: read every page frame a dump covers, through the public API.
  *
- *   vh-pages [--stride N] [--list] [--bench] DUMP
+ *   vh-pages [--stride N] [--max N] [--list] [--bench] DUMP
  *
  * --list   one line per page frame: "PFN STATE HASH" (hash of the bytes for
  *          present/zero pages, "-" otherwise), for comparing formats
  * --bench  one line: pages read, bytes, seconds, MB/s
  * --stride read only every Nth page frame (the corruption test uses it)
+ * --max    visit at most N page frames: a damaged header can claim ranges of
+ *          petabytes, which a full walk would take days to visit
  * Default: a summary of how many pages were read, excluded, absent or failed.
  * Exit 0 when the walk completed (read errors are counted, not fatal), 3 when
  * the dump does not open.
@@ -42,7 +44,7 @@ static const char *const state_names[] = {"absent", "present", "zero", "excluded
 
 int main(int argc, char **argv)
 {
-	uint64_t stride = 1, counts[8] = {0}, failed = 0, bytes = 0;
+	uint64_t stride = 1, max = UINT64_MAX, visited = 0, counts[8] = {0}, failed = 0, bytes = 0;
 	int list = 0, bench = 0;
 	const char *path = NULL;
 	struct vh_dump *d;
@@ -55,6 +57,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--stride") && i + 1 < argc)
 			stride = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--max") && i + 1 < argc)
+			max = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--list"))
 			list = 1;
 		else if (!strcmp(argv[i], "--bench"))
@@ -63,7 +67,7 @@ int main(int argc, char **argv)
 			path = argv[i];
 	}
 	if (!path || stride == 0) {
-		fprintf(stderr, "usage: vh-pages [--stride N] [--list] [--bench] DUMP\n");
+		fprintf(stderr, "usage: vh-pages [--stride N] [--max N] [--list] [--bench] DUMP\n");
 		return 2;
 	}
 	if (vh_dump_open(path, NULL, &d)) {
@@ -76,8 +80,9 @@ int main(int argc, char **argv)
 		return 4;
 	r = vh_dump_ranges(d, &nr);
 	t0 = now();
-	for (size_t i = 0; i < nr; i++) {
-		for (uint64_t pfn = r[i].start / ps; pfn * ps < r[i].end; pfn += stride) {
+	for (size_t i = 0; i < nr && visited < max; i++) {
+		for (uint64_t pfn = r[i].start / ps; pfn * ps < r[i].end && visited++ < max;
+		     pfn += stride) {
 			enum vh_page_state st = vh_dump_page_state(d, pfn);
 			/* Pages only partly inside a range are read over their covered part. */
 			uint64_t lo = pfn * ps < r[i].start ? r[i].start : pfn * ps;
