@@ -585,14 +585,14 @@ struct vh_vmci_entry {
 /**
  * vh_vmcoreinfo_parse() - parse VMCOREINFO text into typed entries.
  * @text: the text (need not be NUL-terminated; a NUL ends it early).
- * @len: its length in bytes (at most 1 MiB).
+ * @len: its length in bytes (at most 64 KiB; the kernel writes at most a page).
  * @out: receives the parsed form.
  *
  * Never fails on bad content: a line without '=', a malformed key or a value
  * that does not parse as its kind requires (garbage, overflow, a negative
  * offset) is kept with valid=false and a warning naming the line.
  *
- * Return: VH_OK, VH_ERR_INVAL (text NULL with len > 0, or len over 1 MiB) or VH_ERR_NOMEM.
+ * Return: VH_OK, VH_ERR_INVAL (text NULL with len > 0, or len over 64 KiB) or VH_ERR_NOMEM.
  */
 int vh_vmcoreinfo_parse(const char *text, size_t len, struct vh_vmcoreinfo **out);
 

@@ -20,9 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bounds against hostile DWARF: nesting of anonymous members, typedef chains. */
-#define MAX_NEST       8
-#define MAX_TYPE_CHAIN 32
+/*
+ * Bounds against hostile DWARF: nesting of anonymous members, typedef chains,
+ * and member DIEs looked at per load (anonymous members that all lead to the
+ * same struct would otherwise cost fan-out^depth; a kernel needs ~100000).
+ */
+#define MAX_NEST	 8
+#define MAX_TYPE_CHAIN	 32
+#define MAX_MEMBER_STEPS 20000000u
 
 /*
  * Units to read first, most useful first. Each defines several wanted types in
@@ -87,6 +92,7 @@ struct scan {
 	size_t nw;
 	bool *done;	  /* per table row (struct rows, first enum row of each tag) */
 	size_t remaining; /* wanted types not found yet */
+	uint32_t steps;	  /* member DIEs looked at, against MAX_MEMBER_STEPS */
 };
 
 static int cmp_want(const void *a, const void *b)
@@ -274,6 +280,8 @@ static int find_member(struct scan *s, Dwarf_Die *agg, const char *name, size_t 
 
 		if (dwarf_tag(&child) != DW_TAG_member)
 			continue;
+		if (++s->steps > MAX_MEMBER_STEPS)
+			return corrupt(s, agg, "members nest too deep to be a kernel's");
 		n = dwarf_diename(&child);
 		if (n && (strncmp(n, name, len) != 0 || n[len] != '\0'))
 			continue;

@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VMCI_MAX_LEN (1u << 20)
+/* The kernel's VMCOREINFO is at most a page (VMCOREINFO_BYTES); 64 KiB bounds the table. */
+#define VMCI_MAX_LEN (64u << 10)
 
 struct vh_vmcoreinfo {
 	char *text;  /* the lines, NUL-split at '\n' and '=' */
@@ -256,8 +257,9 @@ int vh_vmcoreinfo_parse(const char *text, size_t len, struct vh_vmcoreinfo **out
 				    VMCI_MAX_LEN);
 	if (text)
 		len = strnlen(text, len);
+	/* Entries are made only for lines with '=': at most one per '=' in the text. */
 	for (size_t i = 0; i < len; i++)
-		lines += text[i] == '\n';
+		lines += text[i] == '=';
 	vi = calloc(1, sizeof(*vi));
 	if (!vi)
 		return vh_set_error(VH_ERR_NOMEM, "VMCOREINFO: out of memory");

@@ -157,13 +157,18 @@ static void test_odd_text(void **state)
 	assert_int_equal(vh_vmcoreinfo_count(vi), 0);
 	vh_vmcoreinfo_free(vi);
 	assert_int_equal(vh_vmcoreinfo_parse(NULL, 5, &vi), VH_ERR_INVAL);
-	big = malloc((1u << 20) + 1);
+	big = malloc((64u << 10) + 1);
 	assert_non_null(big);
-	memset(big, '\n', (1u << 20) + 1);
-	assert_int_equal(vh_vmcoreinfo_parse(big, (1u << 20) + 1, &vi), VH_ERR_INVAL);
-	/* a megabyte of newlines is fine, and quick */
-	assert_int_equal(vh_vmcoreinfo_parse(big, 1u << 20, &vi), VH_OK);
+	memset(big, '\n', (64u << 10) + 1);
+	assert_int_equal(vh_vmcoreinfo_parse(big, (64u << 10) + 1, &vi), VH_ERR_INVAL);
+	/* 64 KiB of newlines is fine, and so are 32768 empty entries */
+	assert_int_equal(vh_vmcoreinfo_parse(big, 64u << 10, &vi), VH_OK);
 	assert_int_equal(vh_vmcoreinfo_count(vi), 0);
+	vh_vmcoreinfo_free(vi);
+	for (size_t i = 0; i + 1 < (64u << 10); i += 2)
+		memcpy(big + i, "=\n", 2);
+	assert_int_equal(vh_vmcoreinfo_parse(big, 64u << 10, &vi), VH_OK);
+	assert_int_equal(vh_vmcoreinfo_count(vi), 32768);
 	vh_vmcoreinfo_free(vi);
 	free(big);
 }
