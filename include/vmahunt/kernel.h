@@ -55,7 +55,7 @@ struct vh_task {
 	int32_t tgid;		 /* thread group id (the process id) */
 	int32_t ppid;		 /* real_parent's tgid; 0 for pid 0 and kthreadd / init */
 	bool leader;		 /* pid == tgid: the group leader (one ps line per process) */
-	bool kthread;		 /* PF_KTHREAD, or no mm and not a zombie */
+	bool kthread;		 /* PF_KTHREAD, or no mm, not exiting, not a zombie */
 	char comm[65];		 /* task_struct.comm (TASK_COMM_LEN bytes, 16 today) */
 	char state;		 /* as ps shows it: R S D T t X Z P I, or '?' */
 	uint32_t state_raw;	 /* task_struct.__state (or .state) */

@@ -300,8 +300,10 @@ static int read_task(struct walker *w, uint64_t addr, struct vh_task *t)
 	read_member(w, addr, &ts->start_boottime, &t->start_boottime);
 	read_member(w, addr, &ts->real_parent, &t->real_parent);
 	t->state = vh_task_state_char(t->state_raw, t->exit_state);
+	/* No mm and not on its way out (exiting or a zombie) is a kernel thread too. */
 	t->kthread =
-	    (t->flags & (uint64_t)w->p->c.PF_KTHREAD.value) || (t->mm == 0 && t->exit_state == 0);
+	    (t->flags & (uint64_t)w->p->c.PF_KTHREAD.value) ||
+	    (t->mm == 0 && t->exit_state == 0 && !(t->flags & (uint64_t)w->p->c.PF_EXITING.value));
 	read_parent(w, t);
 	read_cred(w, t);
 	return VH_OK;
