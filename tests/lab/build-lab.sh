@@ -285,13 +285,24 @@ run_guest() {
 		mkfs.ext4 -q -F -O ^metadata_csum,^has_journal -L vmahunt-kdump "$build/kdump-disk.img"
 		args+=(--kdump-disk "$build/kdump-disk.img")
 	fi
-	log "$name: booting guest (TCG)"
-	if ! python3 "$LAB_DIR/labrun.py" "${args[@]}"; then
-		log "$name: guest run failed; last control lines:"
+	local try
+	for try in 1 2; do
+		log "$name: booting guest (TCG, try $try)"
+		if python3 "$LAB_DIR/labrun.py" "${args[@]}"; then break; fi
+		log "$name: guest run failed; last control/console lines:"
 		tail -n 20 "$dir/control.log" >&2 || true
 		tail -n 30 "$dir/console.log" >&2 || true
-		return 1
-	fi
+		cat "$dir/qemu.stdout" >&2 || true
+		# a guest has been seen to fail once at start for no reason found: retry once
+		[ "$try" = 2 ] && return 1
+		if [ "$kdump" = 1 ]; then
+			truncate -s 0 "$build/kdump-disk.img"
+			truncate -s 4G "$build/kdump-disk.img"
+			mkfs.ext4 -q -F -O ^metadata_csum,^has_journal -L vmahunt-kdump "$build/kdump-disk.img"
+		fi
+		rm -rf "$dir"
+		mkdir -p "$dir"
+	done
 	if [ "$kdump" = 1 ]; then
 		local f
 		for f in $(debugfs -R 'ls -p /' "$build/kdump-disk.img" 2>/dev/null | awk -F/ '$6 != "" && $6 != "." && $6 != ".." && $6 != "lost+found" {print $6}'); do
@@ -338,7 +349,8 @@ guest() { # gen variant kdump: one guest in a subshell, so that `set -e` holds i
 	set +e
 	(
 		set -eE
-		trap 'log "${1}${2:+-$2}: command failed (line $LINENO): $BASH_COMMAND"' ERR
+		GUEST_NAME=$1${2:+-$2}
+		trap 'log "$GUEST_NAME: command failed (line $LINENO): $BASH_COMMAND"' ERR
 		run_guest "$@"
 	)
 	rc=$?
