@@ -401,15 +401,18 @@ static int set_page_size(struct vh_dump *d)
 	const char *v = vh_dump_vmcoreinfo_get(d, "PAGESIZE");
 	char *end;
 	unsigned long long ps;
+	int err;
 
 	if (v) {
 		ps = strtoull(v, &end, 10);
 		if (*v && *end == '\0' && vh_dump_set_page_size(d, ps, 0) == VH_OK)
 			return VH_OK;
-		vh_dump_add_warning(d,
-				    "%s: VMCOREINFO PAGESIZE=%s is not a usable page size; "
-				    "using 4096",
-				    d->file.path, v);
+		err = vh_dump_add_warning(d,
+					  "%s: VMCOREINFO PAGESIZE=%s is not a usable page size; "
+					  "using 4096",
+					  d->file.path, v);
+		if (err)
+			return err;
 	}
 	return vh_dump_set_page_size(d, X86_PAGE_SIZE, 0);
 }

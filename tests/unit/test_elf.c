@@ -601,6 +601,25 @@ static void test_bogus_note_size(void **state)
 	close_img(&o);
 }
 
+/* An unusable PAGESIZE in VMCOREINFO: a warning, and x86's 4096. */
+static void test_bad_vmcoreinfo_pagesize(void **state)
+{
+	struct img im;
+	struct opened o;
+	uint8_t *at;
+
+	(void)state;
+	build(&im, NOTES_KERNEL);
+	at = memmem(im.d, im.len, "PAGESIZE=4096", 13);
+	assert_non_null(at);
+	memcpy(at, "PAGESIZE=1234", 13);
+	o = open_img(&im);
+	assert_int_equal(o.err, VH_OK);
+	assert_int_equal(vh_dump_page_size(o.d), 4096);
+	expect_warning(o.d, "PAGESIZE=1234");
+	close_img(&o);
+}
+
 /* Process core files (every p_paddr 0) are not vmcores. */
 static void test_process_core_refused(void **state)
 {
@@ -751,6 +770,7 @@ int main(void)
 	    cmocka_unit_test(test_no_usable_load),
 	    cmocka_unit_test(test_bad_note_segment),
 	    cmocka_unit_test(test_bogus_note_size),
+	    cmocka_unit_test(test_bad_vmcoreinfo_pagesize),
 	    cmocka_unit_test(test_process_core_refused),
 	    cmocka_unit_test(test_pn_xnum),
 	    cmocka_unit_test(test_hostile_tables_bounded),
