@@ -2,7 +2,8 @@
 # `vmahunt ps` command line: usage errors (exit 2), a dump that cannot be opened
 # (3), no vmlinux found / a vmlinux of another kernel, with or without VMCOREINFO
 # (4, one line naming what was searched or both releases), text and JSON output
-# agreeing, --threads adding the threads.
+# agreeing, --threads adding the threads, and the same memory as a raw image and
+# a LiME file listing the same tasks.
 SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 . "$SRC/tests/integration/lib.sh"
 mapfile -t labs < <(lab_dirs)
@@ -86,4 +87,47 @@ for o in tasks:
     assert o["task_struct"].startswith("0x")
 print(f"ok: text and JSON agree: {len(jpids)} processes, {len(tasks)} tasks with --threads")
 PY
+# the same memory as a raw image and as a LiME file (no notes: the kernel is found
+# from the VMCOREINFO page in memory) lists the same tasks as the ELF dump
+python3 - "$with/qemu.elf" "$tmp" <<'PY' || fail=1
+import struct, sys
+src, tmp = sys.argv[1:]
+with open(src, "rb") as f:
+    eh = f.read(64)
+    phoff, = struct.unpack_from("<Q", eh, 32)
+    phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+    f.seek(phoff)
+    ph = f.read(phentsize * phnum)
+    loads = []
+    for i in range(phnum):
+        t, _, off, _, pa, fs = struct.unpack_from("<IIQQQQ", ph, i * phentsize)
+        if t == 1 and fs:
+            loads.append((pa, fs, off))
+    def copy(out, off, size):
+        f.seek(off)
+        while size:
+            b = f.read(min(size, 1 << 22))
+            out.write(b)
+            size -= len(b)
+    pa, fs, off = loads[0]
+    assert pa == 0, "the first PT_LOAD does not start at 0"
+    with open(f"{tmp}/raw.img", "wb") as out:
+        copy(out, off, fs)
+    with open(f"{tmp}/mem.lime", "wb") as out:
+        for pa, fs, off in loads:  # LiME: magic "EMiL", version 1, start, end inclusive
+            out.write(struct.pack("<IIQQ8x", 0x4C694D45, 1, pa, pa + fs - 1))
+            copy(out, off, fs)
+PY
+"$VMAHUNT" ps --threads --json --vmlinux "$with/vmlinux" "$with/qemu.elf" | grep '"task"' >"$tmp/elf.tasks"
+for img in "raw.img --raw-base 0" "mem.lime"; do
+	set -- $img
+	if "$VMAHUNT" ps --threads --json --vmlinux "$with/vmlinux" "$tmp/$1" "${@:2}" |
+		grep '"task"' | cmp -s - "$tmp/elf.tasks"; then
+		echo "ok: $1 lists the same tasks as qemu.elf"
+	else
+		echo "FAIL: $1 does not list the same tasks as qemu.elf"
+		fail=1
+	fi
+	rm -f "$tmp/$1"
+done
 exit $fail
