@@ -17,7 +17,10 @@
 #   VMAHUNT_BENCH_RUNS    runs per tool and dump (default 3; the best is kept)
 #   VMAHUNT_BENCH_DUMPS   dump files of each folder to time (default "qemu.elf vmcore.elf")
 #
-# Prints per dump and tool the VMAs listed ("failed(N)": the tool exited N),
+# Prints per dump and tool the VMAs listed ("failed(N)": the tool exited N, e.g.
+# crash 9.0.2 on 7.x kernels, drgn on a dump without VMCOREINFO; crash's
+# `foreach vm` repeats a process's VMAs for each of its threads, so it lists
+# more rows),
 # the best wall time, the best CPU time (user + system), the peak resident
 # memory (MiB, the largest of the runs) and the ratios tool / vmahunt. For
 # vmahunt it also prints the profile load alone (vh-profile): maps minus that
