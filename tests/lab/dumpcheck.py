@@ -267,7 +267,7 @@ def main():
     errs = []
     args = sys.argv[1:]
     annotate = "--annotate" in args
-    for d in [a for a in args if a != "--annotate"]:
+    for d in [os.path.normpath(a) for a in args if a != "--annotate"]:
         if os.path.exists(os.path.join(d, "manifest.json")):
             errs += check_dir(d, annotate)
     for e in errs:
