@@ -61,7 +61,8 @@ enum vh_prof_source {
 struct vh_member {
 	uint32_t offset;     /* bytes from the start of the struct; VH_ABSENT when absent.
 				For a bitfield: the byte holding its first bit. */
-	uint32_t size;	     /* bytes of the member's type (0 for a flexible array) */
+	uint32_t size;	     /* bytes of the member's type; 0 for a flexible array, and
+				for an offset from VMCOREINFO (which gives no sizes) */
 	uint32_t nelem;	     /* elements, when the member is an array (comm: 16); else 0 */
 	uint16_t bit_offset; /* bitfield only: first bit within the byte at offset (LSB = 0) */
 	uint16_t bit_size;   /* bitfield only: width in bits; 0 for an ordinary member */
@@ -398,7 +399,8 @@ struct vh_prof_enums {
  */
 struct vh_prof_consts {
 	/* VMCOREINFO NUMBER() only */
-	struct vh_const phys_base;	    /* the value of phys_base at crash time */
+	struct vh_const phys_base;	    /* the value of phys_base at crash time, printed by the
+					       kernel as a signed long: cast to uint64_t */
 	struct vh_const pgtable_l5_enabled; /* 1 when the kernel ran 5-level paging */
 	struct vh_const KERNEL_IMAGE_SIZE;
 	struct vh_const sme_mask;
