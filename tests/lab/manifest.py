@@ -85,6 +85,15 @@ def main():
             if cap.get("sizes", {}).get(name) not in (None, e["size"]):
                 sys.exit(f"manifest: {name}: size {e['size']} differs from the guest's {cap['sizes'][name]}")
         dumps.append(e)
+    if cap:
+        # every output the capture kernel wrote must be there, complete, from a run that succeeded
+        for name, fi in cap.get("files", {}).items():
+            if fi.get("rc") != 0:
+                sys.exit(f"manifest: the capture kernel's {name} failed (rc {fi.get('rc')}): see logs/{name}.log")
+            if name in KNOWN and not os.path.exists(os.path.join(d, name)):
+                sys.exit(f"manifest: {name} was written by the capture kernel but is not in {d}")
+        if not cap.get("done"):
+            sys.exit("manifest: the capture kernel did not finish (no CAPTURE-DONE)")
     groups = {}
     for e in dumps:
         groups.setdefault(e["memory"], []).append(e["file"])
