@@ -120,6 +120,13 @@ static int one_process(struct maps_run *r, const struct vh_task *t)
 	if (err) {
 		char msg[512];
 
+		/* the header still says the process exists, and why nothing follows */
+		if (!r->opts.json) {
+			printf("# pid %" PRId32 " ", t->pid);
+			print_comm(t->comm);
+			printf(" mm 0x%016" PRIx64 " vmas unreadable\n", t->mm);
+		}
+
 		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->pid,
 			 vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
 		warning(r, msg);

@@ -1099,6 +1099,18 @@ int vh_vmas_read(struct vh_maps *m, uint64_t mm, struct vh_vma_list **out)
 	if (!err && l->map_count >= 0 && (size_t)l->map_count != pp.n)
 		warn(m, "mm %#" PRIx64 ": map_count %" PRId32 " but %zu VMAs found", mm,
 		     l->map_count, pp.n);
+	if (m->dropped_warnings) {
+		/* one line past the cap says how many were left out */
+		char *msg = NULL,
+		     **grown = realloc(l->warnings, (l->nwarnings + 1) * sizeof(*grown));
+
+		if (grown) {
+			l->warnings = grown;
+			if (asprintf(&msg, "mm %#" PRIx64 ": %u more warnings not shown", mm,
+				     m->dropped_warnings) >= 0)
+				l->warnings[l->nwarnings++] = msg;
+		}
+	}
 	ptrs_free(&pp);
 	ptrs_free(&rb);
 	m->cur = NULL;
