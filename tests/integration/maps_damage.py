@@ -18,6 +18,7 @@ Before 6.1 (vm_next list + mm_rb):
   list-cycle     a VMA's vm_next points back at the first VMA
   list-nowhere   a VMA's vm_next points nowhere
   rb-cycle       a VMA's rb_left points back at the tree's root node
+  list-skip      a VMA unlinked from the vm_next list only (mm_rb still has it)
   (each time the other structure still has every VMA: the result is whole)
 
 Also, not damage: vsyscall_mode patched to XONLY (the lab's kernels run with
@@ -116,6 +117,8 @@ def old_cases(rd, off, procs):
         ("list-nowhere", pid, [(vmas[3] + off["vm_area_struct.vm_next"], UNMAPPED)], UNMAPPED,
          True),
         ("rb-cycle", pid, [(leafy + rb + off["rb_node.rb_left"], rb_root)], rb_root, True),
+        # a VMA unlinked from the list only (hidden from a list walker): mm_rb still has it
+        ("list-skip", pid, [(vmas[1] + off["vm_area_struct.vm_next"], vmas[3])], vmas[2], True),
     ]
 
 
