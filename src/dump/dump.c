@@ -316,17 +316,29 @@ const char *const *vh_dump_warnings(const struct vh_dump *d, size_t *n)
 	return (const char *const *)d->warnings;
 }
 
-/* Grows *arr (of *n elements of @size) by one; returns the new element or NULL. */
+/*
+ * Grows *arr (of *n elements of @size) by one; returns the new element or NULL.
+ * The capacity is implied by the count (at least 8, then powers of two), so
+ * the arrays need no capacity field and appending n elements costs O(n).
+ */
 static void *grow(void *arrp, size_t *n, size_t size)
 {
 	void **arr = arrp;
-	void *p = realloc(*arr, (*n + 1) * size);
+	size_t cur = *n;
 
-	if (!p)
-		return NULL;
-	*arr = p;
-	memset((char *)p + *n * size, 0, size);
-	return (char *)p + (*n)++ * size;
+	if (cur == 0 || (cur >= 8 && (cur & (cur - 1)) == 0)) {
+		size_t cap = cur < 8 ? 8 : cur * 2;
+		void *p;
+
+		if (cap > SIZE_MAX / size)
+			return NULL;
+		p = realloc(*arr, cap * size);
+		if (!p)
+			return NULL;
+		*arr = p;
+	}
+	memset((char *)*arr + cur * size, 0, size);
+	return (char *)*arr + (*n)++ * size;
 }
 
 int vh_dump_add_range(struct vh_dump *d, uint64_t start, uint64_t end)

@@ -227,23 +227,15 @@ static void compute_stats(struct vh_dump *d, const struct vh_segmap *m)
 	st->by_codec[VH_CODEC_NONE] = st->present;
 }
 
-/*
- * The dump's ranges, one per piece, in one allocation: vh_dump_add_range()
- * grows its array one element at a time, quadratic for the 10^5 PT_LOADs of a
- * fragmented makedumpfile -E dump. vh_dump_finish_ranges() merges them later.
- */
+/* The dump's ranges, one per piece; vh_dump_finish_ranges() merges them later. */
 static int set_ranges(struct vh_dump *d, const struct vh_segmap *m)
 {
-	struct vh_phys_range *r = realloc(d->ranges, (d->nranges + m->n) * sizeof(*r));
-
-	if (!r)
-		return vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
 	for (size_t i = 0; i < m->n; i++) {
-		r[d->nranges + i].start = m->segs[i].start;
-		r[d->nranges + i].end = m->segs[i].end;
+		int err = vh_dump_add_range(d, m->segs[i].start, m->segs[i].end);
+
+		if (err)
+			return err;
 	}
-	d->ranges = r;
-	d->nranges += m->n;
 	return VH_OK;
 }
 
