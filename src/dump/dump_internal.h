@@ -17,6 +17,13 @@
 
 struct vh_page_cache;
 
+/*
+ * No machine vmahunt reads has physical addresses above 52 bits (x86-64's
+ * architectural MAXPHYADDR; arm64 with LPA). A range beyond is a damaged
+ * header, and believing it would make walkers visit petabytes of nothing.
+ */
+#define VH_MAX_PHYS_ADDR (1ull << 52)
+
 struct vh_dump_ops {
 	enum vh_dump_format format;
 	/*
@@ -25,7 +32,8 @@ struct vh_dump_ops {
 	 * never fails: a damaged header is reported by open().
 	 */
 	bool (*probe)(const uint8_t *head, size_t len, uint64_t file_size);
-	/* open() - parse headers, fill the dump's fields. Returns VH_OK or an error with message. */
+	/* open() - parse headers, fill the dump's fields. Returns VH_OK or an error with message.
+	 */
 	int (*open)(struct vh_dump *d);
 	/*
 	 * read_page() - fill @buf (page_size bytes) with page @pfn. Called only
@@ -76,9 +84,9 @@ int vh_dump_add_range(struct vh_dump *d, uint64_t start, uint64_t end);
 /* Sort ranges and merge overlapping or adjacent ones. */
 void vh_dump_finish_ranges(struct vh_dump *d);
 int vh_dump_add_attr(struct vh_dump *d, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int vh_dump_add_warning(struct vh_dump *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Copies @len bytes of VMCOREINFO text (not necessarily NUL-terminated). */
 int vh_dump_set_vmcoreinfo(struct vh_dump *d, const char *text, size_t len);
 /* Appends one CPU; returns a pointer to fill, or NULL when out of memory. */

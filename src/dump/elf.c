@@ -312,13 +312,31 @@ static int skip_load(struct vh_dump *d, struct elf_info *ei, uint64_t where, siz
 static int add_load(struct vh_dump *d, struct elf_info *ei, size_t i, const GElf_Phdr *ph)
 {
 	struct elf_priv *p = d->priv;
-	uint64_t where = phdr_off(ei, i), avail = ph->p_filesz;
+	uint64_t where = phdr_off(ei, i), avail = ph->p_filesz, memsz = ph->p_memsz;
 	int err;
 
 	if (ph->p_filesz > ph->p_memsz)
 		return skip_load(d, ei, where, i, "p_filesz is larger than p_memsz");
 	if (ph->p_paddr + ph->p_memsz < ph->p_paddr)
 		return skip_load(d, ei, where, i, "p_paddr + p_memsz wraps around");
+	if (ph->p_paddr + ph->p_filesz > VH_MAX_PHYS_ADDR)
+		return skip_load(
+		    d, ei, where, i,
+		    "p_paddr + p_filesz lies beyond the 52-bit physical address space");
+	if (ph->p_paddr + memsz > VH_MAX_PHYS_ADDR) {
+		/* The stored bytes are believable; only the claimed tail is not. */
+		memsz = ph->p_filesz;
+		err = !may_warn(ei)
+			  ? VH_OK
+			  : vh_dump_add_warning(d,
+						"%s: offset 0x%llx: PT_LOAD %zu: p_memsz "
+						"0x%llx reaches beyond the 52-bit physical "
+						"address space; its tail is ignored",
+						d->file.path, (unsigned long long)where, i,
+						(unsigned long long)ph->p_memsz);
+		if (err)
+			return err;
+	}
 	if (ph->p_filesz && ph->p_offset + ph->p_filesz < ph->p_offset)
 		return skip_load(d, ei, where, i, "p_offset + p_filesz wraps around");
 	if (ph->p_filesz && (ph->p_offset > d->file.size || avail > d->file.size - ph->p_offset)) {
@@ -342,8 +360,8 @@ static int add_load(struct vh_dump *d, struct elf_info *ei, size_t i, const GElf
 	err =
 	    vh_segmap_add(d, &p->map, ph->p_paddr, ph->p_paddr + avail, ph->p_offset, VH_SEG_FILE);
 	if (!err)
-		err = vh_segmap_add(d, &p->map, ph->p_paddr + ph->p_filesz,
-				    ph->p_paddr + ph->p_memsz, 0, ei->tail);
+		err = vh_segmap_add(d, &p->map, ph->p_paddr + ph->p_filesz, ph->p_paddr + memsz, 0,
+				    ei->tail);
 	return err;
 }
 

@@ -23,10 +23,12 @@ static int raw_open(struct vh_dump *d)
 				    d->file.path, (unsigned long long)base);
 	if (d->file.size == 0)
 		return vh_set_error(VH_ERR_TRUNCATED, "%s: offset 0x0: empty file", d->file.path);
-	if (base + d->file.size < base)
-		return vh_set_error(VH_ERR_INVAL,
-				    "%s: raw base 0x%llx plus file size overflows the address space",
-				    d->file.path, (unsigned long long)base);
+	if (base + d->file.size < base || base + d->file.size > VH_MAX_PHYS_ADDR)
+		return vh_set_error(
+		    VH_ERR_INVAL,
+		    "%s: raw base 0x%llx plus the file's size lies beyond the 52-bit "
+		    "physical address space",
+		    d->file.path, (unsigned long long)base);
 	d->stats.present = (d->file.size + 4095) / 4096;
 	d->stats.by_codec[VH_CODEC_NONE] = d->stats.present;
 	return vh_dump_add_range(d, base, base + d->file.size);
@@ -52,9 +54,9 @@ static enum vh_page_state raw_page_state(struct vh_dump *d, uint64_t pfn)
 }
 
 const struct vh_dump_ops vh_raw_ops = {
-	.format = VH_FMT_RAW,
-	.probe = raw_probe,
-	.open = raw_open,
-	.read_page = raw_read_page,
-	.page_state = raw_page_state,
+    .format = VH_FMT_RAW,
+    .probe = raw_probe,
+    .open = raw_open,
+    .read_page = raw_read_page,
+    .page_state = raw_page_state,
 };

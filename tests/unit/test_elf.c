@@ -526,6 +526,7 @@ static void test_bad_load_skipped(void **state)
 	    {D1, 0x10800, 0x3001, 0x3000, "p_filesz is larger"},
 	    {D1, 0xfffffffffffff000ull, 0x1000, 0x2000, "wraps"},
 	    {0xffffffffffffff00ull, 0x10800, 0x1000, 0x1000, "wraps"},
+	    {D1, 1ull << 52, 0x1000, 0x1000, "beyond the 52-bit"},
 	};
 
 	(void)state;
@@ -544,6 +545,26 @@ static void test_bad_load_skipped(void **state)
 		expect_bytes(o.d, 0x20000, 0x2000, D2, false);
 		close_img(&o);
 	}
+}
+
+/* A tail claiming petabytes is dropped; the stored bytes of the segment stay readable. */
+static void test_huge_tail_ignored(void **state)
+{
+	struct img im;
+	struct opened o;
+	size_t n;
+	const struct vh_phys_range *r;
+
+	(void)state;
+	build(&im, NOTES_QEMU);
+	set_phdr(phdr(&im, 2), 1, D1, 0x10800, 0x1800, 1ull << 60);
+	o = open_img(&im);
+	assert_int_equal(o.err, VH_OK);
+	expect_warning(o.d, "PT_LOAD 2: p_memsz 0x1000000000000000 reaches beyond the 52-bit");
+	expect_bytes(o.d, 0x10800, 0x1800, D1, false);
+	r = vh_dump_ranges(o.d, &n);
+	assert_true(r[n - 1].end <= (1ull << 52));
+	close_img(&o);
 }
 
 static void test_no_usable_load(void **state)
@@ -767,6 +788,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_headers),
 	    cmocka_unit_test(test_bad_pn_xnum),
 	    cmocka_unit_test(test_bad_load_skipped),
+	    cmocka_unit_test(test_huge_tail_ignored),
 	    cmocka_unit_test(test_no_usable_load),
 	    cmocka_unit_test(test_bad_note_segment),
 	    cmocka_unit_test(test_bogus_note_size),
