@@ -38,6 +38,12 @@ extern "C" {
 
 /* The path of a file VMA whose struct file cannot be read (damage). */
 #define VH_VMA_UNREADABLE_FILE "[unreadable file]"
+/*
+ * Prefix of a path whose upper part could not be read (a dentry or mount in a
+ * page the dump lacks): "[unreadable]/busybox". With nothing read at all the
+ * path is VH_VMA_UNREADABLE_FILE.
+ */
+#define VH_VMA_UNREADABLE_PREFIX "[unreadable]"
 
 /* One VMA. Its path belongs to the struct vh_maps (valid until vh_maps_close()). */
 struct vh_vma {

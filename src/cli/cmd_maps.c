@@ -11,24 +11,13 @@
 /* A maps line: the fixed columns, then a path of up to PATH_MAX bytes (escaped). */
 #define MAX_LINE (128 + 4 * 4096)
 
-/* Everything one maps run holds; freed by maps_close(). */
+/* Everything one maps run holds. */
 struct maps_run {
 	struct vh_cli_opts opts;
-	struct vh_dump *d;
-	struct vh_kernel_map km;
-	struct vh_profile *prof;
-	struct vh_task_list *tl;
+	struct vh_cli_kernel k;
 	struct vh_maps *maps;
 	struct vh_json j;
 };
-
-static void maps_close(struct maps_run *r)
-{
-	vh_maps_close(r->maps);
-	vh_task_list_free(r->tl);
-	vh_profile_free(r->prof);
-	vh_dump_close(r->d);
-}
 
 static void warning(struct maps_run *r, const char *msg)
 {
@@ -153,14 +142,14 @@ static int print_maps(struct maps_run *r)
 	size_t n;
 	bool found = false;
 
-	const char *const *w = vh_dump_warnings(r->d, &n);
+	const char *const *w = vh_dump_warnings(r->k.d, &n);
 
 	warnings(r, w, n);
-	w = vh_profile_warnings(r->prof, &n);
+	w = vh_profile_warnings(r->k.prof, &n);
 	warnings(r, w, n);
-	warnings(r, (const char *const *)r->tl->warnings, r->tl->nwarnings);
-	for (size_t i = 0; i < r->tl->ntasks; i++) {
-		const struct vh_task *t = &r->tl->tasks[i];
+	warnings(r, (const char *const *)r->k.tl->warnings, r->k.tl->nwarnings);
+	for (size_t i = 0; i < r->k.tl->ntasks; i++) {
+		const struct vh_task *t = &r->k.tl->tasks[i];
 
 		/* every process; with --pid, that task (a thread id too, as /proc/TID/maps) */
 		if (r->opts.have_pid ? t->pid != r->opts.pid : !t->leader)
@@ -180,17 +169,15 @@ static int print_maps(struct maps_run *r)
 	return VH_EXIT_OK;
 }
 
-/* Locates the kernel, loads its profile, walks the tasks. Returns an exit code. */
+/* The kernel view, then the VMA reader on top of it. Returns an exit code. */
 static int maps_load(struct maps_run *r)
 {
-	int err = vh_kernel_map_find(r->d, &r->km);
+	int code = vh_cli_kernel_open(&r->opts, "maps", 0, &r->k);
+	int err;
 
-	if (!err)
-		err = vh_profile_open(r->d, r->opts.vmlinux, VH_PROFILE_NEED_VMLINUX, &r->prof);
-	if (!err)
-		err = vh_tasks_read(r->d, &r->km, r->prof, 0, &r->tl);
-	if (!err)
-		err = vh_maps_open(r->d, &r->km, r->prof, &r->maps);
+	if (code != VH_EXIT_OK)
+		return code;
+	err = vh_maps_open(r->k.d, &r->k.km, r->k.prof, &r->maps);
 	if (err) {
 		vh_cli_error("maps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
 		return VH_EXIT_FAILURE;
@@ -216,12 +203,10 @@ int vh_cmd_maps(int argc, char **argv)
 	}
 	r.opts.dump_path = pos[0];
 	vh_json_init(&r.j, stdout);
-	r.d = vh_cli_open_dump(&r.opts);
-	if (!r.d)
-		return VH_EXIT_DUMP;
 	code = maps_load(&r);
 	if (code == VH_EXIT_OK)
 		code = print_maps(&r);
-	maps_close(&r);
+	vh_maps_close(r.maps);
+	vh_cli_kernel_close(&r.k);
 	return vh_cli_finish_output(code);
 }

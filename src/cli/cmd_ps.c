@@ -8,21 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Everything one ps run holds; freed by ps_close(). */
+/* Everything one ps run holds. */
 struct ps_run {
 	struct vh_cli_opts opts;
-	struct vh_dump *d;
-	struct vh_kernel_map km;
-	struct vh_profile *prof;
-	struct vh_task_list *tl;
+	struct vh_cli_kernel k;
 };
-
-static void ps_close(struct ps_run *r)
-{
-	vh_task_list_free(r->tl);
-	vh_profile_free(r->prof);
-	vh_dump_close(r->d);
-}
 
 static const char *cmdline_state_name(enum vh_cmdline_state s)
 {
@@ -154,10 +144,10 @@ static void print_warnings(const struct ps_run *r, struct vh_json *j)
 	const char *const *lists[3];
 	size_t counts[3];
 
-	lists[0] = vh_dump_warnings(r->d, &counts[0]);
-	lists[1] = vh_profile_warnings(r->prof, &counts[1]);
-	lists[2] = (const char *const *)r->tl->warnings;
-	counts[2] = r->tl->nwarnings;
+	lists[0] = vh_dump_warnings(r->k.d, &counts[0]);
+	lists[1] = vh_profile_warnings(r->k.prof, &counts[1]);
+	lists[2] = (const char *const *)r->k.tl->warnings;
+	counts[2] = r->k.tl->nwarnings;
 	for (int l = 0; l < 3; l++) {
 		for (size_t i = 0; i < counts[l]; i++) {
 			if (j)
@@ -177,8 +167,8 @@ static void print_tasks(const struct ps_run *r)
 	if (!json)
 		printf("%7s %7s %7s ST %5s K %-18s %-16s CMDLINE\n", "PID", "TGID", "PPID", "UID",
 		       "TASK", "COMM");
-	for (size_t i = 0; i < r->tl->ntasks; i++) {
-		const struct vh_task *t = &r->tl->tasks[i];
+	for (size_t i = 0; i < r->k.tl->ntasks; i++) {
+		const struct vh_task *t = &r->k.tl->tasks[i];
 
 		if (!t->leader && !r->opts.threads)
 			continue;
@@ -188,34 +178,6 @@ static void print_tasks(const struct ps_run *r)
 			text_task(t);
 	}
 	print_warnings(r, json ? &j : NULL);
-}
-
-/* Locates the kernel, loads its profile, walks the tasks. Returns an exit code. */
-static int ps_load(struct ps_run *r)
-{
-	int err = vh_kernel_map_find(r->d, &r->km);
-
-	if (err) {
-		vh_cli_error("ps: %s", vh_errmsg());
-		return VH_EXIT_FAILURE;
-	}
-	err = vh_profile_open(r->d, r->opts.vmlinux, VH_PROFILE_NEED_VMLINUX, &r->prof);
-	if (err) {
-		vh_cli_error("ps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
-		return VH_EXIT_FAILURE;
-	}
-	/* Without VMCOREINFO this is the only check that the vmlinux is the dump's kernel. */
-	err = vh_kernel_check_banner(r->d, &r->km, r->prof);
-	if (err == VH_ERR_INVAL) {
-		vh_cli_error("ps: %s", vh_errmsg());
-		return VH_EXIT_FAILURE;
-	}
-	err = vh_tasks_read(r->d, &r->km, r->prof, VH_TASKS_CMDLINE, &r->tl);
-	if (err) {
-		vh_cli_error("ps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
-		return VH_EXIT_FAILURE;
-	}
-	return VH_EXIT_OK;
 }
 
 int vh_cmd_ps(int argc, char **argv)
@@ -235,12 +197,9 @@ int vh_cmd_ps(int argc, char **argv)
 		return VH_EXIT_USAGE;
 	}
 	r.opts.dump_path = pos[0];
-	r.d = vh_cli_open_dump(&r.opts);
-	if (!r.d)
-		return VH_EXIT_DUMP;
-	code = ps_load(&r);
+	code = vh_cli_kernel_open(&r.opts, "ps", VH_TASKS_CMDLINE, &r.k);
 	if (code == VH_EXIT_OK)
 		print_tasks(&r);
-	ps_close(&r);
+	vh_cli_kernel_close(&r.k);
 	return vh_cli_finish_output(code);
 }

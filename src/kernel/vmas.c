@@ -510,6 +510,20 @@ static void file_name(struct vh_maps *m, uint64_t file, struct name_entry *e)
 		if (dentry_unlinked(m, dentry))
 			prepend(dp->buf, &dp->pos, " (deleted)", 10);
 		walk_path(m, dentry, vfsmnt, dp);
+		/*
+		 * A walk cut short by a page the dump lacks must not pass for a
+		 * real path ("/" or "/busybox"): say what part is missing.
+		 */
+		if (dp->partial) {
+			if (dp->pos == MAX_PATH_LEN || dp->buf[dp->pos] == ' ') {
+				e->str = VH_VMA_UNREADABLE_FILE;
+				e->partial = true;
+				free(dp);
+				return;
+			}
+			prepend(dp->buf, &dp->pos, VH_VMA_UNREADABLE_PREFIX,
+				sizeof(VH_VMA_UNREADABLE_PREFIX) - 1);
+		}
 	}
 	if (dp->pos == MAX_PATH_LEN || dp->buf[dp->pos] == ' ')
 		prepend(dp->buf, &dp->pos, "/", 1); /* the root itself */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel view shared by ps and maps: one way to load it, one set of errors. */
+#include "cli/cli.h"
+
+#include <string.h>
+
+static int fail(const char *cmd, int err)
+{
+	vh_cli_error("%s: %s", cmd, vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+	return VH_EXIT_FAILURE;
+}
+
+int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned task_flags,
+		       struct vh_cli_kernel *k)
+{
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	k->d = vh_cli_open_dump(opts);
+	if (!k->d)
+		return VH_EXIT_DUMP;
+	err = vh_kernel_map_find(k->d, &k->km);
+	if (!err)
+		err = vh_profile_open(k->d, opts->vmlinux, VH_PROFILE_NEED_VMLINUX, &k->prof);
+	/* Without VMCOREINFO the banner is the only check that the vmlinux is the dump's kernel. */
+	if (!err && vh_kernel_check_banner(k->d, &k->km, k->prof) == VH_ERR_INVAL)
+		err = VH_ERR_INVAL;
+	if (!err)
+		err = vh_tasks_read(k->d, &k->km, k->prof, task_flags, &k->tl);
+	if (err) {
+		int code = fail(cmd, err);
+
+		vh_cli_kernel_close(k);
+		return code;
+	}
+	return VH_EXIT_OK;
+}
+
+void vh_cli_kernel_close(struct vh_cli_kernel *k)
+{
+	vh_task_list_free(k->tl);
+	vh_profile_free(k->prof);
+	vh_dump_close(k->d);
+	memset(k, 0, sizeof(*k));
+}
