@@ -5,9 +5,11 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdw-dev libcapstone-dev
 	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libcmocka-dev)
-# The test lab boots real Debian kernels under QEMU and dumps them.
-lab_pkgs=(qemu-system-x86 busybox-static makedumpfile kexec-tools cpio zstd xz-utils
-	python3 curl ca-certificates debootstrap)
+# The test lab boots real Debian kernels under QEMU and dumps them; its own
+# list (tests/lab/deps.txt) names what it needs; xz-utils unpacks the sample's truth.
+here=$(cd "$(dirname "$0")" && pwd)
+mapfile -t lab_pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/../tests/lab/deps.txt")
+lab_pkgs+=(xz-utils)
 
 want=("${build_pkgs[@]}")
 if [ "${VMAHUNT_NO_LAB:-0}" != 1 ]; then
