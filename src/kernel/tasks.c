@@ -10,6 +10,7 @@
  * whose every step links back cannot revisit a node other than its head, so the
  * checks end every walk; a visited set and step caps are the second fence.
  */
+#include "kernel/kread.h"
 #include "util/error.h"
 
 #include <vmahunt/kernel.h>
@@ -26,19 +27,12 @@
 #define MAX_WARNINGS 200
 /* All list steps of one vh_tasks_read(), every walk together. */
 #define MAX_TOTAL_STEPS (16ull * VH_TASKS_MAX)
-/* Translations remembered (4 KiB pages of kernel virtual memory). */
-#define TLB_SIZE 256
 
 /* The report bits of task state (include/linux/sched.h, unchanged since 4.14). */
 #define TASK_REPORT	     0x7fu
 #define TASK_UNINTERRUPTIBLE 0x2u
 #define TASK_NOLOAD	     0x400u
 #define TASK_IDLE	     (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)
-
-struct tlb_entry {
-	uint64_t vpage; /* virtual address >> 12, plus one (0 = empty) */
-	uint64_t ppage; /* physical address of that 4 KiB page */
-};
 
 /* A set of addresses (open addressing; 0 is never a kernel address). */
 struct addr_set {
@@ -51,7 +45,7 @@ struct walker {
 	const struct vh_kernel_map *km;
 	const struct vh_profile *p;
 	uint64_t kernel_min; /* lowest kernel-half address for these paging levels */
-	struct tlb_entry tlb[TLB_SIZE];
+	struct vh_kread kr;
 	/* visited set: task_struct addresses, open addressing */
 	struct addr_set seen; /* task_struct addresses listed */
 	struct addr_set bad;  /* list nodes whose task could not be read (warned once) */
@@ -100,61 +94,21 @@ static void warn(struct walker *w, const char *fmt, ...) __attribute__((format(p
 static void warn(struct walker *w, const char *fmt, ...)
 {
 	struct vh_task_list *tl = w->tl;
-	char **grown;
-	char *msg;
 	va_list ap;
-	int n;
 
 	if (tl->nwarnings >= MAX_WARNINGS) {
 		w->dropped_warnings++;
 		return;
 	}
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	if (vh_warnings_vadd(&tl->warnings, &tl->nwarnings, fmt, ap))
+		w->nomem = 1;
 	va_end(ap);
-	if (n < 0) {
-		w->nomem = 1;
-		return;
-	}
-	grown = realloc(tl->warnings, (tl->nwarnings + 1) * sizeof(*grown));
-	if (!grown) {
-		free(msg);
-		w->nomem = 1;
-		return;
-	}
-	tl->warnings = grown;
-	tl->warnings[tl->nwarnings++] = msg;
 }
 
-/* Reads kernel-virtual memory, remembering page translations. */
 static int kread(struct walker *w, uint64_t vaddr, void *buf, size_t len)
 {
-	unsigned char *dst = buf;
-
-	while (len) {
-		uint64_t vpage = vaddr >> 12;
-		struct tlb_entry *e = &w->tlb[vpage % TLB_SIZE];
-		size_t in_page = 4096 - (size_t)(vaddr & 0xfff);
-		size_t n = len < in_page ? len : in_page;
-		int err;
-
-		if (e->vpage != vpage + 1) {
-			struct vh_translation t;
-
-			err = vh_x86_64_translate(w->d, w->km->pgd, w->km->levels, vaddr, &t);
-			if (err)
-				return err;
-			e->vpage = vpage + 1;
-			e->ppage = t.paddr & ~0xfffull;
-		}
-		err = vh_dump_read_phys(w->d, e->ppage + (vaddr & 0xfff), dst, n);
-		if (err)
-			return err;
-		dst += n;
-		vaddr += n;
-		len -= n;
-	}
-	return VH_OK;
+	return vh_kread(&w->kr, vaddr, buf, len);
 }
 
 /* Reads an integer or pointer member (1, 2, 4 or 8 bytes, little-endian) zero-extended. */
@@ -791,6 +745,7 @@ int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km, const struc
 	}
 	w->d = d;
 	w->km = km;
+	vh_kread_init(&w->kr, d, km);
 	w->p = p;
 	w->kernel_min = km->levels == 5 ? 0xff00000000000000ull : 0xffff800000000000ull;
 	err = walk_all(w, p->sym.init_task.addr + km->kaslr_offset, flags);

@@ -8,6 +8,7 @@
 
 #include <vmahunt/error.h>
 
+#include "kernel/kread.h"
 #include "kernel/maple.h"
 #include "util/error.h"
 
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TLB_SIZE     256
 #define MAX_WARNINGS 200
 #define MAX_VMAS     (1u << 22) /* far above the kernel's max_map_count (65530) */
 #define MAX_RB_DEPTH 128	/* a valid rbtree of 4M nodes is under 46 deep */
@@ -28,11 +28,6 @@
 
 /* vsyscall_mode's NONE (arch/x86/entry/vsyscall/vsyscall_64.c: EMULATE, XONLY, NONE). */
 #define VSYSCALL_NONE 2
-
-struct tlb_entry {
-	uint64_t vpage; /* page number + 1; 0 = empty */
-	uint64_t ppage;
-};
 
 /* A cached name: a file's path and device, an anon_vma_name, a special mapping's name. */
 struct name_entry {
@@ -59,7 +54,7 @@ struct vh_maps {
 	uint64_t special_vmops; /* &special_mapping_vmops, relocated; 0 if unknown */
 	bool have_gate;
 	struct vh_vma gate;
-	struct tlb_entry tlb[TLB_SIZE];
+	struct vh_kread kr;
 	struct name_entry *names;
 	size_t names_cap, names_n;
 	char **strs; /* every string handed out; freed by vh_maps_close() */
@@ -76,8 +71,6 @@ static void warn(struct vh_maps *m, const char *fmt, ...) __attribute__((format(
 static void warn(struct vh_maps *m, const char *fmt, ...)
 {
 	struct vh_vma_list *l = m->cur;
-	char **grown;
-	char *msg;
 	va_list ap;
 
 	if (!l)
@@ -88,50 +81,14 @@ static void warn(struct vh_maps *m, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		va_end(ap);
+	if (vh_warnings_vadd(&l->warnings, &l->nwarnings, fmt, ap))
 		m->nomem = true;
-		return;
-	}
 	va_end(ap);
-	grown = realloc(l->warnings, (l->nwarnings + 1) * sizeof(*grown));
-	if (!grown) {
-		free(msg);
-		m->nomem = true;
-		return;
-	}
-	l->warnings = grown;
-	l->warnings[l->nwarnings++] = msg;
 }
 
 static int kread(struct vh_maps *m, uint64_t vaddr, void *buf, size_t len)
 {
-	unsigned char *dst = buf;
-
-	while (len) {
-		uint64_t vpage = vaddr >> 12;
-		struct tlb_entry *e = &m->tlb[vpage % TLB_SIZE];
-		size_t in_page = 4096 - (size_t)(vaddr & 0xfff);
-		size_t n = len < in_page ? len : in_page;
-		int err;
-
-		if (e->vpage != vpage + 1) {
-			struct vh_translation t;
-
-			err = vh_x86_64_translate(m->d, m->km->pgd, m->km->levels, vaddr, &t);
-			if (err)
-				return err;
-			e->vpage = vpage + 1;
-			e->ppage = t.paddr & ~0xfffull;
-		}
-		err = vh_dump_read_phys(m->d, e->ppage + (vaddr & 0xfff), dst, n);
-		if (err)
-			return err;
-		dst += n;
-		vaddr += n;
-		len -= n;
-	}
-	return VH_OK;
+	return vh_kread(&m->kr, vaddr, buf, len);
 }
 
 static bool kptr_ok(const struct vh_maps *m, uint64_t v)
@@ -1203,6 +1160,7 @@ int vh_maps_open(struct vh_dump *d, const struct vh_kernel_map *km, const struct
 		return VH_ERR_NOMEM;
 	m->d = d;
 	m->km = km;
+	vh_kread_init(&m->kr, d, km);
 	m->p = p;
 	m->kernel_min = km->levels == 5 ? 0xff00000000000000ull : 0xffff800000000000ull;
 	m->page_shift = 12;
