@@ -25,54 +25,9 @@
 # alone (vh-profile), the usual bulk of its time: ps minus that is the walk.
 # The chroot tools run inside a private mount namespace (unshare) in which the
 # lab folder and the vmlinux are bind-mounted at their own paths.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-
-make_chroot=0
-if [ "${1:-}" = --make-chroot ]; then
-	make_chroot=1
-	shift
-fi
-build=${1:-build}
-shift || true
-vmahunt=$build/vmahunt
-prof=$build/tools/vh-profile
-[ -x "$vmahunt" ] && [ -x "$prof" ] || {
-	echo "build first: cmake -S . -B $build && cmake --build $build" >&2
-	exit 2
-}
-chroot_dir=${VMAHUNT_BENCH_CHROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-bench/sid}
-runs=${VMAHUNT_BENCH_RUNS:-3}
-dump_names=${VMAHUNT_BENCH_DUMPS:-qemu.elf vmcore.elf}
-labs=("$@")
-if [ ${#labs[@]} = 0 ]; then
-	for d in "${VMAHUNT_LAB_OUT:-tests/lab/out}"/*/; do
-		[ -f "$d/manifest.json" ] && labs+=("${d%/}")
-	done
-fi
-[ ${#labs[@]} -gt 0 ] || {
-	echo "no lab folder: give one, or build the lab (tests/lab/build-lab.sh)" >&2
-	exit 2
-}
-
-debian_mirror() { # the first Debian archive URI of this machine's apt sources
-	grep -hoE '(URIs:|^deb)[[:space:]]+[^[:space:]]+' /etc/apt/sources.list \
-		/etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		awk '{print $2}' | grep -E '/debian/?$' | head -1
-}
-
-if [ $make_chroot = 1 ] && [ ! -x "$chroot_dir/usr/bin/drgn" ]; then
-	mirror=$(debian_mirror)
-	[ -n "$mirror" ] || { echo "no Debian mirror in the apt sources" >&2; exit 2; }
-	mkdir -p "$chroot_dir"
-	debootstrap --variant=minbase --include=python3-drgn,crash sid "$chroot_dir" "$mirror"
-fi
-have_chroot=0
-[ -x "$chroot_dir/usr/bin/drgn" ] && [ -x "$chroot_dir/usr/bin/crash" ] && have_chroot=1
+. "$(dirname "$0")/lib.sh" "$@"
 
 # The task-listing script drgn runs: one line per task, as `ps --threads` lists them.
-drgn_script=$(mktemp /tmp/vh-bench-drgn-XXXXXX.py)
-trap 'rm -f "$drgn_script"' EXIT
 cat >"$drgn_script" <<'EOF'
 from drgn.helpers.linux.pid import for_each_task
 for t in for_each_task(prog):
@@ -103,18 +58,6 @@ count_drgn() { wc -l; }				 # one line per task
 count_crash() { grep -cE '^[> ]+[0-9]+ +[0-9]+ +[0-9]+ +[0-9a-f]{16} '; } # ps rows
 count_none() { echo -; }
 
-# CMD inside the chroot, with the lab folder and the vmlinux's folder visible
-# (bind mounts in a private mount namespace: nothing outlives the command):
-#   "${in_chroot[@]}" LAB VMLINUX_DIR CMD...
-in_chroot=(unshare --mount bash -c '
-	set -e
-	c=$1 lab=$2 vdir=$3 script=$4; shift 4
-	for p in "$lab" "$vdir"; do mkdir -p "$c$p"; mount --bind "$p" "$c$p"; done
-	mkdir -p "$c/proc" "$c/tmp"; mount -t proc proc "$c/proc"
-	cp "$script" "$c/tmp/vh-bench-tasks.py"
-	exec chroot "$c" "$@"' _ "$chroot_dir")
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
 printf '%-36s %-8s %6s %9s %9s %9s %9s\n' dump tool tasks wall_s cpu_s "wall/vh" "cpu/vh"
 for lab in "${labs[@]}"; do
@@ -131,7 +74,7 @@ for lab in "${labs[@]}"; do
 			"" vh-prof - "$pw" "$pc"
 		[ $have_chroot = 1 ] || continue
 		read -r dn dw dc < <(best count_drgn "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
-			drgn -q -c "$dump" -s "$vml" --no-default-symbols /tmp/vh-bench-tasks.py)
+			drgn -q -c "$dump" -s "$vml" --no-default-symbols /tmp/vh-bench-drgn.py)
 		printf '%-36s %-8s %6s %9s %9s %9s %9s\n' "" drgn "$dn" "$dw" "$dc" \
 			"$(ratio "$dw" "$w")" "$(ratio "$dc" "$c")"
 		read -r cn cw cc < <(best count_crash "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
