@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/kread.h"
 #include "util/error.h"
 
 #define X86_CR0_PG   (1ull << 31)
@@ -187,24 +188,8 @@ int vh_kernel_map_find(struct vh_dump *d, struct vh_kernel_map *km)
 int vh_kernel_read(struct vh_dump *d, const struct vh_kernel_map *km, uint64_t vaddr, void *buf,
 		   size_t len)
 {
-	unsigned char *dst = buf;
+	struct vh_kread r;
 
-	while (len) {
-		struct vh_translation t;
-		int err = vh_x86_64_translate(d, km->pgd, km->levels, vaddr, &t);
-		size_t n;
-
-		if (err)
-			return err;
-		n = (size_t)(t.page_size - (t.paddr & (t.page_size - 1)));
-		if (n > len)
-			n = len;
-		err = vh_dump_read_phys(d, t.paddr, dst, n);
-		if (err)
-			return err;
-		dst += n;
-		vaddr += n;
-		len -= n;
-	}
-	return VH_OK;
+	vh_kread_init(&r, d, km);
+	return vh_kread(&r, vaddr, buf, len);
 }

@@ -10,7 +10,8 @@
  * whose every step links back cannot revisit a node other than its head, so the
  * checks end every walk; a visited set and step caps are the second fence.
  */
-#include "kernel/kread.h"
+#include "arch/kread.h"
+#include "util/warnings.h"
 #include "util/error.h"
 
 #include <vmahunt/kernel.h>

@@ -8,7 +8,8 @@
 
 #include <vmahunt/error.h>
 
-#include "kernel/kread.h"
+#include "arch/kread.h"
+#include "util/warnings.h"
 #include "kernel/maple.h"
 #include "util/error.h"
 

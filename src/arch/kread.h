@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef VH_KERNEL_KREAD_H
-#define VH_KERNEL_KREAD_H
+#ifndef VH_ARCH_KREAD_H
+#define VH_ARCH_KREAD_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,11 +27,5 @@ struct vh_kread {
 void vh_kread_init(struct vh_kread *r, struct vh_dump *d, const struct vh_kernel_map *km);
 /* Reads @len bytes at @vaddr; the translation's or the dump's error code. */
 int vh_kread(struct vh_kread *r, uint64_t vaddr, void *buf, size_t len);
-
-/*
- * vh_warnings_vadd() - append a formatted one-line message to a warning
- * list (*list, *n). Returns VH_OK or VH_ERR_NOMEM (the list is unchanged).
- */
-int vh_warnings_vadd(char ***list, size_t *n, const char *fmt, va_list ap);
 
 #endif

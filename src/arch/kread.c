@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include "kernel/kread.h"
+#include "arch/kread.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 void vh_kread_init(struct vh_kread *r, struct vh_dump *d, const struct vh_kernel_map *km)
@@ -39,22 +37,5 @@ int vh_kread(struct vh_kread *r, uint64_t vaddr, void *buf, size_t len)
 		vaddr += n;
 		len -= n;
 	}
-	return VH_OK;
-}
-
-int vh_warnings_vadd(char ***list, size_t *n, const char *fmt, va_list ap)
-{
-	char **grown;
-	char *msg;
-
-	if (vasprintf(&msg, fmt, ap) < 0)
-		return VH_ERR_NOMEM;
-	grown = realloc(*list, (*n + 1) * sizeof(*grown));
-	if (!grown) {
-		free(msg);
-		return VH_ERR_NOMEM;
-	}
-	*list = grown;
-	grown[(*n)++] = msg;
 	return VH_OK;
 }
