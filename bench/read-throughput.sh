@@ -2,7 +2,7 @@
 # Read throughput: MB/s reading every present page of each dump of a lab folder,
 # through libvmahunt (vh-pages --bench: open, walk the ranges, read and
 # decompress every page), printed next to gzip -d and zstd -d decompressing the
-# same memory (the unfiltered ELF dump of the folder) as a stream.
+# same memory (the first unfiltered ELF dump of the folder) as a stream.
 #
 #   bench/read-throughput.sh [LAB_FOLDER] [BUILD_DIR]
 #   defaults: tests/lab/out/6.1 and build
@@ -40,12 +40,13 @@ printf '%-28s %-16s %-8s %10s\n' dump format codec MB/s
 mapfile -t rows < <(python3 -c '
 import json, sys
 for d in json.load(open(sys.argv[1]))["dumps"]:
-    print(d["file"], d["format"], d.get("codec", "none"))' "$lab/manifest.json")
+    print(d["file"], d["format"], d.get("codec", "none"), d.get("dump_level") or 0)' "$lab/manifest.json")
 ref=
 for row in "${rows[@]}"; do
-	read -r file format codec <<<"$row"
+	read -r file format codec level <<<"$row"
 	printf '%-28s %-16s %-8s %10.1f\n' "$file" "$format" "$codec" "$(best_of_3 "$lab/$file")"
-	[ -z "$ref" ] && [ "$format" = elf ] && ref=$lab/$file
+	# The reference is unfiltered memory: an ELF dump with no dump level.
+	if [ -z "$ref" ] && [ "$format" = elf ] && [ "$level" = 0 ]; then ref=$lab/$file; fi
 done
 
 if [ -n "$ref" ]; then
