@@ -49,7 +49,7 @@ fi
 have_chroot=0
 [ -x "$chroot_dir/usr/bin/drgn" ] && [ -x "$chroot_dir/usr/bin/crash" ] && have_chroot=1
 
-drgn_script=$(mktemp /tmp/vh-bench-drgn-XXXXXX.py)
+drgn_script=$(mktemp --tmpdir vh-bench-drgn-XXXXXX.py)
 trap 'rm -f "$drgn_script"' EXIT
 
 # CMD inside the chroot, with the lab folder and the vmlinux's folder visible
