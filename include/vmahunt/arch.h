@@ -107,8 +107,8 @@ int vh_x86_64_walk(struct vh_dump *d, uint64_t root, int levels, uint64_t start,
 
 /* Where the kernel is in a dump: what every kernel-virtual read needs. */
 struct vh_kernel_map {
-	uint64_t pgd;          /* physical address of the kernel's top-level page table */
-	int levels;            /* 4 or 5 */
+	uint64_t pgd;	       /* physical address of the kernel's top-level page table */
+	int levels;	       /* 4 or 5 */
 	uint64_t kaslr_offset; /* virtual: where _text is minus where vmlinux says it is */
 	uint64_t phys_base;    /* physical: kernel-image vaddr - __START_KERNEL_map + phys_base */
 	const char *method;    /* how it was found (see vh_kernel_map_find()) */
@@ -118,7 +118,7 @@ struct vh_kernel_map {
 /* The start of the kernel image mapping on x86-64 (__START_KERNEL_map). */
 #define VH_X86_START_KERNEL_MAP 0xffffffff80000000ull
 /* Where _text is linked in a kernel without KASLR (CONFIG_PHYSICAL_START 16 MiB). */
-#define VH_X86_DEFAULT_TEXT     0xffffffff81000000ull
+#define VH_X86_DEFAULT_TEXT 0xffffffff81000000ull
 
 /**
  * vh_kernel_map_find() - locate the kernel in a dump, without symbols.

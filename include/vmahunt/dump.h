@@ -26,11 +26,12 @@ struct vh_dump;
 
 /* Formats vh_dump_open() recognises. */
 enum vh_dump_format {
-	VH_FMT_ELF,       /* ELF vmcore: /proc/vmcore, QEMU dump-guest-memory, virsh dump, makedumpfile -E */
-	VH_FMT_KDUMP,     /* makedumpfile compressed kdump ("KDUMP   ") or QEMU's kdump-* output */
+	VH_FMT_ELF, /* ELF vmcore: /proc/vmcore, QEMU dump-guest-memory, virsh dump, makedumpfile -E
+		     */
+	VH_FMT_KDUMP,	  /* makedumpfile compressed kdump ("KDUMP   ") or QEMU's kdump-* output */
 	VH_FMT_FLATTENED, /* makedumpfile -F flattened stream, indexed on open */
-	VH_FMT_LIME,      /* LiME (lime-forensics) */
-	VH_FMT_RAW,       /* raw physical image, needs vh_dump_options.raw */
+	VH_FMT_LIME,	  /* LiME (lime-forensics) */
+	VH_FMT_RAW,	  /* raw physical image, needs vh_dump_options.raw */
 	VH_FMT_COUNT
 };
 
@@ -46,17 +47,17 @@ enum vh_codec {
 
 /* What a dump holds for one page frame. */
 enum vh_page_state {
-	VH_PAGE_ABSENT,   /* outside every physical range of the dump */
+	VH_PAGE_ABSENT,	  /* outside every physical range of the dump */
 	VH_PAGE_PRESENT,  /* stored in the dump */
-	VH_PAGE_ZERO,     /* known to be all zeros (not stored, or stored as a zero page) */
+	VH_PAGE_ZERO,	  /* known to be all zeros (not stored, or stored as a zero page) */
 	VH_PAGE_EXCLUDED, /* existed, but the dump tool left it out (makedumpfile -d) */
 };
 
 /* Options for vh_dump_open(); a zeroed struct (or NULL) means the defaults. */
 struct vh_dump_options {
-	bool raw;             /* treat the file as a raw physical image... */
-	uint64_t raw_base;    /* ...whose first byte is this physical address */
-	size_t cache_pages;   /* decompressed pages to keep; 0 = default (1024) */
+	bool raw;	    /* treat the file as a raw physical image... */
+	uint64_t raw_base;  /* ...whose first byte is this physical address */
+	size_t cache_pages; /* decompressed pages to keep; 0 = default (1024) */
 };
 
 /* One contiguous physical address range [start, end) covered by the dump. */
@@ -78,14 +79,14 @@ struct vh_page_stats {
  * CPU state note, or the kdump header's copies of them. x86-64 only for now.
  */
 struct vh_cpu_regs {
-	uint32_t cpu;     /* index in the order the dump lists CPUs */
-	uint32_t pid;     /* pid of the task on the CPU (NT_PRSTATUS only, else 0) */
+	uint32_t cpu; /* index in the order the dump lists CPUs */
+	uint32_t pid; /* pid of the task on the CPU (NT_PRSTATUS only, else 0) */
 	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
 	uint64_t rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs, rflags, rsp, ss;
 	uint64_t fs_base, gs_base, ds, es, fs, gs;
-	bool have_gp;     /* general registers above are valid */
-	uint64_t cr[5];   /* cr0..cr4 (cr1 unused) */
-	bool have_cr;     /* control registers valid (QEMU CPU state note) */
+	bool have_gp;	    /* general registers above are valid */
+	uint64_t cr[5];	    /* cr0..cr4 (cr1 unused) */
+	bool have_cr;	    /* control registers valid (QEMU CPU state note) */
 	const char *source; /* "NT_PRSTATUS" or "QEMU" */
 };
 

@@ -16,15 +16,15 @@ extern "C" {
 
 enum vh_error {
 	VH_OK = 0,
-	VH_ERR_NOMEM = -1,       /* out of memory */
-	VH_ERR_IO = -2,          /* the operating system refused a read or open */
-	VH_ERR_FORMAT = -3,      /* not a dump vmahunt recognises, or a header is malformed */
-	VH_ERR_TRUNCATED = -4,   /* the file ends before data its headers promise */
-	VH_ERR_CORRUPT = -5,     /* data inconsistent or undecodable (bad compressed page...) */
-	VH_ERR_EXCLUDED = -6,    /* the page existed but the dump tool left it out (-d) */
+	VH_ERR_NOMEM = -1,	 /* out of memory */
+	VH_ERR_IO = -2,		 /* the operating system refused a read or open */
+	VH_ERR_FORMAT = -3,	 /* not a dump vmahunt recognises, or a header is malformed */
+	VH_ERR_TRUNCATED = -4,	 /* the file ends before data its headers promise */
+	VH_ERR_CORRUPT = -5,	 /* data inconsistent or undecodable (bad compressed page...) */
+	VH_ERR_EXCLUDED = -6,	 /* the page existed but the dump tool left it out (-d) */
 	VH_ERR_NOT_PRESENT = -7, /* the address is outside every range the dump covers */
 	VH_ERR_UNSUPPORTED = -8, /* a valid feature vmahunt does not implement */
-	VH_ERR_INVAL = -9,       /* invalid argument from the caller */
+	VH_ERR_INVAL = -9,	 /* invalid argument from the caller */
 	VH_ERR_NOT_MAPPED = -10, /* the virtual address has no present page-table entry */
 };
 

@@ -54,8 +54,8 @@ static void test_eviction_keeps_recent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_put_get),
-		cmocka_unit_test(test_eviction_keeps_recent),
+	    cmocka_unit_test(test_put_get),
+	    cmocka_unit_test(test_eviction_keeps_recent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,9 +84,9 @@ static void test_array(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nesting),
-		cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_array),
+	    cmocka_unit_test(test_nesting),
+	    cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_array),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
