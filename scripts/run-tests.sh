@@ -18,6 +18,9 @@ if [ "${VMAHUNT_SKIP_LAB:-0}" != 1 ]; then
 	echo "== lab: done in $(($(date +%s) - start)) s"
 fi
 
+echo "== style: clang-format (.clang-format)"
+git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+
 status=0
 for variant in normal asan; do
 	dir=build
