@@ -14,6 +14,7 @@
 #include <vmahunt/symbols.h>
 #include <vmahunt/kernel.h>
 #include <vmahunt/vma.h>
+#include <vmahunt/detect.h>
 
 #define VMAHUNT_VERSION_STRING "0.1.0"
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "cli/cli.h"
 
+#include <vmahunt/detect.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 	bool opts_done = false;
 
 	memset(opts, 0, sizeof(*opts));
+	opts->fail_on = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -52,6 +55,20 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 				return -1;
 			}
 			opts->vmlinux = argv[++i];
+		} else if (!strcmp(a, "--fail-on")) {
+			if (i + 1 >= argc || (opts->fail_on = vh_severity_parse(argv[i + 1])) < 0) {
+				vh_cli_error("%s: --fail-on needs info, low, medium or high",
+					     argv[0]);
+				return -1;
+			}
+			i++;
+		} else if (!strcmp(a, "--detector")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				vh_cli_error("%s: --detector needs a list of detector ids",
+					     argv[0]);
+				return -1;
+			}
+			opts->detectors = argv[++i];
 		} else if (!strcmp(a, "--raw-base")) {
 			if (i + 1 >= argc || parse_u64(argv[i + 1], &opts->dump_opts.raw_base)) {
 				vh_cli_error("%s: --raw-base needs an address (e.g. 0x0)", argv[0]);

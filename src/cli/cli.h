@@ -20,10 +20,12 @@ enum vh_exit {
 struct vh_cli_opts {
 	const char *dump_path;
 	bool json;
-	const char *vmlinux; /* --vmlinux FILE: the kernel's DWARF vmlinux */
-	bool threads;	     /* --threads: one line per thread, not per process */
-	bool have_pid;	     /* --pid N given */
-	int32_t pid;	     /* maps: only this process */
+	const char *vmlinux;   /* --vmlinux FILE: the kernel's DWARF vmlinux */
+	bool threads;	       /* --threads: one line per thread, not per process */
+	bool have_pid;	       /* --pid N given */
+	int32_t pid;	       /* maps: only this process */
+	int fail_on;	       /* scan: --fail-on severity (enum vh_severity), -1 when not given */
+	const char *detectors; /* scan: --detector ID,... (NULL: all) */
 	struct vh_dump_options dump_opts;
 };
 
@@ -67,5 +69,6 @@ int vh_cmd_info(int argc, char **argv);
 int vh_cmd_convert(int argc, char **argv);
 int vh_cmd_ps(int argc, char **argv);
 int vh_cmd_maps(int argc, char **argv);
+int vh_cmd_scan(int argc, char **argv);
 
 #endif

@@ -21,17 +21,26 @@ static const char usage[] =
     "  ps DUMP              processes, one line per thread group (per thread with\n"
     "                       --threads): pid, tgid, ppid, state, uid, kernel\n"
     "                       thread, task_struct address, comm, command line\n"
+    "  maps DUMP            every process's memory map, as /proc/PID/maps showed it\n"
+    "  scan DUMP            flag anomalous memory: anonymous rwx or executable\n"
+    "                       memory, executable heap or stack, deleted or memfd\n"
+    "                       executables, ELF images in anonymous memory, shellcode,\n"
+    "                       kernel threads with a user mm; by process, most severe\n"
+    "                       first\n"
     "  help                 this text\n"
     "  version              the version\n"
     "\n"
     "Options (every command):\n"
     "  --json               JSON Lines output (one object per line, schema 1)\n"
     "  --raw-base ADDR      DUMP is a raw physical image starting at ADDR\n"
-    "  --vmlinux FILE       the dump kernel's vmlinux with DWARF (ps, maps); when not\n"
-    "                       given, looked for by the dump's release in\n"
+    "  --vmlinux FILE       the dump kernel's vmlinux with DWARF (ps, maps, scan);\n"
+    "                       when not given, looked for by the dump's release in\n"
     "                       /usr/lib/debug/boot/vmlinux-REL,\n"
     "                       /usr/lib/debug/lib/modules/REL/vmlinux, /boot/vmlinux-REL\n"
     "  --threads            ps: one line per thread\n"
+    "  --fail-on SEVERITY   scan: exit 1 when a finding of SEVERITY (info, low,\n"
+    "                       medium, high) or above is found\n"
+    "  --detector ID,...    scan: run only these detectors\n"
     "  -h, --help           this text\n"
     "\n"
     "Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"
@@ -98,6 +107,8 @@ int main(int argc, char **argv)
 		return vh_cmd_ps(argc - 1, argv + 1);
 	if (!strcmp(cmd, "maps"))
 		return vh_cmd_maps(argc - 1, argv + 1);
+	if (!strcmp(cmd, "scan"))
+		return vh_cmd_scan(argc - 1, argv + 1);
 	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);
 	return VH_EXIT_USAGE;
 }

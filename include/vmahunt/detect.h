@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Detectors: units that look at every process's memory map and report what is
+ * anomalous, with evidence.
+ *
+ * This interface is the future plugin ABI; built-in detectors use nothing
+ * else. A detector is a struct vh_detector of callbacks, called in order:
+ *   init()   once per run (may allocate private state),
+ *   task()   once per process with a user mm (its VMAs are in ctx->vmas),
+ *   vma()    once per VMA of that process,
+ *   finish() once at the end of the run (may emit findings), then fini().
+ * Every callback may be NULL. Findings go out through vh_detect_emit(); the
+ * engine fills the evidence (first bytes, disassembly) when asked to.
+ * Callbacks return VH_OK or a VH_ERR_* code (VH_ERR_NOMEM stops the run).
+ */
+#ifndef VMAHUNT_DETECT_H
+#define VMAHUNT_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vmahunt/error.h>
+#include <vmahunt/kernel.h>
+#include <vmahunt/vma.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vh_severity {
+	VH_SEV_INFO = 0, /* worth knowing, usually legitimate */
+	VH_SEV_LOW,	 /* unusual but common in legitimate software (JIT) */
+	VH_SEV_MEDIUM,
+	VH_SEV_HIGH, /* almost never legitimate */
+};
+
+/* "info", "low", "medium", "high". */
+const char *vh_severity_name(enum vh_severity s);
+/* Parses a severity name; returns -1 when unknown. */
+int vh_severity_parse(const char *name);
+
+/* vm_flags bits the detectors use (include/linux/mm.h). */
+#define VH_VM_READ	0x1ull
+#define VH_VM_WRITE	0x2ull
+#define VH_VM_EXEC	0x4ull
+#define VH_VM_GROWSDOWN 0x100ull
+
+/* Bytes of evidence kept from the start of a region or the suspicious spot. */
+#define VH_EVIDENCE_BYTES 32
+
+/* One finding. Strings are copied by the sink if it keeps them. */
+struct vh_finding {
+	const char *detector; /* the detector's id */
+	enum vh_severity severity;
+	int32_t pid;
+	const char *comm;
+	uint64_t start, end; /* the address range, end exclusive */
+	char reason[256];    /* one line */
+	uint64_t vm_flags;
+	const char *path; /* the VMA's name, "" for none */
+	/* Evidence; nbytes == 0 when the memory is not in the dump. */
+	uint64_t at; /* address of the bytes below */
+	unsigned char bytes[VH_EVIDENCE_BYTES];
+	size_t nbytes;
+	char disasm[512]; /* x86-64 instructions at @at, one per line; "" when none */
+};
+
+/* Receives every finding of a run; return non-zero (a VH_ERR_*) to stop it. */
+typedef int (*vh_finding_fn)(const struct vh_finding *f, void *arg);
+
+/* What a detector sees; owned by the engine. */
+struct vh_detect_ctx {
+	struct vh_dump *d;
+	const struct vh_task *task;	/* the process (its leader) */
+	const struct vh_vma_list *vmas; /* its VMAs */
+	bool user_pages;		/* the dump holds user-process pages */
+	uint64_t root;			/* physical address of the process's page tables */
+	int levels;			/* 4 or 5 */
+	vh_finding_fn sink;
+	void *sink_arg;
+};
+
+/* A detector needs memory contents (skipped when the dump has no user pages). */
+#define VH_DETECT_CONTENT 0x1u
+
+struct vh_detector {
+	const char *id;	     /* "anon-rwx" */
+	const char *summary; /* one line */
+	unsigned needs;	     /* VH_DETECT_* */
+	int (*init)(void **state);
+	int (*task)(void *state, struct vh_detect_ctx *ctx);
+	int (*vma)(void *state, struct vh_detect_ctx *ctx, const struct vh_vma *v);
+	int (*finish)(void *state, struct vh_detect_ctx *ctx);
+	void (*fini)(void *state);
+};
+
+/* The built-in detectors, in a stable order. */
+const struct vh_detector *const *vh_detectors(size_t *n);
+const struct vh_detector *vh_detector_find(const char *id);
+
+/**
+ * vh_detect_read() - read a process's memory.
+ * Return: VH_OK, VH_ERR_NOT_MAPPED, VH_ERR_EXCLUDED or another read error.
+ */
+int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, size_t len);
+
+/**
+ * vh_detect_emit() - send a finding to the sink, filling pid, comm, vm_flags
+ * and path from @v and, when @evidence_at is non-zero, the bytes and
+ * disassembly at that address.
+ */
+int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct vh_vma *v,
+		   uint64_t evidence_at);
+
+/* Writes up to @max instructions of @code (at address @addr) into @out, one per line. */
+void vh_disasm(const unsigned char *code, size_t len, uint64_t addr, unsigned max, char *out,
+	       size_t outlen);
+
+/* A run: which detectors, and where the findings go. */
+struct vh_scan {
+	const struct vh_detector **dets;
+	size_t ndets;
+	vh_finding_fn sink;
+	void *sink_arg;
+	bool user_pages; /* set by vh_scan_run(): the dump holds user pages */
+};
+
+/**
+ * vh_scan_run() - run the detectors over every process of @tl.
+ * @maps: the VMA reader (vh_maps_open()).
+ * @km, @p: the kernel map and profile (to find each mm's page tables).
+ * Content detectors are skipped when no user page of any process is in the
+ * dump (s->user_pages says so afterwards).
+ * Return: VH_OK or the first fatal error (VH_ERR_NOMEM, or a sink's).
+ */
+int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map *km,
+		const struct vh_profile *p, struct vh_maps *maps, const struct vh_task_list *tl);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

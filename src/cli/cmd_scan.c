@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/* vmahunt scan: run the detectors, print findings by process, most severe first. */
+#include "cli/cli.h"
+#include "report/json.h"
+
+#include <vmahunt/detect.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A finding kept until the end of the run (the output is sorted). */
+struct kept {
+	struct vh_finding f;
+	char comm[65];
+	char *path;
+	int proc_sev; /* the highest severity of its process (the grouping key) */
+};
+
+struct scan_run {
+	struct vh_cli_opts opts;
+	struct vh_cli_kernel k;
+	struct vh_maps *maps;
+	struct vh_json j;
+	const struct vh_detector *dets[64];
+	size_t ndets;
+	struct kept *found;
+	size_t nfound, cap;
+};
+
+static int keep(const struct vh_finding *f, void *arg)
+{
+	struct scan_run *r = arg;
+	struct kept *k;
+
+	if (r->nfound == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct kept *n = realloc(r->found, cap * sizeof(*n));
+
+		if (!n)
+			return VH_ERR_NOMEM;
+		r->found = n;
+		r->cap = cap;
+	}
+	k = &r->found[r->nfound];
+	k->f = *f;
+	snprintf(k->comm, sizeof(k->comm), "%s", f->comm ? f->comm : "");
+	k->path = strdup(f->path ? f->path : "");
+	if (!k->path)
+		return VH_ERR_NOMEM;
+	k->f.comm = k->comm;
+	k->f.path = k->path;
+	r->nfound++;
+	return VH_OK;
+}
+
+static void warning(struct scan_run *r, const char *msg)
+{
+	if (!r->opts.json) {
+		vh_cli_error("warning: %s", msg);
+		return;
+	}
+	vh_json_begin_object(&r->j, NULL);
+	vh_json_str(&r->j, "type", "warning");
+	vh_json_str(&r->j, "message", msg);
+	vh_json_end_object(&r->j);
+	vh_json_newline(&r->j);
+}
+
+/* Fills r->dets from --detector (all when not given). Returns an exit code. */
+static int select_detectors(struct scan_run *r)
+{
+	size_t n;
+	const struct vh_detector *const *all = vh_detectors(&n);
+	char buf[1024], *save = NULL;
+
+	if (!r->opts.detectors) {
+		for (size_t i = 0; i < n && i < 64; i++)
+			r->dets[r->ndets++] = all[i];
+		return VH_EXIT_OK;
+	}
+	snprintf(buf, sizeof(buf), "%s", r->opts.detectors);
+	for (char *id = strtok_r(buf, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+		const struct vh_detector *d = vh_detector_find(id);
+
+		if (!d) {
+			vh_cli_error("scan: unknown detector '%s'", id);
+			return VH_EXIT_USAGE;
+		}
+		if (r->ndets < 64)
+			r->dets[r->ndets++] = d;
+	}
+	return VH_EXIT_OK;
+}
+
+static int cmp_kept(const void *a, const void *b)
+{
+	const struct kept *x = a, *y = b;
+
+	if (x->proc_sev != y->proc_sev)
+		return y->proc_sev - x->proc_sev;
+	if (x->f.pid != y->f.pid)
+		return x->f.pid < y->f.pid ? -1 : 1;
+	if (x->f.severity != y->f.severity)
+		return (int)y->f.severity - (int)x->f.severity;
+	return x->f.start < y->f.start ? -1 : x->f.start > y->f.start;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct kept *x = a, *y = b;
+
+	return x->f.pid < y->f.pid ? -1 : x->f.pid > y->f.pid;
+}
+
+/* Processes with the most severe findings first, then by pid, severity, address. */
+static void sort_findings(struct scan_run *r)
+{
+	size_t i = 0;
+
+	qsort(r->found, r->nfound, sizeof(*r->found), cmp_pid);
+	while (i < r->nfound) {
+		size_t e = i;
+		int max = 0;
+
+		for (; e < r->nfound && r->found[e].f.pid == r->found[i].f.pid; e++)
+			if ((int)r->found[e].f.severity > max)
+				max = (int)r->found[e].f.severity;
+		for (; i < e; i++)
+			r->found[i].proc_sev = max;
+	}
+	qsort(r->found, r->nfound, sizeof(*r->found), cmp_kept);
+}
+
+static void hex_bytes(const struct vh_finding *f, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < f->nbytes && used + 3 <= len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%02x", f->bytes[i]);
+}
+
+static void json_finding(struct scan_run *r, const struct vh_finding *f)
+{
+	struct vh_json *j = &r->j;
+	char hex[2 * VH_EVIDENCE_BYTES + 1];
+
+	hex_bytes(f, hex, sizeof(hex));
+	vh_json_begin_object(j, NULL);
+	vh_json_str(j, "type", "finding");
+	vh_json_str(j, "detector", f->detector);
+	vh_json_str(j, "severity", vh_severity_name(f->severity));
+	vh_json_u64(j, "pid", (uint64_t)f->pid);
+	vh_json_str(j, "comm", f->comm);
+	vh_json_hex(j, "start", f->start);
+	vh_json_hex(j, "end", f->end);
+	vh_json_str(j, "reason", f->reason);
+	vh_json_begin_object(j, "evidence");
+	vh_json_hex(j, "vm_flags", f->vm_flags);
+	vh_json_str(j, "path", f->path);
+	if (f->nbytes) {
+		vh_json_hex(j, "at", f->at);
+		vh_json_str(j, "bytes", hex);
+		vh_json_str(j, "disasm", f->disasm);
+	} else {
+		vh_json_null(j, "at");
+		vh_json_null(j, "bytes");
+		vh_json_null(j, "disasm");
+	}
+	vh_json_end_object(j);
+	vh_json_end_object(j);
+	vh_json_newline(j);
+}
+
+static void print_comm(const char *comm)
+{
+	for (const unsigned char *c = (const unsigned char *)comm; *c; c++)
+		putchar(*c < 0x20 || *c == 0x7f ? '?' : *c);
+}
+
+static void text_finding(const struct vh_finding *f)
+{
+	char hex[2 * VH_EVIDENCE_BYTES + 1];
+
+	printf("  %-6s %-12s %016" PRIx64 "-%016" PRIx64 " %s\n", vh_severity_name(f->severity),
+	       f->detector, f->start, f->end, f->reason);
+	printf("         vm_flags 0x%" PRIx64 "%s", f->vm_flags, f->path[0] ? " path " : "");
+	print_comm(f->path); /* a path is bytes from the dump: printed as comm is */
+	putchar('\n');
+	if (!f->nbytes)
+		return;
+	hex_bytes(f, hex, sizeof(hex));
+	printf("         bytes at 0x%" PRIx64 ": %s\n", f->at, hex);
+	for (const char *l = f->disasm; *l;) {
+		const char *nl = strchr(l, '\n');
+		int n = nl ? (int)(nl - l) : (int)strlen(l);
+
+		printf("           %.*s\n", n, l);
+		l += n + (nl ? 1 : 0);
+	}
+}
+
+static void print_findings(struct scan_run *r)
+{
+	for (size_t i = 0; i < r->nfound; i++) {
+		const struct vh_finding *f = &r->found[i].f;
+
+		if (r->opts.json) {
+			json_finding(r, f);
+			continue;
+		}
+		if (!i || r->found[i - 1].f.pid != f->pid) {
+			printf("%s# pid %" PRId32 " ", i ? "\n" : "", f->pid);
+			print_comm(f->comm);
+			putchar('\n');
+		}
+		text_finding(f);
+	}
+	if (!r->opts.json && !r->nfound)
+		puts("no findings");
+}
+
+/* The one warning of a dump without user pages, naming what was skipped. */
+static void warn_skipped(struct scan_run *r)
+{
+	char msg[512] = "the dump holds no user-process pages (makedumpfile -d 31?): "
+			"content detectors skipped:";
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ndets; i++) {
+		if (!(r->dets[i]->needs & VH_DETECT_CONTENT))
+			continue;
+		strncat(msg, n++ ? ", " : " ", sizeof(msg) - strlen(msg) - 1);
+		strncat(msg, r->dets[i]->id, sizeof(msg) - strlen(msg) - 1);
+	}
+	if (n)
+		warning(r, msg);
+}
+
+static int scan(struct scan_run *r)
+{
+	struct vh_scan s = {.dets = r->dets, .ndets = r->ndets, .sink = keep, .sink_arg = r};
+	int err = vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->maps, r->k.tl);
+
+	if (err) {
+		vh_cli_error("scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+		return VH_EXIT_FAILURE;
+	}
+	if (!s.user_pages)
+		warn_skipped(r);
+	sort_findings(r);
+	print_findings(r);
+	for (size_t i = 0; r->opts.fail_on >= 0 && i < r->nfound; i++)
+		if ((int)r->found[i].f.severity >= r->opts.fail_on)
+			return VH_EXIT_FINDINGS;
+	return VH_EXIT_OK;
+}
+
+static int scan_load(struct scan_run *r)
+{
+	int code = vh_cli_kernel_open(&r->opts, "scan", VH_TASKS_CMDLINE, &r->k);
+	int err;
+
+	if (code != VH_EXIT_OK)
+		return code;
+	err = vh_maps_open(r->k.d, &r->k.km, r->k.prof, &r->maps);
+	if (err) {
+		vh_cli_error("scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+		return VH_EXIT_FAILURE;
+	}
+	return VH_EXIT_OK;
+}
+
+int vh_cmd_scan(int argc, char **argv)
+{
+	struct scan_run r;
+	const char *pos[1];
+	int npos, code;
+
+	memset(&r, 0, sizeof(r));
+	npos = vh_cli_parse(argc, argv, &r.opts, pos, 1);
+	if (npos == -2)
+		return vh_cli_finish_output(VH_EXIT_OK);
+	if (npos != 1) {
+		if (npos >= 0)
+			vh_cli_error("scan: usage: vmahunt scan DUMP [--vmlinux FILE] [--json] "
+				     "[--fail-on SEVERITY] [--detector ID,...]");
+		return VH_EXIT_USAGE;
+	}
+	r.opts.dump_path = pos[0];
+	vh_json_init(&r.j, stdout);
+	code = select_detectors(&r);
+	if (code == VH_EXIT_OK)
+		code = scan_load(&r);
+	if (code == VH_EXIT_OK)
+		code = scan(&r);
+	for (size_t i = 0; i < r.nfound; i++)
+		free(r.found[i].path);
+	free(r.found);
+	vh_maps_close(r.maps);
+	vh_cli_kernel_close(&r.k);
+	return vh_cli_finish_output(code);
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The built-in detectors that need only VMAs and memory contents. Each one
+ * uses only the interface of <vmahunt/detect.h>, as a plugin would.
+ */
+#include <vmahunt/detect.h>
+
+#include <stdio.h>
+#include <string.h>
+
+/* Executable anonymous VMAs up to this size look like a JIT's code cache. */
+#define JIT_SIZE (16ull << 20)
+/* Pages of one VMA the content detectors look at (bounded work per VMA). */
+#define SCAN_PAGES 64
+/* A NOP sled: this many 0x90 bytes in a row. */
+#define SLED_MIN 32
+
+static bool is_exec(const struct vh_vma *v)
+{
+	return v->flags & VH_VM_EXEC;
+}
+
+static bool is_rwx(const struct vh_vma *v)
+{
+	return is_exec(v) && (v->flags & VH_VM_WRITE);
+}
+
+static bool named(const struct vh_vma *v, const char *name)
+{
+	return v->path && !strcmp(v->path, name);
+}
+
+/* The kernel's own executable mappings of every process. */
+static bool is_gate(const struct vh_vma *v)
+{
+	return named(v, "[vdso]") || named(v, "[vsyscall]") || named(v, "[vvar]");
+}
+
+/* Anonymous memory other than heap, stack and the kernel's mappings. */
+static bool is_plain_anon(const struct vh_vma *v)
+{
+	return !v->file && !is_gate(v) && !named(v, "[heap]") && !named(v, "[stack]");
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int emit(struct vh_detect_ctx *ctx, const char *id, enum vh_severity sev,
+		const struct vh_vma *v, uint64_t at, const char *reason)
+{
+	struct vh_finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.detector = id;
+	f.severity = sev;
+	f.start = v->start;
+	f.end = v->end;
+	snprintf(f.reason, sizeof(f.reason), "%s", reason);
+	return vh_detect_emit(ctx, &f, v, at);
+}
+
+static int anon_rwx_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+{
+	(void)st;
+	if (!is_plain_anon(v) || !is_rwx(v))
+		return VH_OK;
+	return emit(ctx, "anon-rwx", VH_SEV_HIGH, v, v->start,
+		    "anonymous memory both writable and executable");
+}
+
+static int anon_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+{
+	bool small = v->end - v->start <= JIT_SIZE;
+
+	(void)st;
+	if (!is_plain_anon(v) || !is_exec(v) || is_rwx(v))
+		return VH_OK;
+	return emit(ctx, "anon-exec", small ? VH_SEV_LOW : VH_SEV_MEDIUM, v, v->start,
+		    small ? "executable anonymous memory (JIT-like size)"
+			  : "large executable anonymous memory");
+}
+
+static int heap_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+{
+	(void)st;
+	if (!named(v, "[heap]") || !is_exec(v))
+		return VH_OK;
+	return emit(ctx, "heap-exec", VH_SEV_HIGH, v, v->start, "executable heap");
+}
+
+static int stack_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+{
+	(void)st;
+	if (!named(v, "[stack]") || !is_exec(v))
+		return VH_OK;
+	/* a legacy executable-stack binary does this too: not the highest severity */
+	return emit(ctx, "stack-exec", VH_SEV_MEDIUM, v, 0, "executable stack");
+}
+
+static bool is_memfd(const struct vh_vma *v)
+{
+	return v->file && v->path && !strncmp(v->path, "/memfd:", 7);
+}
+
+static int deleted_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+{
+	(void)st;
+	if (!v->file || !is_exec(v) || is_memfd(v) || !v->path || !ends_with(v->path, " (deleted)"))
+		return VH_OK;
+	/* a library replaced by a package upgrade looks the same: medium */
+	return emit(ctx, "deleted-exec", VH_SEV_MEDIUM, v, v->start,
+		    "executable mapping of a deleted file");
+}
+
+static int memfd_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+{
+	(void)st;
+	if (!is_memfd(v) || !is_exec(v))
+		return VH_OK;
+	return emit(ctx, "memfd-exec", VH_SEV_HIGH, v, v->start,
+		    "executable memfd mapping (fileless code)");
+}
+
+static int kthread_mm_task(void *st, struct vh_detect_ctx *ctx)
+{
+	struct vh_finding f;
+
+	(void)st;
+	if (!ctx->task->kthread || !ctx->task->mm)
+		return VH_OK;
+	memset(&f, 0, sizeof(f));
+	f.detector = "kthread-mm";
+	f.severity = VH_SEV_MEDIUM;
+	snprintf(f.reason, sizeof(f.reason), "kernel thread with a user mm (0x%llx)",
+		 (unsigned long long)ctx->task->mm);
+	return vh_detect_emit(ctx, &f, NULL, 0);
+}
+
+/* Pages of @v the content detectors read: the first SCAN_PAGES. */
+static uint64_t scan_end(const struct vh_vma *v)
+{
+	uint64_t n = (v->end - v->start) / 4096;
+
+	return v->start + (n < SCAN_PAGES ? n : SCAN_PAGES) * 4096;
+}
+
+static int elf_in_anon_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+{
+	static const unsigned char magic[4] = {0x7f, 'E', 'L', 'F'};
+
+	(void)st;
+	if (v->file || is_gate(v))
+		return VH_OK;
+	for (uint64_t a = v->start; a < scan_end(v); a += 4096) {
+		unsigned char b[4];
+
+		if (vh_detect_read(ctx, a, b, sizeof(b)) || memcmp(b, magic, 4))
+			continue;
+		/* a file read into a buffer is ordinary; an executable image is not */
+		return emit(ctx, "elf-in-anon", is_exec(v) ? VH_SEV_HIGH : VH_SEV_LOW, v, a,
+			    is_exec(v) ? "ELF image in executable anonymous memory"
+				       : "ELF header in anonymous memory");
+	}
+	return VH_OK;
+}
+
+/* Offset of the first run of SLED_MIN NOPs in @b, or -1. */
+static long find_sled(const unsigned char *b, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		run = b[i] == 0x90 ? run + 1 : 0;
+		if (run == SLED_MIN)
+			return (long)(i + 1 - SLED_MIN);
+	}
+	return -1;
+}
+
+/* Offset of "mov eax, imm32; syscall" (b8 xx xx xx xx 0f 05) in @b, or -1. */
+static long find_syscall_stub(const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i + 7 <= n; i++)
+		if (b[i] == 0xb8 && b[i + 5] == 0x0f && b[i + 6] == 0x05)
+			return (long)i;
+	return -1;
+}
+
+/* Looks at one page: emits at the first sled or stub; *hit says whether it did. */
+static int shellcode_page(struct vh_detect_ctx *ctx, const struct vh_vma *v, uint64_t a, bool *hit)
+{
+	unsigned char b[4096];
+	long sled, stub;
+
+	if (vh_detect_read(ctx, a, b, sizeof(b)))
+		return VH_OK;
+	sled = find_sled(b, sizeof(b));
+	stub = find_syscall_stub(b, sizeof(b));
+	if (sled < 0 && stub < 0)
+		return VH_OK;
+	*hit = true;
+	/* the stub is the spot to show: a sled disassembles to nothing but nops */
+	if (stub < 0)
+		return emit(ctx, "shellcode", VH_SEV_HIGH, v, a + (uint64_t)sled,
+			    "NOP sled in anonymous code");
+	if (sled >= 0)
+		return emit(ctx, "shellcode", VH_SEV_HIGH, v, a + (uint64_t)stub,
+			    "NOP sled and raw syscall stub in anonymous code");
+	return emit(ctx, "shellcode", VH_SEV_HIGH, v, a + (uint64_t)stub,
+		    "raw syscall stub (mov eax, N; syscall) in anonymous code");
+}
+
+static int shellcode_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+{
+	bool hit = false;
+	int err = VH_OK;
+
+	(void)st;
+	if (v->file || is_gate(v) || !is_exec(v))
+		return VH_OK;
+	for (uint64_t a = v->start; !err && !hit && a < scan_end(v); a += 4096)
+		err = shellcode_page(ctx, v, a, &hit);
+	return err;
+}
+
+#define VMA_DETECTOR(name, sum, fn, need)                                                          \
+	{                                                                                          \
+		.id = name, .summary = sum, .needs = need, .vma = fn                               \
+	}
+
+static const struct vh_detector builtin[] = {
+    VMA_DETECTOR("anon-rwx", "anonymous memory writable and executable", anon_rwx_vma, 0),
+    VMA_DETECTOR("anon-exec", "executable anonymous memory (not vdso/vsyscall)", anon_exec_vma, 0),
+    VMA_DETECTOR("heap-exec", "executable [heap]", heap_exec_vma, 0),
+    VMA_DETECTOR("stack-exec", "executable [stack]", stack_exec_vma, 0),
+    VMA_DETECTOR("deleted-exec", "executable mapping of a deleted file", deleted_exec_vma, 0),
+    VMA_DETECTOR("memfd-exec", "executable memfd mapping", memfd_exec_vma, 0),
+    {.id = "kthread-mm", .summary = "kernel thread with a user mm", .task = kthread_mm_task},
+    VMA_DETECTOR("elf-in-anon", "ELF magic at a page start in anonymous memory", elf_in_anon_vma,
+		 VH_DETECT_CONTENT),
+    VMA_DETECTOR("shellcode", "NOP sleds and raw syscall stubs in anonymous code", shellcode_vma,
+		 VH_DETECT_CONTENT),
+};
+
+#define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+
+const struct vh_detector *const *vh_detectors(size_t *n)
+{
+	static const struct vh_detector *list[NBUILTIN];
+
+	for (size_t i = 0; i < NBUILTIN; i++)
+		list[i] = &builtin[i];
+	*n = NBUILTIN;
+	return list;
+}
+
+const struct vh_detector *vh_detector_find(const char *id)
+{
+	for (size_t i = 0; i < NBUILTIN; i++)
+		if (!strcmp(builtin[i].id, id))
+			return &builtin[i];
+	return NULL;
+}
