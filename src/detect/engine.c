@@ -173,11 +173,22 @@ static int scan_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 	return err;
 }
 
+/* A command line of only zero bytes was not in the dump (ELF dumps zero-fill filtered pages). */
+static bool real_cmdline(const struct vh_task *t)
+{
+	if (t->cmdline_state != VH_CMDLINE_OK)
+		return false;
+	for (size_t i = 0; i < t->cmdline_len; i++)
+		if (t->cmdline[i])
+			return true;
+	return false;
+}
+
 /* The dump holds user pages when some process's command line could be read. */
 static bool have_user_pages(const struct vh_task_list *tl)
 {
 	for (size_t i = 0; i < tl->ntasks; i++)
-		if (tl->tasks[i].cmdline_state == VH_CMDLINE_OK)
+		if (real_cmdline(&tl->tasks[i]))
 			return true;
 	return false;
 }
