@@ -9,8 +9,8 @@
  *   task()   once per process with a user mm (its VMAs are in ctx->vmas),
  *   vma()    once per VMA of that process,
  *   finish() once at the end of the run (may emit findings), then fini().
- * Every callback may be NULL. Findings go out through vh_detect_emit(); the
- * engine fills the evidence (first bytes, disassembly) when asked to.
+ * In finish() ctx->task and ctx->vmas are NULL. Every callback may be NULL. Findings go out through
+ * vh_detect_emit(); the engine fills the evidence (first bytes, disassembly) when asked to.
  * Callbacks return VH_OK or a VH_ERR_* code (VH_ERR_NOMEM stops the run).
  */
 #ifndef VMAHUNT_DETECT_H
@@ -117,6 +117,8 @@ int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct
 void vh_disasm(const unsigned char *code, size_t len, uint64_t addr, unsigned max, char *out,
 	       size_t outlen);
 
+#define VH_SCAN_MAX_DETECTORS 64
+
 /* A run: which detectors, and where the findings go. */
 struct vh_scan {
 	const struct vh_detector **dets;
@@ -131,7 +133,7 @@ struct vh_scan {
  * @maps: the VMA reader (vh_maps_open()).
  * @km, @p: the kernel map and profile (to find each mm's page tables).
  * Content detectors are skipped when no user page of any process is in the
- * dump (s->user_pages says so afterwards).
+ * dump (s->user_pages says so afterwards). At most VH_SCAN_MAX_DETECTORS.
  * Return: VH_OK or the first fatal error (VH_ERR_NOMEM, or a sink's).
  */
 int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map *km,

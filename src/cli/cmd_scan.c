@@ -23,7 +23,7 @@ struct scan_run {
 	struct vh_cli_kernel k;
 	struct vh_maps *maps;
 	struct vh_json j;
-	const struct vh_detector *dets[64];
+	const struct vh_detector *dets[VH_SCAN_MAX_DETECTORS];
 	size_t ndets;
 	struct kept *found;
 	size_t nfound, cap;
@@ -76,7 +76,7 @@ static int select_detectors(struct scan_run *r)
 	char buf[1024], *save = NULL;
 
 	if (!r->opts.detectors) {
-		for (size_t i = 0; i < n && i < 64; i++)
+		for (size_t i = 0; i < n && i < VH_SCAN_MAX_DETECTORS; i++)
 			r->dets[r->ndets++] = all[i];
 		return VH_EXIT_OK;
 	}
@@ -88,7 +88,7 @@ static int select_detectors(struct scan_run *r)
 			vh_cli_error("scan: unknown detector '%s'", id);
 			return VH_EXIT_USAGE;
 		}
-		if (r->ndets < 64)
+		if (r->ndets < VH_SCAN_MAX_DETECTORS)
 			r->dets[r->ndets++] = d;
 	}
 	return VH_EXIT_OK;

@@ -29,6 +29,8 @@ int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, s
 {
 	unsigned char *p = buf;
 
+	if (!ctx->root)
+		return VH_ERR_NOT_MAPPED; /* the process's page tables could not be found */
 	while (len) {
 		struct vh_translation t;
 		size_t in_page = 4096 - (size_t)(uaddr & 0xfff);
@@ -214,13 +216,13 @@ static int run_tasks(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map *km,
 		const struct vh_profile *p, struct vh_maps *maps, const struct vh_task_list *tl)
 {
-	void *states[64] = {0};
+	void *states[VH_SCAN_MAX_DETECTORS] = {0};
 	struct vh_detect_ctx ctx = {
 	    .d = d, .levels = km->levels, .sink = s->sink, .sink_arg = s->sink_arg};
 	size_t ninit = 0;
 	int err = VH_OK;
 
-	if (s->ndets > 64)
+	if (s->ndets > VH_SCAN_MAX_DETECTORS)
 		return VH_ERR_INVAL;
 	s->user_pages = have_user_pages(tl);
 	ctx.user_pages = s->user_pages;

@@ -102,6 +102,38 @@ def check_dump(vmahunt, lab, dump, timeout):
     return [f"{path}: {e}" for e in errs + fails + [f"false positive: {x}" for x in fps]]
 
 
+def check_cli(vmahunt, lab, timeout):
+    """--fail-on, --detector and the text output, on the lab's first dump with user pages."""
+    path = os.path.join(lab, "qemu.elf")
+    vml = ["--vmlinux", os.path.join(lab, "vmlinux")]
+    if not os.path.exists(path):
+        return []
+    errs = []
+
+    def rc(*args):
+        r = subprocess.run([vmahunt, "scan", *vml, *args, path], capture_output=True,
+                           text=True, timeout=timeout)
+        return r.returncode, r.stdout
+
+    code, out = rc("--fail-on", "high")
+    if code != 1 or "# pid" not in out or "high" not in out:
+        errs.append(f"--fail-on high: exit {code}, expected 1 with findings printed")
+    code, out = rc("--detector", "stack-exec", "--fail-on", "info")
+    if code != 0 or out.strip() != "no findings":
+        errs.append(f"--detector stack-exec: exit {code} {out[:80]!r}, expected 0, no findings")
+    code, out = rc("--detector", "memfd-exec", "--json")
+    dets = {json.loads(line)["detector"] for line in out.splitlines()}
+    if code != 0 or dets != {"memfd-exec"}:
+        errs.append(f"--detector memfd-exec --json: exit {code}, detectors {dets}")
+    code, _ = rc("--detector", "no-such")
+    if code != 2:
+        errs.append(f"--detector no-such: exit {code}, expected 2")
+    code, _ = rc("--fail-on", "severe")
+    if code != 2:
+        errs.append(f"--fail-on severe: exit {code}, expected 2")
+    return [f"{path}: {e}" for e in errs]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vmahunt", required=True)
@@ -114,6 +146,7 @@ def main():
             continue
         for dump in json.load(open(os.path.join(lab, "manifest.json")))["dumps"]:
             errs += check_dump(a.vmahunt, lab, dump, a.timeout)
+    errs += check_cli(a.vmahunt, a.labs[0], a.timeout)
     for e in errs:
         print("FAIL:", e)
     return 1 if errs else 0
