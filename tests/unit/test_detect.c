@@ -96,7 +96,7 @@ static void test_planted_kinds(void **state)
 	    vma(0x20000, 0x21000, R | W | X, 0, ""),
 	    vma(0x30000, 0x31000, R | X, 0, ""),
 	    vma(0x40000, 0x41000, R | X, 0xf00, "/memfd:x (deleted)"),
-	    vma(0x50000, 0x51000, R | X, 0xf00, "/tmp/a (deleted)"),
+	    vma(0x50000, 0x51000, R | X, 0xf00, "/usr/lib/libx.so (deleted)"),
 	    vma(0x60000, 0x61000, R | W | X, 0, "[stack]"),
 	};
 	struct sink s;
