@@ -119,6 +119,8 @@ static void sort_findings(struct scan_run *r)
 {
 	size_t i = 0;
 
+	if (!r->nfound)
+		return; /* qsort() must not get the NULL array */
 	qsort(r->found, r->nfound, sizeof(*r->found), cmp_pid);
 	while (i < r->nfound) {
 		size_t e = i;
