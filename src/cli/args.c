@@ -86,3 +86,20 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 	}
 	return npos;
 }
+
+int vh_cli_parse_dump(int argc, char **argv, struct vh_cli_opts *opts, const char *usage)
+{
+	const char *pos[1];
+	int npos = vh_cli_parse(argc, argv, opts, pos, 1);
+
+	if (npos == -2)
+		return vh_cli_finish_output(VH_EXIT_OK);
+	if (npos < 0)
+		return VH_EXIT_USAGE;
+	if (npos == 0) {
+		vh_cli_error("%s: missing DUMP (usage: %s)", argv[0], usage);
+		return VH_EXIT_USAGE;
+	}
+	opts->dump_path = pos[0];
+	return -1;
+}

@@ -38,23 +38,33 @@ struct vh_cli_opts {
 int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **pos, int max_pos);
 const char *vh_cli_usage(void);
 
+/*
+ * vh_cli_parse_dump() - parse a command that takes exactly one DUMP; @usage
+ * is its usage line ("vmahunt ps DUMP [--threads] ..."). Returns -1 when the
+ * command goes on (opts->dump_path set), else the exit code to return (help
+ * printed, or a usage error printed).
+ */
+int vh_cli_parse_dump(int argc, char **argv, struct vh_cli_opts *opts, const char *usage);
+
 /* What the kernel commands (ps, maps) work on: the dump, the kernel, its profile, its tasks. */
 struct vh_cli_kernel {
 	struct vh_dump *d;
 	struct vh_kernel_map km;
 	struct vh_profile *prof;
 	struct vh_task_list *tl;
+	struct vh_maps *maps; /* VMA reader, when asked for */
 };
 
 /*
  * vh_cli_kernel_open() - open opts->dump_path, locate the kernel, load the
  * profile (opts->vmlinux or one found by release), check the vmlinux against
- * the dump's banner, and walk the tasks with @task_flags (VH_TASKS_*). On
- * failure prints one line prefixed with @cmd and releases what was loaded.
+ * the dump's banner, walk the tasks with @task_flags (VH_TASKS_*), and with
+ * @want_maps open the VMA reader. On failure prints one line prefixed with
+ * @cmd and releases what was loaded.
  * Returns VH_EXIT_OK, VH_EXIT_DUMP or VH_EXIT_FAILURE.
  */
 int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned task_flags,
-		       struct vh_cli_kernel *k);
+		       bool want_maps, struct vh_cli_kernel *k);
 /* Frees what vh_cli_kernel_open() loaded (safe on a zeroed struct). */
 void vh_cli_kernel_close(struct vh_cli_kernel *k);
 

@@ -295,19 +295,12 @@ static void json_info(struct vh_dump *d, const struct derived *x)
 int vh_cmd_info(int argc, char **argv)
 {
 	struct vh_cli_opts opts;
-	const char *pos[1];
 	struct derived x;
 	struct vh_dump *d;
-	int npos = vh_cli_parse(argc, argv, &opts, pos, 1);
+	int code = vh_cli_parse_dump(argc, argv, &opts, "vmahunt info [--json] DUMP");
 
-	if (npos == -2)
-		return vh_cli_finish_output(VH_EXIT_OK);
-	if (npos != 1) {
-		if (npos == 0)
-			vh_cli_error("info: missing DUMP (usage: vmahunt info [--json] DUMP)");
-		return VH_EXIT_USAGE;
-	}
-	opts.dump_path = pos[0];
+	if (code >= 0)
+		return code;
 	d = vh_cli_open_dump(&opts);
 	if (!d)
 		return VH_EXIT_DUMP;

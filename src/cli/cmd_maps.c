@@ -15,7 +15,6 @@
 struct maps_run {
 	struct vh_cli_opts opts;
 	struct vh_cli_kernel k;
-	struct vh_maps *maps;
 	struct vh_json j;
 };
 
@@ -102,7 +101,7 @@ static void text_vmas(const struct vh_task *t, const struct vh_vma_list *l)
 static int one_process(struct maps_run *r, const struct vh_task *t)
 {
 	struct vh_vma_list *l = NULL;
-	int err = vh_vmas_read(r->maps, t->mm, &l);
+	int err = vh_vmas_read(r->k.maps, t->mm, &l);
 
 	if (err == VH_ERR_NOMEM)
 		return err;
@@ -169,44 +168,20 @@ static int print_maps(struct maps_run *r)
 	return VH_EXIT_OK;
 }
 
-/* The kernel view, then the VMA reader on top of it. Returns an exit code. */
-static int maps_load(struct maps_run *r)
-{
-	int code = vh_cli_kernel_open(&r->opts, "maps", 0, &r->k);
-	int err;
-
-	if (code != VH_EXIT_OK)
-		return code;
-	err = vh_maps_open(r->k.d, &r->k.km, r->k.prof, &r->maps);
-	if (err) {
-		vh_cli_error("maps: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
-		return VH_EXIT_FAILURE;
-	}
-	return VH_EXIT_OK;
-}
-
 int vh_cmd_maps(int argc, char **argv)
 {
 	struct maps_run r;
-	const char *pos[1];
-	int npos, code;
+	int code;
 
 	memset(&r, 0, sizeof(r));
-	npos = vh_cli_parse(argc, argv, &r.opts, pos, 1);
-	if (npos == -2)
-		return vh_cli_finish_output(VH_EXIT_OK);
-	if (npos != 1) {
-		if (npos >= 0)
-			vh_cli_error("maps: usage: vmahunt maps DUMP [--pid N] [--vmlinux FILE] "
-				     "[--json]");
-		return VH_EXIT_USAGE;
-	}
-	r.opts.dump_path = pos[0];
+	code = vh_cli_parse_dump(argc, argv, &r.opts,
+				 "vmahunt maps DUMP [--pid N] [--vmlinux FILE] [--json]");
+	if (code >= 0)
+		return code;
 	vh_json_init(&r.j, stdout);
-	code = maps_load(&r);
+	code = vh_cli_kernel_open(&r.opts, "maps", 0, true, &r.k);
 	if (code == VH_EXIT_OK)
 		code = print_maps(&r);
-	vh_maps_close(r.maps);
 	vh_cli_kernel_close(&r.k);
 	return vh_cli_finish_output(code);
 }

@@ -183,21 +183,14 @@ static void print_tasks(const struct ps_run *r)
 int vh_cmd_ps(int argc, char **argv)
 {
 	struct ps_run r;
-	const char *pos[1];
-	int npos, code;
+	int code;
 
 	memset(&r, 0, sizeof(r));
-	npos = vh_cli_parse(argc, argv, &r.opts, pos, 1);
-	if (npos == -2)
-		return vh_cli_finish_output(VH_EXIT_OK);
-	if (npos != 1) {
-		if (npos >= 0)
-			vh_cli_error("ps: usage: vmahunt ps DUMP [--vmlinux FILE] [--threads] "
-				     "[--json]");
-		return VH_EXIT_USAGE;
-	}
-	r.opts.dump_path = pos[0];
-	code = vh_cli_kernel_open(&r.opts, "ps", VH_TASKS_CMDLINE, &r.k);
+	code = vh_cli_parse_dump(argc, argv, &r.opts,
+				 "vmahunt ps DUMP [--vmlinux FILE] [--threads] [--json]");
+	if (code >= 0)
+		return code;
+	code = vh_cli_kernel_open(&r.opts, "ps", VH_TASKS_CMDLINE, false, &r.k);
 	if (code == VH_EXIT_OK)
 		print_tasks(&r);
 	vh_cli_kernel_close(&r.k);

@@ -21,7 +21,6 @@ struct kept {
 struct scan_run {
 	struct vh_cli_opts opts;
 	struct vh_cli_kernel k;
-	struct vh_maps *maps;
 	struct vh_json j;
 	const struct vh_detector *dets[VH_SCAN_MAX_DETECTORS];
 	size_t ndets;
@@ -244,7 +243,7 @@ static void warn_skipped(struct scan_run *r)
 static int scan(struct scan_run *r)
 {
 	struct vh_scan s = {.dets = r->dets, .ndets = r->ndets, .sink = keep, .sink_arg = r};
-	int err = vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->maps, r->k.tl);
+	int err = vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->k.maps, r->k.tl);
 
 	if (err) {
 		vh_cli_error("scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
@@ -260,48 +259,26 @@ static int scan(struct scan_run *r)
 	return VH_EXIT_OK;
 }
 
-static int scan_load(struct scan_run *r)
-{
-	int code = vh_cli_kernel_open(&r->opts, "scan", VH_TASKS_CMDLINE, &r->k);
-	int err;
-
-	if (code != VH_EXIT_OK)
-		return code;
-	err = vh_maps_open(r->k.d, &r->k.km, r->k.prof, &r->maps);
-	if (err) {
-		vh_cli_error("scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
-		return VH_EXIT_FAILURE;
-	}
-	return VH_EXIT_OK;
-}
-
 int vh_cmd_scan(int argc, char **argv)
 {
 	struct scan_run r;
-	const char *pos[1];
-	int npos, code;
+	int code;
 
 	memset(&r, 0, sizeof(r));
-	npos = vh_cli_parse(argc, argv, &r.opts, pos, 1);
-	if (npos == -2)
-		return vh_cli_finish_output(VH_EXIT_OK);
-	if (npos != 1) {
-		if (npos >= 0)
-			vh_cli_error("scan: usage: vmahunt scan DUMP [--vmlinux FILE] [--json] "
-				     "[--fail-on SEVERITY] [--detector ID,...]");
-		return VH_EXIT_USAGE;
-	}
-	r.opts.dump_path = pos[0];
+	code = vh_cli_parse_dump(argc, argv, &r.opts,
+				 "vmahunt scan DUMP [--vmlinux FILE] [--json] [--fail-on SEVERITY] "
+				 "[--detector ID,...]");
+	if (code >= 0)
+		return code;
 	vh_json_init(&r.j, stdout);
 	code = select_detectors(&r);
 	if (code == VH_EXIT_OK)
-		code = scan_load(&r);
+		code = vh_cli_kernel_open(&r.opts, "scan", VH_TASKS_CMDLINE, true, &r.k);
 	if (code == VH_EXIT_OK)
 		code = scan(&r);
 	for (size_t i = 0; i < r.nfound; i++)
 		free(r.found[i].path);
 	free(r.found);
-	vh_maps_close(r.maps);
 	vh_cli_kernel_close(&r.k);
 	return vh_cli_finish_output(code);
 }

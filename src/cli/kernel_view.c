@@ -11,7 +11,7 @@ static int fail(const char *cmd, int err)
 }
 
 int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned task_flags,
-		       struct vh_cli_kernel *k)
+		       bool want_maps, struct vh_cli_kernel *k)
 {
 	int err;
 
@@ -27,6 +27,8 @@ int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned
 		err = VH_ERR_INVAL;
 	if (!err)
 		err = vh_tasks_read(k->d, &k->km, k->prof, task_flags, &k->tl);
+	if (!err && want_maps)
+		err = vh_maps_open(k->d, &k->km, k->prof, &k->maps);
 	if (err) {
 		int code = fail(cmd, err);
 
@@ -38,6 +40,7 @@ int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned
 
 void vh_cli_kernel_close(struct vh_cli_kernel *k)
 {
+	vh_maps_close(k->maps);
 	vh_task_list_free(k->tl);
 	vh_profile_free(k->prof);
 	vh_dump_close(k->d);
