@@ -99,6 +99,13 @@ def check_dump(vmahunt, lab, dump, timeout):
     fps = false_positives(plants, findings)
     print(f"{path}: recall {found}/{expected}, false positives {len(fps)}"
           + (f", not covered yet: {', '.join(uncovered)}" if uncovered else ""))
+    if fails and dump.get("lossy"):
+        # The lab marks dumps whose producer lost kernel objects (its dumpcheck
+        # XFAIL): a plant whose mm_struct or file went with them cannot be found.
+        # The misses still count against recall above.
+        for f in fails:
+            print(f"  note: {f}: lossy dump ({dump['lossy'][:60]}...)")
+        fails = []
     return [f"{path}: {e}" for e in errs + fails + [f"false positive: {x}" for x in fps]]
 
 
