@@ -12,7 +12,9 @@ target process's user page tables (4 or 5 levels, by the truth's "la57"):
   pte_widened    the page's PTE is present, writable (RW) and executable (NX clear),
                  its neighbours in the same read-only VMA are not, and the page holds
                  "VMAHUNT-PTE-WIDEN page 1"
-  code_modified  the page is present and holds the patch bytes at "patch_offset"
+  code_modified  the page is present, holds the patch bytes at "patch_offset", and its
+                 struct page is anonymous (page->mapping has PAGE_MAPPING_ANON): the
+                 file page was copied on write
 
 vmahunt is used only to find the target's mm_struct address (`maps --json`) and
 vh-kvtop to translate kernel addresses; the field offsets of mm_struct come from
@@ -72,6 +74,32 @@ def kvtop(tools, dump, vaddrs):
         a, b = line.split()
         out[int(a, 16)] = None if b == "-" else int(b, 16)
     return [out.get(v) for v in vaddrs]
+
+
+def page_layout(vmlinux):
+    """sizeof(struct page) and the offset of page->mapping."""
+    out = subprocess.run(["pahole", "-C", "page", vmlinux], capture_output=True, text=True,
+                         timeout=300).stdout
+    m = re.search(r"\*\s*mapping;\s+/\*\s+(\d+)", out)
+    z = re.search(r"/\* size: (\d+),", out)
+    if not m or not z:
+        sys.exit("check_antiforensics: no struct page layout in pahole's output")
+    return int(z.group(1)), int(m.group(1))
+
+
+def page_is_anon(mem, tools, dump, truth, vmlinux, phys):
+    """page->mapping & PAGE_MAPPING_ANON of the page frame at phys (through vmemmap),
+    None when it cannot be read."""
+    size, moff = page_layout(vmlinux)
+    sym = int(truth["ksyms"]["vmemmap_base"], 16)
+    sym_phys, = kvtop(tools, dump, [sym])
+    base = mem.u64(sym_phys) if sym_phys is not None else None
+    if base is None:
+        return None
+    pg = base + (phys >> 12) * size
+    pg_phys, = kvtop(tools, dump, [pg + moff])
+    mapping = mem.u64(pg_phys) if pg_phys is not None else None
+    return None if mapping is None else bool(mapping & 1)
 
 
 def mm_offsets(vmlinux):
@@ -184,8 +212,13 @@ def check_folder(vmahunt, tools, lab):
                 want = bytes.fromhex(p["patch_hex"])
                 if data is None or data[off:off + len(want)] != want:
                     errs.append(f"{where}: the page does not hold the patch {p['patch_hex']}")
-                else:
-                    print(f"{where}: patched bytes {p['patch_hex']} at +{off} present")
+                    continue
+                anon = page_is_anon(mem, tools, dump, truth, vml, ptes[0][1])
+                if anon is not True:
+                    errs.append(f"{where}: the patched page's struct page is "
+                                f"{'unreadable' if anon is None else 'not anonymous'}")
+                print(f"{where}: patched bytes {p['patch_hex']} at +{off} present, page "
+                      f"anonymous: {anon}")
     return nchecked, errs
 
 
