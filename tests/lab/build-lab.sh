@@ -44,7 +44,7 @@ die() { log "ERROR: $*"; exit 1; }
 has_variant() { case ",$VARIANTS," in *",$1,"*) return 0 ;; esac; return 1; }
 
 export PATH=$PATH:/sbin:/usr/sbin
-for t in qemu-system-x86_64 busybox gcc dpkg-deb apt-get python3 mkfs.ext4 debugfs zstd; do
+for t in qemu-system-x86_64 busybox gcc make dpkg-deb apt-get python3 mkfs.ext4 debugfs zstd; do
 	command -v "$t" >/dev/null 2>&1 || die "missing tool $t (see tests/lab/deps.txt)"
 done
 BUSYBOX=$(command -v busybox)
