@@ -138,8 +138,9 @@ def page_bytes(mem, leaf):
     return mem.read(leaf[1], PAGE) if leaf else None
 
 
-def check_folder(vmahunt, tools, lab):
-    truth = json.load(open(os.path.join(lab, "truth.json")))
+def check_folder(vmahunt, tools, lab, truth=None):
+    if truth is None:
+        truth = json.load(open(os.path.join(lab, "truth.json")))
     plants = [p for p in truth["plants"]
               if p["kind"] in ("hidden_vma", "pte_widened", "code_modified")]
     if not plants:
@@ -222,10 +223,71 @@ def check_folder(vmahunt, tools, lab):
     return nchecked, errs
 
 
+def self_test(vmahunt, tools, lab):
+    """The checker must fail on wrong truths of a real folder: a wrong page count, a
+    range shifted off the hidden pages, a widened PTE's read-only neighbour, a wrong
+    patch, and a file page that was not copied on write. Returns failures."""
+    base = json.load(open(os.path.join(lab, "truth.json")))
+
+    def mutated(kind, change):
+        t = json.loads(json.dumps(base))
+        for p in t["plants"]:
+            if p["kind"] == kind:
+                change(p)
+        return t
+
+    def shift(p, pages):
+        for k in ("start", "end"):
+            p[k] = "0x%x" % (int(p[k], 16) + pages * PAGE)
+
+    cases = [
+        ("pages_present + 1", mutated("hidden_vma", lambda p: p.update(
+            pages_present=p["pages_present"] + 1))),
+        ("hidden range one page up", mutated("hidden_vma", lambda p: shift(p, 1))),
+        ("pte_widened on a read-only page", mutated("pte_widened", lambda p: shift(p, 1))),
+        ("wrong patch bytes", mutated("code_modified", lambda p: p.update(
+            patch_hex="90" * 8))),
+        ("code_modified on an unpatched file page", mutated("code_modified", lambda p: (
+            shift(p, -1), p.update(patch_hex=base_patch_bytes(vmahunt, tools, lab, p))))),
+    ]
+    fails = []
+    for what, t in cases:
+        _, errs = check_folder(vmahunt, tools, lab, t)
+        print(f"self-test {what}: {len(errs)} failures reported")
+        if not errs:
+            fails.append(f"self-test: {os.path.basename(lab)}: {what} was not caught")
+    return fails
+
+
+def base_patch_bytes(vmahunt, tools, lab, p):
+    """The first 8 bytes at patch_offset of the (shifted) page, as they are in the
+    dump: so that only the struct page check can fail."""
+    dump = os.path.join(lab, "qemu.elf")
+    mem = ElfMem(dump)
+    vml = os.path.join(lab, "vmlinux")
+    r = subprocess.run([vmahunt, "maps", "--json", "--vmlinux", vml, dump],
+                       capture_output=True, text=True, timeout=600)
+    mm = next(int(json.loads(line)["mm"], 16) for line in r.stdout.splitlines()
+              if json.loads(line).get("pid") == p["pid"] and json.loads(line)["type"] == "vma")
+    offs = mm_offsets(vml)
+    mm_phys, = kvtop(tools, dump, [mm])
+    pgd_phys, = kvtop(tools, dump, [mem.u64(mm_phys + offs["pgd"])])
+    leaf = walk(mem, pgd_phys, int(p["start"], 16), 5 if base_la57(lab) else 4)
+    data = page_bytes(mem, leaf) or bytes(PAGE)
+    return data[p["patch_offset"]:p["patch_offset"] + 8].hex()
+
+
+def base_la57(lab):
+    return json.load(open(os.path.join(lab, "truth.json"))).get("la57")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--vmahunt", required=True)
     ap.add_argument("--tools", required=True, help="folder holding vh-kvtop")
+    ap.add_argument("--self-test", action="store_true",
+                    help="also check that wrong truths of the first folder with every "
+                         "plant kind are caught")
     ap.add_argument("labs", nargs="+")
     a = ap.parse_args()
     total, errs = 0, []
@@ -233,6 +295,15 @@ def main():
         n, e = check_folder(a.vmahunt, a.tools, lab)
         total += n
         errs += e
+    if a.self_test:
+        kinds = {"hidden_vma", "pte_widened", "code_modified"}
+        full = [lab for lab in a.labs if os.path.exists(os.path.join(lab, "qemu.elf")) and
+                kinds <= {p["kind"] for p in
+                          json.load(open(os.path.join(lab, "truth.json")))["plants"]}]
+        if full:
+            errs += self_test(a.vmahunt, a.tools, full[0])
+        else:
+            errs.append("self-test: no lab folder with every module plant")
     for e in errs:
         print("FAIL:", e)
     if not total:
