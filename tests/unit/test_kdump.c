@@ -20,6 +20,7 @@
 #include <vmahunt/vmahunt.h>
 
 #include "helpers/kdump_writer.h"
+#include "helpers/dumptest.h"
 #include "helpers/tmpfile.h"
 
 #define BS 4096
@@ -51,22 +52,6 @@ static char *write_img(const struct kw_image *img)
 	return path;
 }
 
-static void drop(char *path)
-{
-	unlink(path);
-	free(path);
-}
-
-static struct vh_dump *open_ok(const char *path)
-{
-	struct vh_dump *d = NULL;
-	int err = vh_dump_open(path, NULL, &d);
-
-	if (err)
-		fail_msg("open failed: %s", vh_errmsg());
-	return d;
-}
-
 /* One synthetic dump under test: the image, the file it was written to, the open dump. */
 struct img_case {
 	struct kw_image img;
@@ -86,7 +71,7 @@ static void case_open(struct img_case *c, size_t len)
 {
 	c->path = vh_test_write_tmp(c->img.buf, len);
 	assert_non_null(c->path);
-	c->d = open_ok(c->path);
+	c->d = vh_test_open_ok(c->path);
 }
 
 /* Closes the dump and removes its file; the image stays for another round. */
@@ -94,7 +79,7 @@ static void case_close(struct img_case *c)
 {
 	vh_dump_close(c->d);
 	c->d = NULL;
-	drop(c->path);
+	vh_test_drop(c->path);
 	c->path = NULL;
 }
 
@@ -114,35 +99,11 @@ static const char *open_fails(const struct kw_image *img, size_t len, int code)
 
 	assert_non_null(path);
 	err = vh_dump_open(path, NULL, &d);
-	drop(path);
+	vh_test_drop(path);
 	if (err != code)
 		fail_msg("expected %d, got %d: %s", code, err, vh_errmsg());
 	assert_null(d);
 	return vh_errmsg();
-}
-
-static bool has_warning(struct vh_dump *d, const char *needle)
-{
-	size_t n;
-	const char *const *w = vh_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		if (strstr(w[i], needle))
-			return true;
-	}
-	return false;
-}
-
-static const char *attr(struct vh_dump *d, const char *name)
-{
-	size_t n;
-	const struct vh_dump_attr *a = vh_dump_attrs(d, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(a[i].name, name) == 0)
-			return a[i].value;
-	}
-	return NULL;
 }
 
 static enum vh_page_state expected_state(const struct kw_spec *s, uint64_t pfn)
@@ -210,9 +171,9 @@ static void roundtrip(uint32_t codec, enum vh_codec vc)
 	assert_int_equal(vh_dump_page_size(c.d), BS);
 	assert_string_equal(vh_dump_arch(c.d), "x86_64");
 	assert_string_equal(vh_dump_vmcoreinfo_get(c.d, "OSRELEASE"), "6.1.0-test");
-	assert_string_equal(attr(c.d, "release"), "6.1.0-test");
-	assert_string_equal(attr(c.d, "header_version"), "6");
-	assert_string_equal(attr(c.d, "incomplete"), "no");
+	assert_string_equal(vh_test_attr(c.d, "release"), "6.1.0-test");
+	assert_string_equal(vh_test_attr(c.d, "header_version"), "6");
+	assert_string_equal(vh_test_attr(c.d, "incomplete"), "no");
 	vh_dump_page_stats(c.d, &st);
 	count_states(&s, &present, &zero, &excluded);
 	assert_int_equal(st.present, present);
@@ -338,8 +299,8 @@ static void test_header_versions(void **state)
 		case_build(&c, &s);
 		case_open(&c, c.img.len);
 		snprintf(want, sizeof(want), "%d", v);
-		assert_string_equal(attr(c.d, "header_version"), want);
-		assert_string_equal(attr(c.d, "split"), "no");
+		assert_string_equal(vh_test_attr(c.d, "header_version"), want);
+		assert_string_equal(vh_test_attr(c.d, "split"), "no");
 		/* VMCOREINFO is in the sub-header from version 3 on. */
 		if (v >= 3)
 			assert_non_null(vh_dump_vmcoreinfo(c.d, NULL));
@@ -360,7 +321,7 @@ static void test_max_mapnr_64(void **state)
 	case_build(&c, &s);
 	kw_put_le32(c.img.buf + KW_DH_MAX_MAPNR, 3);
 	case_open(&c, c.img.len);
-	assert_string_equal(attr(c.d, "max_mapnr"), "0x4e");
+	assert_string_equal(vh_test_attr(c.d, "max_mapnr"), "0x4e");
 	check_all_pages(c.d, &s);
 	case_free(&c);
 }
@@ -377,7 +338,7 @@ static void test_split(void **state)
 	s.split_end = 50;
 	case_build(&c, &s);
 	case_open(&c, c.img.len);
-	assert_non_null(strstr(attr(c.d, "split"), "0x14-0x32"));
+	assert_non_null(strstr(vh_test_attr(c.d, "split"), "0x14-0x32"));
 	assert_int_equal(vh_dump_page_state(c.d, 4), VH_PAGE_ABSENT);
 	assert_int_equal(vh_dump_read_phys(c.d, 4 * BS, buf, BS), VH_ERR_NOT_PRESENT);
 	assert_int_equal(vh_dump_page_state(c.d, 55), VH_PAGE_ABSENT);
@@ -422,9 +383,9 @@ static void test_incomplete(void **state)
 	last = last_dumped(&img, &s);
 	snprintf(pfnstr, sizeof(pfnstr), "pfn 0x%llx:", (unsigned long long)last);
 	path = vh_test_write_tmp(img.buf, img.data_off_of[last] + 2);
-	d = open_ok(path);
-	assert_true(has_warning(d, "incomplete"));
-	assert_string_equal(attr(d, "incomplete"), "yes");
+	d = vh_test_open_ok(path);
+	assert_true(vh_test_has_warning(d, "incomplete"));
+	assert_string_equal(vh_test_attr(d, "incomplete"), "yes");
 	assert_int_equal(vh_dump_read_phys(d, last * BS, buf, BS), VH_ERR_TRUNCATED);
 	assert_non_null(strstr(vh_errmsg(), pfnstr));
 	assert_non_null(strstr(vh_errmsg(), "incomplete"));
@@ -433,19 +394,19 @@ static void test_incomplete(void **state)
 	kw_page_fill(2, 'P', want, BS);
 	assert_memory_equal(buf, want, BS);
 	vh_dump_close(d);
-	drop(path);
+	vh_test_drop(path);
 
 	/* Descriptors never written (zeros, as a sparse file leaves them). */
 	memset(img.buf + img.pd_off[last], 0, 24);
 	path = write_img(&img);
-	d = open_ok(path);
-	assert_true(has_warning(d, "have no page descriptor"));
+	d = vh_test_open_ok(path);
+	assert_true(vh_test_has_warning(d, "have no page descriptor"));
 	snprintf(pfnstr, sizeof(pfnstr), "offset 0x%llx", (unsigned long long)img.pd_off[last]);
-	assert_true(has_warning(d, pfnstr)); /* the first such descriptor, named */
+	assert_true(vh_test_has_warning(d, pfnstr)); /* the first such descriptor, named */
 	assert_int_equal(vh_dump_read_phys(d, last * BS, buf, BS), VH_ERR_TRUNCATED);
 	assert_non_null(strstr(vh_errmsg(), "never written"));
 	vh_dump_close(d);
-	drop(path);
+	vh_test_drop(path);
 	kw_free(&img);
 }
 
@@ -484,7 +445,7 @@ static void test_truncated_descriptors(void **state)
 	(void)state;
 	case_build(&c, &s);
 	case_open(&c, c.img.desc_off + 24 * 3 + 5);
-	assert_true(has_warning(c.d, "truncated"));
+	assert_true(vh_test_has_warning(c.d, "truncated"));
 	assert_int_equal(vh_dump_read_phys(c.d, last_dumped(&c.img, &s) * BS, buf, BS),
 			 VH_ERR_TRUNCATED);
 	assert_non_null(strstr(vh_errmsg(), "pfn 0x4d:"));
@@ -576,8 +537,8 @@ static void test_bad_notes(void **state)
 	kw_put_le64(c.img.buf + BS + KW_KH_OFF_VMCI, c.img.len - 10);
 	kw_put_le64(c.img.buf + BS + KW_KH_SIZE_NOTE, 1ull << 40);
 	case_open(&c, c.img.len);
-	assert_true(has_warning(c.d, "VMCOREINFO"));
-	assert_true(has_warning(c.d, "ELF note area"));
+	assert_true(vh_test_has_warning(c.d, "VMCOREINFO"));
+	assert_true(vh_test_has_warning(c.d, "ELF note area"));
 	check_all_pages(c.d, &s);
 	case_free(&c);
 }
@@ -587,7 +548,7 @@ static void damaged_page(struct kw_image *img, const struct kw_spec *s, uint64_t
 			 const char *needle)
 {
 	char *path = write_img(img);
-	struct vh_dump *d = open_ok(path);
+	struct vh_dump *d = vh_test_open_ok(path);
 	uint8_t buf[BS], want[BS];
 	char pfnstr[32];
 
@@ -605,7 +566,7 @@ static void damaged_page(struct kw_image *img, const struct kw_spec *s, uint64_t
 		assert_memory_equal(buf, want, BS);
 	}
 	vh_dump_close(d);
-	drop(path);
+	vh_test_drop(path);
 }
 
 static void test_descriptor_past_eof(void **state)
@@ -714,7 +675,7 @@ static void test_bitmap_extra_bit(void **state)
 	c.img.buf[c.img.bitmap_off + c.img.bitmap_half + 10 / 8] |=
 	    1u << (10 % 8); /* pfn 10: excluded */
 	case_open(&c, c.img.len);
-	assert_true(has_warning(c.d, "malformed"));
+	assert_true(vh_test_has_warning(c.d, "malformed"));
 	for (uint64_t pfn = 0; pfn < s.max_mapnr; pfn++)
 		errors += vh_dump_read_phys(c.d, pfn * BS, buf, BS) == VH_ERR_CORRUPT;
 	assert_true(errors > 0);
@@ -731,7 +692,7 @@ static void test_bitmap_missing_bit(void **state)
 	case_build(&c, &s);
 	c.img.buf[c.img.bitmap_off + c.img.bitmap_half + 2 / 8] &= (uint8_t) ~(1u << 2);
 	case_open(&c, c.img.len);
-	assert_true(has_warning(c.d, "overlapping"));
+	assert_true(vh_test_has_warning(c.d, "overlapping"));
 	assert_int_equal(vh_dump_page_state(c.d, 2), VH_PAGE_EXCLUDED);
 	case_free(&c);
 }
@@ -746,7 +707,7 @@ static void test_bitmap_only_second(void **state)
 	case_build(&c, &s);
 	c.img.buf[c.img.bitmap_off + 3 / 8] &= (uint8_t) ~(1u << 3);
 	case_open(&c, c.img.len);
-	assert_true(has_warning(c.d, "not in memory"));
+	assert_true(vh_test_has_warning(c.d, "not in memory"));
 	check_all_pages(c.d, &s);
 	case_free(&c);
 }
@@ -762,7 +723,7 @@ static void test_bits_past_max_mapnr(void **state)
 	c.img.buf[c.img.bitmap_off + c.img.bitmap_half + 9] |= 0xc0; /* pfns 78 and 79 */
 	c.img.buf[c.img.bitmap_off + 9] |= 0xc0;
 	case_open(&c, c.img.len);
-	assert_true(has_warning(c.d, "past max_mapnr"));
+	assert_true(vh_test_has_warning(c.d, "past max_mapnr"));
 	check_all_pages(c.d, &s);
 	case_free(&c);
 }
@@ -788,7 +749,7 @@ static void test_fragmented_bitmap(void **state)
 	case_open(&c, c.img.len);
 	vh_dump_ranges(c.d, &nr);
 	assert_int_equal(nr, 1);
-	assert_true(has_warning(c.d, "runs"));
+	assert_true(vh_test_has_warning(c.d, "runs"));
 	assert_int_equal(vh_dump_page_state(c.d, 1001), VH_PAGE_EXCLUDED);
 	assert_int_equal(vh_dump_page_state(c.d, 1000), VH_PAGE_ABSENT);
 	case_free(&c);
@@ -825,7 +786,7 @@ static void survive(const uint8_t *buf, size_t len, uint64_t max_pfn)
 		}
 		vh_dump_close(d);
 	}
-	drop(path);
+	vh_test_drop(path);
 }
 
 /* Random bytes of the headers, bitmaps and descriptors damaged, fixed seed. */
@@ -868,7 +829,7 @@ static void test_utsname_sanitized(void **state)
 	case_build(&c, &s);
 	memcpy(c.img.buf + 12 + 65, "ho\x01st\xff\n", 8); /* nodename, NUL included */
 	case_open(&c, c.img.len);
-	assert_string_equal(attr(c.d, "nodename"), "ho?st??");
+	assert_string_equal(vh_test_attr(c.d, "nodename"), "ho?st??");
 	case_free(&c);
 }
 
@@ -884,9 +845,9 @@ static void test_newer_version_and_eraseinfo(void **state)
 	kw_put_le64(c.img.buf + BS + 64, c.img.len - 16); /* offset_eraseinfo */
 	kw_put_le64(c.img.buf + BS + 72, 16);		  /* size_eraseinfo */
 	case_open(&c, c.img.len);
-	assert_true(has_warning(c.d, "newer than 6"));
-	assert_non_null(strstr(attr(c.d, "eraseinfo"), "16 bytes"));
-	assert_string_equal(attr(c.d, "timestamp"), "2023-11-14 22:13:20 UTC");
+	assert_true(vh_test_has_warning(c.d, "newer than 6"));
+	assert_non_null(strstr(vh_test_attr(c.d, "eraseinfo"), "16 bytes"));
+	assert_string_equal(vh_test_attr(c.d, "timestamp"), "2023-11-14 22:13:20 UTC");
 	check_all_pages(c.d, &s);
 	case_free(&c);
 }
