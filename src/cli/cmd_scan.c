@@ -67,6 +67,29 @@ static void warning(struct scan_run *r, const char *msg)
 	vh_json_newline(&r->j);
 }
 
+static void scan_warning(const char *msg, void *arg)
+{
+	warning(arg, msg);
+}
+
+static void warnings(struct scan_run *r, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		warning(r, list[i]);
+}
+
+/* What the dump, profile and task walk worked around, before the findings. */
+static void load_warnings(struct scan_run *r)
+{
+	size_t n;
+	const char *const *w = vh_dump_warnings(r->k.d, &n);
+
+	warnings(r, w, n);
+	w = vh_profile_warnings(r->k.prof, &n);
+	warnings(r, w, n);
+	warnings(r, (const char *const *)r->k.tl->warnings, r->k.tl->nwarnings);
+}
+
 /* Fills r->dets from --detector (all when not given). Returns an exit code. */
 static int select_detectors(struct scan_run *r)
 {
@@ -152,6 +175,8 @@ static void json_finding(struct scan_run *r, const struct vh_finding *f)
 	vh_json_begin_object(j, NULL);
 	vh_json_str(j, "type", "finding");
 	vh_json_str(j, "detector", f->detector);
+	if (f->kind)
+		vh_json_str(j, "kind", f->kind);
 	vh_json_str(j, "severity", vh_severity_name(f->severity));
 	vh_json_u64(j, "pid", (uint64_t)f->pid);
 	vh_json_str(j, "comm", f->comm);
@@ -242,8 +267,12 @@ static void warn_skipped(struct scan_run *r)
 
 static int scan(struct scan_run *r)
 {
-	struct vh_scan s = {.dets = r->dets, .ndets = r->ndets, .sink = keep, .sink_arg = r};
-	int err = vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->k.maps, r->k.tl);
+	struct vh_scan s = {
+	    .dets = r->dets, .ndets = r->ndets, .sink = keep, .sink_arg = r, .warn = scan_warning};
+	int err;
+
+	load_warnings(r);
+	err = vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->k.maps, r->k.tl);
 
 	if (err) {
 		vh_cli_error("scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
