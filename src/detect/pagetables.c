@@ -54,14 +54,14 @@ static void warn_walk(struct vh_detect_ctx *ctx, const char *what, const struct 
 {
 	if (st->unreadable)
 		vh_detect_warn(ctx,
-			       "%s: %" PRIu64 " page-table pages unreadable (first at physical "
+			       "%s: page-table pages unreadable: %" PRIu64 " (first at physical "
 			       "0x%" PRIx64 ": %s): the pages they map were not checked",
 			       what, st->unreadable, st->first_unreadable,
 			       errname(st->first_unreadable_err));
 	if (st->revisited)
 		vh_detect_warn(ctx,
-			       "%s: %" PRIu64 " page-table entries lead to a table already walked "
-			       "(first 0x%" PRIx64 "): a cycle or a shared table, walked once",
+			       "%s: entries leading to a table already walked: %" PRIu64
+			       " (first 0x%" PRIx64 "): a cycle or a shared table, walked once",
 			       what, st->revisited, st->first_revisited);
 	if (st->truncated)
 		vh_detect_warn(ctx, "%s: the walk stopped after %" PRIu64 " table pages", what,
