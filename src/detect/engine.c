@@ -198,6 +198,7 @@ static int scan_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 {
 	struct vh_vma_list *l = NULL;
 	uint64_t mm = ctx->task->mm;
+	char mm_name[32];
 	int err;
 
 	err = vh_vmas_read(maps, mm, &l);
@@ -208,6 +209,7 @@ static int scan_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 			       mm, why(err));
 		return VH_OK;
 	}
+	snprintf(mm_name, sizeof(mm_name), "mm 0x%" PRIx64 ": ", mm);
 	ctx->root = 0;
 	err = mm_root(ctx->d, ctx->km, ctx->prof, mm, &ctx->root);
 	if (err) {
@@ -219,7 +221,8 @@ static int scan_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 			       err == VH_ERR_INVAL ? "no mm_struct.pgd in the profile" : why(err));
 	}
 	for (size_t i = 0; i < l->nwarnings; i++)
-		vh_detect_warn(ctx, "mm 0x%" PRIx64 ": %s", mm, l->warnings[i]);
+		vh_detect_warn(ctx, "%s%s", strncmp(l->warnings[i], "mm 0x", 5) ? mm_name : "",
+			       l->warnings[i]);
 	ctx->vmas = l;
 	err = run_task(s, states, ctx);
 	ctx->vmas = NULL;
