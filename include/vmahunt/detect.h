@@ -147,6 +147,7 @@ struct vh_scan {
 	vh_finding_fn sink;
 	void *sink_arg;
 	vh_warning_fn warn; /* damage worked around (may be NULL); gets sink_arg */
+	int32_t tgid;	    /* when > 0, only the process with this thread group id */
 	bool user_pages;    /* set by vh_scan_run(): the dump holds user pages */
 };
 

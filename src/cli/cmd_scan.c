@@ -265,6 +265,19 @@ static void warn_skipped(struct scan_run *r)
 		warning(r, msg);
 }
 
+/* --pid N: the process of task N (a thread id names its process, as /proc/N does). */
+static bool select_process(struct scan_run *r, struct vh_scan *s)
+{
+	for (size_t i = 0; i < r->k.tl->ntasks; i++) {
+		if (r->k.tl->tasks[i].pid == r->opts.pid) {
+			s->tgid = r->k.tl->tasks[i].tgid;
+			return true;
+		}
+	}
+	vh_cli_error("scan: no process %" PRId32 " in the dump", r->opts.pid);
+	return false;
+}
+
 static int scan(struct scan_run *r)
 {
 	struct vh_scan s = {
@@ -272,6 +285,8 @@ static int scan(struct scan_run *r)
 	int err;
 
 	load_warnings(r);
+	if (r->opts.have_pid && !select_process(r, &s))
+		return VH_EXIT_FAILURE;
 	err = vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->k.maps, r->k.tl);
 
 	if (err) {
@@ -296,7 +311,7 @@ int vh_cmd_scan(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	code = vh_cli_parse_dump(argc, argv, &r.opts,
 				 "vmahunt scan DUMP [--vmlinux FILE] [--json] [--fail-on SEVERITY] "
-				 "[--detector ID,...]");
+				 "[--detector ID,...] [--pid N]");
 	if (code >= 0)
 		return code;
 	vh_json_init(&r.j, stdout);

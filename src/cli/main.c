@@ -45,6 +45,7 @@ static const char usage[] =
     "  --fail-on SEVERITY   scan: exit 1 when a finding of SEVERITY (info, low,\n"
     "                       medium, high) or above is found\n"
     "  --detector ID,...    scan: run only these detectors\n"
+    "  --pid N              maps, scan: only this process (a thread id names it too)\n"
     "  -h, --help           this text\n"
     "\n"
     "Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"

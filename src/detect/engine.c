@@ -257,7 +257,7 @@ static int run_tasks(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 		const struct vh_task *t = &tl->tasks[i];
 		int err;
 
-		if (!t->leader || !t->mm)
+		if (!t->leader || !t->mm || (s->tgid > 0 && t->tgid != s->tgid))
 			continue;
 		ctx->task = t;
 		err = scan_task(s, states, ctx, maps);

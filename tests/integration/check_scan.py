@@ -169,6 +169,16 @@ def check_cli(vmahunt, lab, timeout):
     dets = {o["detector"] for o in objs if o["type"] == "finding"}
     if code != 0 or dets != {"memfd-exec"}:
         errs.append(f"--detector memfd-exec --json: exit {code}, detectors {dets}")
+    plants = json.load(open(os.path.join(lab, "truth.json")))["plants"]
+    pid = next((p["pid"] for p in plants if p["kind"] == "anon_rwx_code"), None)
+    if pid is not None:
+        code, out = rc("--pid", str(pid), "--json")
+        pids = {o["pid"] for o in map(json.loads, out.splitlines()) if o["type"] == "finding"}
+        if code != 0 or pids != {pid}:
+            errs.append(f"--pid {pid}: exit {code}, findings for pids {pids}")
+    code, _ = rc("--pid", "999999")
+    if code != 4:
+        errs.append(f"--pid 999999: exit {code}, expected 4 (no such process)")
     code, _ = rc("--detector", "no-such")
     if code != 2:
         errs.append(f"--detector no-such: exit {code}, expected 2")
