@@ -204,7 +204,7 @@ static int hidden_pages_task(void *st, struct vh_detect_ctx *ctx)
 	return VH_OK;
 }
 
-/* ---- pte-perm and code-modified: the pages of one VMA ---- */
+/* ---- pte-perm and code-modified: pages against the VMA they are in ---- */
 
 /* The VMA's own mappings; [vsyscall] is the kernel's (no user page tables). */
 static bool walkable(const struct vh_detect_ctx *ctx, const struct vh_vma *v)
@@ -215,7 +215,9 @@ static bool walkable(const struct vh_detect_ctx *ctx, const struct vh_vma *v)
 
 struct vma_walk {
 	struct vh_detect_ctx *ctx;
-	const struct vh_vma *v;
+	const struct vh_vma *v;	   /* the VMA of the open run */
+	const struct vh_vma *vmas; /* pte-perm: all of them, sorted, and a cursor */
+	size_t n, cur;
 	struct run run;
 	unsigned emitted;
 	uint64_t dropped;
@@ -270,19 +272,6 @@ static int run_add(struct vma_walk *w, int (*emit)(struct vma_walk *), uint64_t 
 	return err;
 }
 
-static int perm_page(const struct vh_mapping *m, int present, void *arg)
-{
-	struct vma_walk *w = arg;
-	const char *kind;
-
-	if (!present || !(kind = widened(w->v, m)))
-		return VH_OK;
-	/* a huge page reaching past the VMA: only its part inside counts here */
-	w->err = run_add(w, perm_emit, max_u64(m->vaddr, w->v->start),
-			 min_u64(m->vaddr + m->page_size, w->v->end), kind, m->paddr);
-	return w->err;
-}
-
 /* Walks the VMA's pages with @fn; closes the last run with @emit; warns on damage. */
 static int walk_vma(struct vma_walk *w, vh_mapping_fn fn, int (*emit)(struct vma_walk *),
 		    const char *id)
@@ -312,14 +301,67 @@ static int walk_vma(struct vma_walk *w, vh_mapping_fn fn, int (*emit)(struct vma
 	return VH_OK;
 }
 
-static int pte_perm_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
+/* The part [start, end) of mapping @m that lies in VMA @v. */
+static int perm_segment(struct vma_walk *w, const struct vh_vma *v, const struct vh_mapping *m,
+			uint64_t start, uint64_t end)
 {
-	struct vma_walk w = {.ctx = ctx, .v = v};
+	const char *kind = widened(v, m);
+	int err;
+
+	if (!kind)
+		return VH_OK;
+	if (w->v != v) {
+		if (w->run.open && (err = perm_emit(w)))
+			return err;
+		w->v = v; /* a run never spans two VMAs */
+	}
+	return run_add(w, perm_emit, start, end, kind, m->paddr);
+}
+
+/* One mapping against every VMA it overlaps (a huge page may span several). */
+static int perm_page(const struct vh_mapping *m, int present, void *arg)
+{
+	struct vma_walk *w = arg;
+	uint64_t end = m->vaddr + m->page_size;
+
+	if (!present)
+		return VH_OK;
+	while (w->cur < w->n && w->vmas[w->cur].end <= m->vaddr)
+		w->cur++;
+	for (size_t i = w->cur; !w->err && i < w->n && w->vmas[i].start < end; i++) {
+		const struct vh_vma *v = &w->vmas[i];
+
+		if (v->end > m->vaddr && !(v->found & VH_VMA_GATE))
+			w->err = perm_segment(w, v, m, max_u64(m->vaddr, v->start),
+					      min_u64(end, v->end));
+	}
+	return w->err;
+}
+
+/* One walk of the whole user half with a cursor over the sorted VMAs. */
+static int pte_perm_task(void *st, struct vh_detect_ctx *ctx)
+{
+	struct vma_walk w = {.ctx = ctx, .vmas = ctx->vmas->vmas, .n = ctx->vmas->nvmas};
+	struct vh_walk_stats ws;
+	int err;
 
 	(void)st;
-	if (!walkable(ctx, v))
-		return VH_OK;
-	return walk_vma(&w, perm_page, perm_emit, "pte-perm");
+	if (!ctx->root)
+		return VH_OK; /* the engine warned: no page tables */
+	err = vh_x86_64_walk(ctx->d, ctx->root, ctx->levels, 0, user_end(ctx->levels), perm_page,
+			     &w, &ws);
+	if (err && err != w.err)
+		return err == VH_ERR_NOMEM ? err : VH_OK;
+	if (w.err)
+		return w.err;
+	if (w.run.open && (err = perm_emit(&w)))
+		return err;
+	warn_walk(ctx, "pte-perm: user page tables", &ws);
+	if (w.dropped)
+		vh_detect_warn(
+		    ctx, "pte-perm: %" PRIu64 " more runs not reported (at most %d per process)",
+		    w.dropped, MAX_RUNS);
+	return VH_OK;
 }
 
 /* ---- code-modified ---- */
@@ -468,7 +510,7 @@ const struct vh_detector vh_detector_hidden_pages = {
 const struct vh_detector vh_detector_pte_perm = {
     .id = "pte-perm",
     .summary = "page-table entries wider than their VMA (writable or executable)",
-    .vma = pte_perm_vma,
+    .task = pte_perm_task,
 };
 
 const struct vh_detector vh_detector_code_modified = {

@@ -394,6 +394,29 @@ static void test_pte_perm_cow_is_normal(void **state)
 	close_image(&fx);
 }
 
+static void test_pte_perm_huge_page_over_two_vmas(void **state)
+{
+	/* the 2 MiB page at 0x600000 is writable: wider than its first VMA only */
+	struct vh_vma v[] = {
+	    vma(0x600000, 0x680000, R, 0),
+	    vma(0x680000, 0x700000, R | W, 0),
+	    vma(0x700000, 0x710000, R, 0),
+	};
+	struct fixture fx;
+
+	(void)state;
+	user_tables();
+	open_image(&fx, PGD, 4, v, 3);
+	run(&fx, "pte-perm");
+	assert_int_equal(fx.s.n, 2);
+	assert_int_equal(fx.s.f[0].start, 0x600000);
+	assert_int_equal(fx.s.f[0].end, 0x680000);
+	assert_non_null(strstr(fx.s.f[0].reason, "128 pages mapped writable in a r--p VMA"));
+	assert_int_equal(fx.s.f[1].start, 0x700000); /* a run per VMA, never across */
+	assert_int_equal(fx.s.f[1].end, 0x710000);
+	close_image(&fx);
+}
+
 static void test_code_modified(void **state)
 {
 	struct vh_vma v[] = {
@@ -454,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(test_damaged_tables_warn),
 	    cmocka_unit_test(test_pte_perm),
 	    cmocka_unit_test(test_pte_perm_cow_is_normal),
+	    cmocka_unit_test(test_pte_perm_huge_page_over_two_vmas),
 	    cmocka_unit_test(test_code_modified),
 	    cmocka_unit_test(test_code_modified_without_struct_pages),
 	};
