@@ -93,6 +93,10 @@ static int hidden_emit(struct hidden *h, struct run *r)
 	struct vh_finding f;
 	uint64_t pages = (r->end - r->start) / PAGE_SIZE;
 	bool present = !strcmp(r->kind, "present");
+	/* a VMA the walk of a damaged tree missed looks the same: say so */
+	const char *damaged = h->ctx->vmas->partial ? " (the VMA list is damaged or incomplete: "
+						      "see the warnings)"
+						    : "";
 
 	r->open = false;
 	if (h->emitted >= MAX_RUNS) {
@@ -110,14 +114,14 @@ static int hidden_emit(struct hidden *h, struct run *r)
 		snprintf(f.reason, sizeof(f.reason),
 			 "%" PRIu64
 			 " present page%s outside every VMA (first at physical 0x%" PRIx64
-			 "): memory mapped behind the kernel's back",
-			 pages, pages == 1 ? "" : "s", r->first);
+			 "): memory mapped behind the kernel's back%s",
+			 pages, pages == 1 ? "" : "s", r->first, damaged);
 	} else {
 		f.severity = VH_SEV_MEDIUM;
 		snprintf(f.reason, sizeof(f.reason),
 			 "%" PRIu64 " swap or migration entr%s outside every VMA (first 0x%" PRIx64
-			 "): swapped-out memory no VMA covers",
-			 pages, pages == 1 ? "y" : "ies", r->first);
+			 "): swapped-out memory no VMA covers%s",
+			 pages, pages == 1 ? "y" : "ies", r->first, damaged);
 	}
 	return vh_detect_emit(h->ctx, &f, NULL, present ? r->start : 0);
 }

@@ -336,6 +336,7 @@ static void test_damaged_tables_warn(void **state)
 	set(PUD, 2, 0x7fff0000000ull | U); /* 0x80000000: a table beyond RAM */
 	set(PUD, 3, PUD | U);		   /* 0xc0000000: itself */
 	open_image(&fx, PGD, 4, v, 1);
+	fx.l.partial = true; /* the VMA walk warned too */
 	run(&fx, "hidden-pages");
 	assert_int_equal(fx.s.nwarn, 2);
 	assert_non_null(strstr(fx.s.warn[0], "pid 42 (victim): user page tables"));
@@ -344,6 +345,8 @@ static void test_damaged_tables_warn(void **state)
 	assert_non_null(strstr(fx.s.warn[1], "already walked: 3"));
 	/* the rest was still walked: the pages outside the VMA are reported */
 	assert_non_null(nth(&fx.s, "present", 0));
+	assert_non_null(
+	    strstr(nth(&fx.s, "present", 0)->reason, "VMA list is damaged or incomplete"));
 	assert_non_null(nth(&fx.s, "swap", 0));
 	close_image(&fx);
 }
