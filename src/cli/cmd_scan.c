@@ -48,7 +48,7 @@ static int keep(const struct vh_finding *f, void *arg)
 	k->path = strdup(f->path ? f->path : "");
 	if (!k->path)
 		return VH_ERR_NOMEM;
-	k->f.comm = k->comm;
+	k->f.comm = NULL; /* k->comm moves with the array: set when printed */
 	k->f.path = k->path;
 	r->nfound++;
 	return VH_OK;
@@ -233,6 +233,7 @@ static void print_findings(struct scan_run *r)
 	for (size_t i = 0; i < r->nfound; i++) {
 		const struct vh_finding *f = &r->found[i].f;
 
+		r->found[i].f.comm = r->found[i].comm;
 		if (r->opts.json) {
 			json_finding(r, f);
 			continue;
