@@ -455,6 +455,28 @@ static void test_code_modified(void **state)
 	close_image(&fx);
 }
 
+static void test_code_modified_counter_is_not_anon(void **state)
+{
+	/* no compound_head (7.x): a tail page's counters at the mapping offset, low bit set */
+	struct vh_vma v[] = {vma(0x400000, 0x403000, R | X, 0xf00)};
+	struct fixture fx;
+
+	(void)state;
+	user_tables();
+	set(PT, 1, (DATA + 0x1000) | P | US);
+	set(PT, 2, (DATA + 0x2000) | P | US);
+	set_page(6, MAPPING, 0x100000001ull);
+	set_page(7, MAPPING, ANON_MAP | 0x2); /* KSM: anonymous too */
+	open_image(&fx, PGD, 4, v, 1);
+	fx.p->page.compound_head.offset = VH_ABSENT;
+	fx.p->page.compound_head.source = VH_SRC_NONE;
+	run(&fx, "code-modified");
+	assert_int_equal(fx.s.n, 1);
+	assert_int_equal(fx.s.f[0].start, 0x402000);
+	assert_int_equal(fx.s.f[0].end, 0x403000);
+	close_image(&fx);
+}
+
 static void test_code_modified_without_struct_pages(void **state)
 {
 	struct vh_vma v[] = {vma(0x400000, 0x403000, R | X, 0xf00)};
@@ -482,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_pte_perm_cow_is_normal),
 	    cmocka_unit_test(test_pte_perm_huge_page_over_two_vmas),
 	    cmocka_unit_test(test_code_modified),
+	    cmocka_unit_test(test_code_modified_counter_is_not_anon),
 	    cmocka_unit_test(test_code_modified_without_struct_pages),
 	};
 
