@@ -29,22 +29,8 @@ groups=(
 	"all -"
 )
 
-# best CMD...: runs CMD $runs times; prints "lines best_wall best_cpu peak_mib"
-# (lines: the output lines of the last run that are findings or VMAs).
-best() {
-	local out tf wall=999999 cpu=999999 rss=0 n
-	out=$(mktemp)
-	tf=$(mktemp)
-	for _ in $(seq "$runs"); do
-		/usr/bin/time -o "$tf" -f '%e %U %S %M' "$@" >"$out" 2>/dev/null || true
-		read -r wall cpu rss < <(awk -v w="$wall" -v c="$cpu" -v r="$rss" '{ u = $2 + $3;
-			printf "%.3f %.3f %d\n", ($1 < w ? $1 : w), (u < c ? u : c), ($4 > r ? $4 : r) }' \
-			<(tail -1 "$tf"))
-	done
-	n=$(grep -c '"type":"\(finding\|vma\)"' "$out" || true)
-	rm -f "$out" "$tf"
-	echo "$n $wall $cpu $(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')"
-}
+# what best (lib.sh) counts: the findings or VMAs of the JSON output
+count_lines() { grep -c '"type":"\(finding\|vma\)"' || true; }
 
 # The pid of the lab's many-VMA process, from truth.json; empty when none.
 many_vmas_pid() {
@@ -66,13 +52,13 @@ for lab in "${labs[@]}"; do
 		for scope in all ${many:+pid=$many}; do
 			pidopt=()
 			[ "$scope" = all ] || pidopt=(--pid "${scope#pid=}")
-			read -r n w c m < <(best "$vmahunt" maps --json "${pidopt[@]}" --vmlinux "$vml" "$dump")
+			read -r n w c m < <(best count_lines "$vmahunt" maps --json "${pidopt[@]}" --vmlinux "$vml" "$dump")
 			printf '%-28s %-10s %-11s %8s %8s %8s %9s\n' "$label" "$scope" maps "$n" "$w" "$c" "$m"
 			for g in "${groups[@]}"; do
 				read -r gname dets <<<"$g"
 				detopt=()
 				[ "$dets" = - ] || detopt=(--detector "$dets")
-				read -r n w c m < <(best "$vmahunt" scan --json "${detopt[@]}" "${pidopt[@]}" \
+				read -r n w c m < <(best count_lines "$vmahunt" scan --json "${detopt[@]}" "${pidopt[@]}" \
 					--vmlinux "$vml" "$dump")
 				printf '%-28s %-10s %-11s %8s %8s %8s %9s\n' "" "" "$gname" "$n" "$w" "$c" "$m"
 			done
