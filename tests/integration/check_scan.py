@@ -66,9 +66,16 @@ def in_range(f, p):
     return int(p["start"], 16) <= int(f["start"], 16) and int(f["end"], 16) <= int(p["end"], 16)
 
 
+def whole_process(p):
+    """A plant about a process, not a range (unlinked_task: 0x0-0x0)."""
+    return int(p["start"], 16) == 0 and int(p["end"], 16) == 0
+
+
 def matches(f, p, det):
     if f["detector"] != det or f["pid"] != p["pid"]:
         return False
+    if whole_process(p):
+        return True
     # hidden pages must be inside the removed VMA, a widened or patched page the one planted
     return in_range(f, p) if det in PAGE_TABLE else overlaps(f, p)
 
@@ -101,7 +108,9 @@ def false_positives(plants, findings):
     for f in findings:
         if f["severity"] == "info":
             continue
-        if not any(p["pid"] == f["pid"] and overlaps(f, p) for p in planted):
+        if not any(p["pid"] == f["pid"] and
+                   (overlaps(f, p) or whole_process(p) and KINDS[p["kind"]] == f["detector"])
+                   for p in planted):
             fps.append(f"{f['detector']} {f['severity']} pid {f['pid']} {f['comm']} "
                        f"{f['start']}-{f['end']}: {f['reason']}")
     return fps
