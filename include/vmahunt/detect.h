@@ -11,7 +11,9 @@
  *   finish() once at the end of the run (may emit findings), then fini().
  * In finish() ctx->task and ctx->vmas are NULL. Every callback may be NULL. Findings go out through
  * vh_detect_emit(); the engine fills the evidence (first bytes, disassembly) when asked to.
- * Callbacks return VH_OK or a VH_ERR_* code (VH_ERR_NOMEM stops the run).
+ * Damage a detector walked around (an unreadable page table, a cycle) goes out
+ * through vh_detect_warn(). Callbacks return VH_OK or a VH_ERR_* code
+ * (VH_ERR_NOMEM stops the run).
  */
 #ifndef VMAHUNT_DETECT_H
 #define VMAHUNT_DETECT_H
@@ -44,6 +46,7 @@ int vh_severity_parse(const char *name);
 #define VH_VM_READ	0x1ull
 #define VH_VM_WRITE	0x2ull
 #define VH_VM_EXEC	0x4ull
+#define VH_VM_SHARED	0x8ull
 #define VH_VM_GROWSDOWN 0x100ull
 
 /* Bytes of evidence kept from the start of a region or the suspicious spot. */
@@ -52,6 +55,8 @@ int vh_severity_parse(const char *name);
 /* One finding. Strings are copied by the sink if it keeps them. */
 struct vh_finding {
 	const char *detector; /* the detector's id */
+	const char *kind;     /* what the detector found, when it finds several kinds
+				 ("present", "swap"): a static string; NULL when one */
 	enum vh_severity severity;
 	int32_t pid;
 	const char *comm;
@@ -69,16 +74,23 @@ struct vh_finding {
 /* Receives every finding of a run; return non-zero (a VH_ERR_*) to stop it. */
 typedef int (*vh_finding_fn)(const struct vh_finding *f, void *arg);
 
+/* Receives every warning of a run (one line, no newline); @arg is the sink's. */
+typedef void (*vh_warning_fn)(const char *msg, void *arg);
+
 /* What a detector sees; owned by the engine. */
 struct vh_detect_ctx {
 	struct vh_dump *d;
 	const struct vh_task *task;	/* the process (its leader) */
 	const struct vh_vma_list *vmas; /* its VMAs */
 	bool user_pages;		/* the dump holds user-process pages */
-	uint64_t root;			/* physical address of the process's page tables */
+	uint64_t root;			/* physical address of the process's page tables;
+					   0 when they could not be found (warned) */
 	int levels;			/* 4 or 5 */
 	vh_finding_fn sink;
 	void *sink_arg;
+	vh_warning_fn warn;		/* may be NULL: warnings are dropped */
+	const struct vh_kernel_map *km; /* for kernel reads (vh_kernel_read()) */
+	const struct vh_profile *prof;	/* struct layouts and symbols */
 };
 
 /* A detector needs memory contents (skipped when the dump has no user pages). */
@@ -113,6 +125,15 @@ int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, s
 int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct vh_vma *v,
 		   uint64_t evidence_at);
 
+/**
+ * vh_detect_warn() - report damage a detector walked around, as one line.
+ * @ctx: the context; when ctx->task is set the message is prefixed with the
+ *       process ("pid 42 (comm): ").
+ * @fmt: printf format of the message.
+ */
+void vh_detect_warn(const struct vh_detect_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Writes up to @max instructions of @code (at address @addr) into @out, one per line. */
 void vh_disasm(const unsigned char *code, size_t len, uint64_t addr, unsigned max, char *out,
 	       size_t outlen);
@@ -125,7 +146,9 @@ struct vh_scan {
 	size_t ndets;
 	vh_finding_fn sink;
 	void *sink_arg;
-	bool user_pages; /* set by vh_scan_run(): the dump holds user pages */
+	vh_warning_fn warn; /* damage worked around (may be NULL); gets sink_arg */
+	int32_t tgid;	    /* when > 0, only the process with this thread group id */
+	bool user_pages;    /* set by vh_scan_run(): the dump holds user pages */
 };
 
 /**
@@ -134,6 +157,9 @@ struct vh_scan {
  * @km, @p: the kernel map and profile (to find each mm's page tables).
  * Content detectors are skipped when no user page of any process is in the
  * dump (s->user_pages says so afterwards). At most VH_SCAN_MAX_DETECTORS.
+ * A process whose VMAs or page tables cannot be read gets a warning naming
+ * its pid, comm and mm and what failed; the others are still scanned (with
+ * unreadable page tables, its VMA detectors still run).
  * Return: VH_OK or the first fatal error (VH_ERR_NOMEM, or a sink's).
  */
 int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map *km,

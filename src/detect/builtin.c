@@ -5,6 +5,8 @@
  */
 #include <vmahunt/detect.h>
 
+#include "detect/detectors.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -246,22 +248,35 @@ static const struct vh_detector builtin[] = {
 		 VH_DETECT_CONTENT),
 };
 
+/* Detectors defined in files of their own (one line each), after the ones above. */
+static const struct vh_detector *const more[] = {
+    &vh_detector_hidden_pages,
+    &vh_detector_pte_perm,
+    &vh_detector_code_modified,
+};
+
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+#define NMORE	 (sizeof(more) / sizeof(more[0]))
 
 const struct vh_detector *const *vh_detectors(size_t *n)
 {
-	static const struct vh_detector *list[NBUILTIN];
+	static const struct vh_detector *list[NBUILTIN + NMORE];
 
 	for (size_t i = 0; i < NBUILTIN; i++)
 		list[i] = &builtin[i];
-	*n = NBUILTIN;
+	for (size_t i = 0; i < NMORE; i++)
+		list[NBUILTIN + i] = more[i];
+	*n = NBUILTIN + NMORE;
 	return list;
 }
 
 const struct vh_detector *vh_detector_find(const char *id)
 {
-	for (size_t i = 0; i < NBUILTIN; i++)
-		if (!strcmp(builtin[i].id, id))
-			return &builtin[i];
+	size_t n;
+	const struct vh_detector *const *all = vh_detectors(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i]->id, id))
+			return all[i];
 	return NULL;
 }
