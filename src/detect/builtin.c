@@ -248,20 +248,36 @@ static const struct vh_detector builtin[] = {
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
 
+/* Detectors defined in other files of src/detect/, after the ones above. */
+extern const struct vh_detector vh_detector_hidden_task; /* kstructs.c */
+extern const struct vh_detector vh_detector_vma_tree;	 /* kstructs.c */
+
+static const struct vh_detector *const others[] = {
+    &vh_detector_hidden_task,
+    &vh_detector_vma_tree,
+};
+
+#define NOTHERS (sizeof(others) / sizeof(others[0]))
+
 const struct vh_detector *const *vh_detectors(size_t *n)
 {
-	static const struct vh_detector *list[NBUILTIN];
+	static const struct vh_detector *list[NBUILTIN + NOTHERS];
 
 	for (size_t i = 0; i < NBUILTIN; i++)
 		list[i] = &builtin[i];
-	*n = NBUILTIN;
+	for (size_t i = 0; i < NOTHERS; i++)
+		list[NBUILTIN + i] = others[i];
+	*n = NBUILTIN + NOTHERS;
 	return list;
 }
 
 const struct vh_detector *vh_detector_find(const char *id)
 {
-	for (size_t i = 0; i < NBUILTIN; i++)
-		if (!strcmp(builtin[i].id, id))
-			return &builtin[i];
+	size_t n;
+	const struct vh_detector *const *list = vh_detectors(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i]->id, id))
+			return list[i];
 	return NULL;
 }

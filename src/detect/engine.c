@@ -96,8 +96,14 @@ static void fill_evidence(const struct vh_detect_ctx *ctx, struct vh_finding *f,
 int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct vh_vma *v,
 		   uint64_t evidence_at)
 {
-	f->pid = ctx->task->pid;
-	f->comm = ctx->task->comm;
+	if (ctx->task) {
+		f->pid = ctx->task->pid;
+		f->comm = ctx->task->comm;
+	} else {
+		evidence_at = 0; /* no process: no page tables to read through */
+		if (!f->comm)
+			f->comm = "";
+	}
 	f->nbytes = 0;
 	f->at = 0;
 	f->disasm[0] = '\0';
@@ -218,7 +224,7 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 {
 	void *states[VH_SCAN_MAX_DETECTORS] = {0};
 	struct vh_detect_ctx ctx = {
-	    .d = d, .levels = km->levels, .sink = s->sink, .sink_arg = s->sink_arg};
+	    .d = d, .levels = km->levels, .sink = s->sink, .sink_arg = s->sink_arg, .tasks = tl};
 	size_t ninit = 0;
 	int err = VH_OK;
 
@@ -231,6 +237,8 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 			err = s->dets[ninit]->init(&states[ninit]);
 	if (!err)
 		err = run_tasks(s, states, &ctx, km, p, maps, tl);
+	ctx.task = NULL; /* finish() is about the run, not the last process */
+	ctx.root = 0;
 	for (size_t i = 0; i < ninit; i++) {
 		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
 			err = s->dets[i]->finish(states[i], &ctx);
