@@ -11,6 +11,14 @@ must still find their plants. makedumpfile -E keeps short excluded runs in its
 ELF output, so an ELF -d 31 dump may hold some user pages: it may warn or not,
 and on every -d 31 dump the content detectors' plants are not counted (their
 pages may be gone).
+
+The anti-forensics plants are about kernel structures, not one range: an
+"unlinked_task" (a process off the task list, still in the pid table) must be
+reported by hidden-task with the plant's pid, a "hidden_vma" (a VMA taken out
+of the VMA tree/list with map_count left) by vma-tree with the plant's pid
+(its map_count finding spans the process's VMAs, not the hidden one); their
+findings are matched by pid alone. A dump without such plants checks them
+simply by having none.
 """
 import argparse
 import json
@@ -25,12 +33,16 @@ KINDS = {
     "memfd_exec": "memfd-exec",
     "deleted_file_exec": "deleted-exec",
     "anon_elf_exec": "elf-in-anon",
+    "unlinked_task": "hidden-task",
+    "hidden_vma": "vma-tree",
     "many_vmas": None,
     "threads": None,
     "la57_probe": None,
     "benign": None,
 }
 CONTENT = {"elf-in-anon", "shellcode"}
+# detectors whose findings name a kernel object, not the plant's range: matched by pid
+PID_ONLY = {"hidden-task", "vma-tree"}
 NO_USER_PAGES_WARNING = "no user-process pages"
 
 
@@ -41,6 +53,11 @@ def scan(vmahunt, lab, path, timeout):
 
 def overlaps(f, p):
     return int(f["start"], 16) < int(p["end"], 16) and int(p["start"], 16) < int(f["end"], 16)
+
+
+def matches(f, p):
+    """A finding about plant @p: its pid, and its range unless the detector names objects."""
+    return f["pid"] == p["pid"] and (f["detector"] in PID_ONLY or overlaps(f, p))
 
 
 def recall(plants, findings, user_pages):
@@ -57,7 +74,7 @@ def recall(plants, findings, user_pages):
         if det in CONTENT and not user_pages:
             continue
         expected += 1
-        if any(f["detector"] == det and f["pid"] == p["pid"] and overlaps(f, p) for f in findings):
+        if any(f["detector"] == det and matches(f, p) for f in findings):
             found += 1
         else:
             fails.append(f"{det} missed {p['kind']} pid {p['pid']} {p['start']}-{p['end']}")
@@ -71,7 +88,7 @@ def false_positives(plants, findings):
     for f in findings:
         if f["severity"] == "info":
             continue
-        if not any(p["pid"] == f["pid"] and overlaps(f, p) for p in planted):
+        if not any(matches(f, p) for p in planted):
             fps.append(f"{f['detector']} {f['severity']} pid {f['pid']} {f['comm']} "
                        f"{f['start']}-{f['end']}: {f['reason']}")
     return fps
