@@ -34,6 +34,8 @@
 #define TASK_UNINTERRUPTIBLE 0x2u
 #define TASK_NOLOAD	     0x400u
 #define TASK_IDLE	     (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)
+/* exit_state of a released task (include/linux/sched.h) */
+#define EXIT_DEAD 0x10u
 
 /* A set of addresses (open addressing; 0 is never a kernel address). */
 struct addr_set {
@@ -541,6 +543,23 @@ static void mark_in_pid_table(struct walker *w, const uint64_t *addrs, size_t n)
 	}
 }
 
+/*
+ * Listed tasks a whole pid table lacks: hidden from /proc. The idle task is in
+ * no table; a released (EXIT_DEAD) task has left it and is leaving the lists.
+ */
+static void warn_not_in_pid_table(struct walker *w)
+{
+	for (size_t i = 0; i < w->tl->ntasks; i++) {
+		const struct vh_task *t = &w->tl->tasks[i];
+
+		if (!t->in_pid_table && t->pid != 0 && !(t->exit_state & EXIT_DEAD))
+			warn(w,
+			     "task 0x%" PRIx64 " (pid %" PRId32 ") is on the lists but not in the "
+			     "pid table (hidden from /proc)",
+			     t->addr, t->pid);
+	}
+}
+
 /* A task of the pid table that no list led to: listed, with a warning. */
 static void add_hidden(struct walker *w, const struct vh_pid_entry *e)
 {
@@ -608,6 +627,8 @@ static void walk_pid_table(struct walker *w)
 		if (pt->entries[i].task)
 			add_hidden(w, &pt->entries[i]);
 	w->tl->pid_table = pt->complete ? VH_PID_TABLE_COMPLETE : VH_PID_TABLE_PARTIAL;
+	if (pt->complete)
+		warn_not_in_pid_table(w);
 	free(addrs);
 	vh_pid_table_free(pt);
 }

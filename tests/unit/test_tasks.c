@@ -663,6 +663,8 @@ static void test_pid_table_damage(void **state)
 	assert_int_equal(f.tl->pid_table, VH_PID_TABLE_COMPLETE);
 	assert_false(find(f.tl, 20)->in_pid_table);
 	assert_true(find(f.tl, 10)->in_pid_table);
+	assert_true(warned(f.tl, "(pid 20) is on the lists but not in the pid table"));
+	assert_int_equal(f.tl->nwarnings, 1);
 	vh_task_list_free(f.tl);
 	/* the node points at itself: a cycle the parent check ends */
 	put64(XANODE + XA_SLOTS + 8 * 20, BASE + XANODE + 2);
