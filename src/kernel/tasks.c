@@ -560,6 +560,30 @@ static void warn_not_in_pid_table(struct walker *w)
 	}
 }
 
+/*
+ * A task only the pid table names must name its struct pid back (4.19+:
+ * task->thread_pid): else the hlist node is not a task's, and the memory is
+ * damaged rather than a task hidden.
+ */
+static bool thread_pid_ok(struct walker *w, const struct vh_pid_entry *e)
+{
+	uint64_t back = 0;
+	int err = read_member(w, e->task, &w->p->task_struct.thread_pid, &back);
+
+	if (err == VH_ERR_NOT_PRESENT || (!err && back == e->pid))
+		return true;
+	if (err)
+		warn(w,
+		     "pid table: pid %" PRId32 ": task 0x%" PRIx64 " cannot be read: %s; skipped",
+		     e->nr, e->task, vh_strerror(err));
+	else
+		warn(w,
+		     "pid table: pid %" PRId32 ": task 0x%" PRIx64 " names struct pid 0x%" PRIx64
+		     ", not 0x%" PRIx64 "; skipped",
+		     e->nr, e->task, back, e->pid);
+	return false;
+}
+
 /* A task of the pid table that no list led to: listed, with a warning. */
 static void add_hidden(struct walker *w, const struct vh_pid_entry *e)
 {
@@ -567,6 +591,11 @@ static void add_hidden(struct walker *w, const struct vh_pid_entry *e)
 
 	if (set_has(&w->seen, e->task) || set_has(&w->bad, e->task))
 		return;
+	if (!thread_pid_ok(w, e)) {
+		if (set_add(&w->bad, e->task))
+			w->nomem = 1;
+		return;
+	}
 	err = add_task(w, e->task, VH_VIA_PID_TABLE);
 	if (err == VH_ERR_NOMEM) {
 		w->nomem = 1;

@@ -68,6 +68,7 @@ enum {
 	T_THREAD_NODE = 0x140,
 	T_THREAD_GROUP = 0x150,
 	T_PID_LINKS = 0x160, /* hlist_node pid_links[4] */
+	T_THREAD_PID = 0x1a0,
 	S_THREAD_HEAD = 0x10,
 	PID_TASKS = 0x10,   /* struct pid: hlist_head tasks[4] */
 	PID_NUMBERS = 0x60, /* struct upid numbers[]: nr first */
@@ -203,6 +204,7 @@ static void build_pids(void)
 		put64(pid + PID_TASKS, link);
 		put32(pid + PID_NUMBERS, (uint32_t)specs[i].pid);
 		put64(link - BASE + 8, BASE + pid + PID_TASKS); /* pprev */
+		put64(task_phys(i) + T_THREAD_PID, BASE + pid);
 	}
 }
 
@@ -307,6 +309,7 @@ static struct vh_profile *profile(bool old_threads)
 	member(&p->hlist_node.next, 0, 8);
 	member(&p->hlist_node.pprev, 8, 8);
 	member(&ts->pid_links, T_PID_LINKS, 64);
+	member(&ts->thread_pid, T_THREAD_PID, 8);
 	ts->pid_links.nelem = 4;
 	p->enums.PIDTYPE_PID.source = VH_SRC_DWARF;
 	return p;
@@ -646,6 +649,13 @@ static void test_only_in_pid_table(void **state)
 	assert_int_equal(find(f.tl, 11)->via, VH_VIA_PID_TABLE);
 	assert_int_equal(find(f.tl, 10)->nr_threads, 3);
 	assert_true(warned(f.tl, "(pid 10) is in the pid table but on no task or thread list"));
+	vh_task_list_free(f.tl);
+	/* a pid whose hlist names memory that does not name the pid back: not a task */
+	put64(task_phys(3) + T_THREAD_PID, BASE + PIDS);
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_null(find(f.tl, 10));
+	assert_true(warned(f.tl, "pid table: pid 10: task 0xffff888000010c00 names struct pid"));
 	teardown(&f);
 }
 
