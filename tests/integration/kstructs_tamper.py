@@ -25,17 +25,22 @@ Before 6.1:
   vma-unlink      a VMA taken off both the vm_next list and mm_rb (a leaf of
                   the rbtree), map_count left as it was
   vma-list-only   a VMA taken off the vm_next list only: mm_rb still has it
+And random-N (seeded): 64 words of the pid table's xarray nodes and struct pids
+overwritten with zero, LIST_POISON1, random bits or pointers to other nodes:
+ps must exit 0 in time and list every task (the task list is intact), none
+more (run it under ASan too).
 """
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from maps_damage import Reader, run_maps  # noqa: E402
+from maps_damage import Reader, kaslr_offset, run_maps, symbol  # noqa: E402
 from ps_damage import Patcher, profile_offsets, run_ps  # noqa: E402
 
 LIST_POISON1 = 0xdead000000000100
@@ -111,6 +116,53 @@ def old_cases(rd, off, procs):
         ("vma-unlink", pid, from_list + [(parent + side, 0)], vmas[i]),
         ("vma-list-only", pid, from_list, vmas[i]),
     ]
+
+
+def pid_table_words(a, rd, off, vmlinux, copy, tasks):
+    """Addresses of every 8-byte word of the pid table's xa_nodes and struct pids."""
+    ns = symbol(a.tools, vmlinux, "init_pid_ns") + kaslr_offset(a.vmahunt, copy)
+    head = rd.u64s(ns + off["pid_namespace.idr"] + off["idr.idr_rt"] + off["xarray.xa_head"],
+                   1)[0]
+    nodes, todo = [], [head]
+    while todo and len(nodes) < 64:
+        v = todo.pop()
+        if v & 3 != 2 or v < 4096:
+            continue
+        node = v - 2
+        nodes.append(node)
+        if rd.u64s(node + off["xa_node.shift"], 1)[0] & 0xff:
+            todo += rd.u64s(node + off["xa_node.slots"], 64)
+    pids = {rd.u64s(int(t["task_struct"], 16) + off["task_struct.thread_pid"], 1)[0]
+            for t in tasks if t["pid"]}
+    words = [n + 8 * i for n in nodes for i in range(off["struct xa_node"] // 8)]
+    words += [p + 8 * i for p in pids for i in range(off["struct pid"] // 8)]
+    return words, nodes + sorted(pids)
+
+
+def check_random(a, lab, copy, patcher, rd, off, vmlinux, tasks, seed):
+    rng = random.Random(seed)
+    words, objs = pid_table_words(a, rd, off, vmlinux, copy, tasks)
+    patches = {}
+    for _ in range(64):
+        other = rng.choice(objs)
+        patches[rng.choice(words)] = rng.choice([0, LIST_POISON1, rng.getrandbits(64), other,
+                                                 other | 2, other + 8 * rng.randrange(8)])
+    saved = patcher.apply(list(patches.items()))
+    try:
+        rc, err, got, warnings = run_ps(a.vmahunt, vmlinux, copy, a.timeout)
+    except subprocess.TimeoutExpired:
+        rc, err, got, warnings = None, "timed out (a hang)", [], []
+    finally:
+        patcher.restore(saved)
+    errs = [] if rc == 0 else [f"ps exit {rc}: {err.strip()[:300]}"]
+    missing = {t["pid"] for t in tasks} - {t["pid"] for t in got}
+    if rc == 0 and missing:
+        errs.append(f"tasks lost: {sorted(missing)[:10]}")
+    if rc == 0 and len(got) != len(tasks):
+        errs.append(f"{len(got)} tasks listed, {len(tasks)} in the intact dump")
+    print(f"{os.path.basename(lab)} random-{seed}: {'ok' if not errs else 'FAIL'}: "
+          f"{len(got)} tasks, {len(warnings)} warnings over {len(objs)} objects")
+    return [f"{lab} random-{seed}: {e}" for e in errs]
 
 
 def fps(findings, pid):
@@ -212,6 +264,8 @@ def check_lab(a, lab):
             finally:
                 patcher.restore(saved)
             fails += [f"{lab} {name}: {e}" for e in errs]
+        for seed in range(a.random):
+            fails += check_random(a, lab, copy, patcher, rd, off, vmlinux, tasks, seed)
     return fails
 
 
@@ -220,6 +274,7 @@ def main():
     ap.add_argument("--vmahunt", required=True)
     ap.add_argument("--tools", required=True)
     ap.add_argument("--timeout", type=int, default=120)
+    ap.add_argument("--random", type=int, default=4, help="random-N cases per lab folder")
     ap.add_argument("labs", nargs="+")
     a = ap.parse_args()
     fails = []
