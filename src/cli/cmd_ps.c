@@ -54,6 +54,11 @@ static const char *hidden_mark(const struct vh_task_list *tl, const struct vh_ta
 {
 	if (t->via == VH_VIA_PID_TABLE)
 		return "  [on no task list: found in the pid table]";
+	if (t->leader && t->via == VH_VIA_CHILDREN)
+		return tl->task_list_complete
+			   ? "  [not on the task list: found on its parent's children list]"
+			   : "  [past a break of the task list: found on its parent's "
+			     "children list]";
 	if (tl->pid_table == VH_PID_TABLE_COMPLETE && !t->in_pid_table && t->pid != 0)
 		return "  [not in the pid table]";
 	return "";

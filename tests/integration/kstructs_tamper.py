@@ -182,12 +182,13 @@ def check_task_case(a, lab, copy, vmlinux, name, pid, via):
         errs.append(f"ps: pid {pid} in_pid_table {got[0]['in_pid_table']}")
     elif name != "detach-pid" and got[0]["in_pid_table"] is not True:
         errs.append(f"ps: pid {pid} in_pid_table {got[0]['in_pid_table']}")
-    if name == "unlink-all":
-        text = subprocess.run([a.vmahunt, "ps", "--vmlinux", vmlinux, copy], capture_output=True,
-                              text=True, timeout=a.timeout).stdout
-        line = next((x for x in text.splitlines() if x.split()[:1] == [str(pid)]), "")
-        if "[on no task list" not in line:
-            errs.append(f"ps text does not mark pid {pid}: {line!r}")
+    mark = {"unlink-task": "[not on the task list", "unlink-all": "[on no task list",
+            "detach-pid": "[not in the pid table]"}[name]
+    text = subprocess.run([a.vmahunt, "ps", "--vmlinux", vmlinux, copy], capture_output=True,
+                          text=True, timeout=a.timeout).stdout
+    line = next((x for x in text.splitlines() if x.split()[:1] == [str(pid)]), "")
+    if mark not in line:
+        errs.append(f"ps text does not mark pid {pid} {mark}...]: {line!r}")
     rc, err, findings = run_scan(a.vmahunt, vmlinux, copy, a.timeout)
     hit = [f for f in findings if f["detector"] == "hidden-task" and f["pid"] == pid and
            f["severity"] == "high"]
