@@ -183,10 +183,16 @@ static int check_counts(struct vh_detect_ctx *ctx)
 	/* a structure only partly read gives a lower count: not evidence */
 	enum vh_severity sev = l->walk_partial ? VH_SEV_INFO : VH_SEV_HIGH;
 	const char *why = l->walk_partial ? " (the structures could not be read whole)" : "";
-	bool maple = l->nmaple || !(l->nlist || l->nrb);
+	bool maple = l->nmaple != 0;
 
 	if (l->map_count < 0)
 		return VH_OK;
+	if (!l->nmaple && !l->nlist && !l->nrb)
+		return l->map_count == 0 ? VH_OK
+					 : emit_mm(ctx, sev, NULL,
+						   "mm 0x%" PRIx64 ": map_count %" PRId32
+						   " but no VMA structure holds any VMA%s",
+						   l->mm, l->map_count, why);
 	if (maple && (size_t)l->map_count != l->nmaple)
 		return emit_mm(ctx, sev, NULL,
 			       "mm 0x%" PRIx64 ": map_count %" PRId32 " but the maple tree holds "

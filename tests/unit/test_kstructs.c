@@ -213,6 +213,15 @@ static void test_tree_maple(void **state)
 	assert_non_null(strstr(s.f[0].reason, "names mm"));
 	assert_int_equal(s.f[1].severity, VH_SEV_MEDIUM);
 	assert_int_equal(s.f[2].severity, VH_SEV_MEDIUM);
+	/* the tree emptied, map_count left */
+	l.nmaple = 0;
+	l.map_count = 2;
+	v[1].vm_mm = MM;
+	l.misplaced = l.unsorted = 0;
+	run_tree(&l, &s);
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(s.f[0].reason, "map_count 2 but no VMA structure holds any VMA"));
+	l.nmaple = 2;
 	/* map_count unreadable: nothing to compare */
 	v[1].vm_mm = MM;
 	l.misplaced = l.unsorted = 0;
