@@ -33,7 +33,7 @@ extern "C" {
 enum vh_task_via {
 	VH_VIA_TASKS = 0,  /* init_task's task list, forwards (the normal way) */
 	VH_VIA_TASKS_PREV, /* the task list walked backwards, after a break */
-	VH_VIA_CHILDREN,   /* a parent's children list, after the task list broke */
+	VH_VIA_CHILDREN,   /* a parent's children list: the task list broke, or lost it */
 	VH_VIA_THREADS,	   /* a thread group's thread list */
 	VH_VIA_PID_TABLE,  /* only the pid table (init_pid_ns's IDR): on no task or thread list */
 };
