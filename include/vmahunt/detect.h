@@ -14,6 +14,12 @@
  * Damage a detector walked around (an unreadable page table, a cycle) goes out
  * through vh_detect_warn(). Callbacks return VH_OK or a VH_ERR_* code
  * (VH_ERR_NOMEM stops the run).
+ *
+ * ctx->tasks, every task of the run (threads, kernel threads and tasks found
+ * only in the pid table included), is set in every callback: a detector that
+ * looks at tasks rather than processes (kernel threads have no mm, so task()
+ * never sees them) does its work in finish() and emits with ctx->task NULL,
+ * naming the task itself in the finding's pid and comm.
  */
 #ifndef VMAHUNT_DETECT_H
 #define VMAHUNT_DETECT_H
@@ -88,9 +94,10 @@ struct vh_detect_ctx {
 	int levels;			/* 4 or 5 */
 	vh_finding_fn sink;
 	void *sink_arg;
-	vh_warning_fn warn;		/* may be NULL: warnings are dropped */
-	const struct vh_kernel_map *km; /* for kernel reads (vh_kernel_read()) */
-	const struct vh_profile *prof;	/* struct layouts and symbols */
+	vh_warning_fn warn;		  /* may be NULL: warnings are dropped */
+	const struct vh_kernel_map *km;	  /* for kernel reads (vh_kernel_read()) */
+	const struct vh_profile *prof;	  /* struct layouts and symbols */
+	const struct vh_task_list *tasks; /* every task of the run (see above) */
 };
 
 /* A detector needs memory contents (skipped when the dump has no user pages). */
@@ -120,7 +127,8 @@ int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, s
 /**
  * vh_detect_emit() - send a finding to the sink, filling pid, comm, vm_flags
  * and path from @v and, when @evidence_at is non-zero, the bytes and
- * disassembly at that address.
+ * disassembly at that address. With ctx->task NULL (in finish()) the
+ * finding's pid and comm are the detector's, and there is no evidence.
  */
 int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct vh_vma *v,
 		   uint64_t evidence_at);

@@ -33,8 +33,16 @@ extern "C" {
 enum vh_task_via {
 	VH_VIA_TASKS = 0,  /* init_task's task list, forwards (the normal way) */
 	VH_VIA_TASKS_PREV, /* the task list walked backwards, after a break */
-	VH_VIA_CHILDREN,   /* a parent's children list, after the task list broke */
+	VH_VIA_CHILDREN,   /* a parent's children list: the task list broke, or lost it */
 	VH_VIA_THREADS,	   /* a thread group's thread list */
+	VH_VIA_PID_TABLE,  /* only the pid table (init_pid_ns's IDR): on no task or thread list */
+};
+
+/* Whether the pid table was walked (struct vh_task_list.pid_table). */
+enum vh_pid_table_state {
+	VH_PID_TABLE_NOT_READ = 0, /* the profile lacks its layout, or it could not be read */
+	VH_PID_TABLE_COMPLETE,	   /* walked whole: in_pid_table is exact */
+	VH_PID_TABLE_PARTIAL,	   /* damage or missing pages: some entries may be missing */
 };
 
 /* What is known of a task's command line. */
@@ -70,6 +78,7 @@ struct vh_task {
 	uint64_t real_parent;	 /* struct task_struct * */
 	uint32_t nr_threads;	 /* tasks of its group that were found (leaders only, else 0) */
 	enum vh_task_via via;
+	bool in_pid_table; /* a struct pid of the pid table has it attached as PIDTYPE_PID */
 	enum vh_cmdline_state cmdline_state;
 	char *cmdline; /* the arguments, NUL-separated, cmdline_len bytes; NULL unless OK */
 	size_t cmdline_len;
@@ -78,10 +87,12 @@ struct vh_task {
 
 /* The result of vh_tasks_read(). */
 struct vh_task_list {
-	struct vh_task *tasks; /* sorted by tgid; in a group the leader first, then by pid */
-	size_t ntasks;	       /* threads included */
-	size_t ngroups;	       /* thread groups (tasks with leader set) */
-	char **warnings;       /* one-line messages: damage walked around */
+	struct vh_task *tasks;	 /* sorted by tgid; in a group the leader first, then by pid */
+	size_t ntasks;		 /* threads included */
+	size_t ngroups;		 /* thread groups (tasks with leader set) */
+	bool task_list_complete; /* init_task's task list came back to its head intact */
+	enum vh_pid_table_state pid_table;
+	char **warnings; /* one-line messages: damage walked around */
 	size_t nwarnings;
 };
 
@@ -108,6 +119,11 @@ struct vh_task_list {
  * hides no other; each break gives a warning naming the bad address. Each walk
  * stops after VH_TASKS_MAX steps.
  *
+ * Then the pid table (vh_pid_table_read()) is walked: every task found sets
+ * in_pid_table, and a task attached to a struct pid but met on no list is
+ * added with via VH_VIA_PID_TABLE (and a warning): a process unlinked from the
+ * task list is still listed. tl->pid_table says whether that walk was whole.
+ *
  * Return: VH_OK (also with warnings); VH_ERR_INVAL when the profile lacks what
  * the walk needs (init_task, task_struct.tasks, .pid, .tgid, .comm); the read
  * error when init_task itself cannot be read; VH_ERR_NOMEM.
@@ -120,6 +136,55 @@ int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km, const struc
  * @tl: the list, or NULL.
  */
 void vh_task_list_free(struct vh_task_list *tl);
+
+/* One task attached to a struct pid of the pid table (or a pid with none). */
+struct vh_pid_entry {
+	int32_t nr;    /* the pid number in init_pid_ns (IDR index + idr_base) */
+	uint64_t pid;  /* struct pid * */
+	uint64_t task; /* task_struct * attached as PIDTYPE_PID; 0 when none is */
+};
+
+/* The result of vh_pid_table_read(). */
+struct vh_pid_table {
+	struct vh_pid_entry *entries; /* in pid order */
+	size_t nentries;
+	size_t npids;	 /* struct pids in the table */
+	bool complete;	 /* walked whole, without damage */
+	char **warnings; /* one-line messages naming the bad address */
+	size_t nwarnings;
+};
+
+/* Upper bound on the entries of one pid table walk. */
+#define VH_PID_TABLE_MAX (1u << 22)
+
+/**
+ * vh_pid_table_read() - every struct pid of init_pid_ns and the tasks attached.
+ * @d: the dump.
+ * @km: where the kernel is.
+ * @p: the profile; needs init_pid_ns, pid_namespace.idr, idr.idr_rt, the
+ *     xarray/xa_node layout (4.20+; the radix tree's before), pid.tasks and
+ *     task_struct.pid_links (4.19+) or .pids.
+ * @out: receives the table; free it with vh_pid_table_free().
+ *
+ * Every task of every pid namespace has a pid in init_pid_ns, so this one
+ * IDR lists them all (nested namespaces' IDRs hold the same struct pids).
+ * The pid hash of kernels before 4.15 is not supported (VH_ERR_NOT_PRESENT).
+ * The IDR's radix tree / xarray is walked bounded (kernel/xarray.h); each
+ * pid's task hlist is checked link by link (pprev must point back) and capped.
+ * Damage ends only the branch it is on: the table is then partial
+ * (complete false) and a warning names the address.
+ *
+ * Return: VH_OK (also partial); VH_ERR_NOT_PRESENT when the profile lacks
+ * the layout; the read error when init_pid_ns cannot be read; VH_ERR_NOMEM.
+ */
+int vh_pid_table_read(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
+		      struct vh_pid_table **out);
+
+/**
+ * vh_pid_table_free() - free a pid table.
+ * @pt: the table, or NULL.
+ */
+void vh_pid_table_free(struct vh_pid_table *pt);
 
 /**
  * vh_kernel_check_banner() - does the dump's kernel say it is the profile's?
@@ -139,7 +204,7 @@ int vh_kernel_check_banner(struct vh_dump *d, const struct vh_kernel_map *km,
 			   const struct vh_profile *p);
 
 /**
- * vh_task_via_name() - "tasks", "tasks-prev", "children" or "threads".
+ * vh_task_via_name() - "tasks", "tasks-prev", "children", "threads" or "pid-table".
  * @via: one of enum vh_task_via.
  *
  * Return: a static string.

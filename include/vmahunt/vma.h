@@ -57,6 +57,7 @@ struct vh_vma {
 	uint32_t major;	 /* device of the file's superblock, 0 when none */
 	uint32_t minor;
 	uint64_t inode;	   /* i_ino, 0 when none */
+	uint64_t vm_mm;	   /* vm_mm as read (the mm read when the profile lacks it; 0: gate) */
 	char perms[5];	   /* "r-xp" */
 	const char *path;  /* the name column ("" for none): owned by the struct vh_maps */
 	unsigned found;	   /* VH_VMA_* bits */
@@ -70,6 +71,15 @@ struct vh_vma_list {
 	size_t nvmas;
 	int32_t map_count; /* mm->map_count, -1 when unreadable */
 	bool partial;	   /* some VMAs may be missing (damage) */
+	/*
+	 * What the walk saw, for the vma-tree detector: VMA pointers each
+	 * structure held (maple tree entries; vm_next list nodes; mm_rb nodes),
+	 * counted before the VMAs themselves are read.
+	 */
+	size_t nmaple, nlist, nrb;
+	size_t unsorted;   /* VMAs below the end of the one before, in the structure's order */
+	size_t misplaced;  /* maple: VMAs stored at an index range other than their own */
+	bool walk_partial; /* a structure could not be walked whole: the counts are lower bounds */
 	char **warnings;   /* one-line messages naming the bad address */
 	size_t nwarnings;
 };

@@ -49,7 +49,22 @@ static void print_comm(const char *comm)
 		putchar(*c < 0x20 || *c == 0x7f ? '?' : *c);
 }
 
-static void text_task(const struct vh_task *t)
+/* A task one of the kernel's two indexes lacks: what /proc and ps would hide. */
+static const char *hidden_mark(const struct vh_task_list *tl, const struct vh_task *t)
+{
+	if (t->via == VH_VIA_PID_TABLE)
+		return "  [on no task list: found in the pid table]";
+	if (t->leader && t->via == VH_VIA_CHILDREN)
+		return tl->task_list_complete
+			   ? "  [not on the task list: found on its parent's children list]"
+			   : "  [past a break of the task list: found on its parent's "
+			     "children list]";
+	if (tl->pid_table == VH_PID_TABLE_COMPLETE && !t->in_pid_table && t->pid != 0)
+		return "  [not in the pid table]";
+	return "";
+}
+
+static void text_task(const struct vh_task_list *tl, const struct vh_task *t)
 {
 	printf("%7" PRId32 " %7" PRId32 " %7" PRId32 " %c  ", t->pid, t->tgid, t->ppid, t->state);
 	if (t->have_cred)
@@ -64,10 +79,11 @@ static void text_task(const struct vh_task *t)
 		putchar(' ');
 		print_cmdline(t);
 	}
+	fputs(hidden_mark(tl, t), stdout);
 	putchar('\n');
 }
 
-static void json_task(struct vh_json *j, const struct vh_task *t)
+static void json_task(struct vh_json *j, const struct vh_task_list *tl, const struct vh_task *t)
 {
 	vh_json_begin_object(j, NULL);
 	vh_json_str(j, "type", "task");
@@ -106,6 +122,11 @@ static void json_task(struct vh_json *j, const struct vh_task *t)
 	else
 		vh_json_null(j, "active_mm");
 	vh_json_str(j, "via", vh_task_via_name(t->via));
+	/* false only when the whole table was read: else not found may mean not read */
+	if (t->in_pid_table || tl->pid_table == VH_PID_TABLE_COMPLETE)
+		vh_json_bool(j, "in_pid_table", t->in_pid_table);
+	else
+		vh_json_null(j, "in_pid_table");
 	vh_json_str(j, "cmdline_state", cmdline_state_name(t->cmdline_state));
 	if (t->cmdline_state == VH_CMDLINE_OK) {
 		size_t off = 0;
@@ -173,9 +194,9 @@ static void print_tasks(const struct ps_run *r)
 		if (!t->leader && !r->opts.threads)
 			continue;
 		if (json)
-			json_task(&j, t);
+			json_task(&j, r->k.tl, t);
 		else
-			text_task(t);
+			text_task(r->k.tl, t);
 	}
 	print_warnings(r, json ? &j : NULL);
 }

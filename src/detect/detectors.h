@@ -5,9 +5,11 @@
 
 #include <vmahunt/detect.h>
 
-/* pagetables.c: page tables against VMAs */
+/* pagetables.c: page tables against VMAs; kstructs.c: kernel structures against each other */
 extern const struct vh_detector vh_detector_hidden_pages;
 extern const struct vh_detector vh_detector_pte_perm;
 extern const struct vh_detector vh_detector_code_modified;
+extern const struct vh_detector vh_detector_hidden_task;
+extern const struct vh_detector vh_detector_vma_tree;
 
 #endif

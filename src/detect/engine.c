@@ -97,8 +97,14 @@ static void fill_evidence(const struct vh_detect_ctx *ctx, struct vh_finding *f,
 int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct vh_vma *v,
 		   uint64_t evidence_at)
 {
-	f->pid = ctx->task->pid;
-	f->comm = ctx->task->comm;
+	if (ctx->task) {
+		f->pid = ctx->task->pid;
+		f->comm = ctx->task->comm;
+	} else {
+		evidence_at = 0; /* no process: no page tables to read through */
+		if (!f->comm)
+			f->comm = "";
+	}
 	f->nbytes = 0;
 	f->at = 0;
 	f->disasm[0] = '\0';
@@ -278,7 +284,8 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 				    .sink_arg = s->sink_arg,
 				    .warn = s->warn,
 				    .km = km,
-				    .prof = p};
+				    .prof = p,
+				    .tasks = tl};
 	size_t ninit = 0;
 	int err = VH_OK;
 
@@ -291,6 +298,8 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 			err = s->dets[ninit]->init(&states[ninit]);
 	if (!err)
 		err = run_tasks(s, states, &ctx, maps, tl);
+	ctx.task = NULL; /* finish() is about the run, not the last process */
+	ctx.root = 0;
 	for (size_t i = 0; i < ninit; i++) {
 		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
 			err = s->dets[i]->finish(states[i], &ctx);

@@ -34,6 +34,8 @@
 #define TASK_UNINTERRUPTIBLE 0x2u
 #define TASK_NOLOAD	     0x400u
 #define TASK_IDLE	     (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)
+/* exit_state of a released task (include/linux/sched.h) */
+#define EXIT_DEAD 0x10u
 
 /* A set of addresses (open addressing; 0 is never a kernel address). */
 struct addr_set {
@@ -70,6 +72,8 @@ const char *vh_task_via_name(enum vh_task_via via)
 		return "children";
 	case VH_VIA_THREADS:
 		return "threads";
+	case VH_VIA_PID_TABLE:
+		return "pid-table";
 	}
 	return "?";
 }
@@ -520,6 +524,144 @@ static void walk_children(struct walker *w, size_t i)
 	walk_both(w, &lw);
 }
 
+/* --- the pid table ----------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Marks the listed tasks the pid table holds (@addrs sorted, @n of them). */
+static void mark_in_pid_table(struct walker *w, const uint64_t *addrs, size_t n)
+{
+	for (size_t i = 0; i < w->tl->ntasks; i++) {
+		struct vh_task *t = &w->tl->tasks[i];
+
+		t->in_pid_table = n && bsearch(&t->addr, addrs, n, sizeof(*addrs), cmp_u64);
+	}
+}
+
+/*
+ * Listed tasks a whole pid table lacks: hidden from /proc. The idle task is in
+ * no table; a released (EXIT_DEAD) task has left it and is leaving the lists.
+ */
+static void warn_not_in_pid_table(struct walker *w)
+{
+	for (size_t i = 0; i < w->tl->ntasks; i++) {
+		const struct vh_task *t = &w->tl->tasks[i];
+
+		if (!t->in_pid_table && t->pid != 0 && !(t->exit_state & EXIT_DEAD))
+			warn(w,
+			     "task 0x%" PRIx64 " (pid %" PRId32 ") is on the lists but not in the "
+			     "pid table (hidden from /proc)",
+			     t->addr, t->pid);
+	}
+}
+
+/*
+ * A task only the pid table names must name its struct pid back (4.19+:
+ * task->thread_pid): else the hlist node is not a task's, and the memory is
+ * damaged rather than a task hidden.
+ */
+static bool thread_pid_ok(struct walker *w, const struct vh_pid_entry *e)
+{
+	uint64_t back = 0;
+	int err = read_member(w, e->task, &w->p->task_struct.thread_pid, &back);
+
+	if (err == VH_ERR_NOT_PRESENT || (!err && back == e->pid))
+		return true;
+	if (err)
+		warn(w,
+		     "pid table: pid %" PRId32 ": task 0x%" PRIx64 " cannot be read: %s; skipped",
+		     e->nr, e->task, vh_strerror(err));
+	else
+		warn(w,
+		     "pid table: pid %" PRId32 ": task 0x%" PRIx64 " names struct pid 0x%" PRIx64
+		     ", not 0x%" PRIx64 "; skipped",
+		     e->nr, e->task, back, e->pid);
+	return false;
+}
+
+/* A task of the pid table that no list led to: listed, with a warning. */
+static void add_hidden(struct walker *w, const struct vh_pid_entry *e)
+{
+	int err;
+
+	if (set_has(&w->seen, e->task) || set_has(&w->bad, e->task))
+		return;
+	if (!thread_pid_ok(w, e)) {
+		if (set_add(&w->bad, e->task))
+			w->nomem = 1;
+		return;
+	}
+	err = add_task(w, e->task, VH_VIA_PID_TABLE);
+	if (err == VH_ERR_NOMEM) {
+		w->nomem = 1;
+		return;
+	}
+	if (err) {
+		warn(w, "pid table: pid %" PRId32 ": task 0x%" PRIx64 ": %s; skipped", e->nr,
+		     e->task, describe_err(err));
+		if (set_add(&w->bad, e->task))
+			w->nomem = 1;
+		return;
+	}
+	struct vh_task *t = &w->tl->tasks[w->tl->ntasks - 1];
+
+	t->in_pid_table = true;
+	warn(w,
+	     "task 0x%" PRIx64 " (pid %" PRId32 ") is in the pid table but on no task or "
+	     "thread list",
+	     e->task, t->pid);
+	if (t->pid != e->nr)
+		warn(w,
+		     "pid table: task 0x%" PRIx64 " is attached to pid %" PRId32
+		     " but its pid is %" PRId32,
+		     e->task, e->nr, t->pid);
+}
+
+/* The pid table as a last way in; sets in_pid_table and tl->pid_table. */
+static void walk_pid_table(struct walker *w)
+{
+	struct vh_pid_table *pt = NULL;
+	uint64_t *addrs;
+	size_t n = 0;
+	int err = vh_pid_table_read(w->d, w->km, w->p, &pt);
+
+	if (err == VH_ERR_NOMEM) {
+		w->nomem = 1;
+		return;
+	}
+	if (err) {
+		if (err != VH_ERR_NOT_PRESENT)
+			warn(w, "the pid table cannot be read: %s", vh_strerror(err));
+		return;
+	}
+	for (size_t i = 0; i < pt->nwarnings; i++)
+		warn(w, "%s", pt->warnings[i]);
+	addrs = malloc((pt->nentries ? pt->nentries : 1) * sizeof(*addrs));
+	if (!addrs) {
+		w->nomem = 1;
+		vh_pid_table_free(pt);
+		return;
+	}
+	for (size_t i = 0; i < pt->nentries; i++)
+		if (pt->entries[i].task)
+			addrs[n++] = pt->entries[i].task;
+	qsort(addrs, n, sizeof(*addrs), cmp_u64);
+	mark_in_pid_table(w, addrs, n);
+	for (size_t i = 0; i < pt->nentries && !w->nomem; i++)
+		if (pt->entries[i].task)
+			add_hidden(w, &pt->entries[i]);
+	w->tl->pid_table = pt->complete ? VH_PID_TABLE_COMPLETE : VH_PID_TABLE_PARTIAL;
+	if (pt->complete)
+		warn_not_in_pid_table(w);
+	free(addrs);
+	vh_pid_table_free(pt);
+}
+
 /* --- command lines ----------------------------------------------------- */
 
 /* Reads @len bytes of user memory at @uaddr through the page tables at @root. */
@@ -703,6 +845,9 @@ static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
 		if (w->tl->tasks[i].leader)
 			walk_threads(w, i);
 	}
+	w->tl->task_list_complete = complete;
+	if (!w->nomem)
+		walk_pid_table(w);
 	if (w->nomem)
 		return vh_set_error(VH_ERR_NOMEM, "out of memory walking the task list");
 	if (w->signal_unreadable)

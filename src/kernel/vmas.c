@@ -619,7 +619,8 @@ static bool read_vma(struct vh_maps *m, const struct mm_info *mi, uint64_t addr,
 		     v->end, v->start);
 		return false;
 	}
-	if (vh_present(&s->vm_mm) && get(img, size, &s->vm_mm) != mi->addr)
+	v->vm_mm = vh_present(&s->vm_mm) ? get(img, size, &s->vm_mm) : mi->addr;
+	if (v->vm_mm != mi->addr)
 		warn(m, "VMA %#" PRIx64 " belongs to mm %#" PRIx64 ", not %#" PRIx64, addr,
 		     get(img, size, &s->vm_mm), mi->addr);
 	set_perms(m, v);
@@ -730,9 +731,13 @@ static int collect_maple(struct vh_maps *m, uint64_t mm, struct ptrs *pp)
 	if (err) {
 		warn(m, "mm %#" PRIx64 ": maple tree root cannot be read (%s)", mm,
 		     vh_strerror(err));
+		m->cur->walk_partial = true;
 		return VH_OK;
 	}
 	err = vh_maple_walk(&m->ml, root, tree, &ops, &st);
+	if (st.partial)
+		m->cur->walk_partial = true;
+	m->cur->nmaple = pp->n;
 	if (err == VH_ERR_NOMEM)
 		return err;
 	return VH_OK;
@@ -799,8 +804,11 @@ static int collect_list(struct vh_maps *m, uint64_t mm, struct ptrs *pp)
 
 	if (err) {
 		warn(m, "mm %#" PRIx64 ": VMA list head cannot be read (%s)", mm, vh_strerror(err));
+		m->cur->walk_partial = true;
 		return VH_OK;
 	}
+	/* a walk that ends other than at a NULL vm_next is partial */
+	m->cur->walk_partial = true;
 	while (v) {
 		uint64_t next = 0, back = 0;
 		bool added;
@@ -836,6 +844,9 @@ static int collect_list(struct vh_maps *m, uint64_t mm, struct ptrs *pp)
 		prev = v;
 		v = next;
 	}
+	if (!v)
+		m->cur->walk_partial = false;
+	m->cur->nlist = pp->n;
 	free(seen.k);
 	return err == VH_ERR_NOMEM ? err : VH_OK;
 }
@@ -849,10 +860,12 @@ static int collect_rb(struct vh_maps *m, uint64_t mm, struct ptrs *pp)
 	size_t sp = 0;
 	uint64_t node = 0;
 	struct pset seen = {0};
+	size_t warned = m->cur->nwarnings + m->dropped_warnings;
 	int err = read_u64(m, mm + p->mm_struct.mm_rb.offset, &p->rb_root.rb_node, &node);
 
 	if (err) {
 		warn(m, "mm %#" PRIx64 ": mm_rb cannot be read (%s)", mm, vh_strerror(err));
+		m->cur->walk_partial = true;
 		return VH_OK;
 	}
 	err = VH_OK;
@@ -897,6 +910,10 @@ static int collect_rb(struct vh_maps *m, uint64_t mm, struct ptrs *pp)
 			node = 0;
 		}
 	}
+	/* every break of this walk warned */
+	if (m->cur->nwarnings + m->dropped_warnings != warned)
+		m->cur->walk_partial = true;
+	m->cur->nrb = pp->n;
 	free(seen.k);
 	return err == VH_ERR_NOMEM ? err : VH_OK;
 }
@@ -1012,11 +1029,13 @@ static int build(struct vh_maps *m, const struct mm_info *mi, struct ptrs *pp,
 			continue;
 		if (m->maple) {
 			v.found = VH_VMA_IN_MAPLE;
-			if (v.start != pp->lo[i] || v.end - 1 != pp->hi[i])
+			if (v.start != pp->lo[i] || v.end - 1 != pp->hi[i]) {
+				l->misplaced++;
 				warn(m,
 				     "VMA %#" PRIx64 " (%#" PRIx64 "-%#" PRIx64
 				     ") is stored at %#" PRIx64 "-%#" PRIx64 " in the maple tree",
 				     v.addr, v.start, v.end, pp->lo[i], pp->hi[i] + 1);
+			}
 		} else {
 			v.found = (unsigned)pp->lo[i];
 		}
@@ -1024,12 +1043,14 @@ static int build(struct vh_maps *m, const struct mm_info *mi, struct ptrs *pp,
 			const struct vh_vma *pv = &l->vmas[l->nvmas - 1];
 
 			/* before 6.1, VMAs only mm_rb had come after the list's: no order there */
-			if (!old || (v.found & VH_VMA_IN_LIST))
+			if (!old || (v.found & VH_VMA_IN_LIST)) {
+				l->unsorted++;
 				warn(m,
 				     "VMA %#" PRIx64 " (%#" PRIx64 "-%#" PRIx64
 				     ") overlaps or precedes VMA %#" PRIx64 " (%#" PRIx64
 				     "-%#" PRIx64 ")",
 				     v.addr, v.start, v.end, pv->addr, pv->start, pv->end);
+			}
 			sorted = false;
 		}
 		if (v.end > last_end)

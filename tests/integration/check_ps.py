@@ -4,7 +4,9 @@
 Per dump: every thread of the truth (tid, tgid, ppid, comm) must be listed, and
 nothing else (pid 0, the idle task, is not in /proc and so not in the truth).
 Also: kernel threads flagged as such, uids equal, each group's thread count,
-and on unfiltered dumps every user process's command line read. Prints per dump
+and on unfiltered dumps every user process's command line read; a process the
+lab unlinked from the task list ("unlinked_task" plant) listed and marked as
+found another way (via children or pid-table). Prints per dump
 the counts, recall and precision; exits 1 on any mismatch.
 
 Tolerated, because the truth is /proc read while the guest ran:
@@ -83,6 +85,13 @@ def check_dump(vmahunt, lab, dump, timeout):
     for pid in extra:
         (notes if got[pid]["kthread"] and is_kworker(got[pid]["comm"]) else errs).append(
             f"extra pid {pid} {got[pid]['comm']!r}")
+    # an "unlinked_task" plant (off the task list, in the pid table) is listed all
+    # the same, and says it was not found on the task list
+    for p in truth.get("plants", []):
+        g = got.get(p["pid"]) if p["kind"] == "unlinked_task" else None
+        if g and (g["via"] in ("tasks", "tasks-prev") or g.get("in_pid_table") is False):
+            errs.append(f"pid {p['pid']} (unlinked_task plant): via {g['via']}, "
+                        f"in_pid_table {g.get('in_pid_table')}")
     unfiltered = not dump.get("dump_level")
     for pid in sorted(set(want) & set(got)):
         w, g = want[pid], got[pid]

@@ -42,6 +42,9 @@
 #define SIGNALS	   0x40000 /* signal_structs, 0x100 apart */
 #define CRED	   0x50000
 #define MM	   0x60000 /* mm_structs, 0x100 apart */
+#define PIDNS	   0x70000 /* init_pid_ns: its IDR's xarray head at +8, idr_base at +16 */
+#define XANODE	   0x71000 /* the IDR's one xa_node (shift 0: pids 0..63) */
+#define PIDS	   0x72000 /* struct pids, 0x100 apart, one per task */
 #define POISON	   0xdead000000000100ull
 #define UNMAPPED   0xffff800000001000ull
 
@@ -64,7 +67,12 @@ enum {
 	T_SIBLING = 0x130,
 	T_THREAD_NODE = 0x140,
 	T_THREAD_GROUP = 0x150,
+	T_PID_LINKS = 0x160, /* hlist_node pid_links[4] */
+	T_THREAD_PID = 0x1a0,
 	S_THREAD_HEAD = 0x10,
+	PID_TASKS = 0x10,   /* struct pid: hlist_head tasks[4] */
+	PID_NUMBERS = 0x60, /* struct upid numbers[]: nr first */
+	XA_SLOTS = 40,
 };
 
 static uint8_t image[IMAGE_SIZE];
@@ -182,6 +190,24 @@ static void build_tasks(bool old_threads)
 	}
 }
 
+/*
+ * The pid table: init_pid_ns's IDR, one leaf xa_node; slot N holds pid N's
+ * struct pid, whose tasks[PIDTYPE_PID] hlist holds the task.
+ */
+static void build_pids(void)
+{
+	put64(PIDNS + 8, BASE + XANODE + 2); /* xa_head: an internal node pointer */
+	for (size_t i = 1; i < NSPECS; i++) {
+		uint64_t pid = PIDS + i * 0x100, link = task_va(i) + T_PID_LINKS;
+
+		put64(XANODE + XA_SLOTS + 8 * (uint64_t)specs[i].pid, BASE + pid);
+		put64(pid + PID_TASKS, link);
+		put32(pid + PID_NUMBERS, (uint32_t)specs[i].pid);
+		put64(link - BASE + 8, BASE + pid + PID_TASKS); /* pprev */
+		put64(task_phys(i) + T_THREAD_PID, BASE + pid);
+	}
+}
+
 /* pid 10's mm: arguments "daemon\0-f\0" at user 0x400000; pid 20's are not mapped. */
 static void build_mm(void)
 {
@@ -212,6 +238,7 @@ static struct vh_dump *build(char **path, bool old_threads)
 	put64(PMD, 0 | P | RW | PSE);
 	build_tasks(old_threads);
 	build_mm();
+	build_pids();
 	*path = vh_test_write_tmp(image, sizeof(image));
 	assert_non_null(*path);
 	assert_int_equal(vh_dump_open(*path, &o, &d), VH_OK);
@@ -263,6 +290,28 @@ static struct vh_profile *profile(bool old_threads)
 	member(&p->mm_struct.pgd, 0, 8);
 	member(&p->mm_struct.arg_start, 8, 8);
 	member(&p->mm_struct.arg_end, 16, 8);
+	/* the pid table */
+	p->sym.init_pid_ns.addr = BASE + PIDNS;
+	p->sym.init_pid_ns.source = VH_SRC_SYMTAB;
+	member(&p->pid_namespace.idr, 0, 24);
+	member(&p->idr.idr_rt, 0, 16);
+	member(&p->idr.idr_base, 16, 4);
+	member(&p->xarray.xa_head, 8, 8);
+	member(&p->xa_node.shift, 0, 1);
+	member(&p->xa_node.offset, 1, 1);
+	member(&p->xa_node.parent, 8, 8);
+	member(&p->xa_node.slots, XA_SLOTS, 512);
+	p->xa_node.slots.nelem = 64;
+	member(&p->pid.tasks, PID_TASKS, 32);
+	p->pid.tasks.nelem = 4;
+	member(&p->pid.numbers, PID_NUMBERS, 0);
+	member(&p->upid.nr, 0, 4);
+	member(&p->hlist_node.next, 0, 8);
+	member(&p->hlist_node.pprev, 8, 8);
+	member(&ts->pid_links, T_PID_LINKS, 64);
+	member(&ts->thread_pid, T_THREAD_PID, 8);
+	ts->pid_links.nelem = 4;
+	p->enums.PIDTYPE_PID.source = VH_SRC_DWARF;
 	return p;
 }
 
@@ -373,6 +422,11 @@ static void intact(bool old_threads)
 	assert_int_equal(find(f.tl, 20)->cmdline_state, VH_CMDLINE_UNREADABLE);
 	assert_null(find(f.tl, 20)->cmdline);
 	assert_int_equal(find(f.tl, 2)->cmdline_state, VH_CMDLINE_NONE);
+	/* every task but the idle task is in the pid table */
+	assert_true(f.tl->task_list_complete);
+	assert_int_equal(f.tl->pid_table, VH_PID_TABLE_COMPLETE);
+	for (size_t i = 0; i < f.tl->ntasks; i++)
+		assert_int_equal(f.tl->tasks[i].in_pid_table, f.tl->tasks[i].pid != 0);
 	teardown(&f);
 }
 
@@ -502,8 +556,11 @@ static void test_node_not_a_task(void **state)
 	put32(task_phys(3) + T_PID, 0xffffff00);
 	reopen(&f);
 	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
-	assert_int_equal(f.tl->ntasks, NSPECS - 3); /* daemon and its two threads */
+	/* daemon is lost; its threads, off every list now, are in the pid table */
+	assert_int_equal(f.tl->ntasks, NSPECS - 1);
 	assert_null(find(f.tl, 10));
+	assert_int_equal(find(f.tl, 11)->via, VH_VIA_PID_TABLE);
+	assert_int_equal(find(f.tl, 12)->via, VH_VIA_PID_TABLE);
 	assert_int_equal(find(f.tl, 20)->via, VH_VIA_TASKS);
 	assert_int_equal(find(f.tl, 30)->via, VH_VIA_TASKS);
 	for (size_t i = 0; i < f.tl->nwarnings; i++)
@@ -569,6 +626,113 @@ static void test_profile_lacks_layout(void **state)
 	teardown(&f);
 }
 
+/* Unlinked from the task list and its parent's children: only the pid table has it. */
+static void test_only_in_pid_table(void **state)
+{
+	struct fixture f;
+	uint64_t a = task_va(2) + T_TASKS, c = task_va(6) + T_TASKS;
+	uint64_t s0 = task_va(1) + T_CHILDREN, s1 = task_va(6) + T_SIBLING;
+
+	(void)state;
+	setup(&f, false);
+	put64(a - BASE, c); /* kthreadd <-> sh on the task list */
+	put64(c - BASE + 8, a);
+	put64(s0 - BASE, s1); /* init's children: sh only */
+	put64(s1 - BASE + 8, s0);
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_all(f.tl);
+	assert_true(f.tl->task_list_complete);
+	assert_int_equal(find(f.tl, 10)->via, VH_VIA_PID_TABLE);
+	assert_true(find(f.tl, 10)->in_pid_table);
+	/* its threads are on its thread list, but nothing walked that list */
+	assert_int_equal(find(f.tl, 11)->via, VH_VIA_PID_TABLE);
+	assert_int_equal(find(f.tl, 10)->nr_threads, 3);
+	assert_true(warned(f.tl, "(pid 10) is in the pid table but on no task or thread list"));
+	vh_task_list_free(f.tl);
+	/* a pid whose hlist names memory that does not name the pid back: not a task */
+	put64(task_phys(3) + T_THREAD_PID, BASE + PIDS);
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_null(find(f.tl, 10));
+	assert_true(warned(f.tl, "pid table: pid 10: task 0xffff888000010c00 names struct pid"));
+	teardown(&f);
+}
+
+/* Off the pid table (hidden from /proc): listed, marked; damaged tables are partial. */
+static void test_pid_table_damage(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f, false);
+	put64(XANODE + XA_SLOTS + 8 * 20, 0); /* sh detached from its pid */
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_all(f.tl);
+	assert_int_equal(f.tl->pid_table, VH_PID_TABLE_COMPLETE);
+	assert_false(find(f.tl, 20)->in_pid_table);
+	assert_true(find(f.tl, 10)->in_pid_table);
+	assert_true(warned(f.tl, "(pid 20) is on the lists but not in the pid table"));
+	assert_int_equal(f.tl->nwarnings, 1);
+	vh_task_list_free(f.tl);
+	/* the node points at itself: a cycle the parent check ends */
+	put64(XANODE + XA_SLOTS + 8 * 20, BASE + XANODE + 2);
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_all(f.tl);
+	assert_int_equal(f.tl->pid_table, VH_PID_TABLE_PARTIAL);
+	assert_true(warned(f.tl, "pid table: xarray node 0xffff888000071000: leaf slot 20"));
+	vh_task_list_free(f.tl);
+	/* a task link that does not point back, and a pid entry that is not a pointer */
+	put64(XANODE + XA_SLOTS + 8 * 20, BASE + PIDS + 6 * 0x100);
+	put64(task_phys(3) + T_PID_LINKS + 8, 0);
+	put64(XANODE + XA_SLOTS + 8 * 40, 0x1234);
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_all(f.tl);
+	assert_int_equal(f.tl->pid_table, VH_PID_TABLE_PARTIAL);
+	assert_true(warned(f.tl, "pid 10: task link"));
+	assert_true(warned(f.tl, "entry 40 is 0x1234"));
+	assert_false(find(f.tl, 10)->in_pid_table);
+	vh_task_list_free(f.tl);
+	/* the head unreadable: nothing read, nothing marked, tasks all there */
+	f.p->sym.init_pid_ns.addr = UNMAPPED;
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_all(f.tl);
+	assert_int_equal(f.tl->pid_table, VH_PID_TABLE_NOT_READ);
+	assert_true(warned(f.tl, "the pid table cannot be read"));
+	vh_task_list_free(f.tl);
+	/* a profile without the IDR: not read, no warning */
+	f.p->sym.init_pid_ns.source = VH_SRC_NONE;
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_int_equal(f.tl->pid_table, VH_PID_TABLE_NOT_READ);
+	assert_int_equal(f.tl->nwarnings, 0);
+	teardown(&f);
+}
+
+static void test_pid_table_read(void **state)
+{
+	struct fixture f;
+	struct vh_pid_table *pt;
+
+	(void)state;
+	setup(&f, false);
+	assert_int_equal(vh_pid_table_read(f.d, &f.km, f.p, &pt), VH_OK);
+	assert_true(pt->complete);
+	assert_int_equal(pt->nentries, NSPECS - 1);
+	assert_int_equal(pt->npids, NSPECS - 1);
+	for (size_t i = 1; i < NSPECS; i++) {
+		assert_int_equal(pt->entries[i - 1].nr, specs[i].pid);
+		assert_int_equal(pt->entries[i - 1].task, task_va(i));
+	}
+	vh_pid_table_free(pt);
+	f.p->pid.tasks.source = VH_SRC_NONE;
+	assert_int_equal(vh_pid_table_read(f.d, &f.km, f.p, &pt), VH_ERR_NOT_PRESENT);
+	assert_null(pt);
+	teardown(&f);
+}
+
 static void test_state_char(void **state)
 {
 	(void)state;
@@ -583,6 +747,7 @@ static void test_state_char(void **state)
 	assert_int_equal(vh_task_state_char(0x402, 0), 'I');
 	assert_int_equal(vh_task_state_char(0x100 | 0x2, 0), 'D'); /* TASK_KILLABLE */
 	assert_string_equal(vh_task_via_name(VH_VIA_CHILDREN), "children");
+	assert_string_equal(vh_task_via_name(VH_VIA_PID_TABLE), "pid-table");
 }
 
 int main(void)
@@ -601,6 +766,9 @@ int main(void)
 	    cmocka_unit_test(test_signal_not_in_dump),
 	    cmocka_unit_test(test_init_task_unreadable),
 	    cmocka_unit_test(test_profile_lacks_layout),
+	    cmocka_unit_test(test_only_in_pid_table),
+	    cmocka_unit_test(test_pid_table_damage),
+	    cmocka_unit_test(test_pid_table_read),
 	    cmocka_unit_test(test_state_char),
 	};
 
