@@ -644,6 +644,29 @@ static bool token_table_at(const struct vh_ks_mem *m, uint64_t x, struct vh_ks_l
 	return ok;
 }
 
+/*
+ * Reads a stretch of the image page by page: a page the dump left out (a
+ * zero page makedumpfile -d 1 dropped, init memory freed after boot) reads
+ * as zeros instead of failing the whole stretch. Returns the pages read.
+ */
+static size_t read_tolerant(const struct vh_ks_mem *m, uint64_t addr, uint8_t *buf, size_t len)
+{
+	size_t done = 0, ok = 0;
+
+	while (done < len) {
+		size_t n = 4096 - (size_t)((addr + done) & 0xfff);
+
+		if (n > len - done)
+			n = len - done;
+		if (m->read(m->arg, addr + done, buf + done, n) == VH_OK)
+			ok++;
+		else
+			memset(buf + done, 0, n);
+		done += n;
+	}
+	return ok;
+}
+
 struct search {
 	const struct vh_ks_mem *m;
 	uint64_t text;
@@ -726,7 +749,7 @@ static int find_names(struct search *s, const struct tokens *t, struct vh_ks_lay
 	win = malloc(len ? len : 1);
 	if (!win)
 		return vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
-	if (s->m->read(s->m->arg, start, win, len) != VH_OK) {
+	if (read_tolerant(s->m, start, win, len) == 0) {
 		free(win);
 		return VH_ERR_NOT_PRESENT;
 	}
@@ -776,7 +799,7 @@ static int search_range(struct search *s, struct tokens *t, uint64_t lo, uint64_
 		size_t n = hi - at < CHUNK + DIGITS_LEN ? (size_t)(hi - at) : CHUNK + DIGITS_LEN;
 		const uint8_t *p = b, *end;
 
-		if (s->m->read(s->m->arg, at, b, n) != VH_OK)
+		if (read_tolerant(s->m, at, b, n) == 0)
 			continue;
 		end = b + n;
 		while ((p = memmem(p, (size_t)(end - p), digits, DIGITS_LEN)) != NULL) {
