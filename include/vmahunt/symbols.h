@@ -778,10 +778,14 @@ struct vh_ksym {
 	char type;	  /* nm-style type letter: T text, D data, R rodata, B bss... */
 };
 
+/* Flags of vh_kallsyms_load(). */
+#define VH_KALLSYMS_SEARCH 0x1u /* ignore VMCOREINFO: find the tables by their shape */
+
 /**
  * vh_kallsyms_load() - find and decode the kernel's kallsyms tables in a dump.
  * @d: the dump.
  * @km: where the kernel is.
+ * @flags: VH_KALLSYMS_* flags (0 for the usual).
  * @out: receives the symbols.
  *
  * Takes the tables' addresses from VMCOREINFO (kernels 6.0+), else finds
@@ -794,7 +798,8 @@ struct vh_ksym {
  * Return: VH_OK; VH_ERR_NOT_PRESENT when no tables are found (message says
  * what was searched); VH_ERR_CORRUPT; VH_ERR_NOMEM.
  */
-int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, struct vh_kallsyms **out);
+int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned flags,
+		     struct vh_kallsyms **out);
 
 /**
  * vh_kallsyms_free() - free decoded symbols.

@@ -133,7 +133,7 @@ int vh_profile_load_btf(struct vh_profile *p, struct vh_dump *d, const struct vh
 {
 	struct vh_kallsyms *ks;
 	double t0 = vh_prof_now();
-	int err = vh_kallsyms_load(d, km, &ks);
+	int err = vh_kallsyms_load(d, km, 0, &ks);
 
 	if (err)
 		return err;

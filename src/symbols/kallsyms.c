@@ -896,7 +896,8 @@ static int add_mapping(const struct vh_mapping *mp, int present, void *arg)
 	return 0;
 }
 
-int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, struct vh_kallsyms **out)
+int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned flags,
+		     struct vh_kallsyms **out)
 {
 	struct vh_kread *r = malloc(sizeof(*r));
 	struct vh_ks_mem m = {kread_cb, r};
@@ -916,7 +917,8 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, struct v
 	l.offsets = vmci_symbol(d, "kallsyms_offsets");
 	l.relative_base = vmci_symbol(d, "kallsyms_relative_base");
 	l.addresses = vmci_symbol(d, "kallsyms_addresses");
-	err = vh_ks_decode(&m, &l, text, "vmcoreinfo", out);
+	err = (flags & VH_KALLSYMS_SEARCH) ? VH_ERR_NOT_PRESENT
+					   : vh_ks_decode(&m, &l, text, "vmcoreinfo", out);
 	if (err == VH_OK || err == VH_ERR_NOMEM) {
 		free(r);
 		return err;
