@@ -451,6 +451,9 @@ static int choose_addresses(const struct vh_ks_mem *m, struct vh_kallsyms *ks,
 					      eb, table + width * i);
 		ks->encoding = enc_names[e];
 		ks->layout = *l;
+		/* a base read but not used was only a guess at one */
+		if (e == ENC_PCREL || e == ENC_TEXT)
+			ks->layout.relative_base = 0;
 		free(raw);
 		return VH_OK;
 	}
