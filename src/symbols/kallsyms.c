@@ -49,7 +49,8 @@ struct vh_kallsyms {
 	uint32_t *name_off; /* into pool */
 	char *type;	    /* type letters */
 	uint64_t *addr;	    /* running addresses */
-	size_t *by_name;    /* indexes sorted by name */
+	size_t *by_name;    /* hash of the names: index + 1, 0 = empty slot */
+	size_t hash_mask;
 	struct vh_ks_layout layout;
 	const char *method;
 	const char *encoding;
@@ -152,7 +153,7 @@ static bool type_ok(char c)
 
 static bool name_char_ok(char c)
 {
-	return isgraph((unsigned char)c);
+	return c > ' ' && c < 0x7f; /* isgraph() in the C locale, without the call */
 }
 
 /*
@@ -331,14 +332,7 @@ static int decode_names(const struct vh_ks_mem *m, const struct tokens *t, struc
 	return err;
 }
 
-static size_t find_name(const struct vh_kallsyms *ks, const char *name)
-{
-	for (size_t i = 0; i < ks->n; i++) {
-		if (strcmp(ks->pool + ks->name_off[i], name) == 0)
-			return i;
-	}
-	return SIZE_MAX;
-}
+static size_t find_name(const struct vh_kallsyms *ks, const char *name);
 
 /* How offsets turn into addresses. */
 enum encoding { ENC_ABSOLUTE, ENC_PERCPU, ENC_BASE, ENC_TEXT, ENC_PCREL };
@@ -515,28 +509,54 @@ static void find_seqs(const struct vh_ks_mem *m, struct vh_kallsyms *ks)
 	}
 }
 
-static const struct vh_kallsyms *sort_ctx;
-
-static int cmp_by_name(const void *a, const void *b)
+static uint32_t hash_name(const char *s)
 {
-	const struct vh_kallsyms *ks = sort_ctx;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcmp(ks->pool + ks->name_off[x], ks->pool + ks->name_off[y]);
+	uint32_t h = 2166136261u; /* FNV-1a */
 
-	return c ? c : (x > y) - (x < y);
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
 }
 
+/* An open-addressing hash of the names: built in O(N), where sorting cost most of a load. */
 static int index_names(struct vh_kallsyms *ks)
 {
-	ks->by_name = malloc(ks->n * sizeof(*ks->by_name));
+	size_t cap = 1;
+
+	while (cap < 2 * ks->n)
+		cap *= 2;
+	ks->by_name = calloc(cap, sizeof(*ks->by_name));
 	if (!ks->by_name)
 		return vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
-	for (size_t i = 0; i < ks->n; i++)
-		ks->by_name[i] = i;
-	sort_ctx = ks;
-	qsort(ks->by_name, ks->n, sizeof(*ks->by_name), cmp_by_name);
-	sort_ctx = NULL;
+	ks->hash_mask = cap - 1;
+	for (size_t i = 0; i < ks->n; i++) {
+		size_t h = hash_name(ks->pool + ks->name_off[i]) & ks->hash_mask;
+
+		while (ks->by_name[h])
+			h = (h + 1) & ks->hash_mask;
+		ks->by_name[h] = i + 1;
+	}
 	return VH_OK;
+}
+
+/*
+ * The symbol named @name: a global one (upper-case type) over a local one,
+ * else the first in the tables' order. SIZE_MAX when there is none.
+ */
+static size_t find_name(const struct vh_kallsyms *ks, const char *name)
+{
+	size_t h = hash_name(name) & ks->hash_mask, best = SIZE_MAX;
+
+	for (; ks->by_name[h]; h = (h + 1) & ks->hash_mask) {
+		size_t i = ks->by_name[h] - 1;
+
+		if (strcmp(ks->pool + ks->name_off[i], name) != 0)
+			continue;
+		if (best == SIZE_MAX || (isupper((unsigned char)ks->type[i]) &&
+					 !isupper((unsigned char)ks->type[best])))
+			best = i;
+	}
+	return best;
 }
 
 /* Decodes with every candidate address table in @cand (the names are shared). */
@@ -552,6 +572,8 @@ static int decode_with(const struct vh_ks_mem *m, struct vh_ks_layout *l,
 	if (!ks)
 		return vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
 	err = decode_names(m, t, l, limit, ks);
+	if (!err)
+		err = index_names(ks);
 	for (size_t i = 0; !err && i < ncand; i++) {
 		struct vh_ks_layout c = cand[i];
 
@@ -566,8 +588,6 @@ static int decode_with(const struct vh_ks_mem *m, struct vh_ks_layout *l,
 		else
 			break;
 	}
-	if (!err)
-		err = index_names(ks);
 	if (!err)
 		find_seqs(m, ks);
 	if (err) {
@@ -961,26 +981,11 @@ int vh_kallsyms_get(const struct vh_kallsyms *ks, size_t i, struct vh_ksym *out)
 
 int vh_kallsyms_lookup(const struct vh_kallsyms *ks, const char *name, struct vh_ksym *out)
 {
-	size_t lo = 0, hi = ks->n, best = SIZE_MAX;
+	size_t i = find_name(ks, name);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(ks->pool + ks->name_off[ks->by_name[mid]], name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* Equal names: a global symbol (upper-case type) over a local one. */
-	for (size_t i = lo; i < ks->n && !strcmp(ks->pool + ks->name_off[ks->by_name[i]], name);
-	     i++) {
-		if (best == SIZE_MAX || (isupper((unsigned char)ks->type[ks->by_name[i]]) &&
-					 !isupper((unsigned char)ks->type[best])))
-			best = ks->by_name[i];
-	}
-	if (best == SIZE_MAX)
+	if (i == SIZE_MAX)
 		return vh_set_error(VH_ERR_NOT_PRESENT, "kallsyms: no symbol %s", name);
-	return vh_kallsyms_get(ks, best, out);
+	return vh_kallsyms_get(ks, i, out);
 }
 
 const char *vh_kallsyms_method(const struct vh_kallsyms *ks)
