@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_BTF (256u << 20)
+#define MAX_BTF (64u << 20) /* Debian kernels have 3-6 MB */
 
 int vh_symbols_mode_parse(const char *s)
 {
