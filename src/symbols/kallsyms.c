@@ -927,6 +927,7 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned
 	struct vh_ks_layout l = {0};
 	uint64_t text = VH_X86_DEFAULT_TEXT + km->kaslr_offset;
 	struct ranges rs = {0};
+	char first[600] = "";
 	int err;
 
 	*out = NULL;
@@ -946,6 +947,9 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned
 		free(r);
 		return err;
 	}
+	/* Exported but undecodable: say so too if the search fails as well. */
+	if (err != VH_ERR_NOT_PRESENT)
+		snprintf(first, sizeof(first), "the tables VMCOREINFO names: %s; ", vh_errmsg());
 	/* Not exported (before 6.0), or exported wrong: look for the tables' shape. */
 	err = vh_x86_64_walk(d, km->pgd, km->levels, text, VH_X86_START_KERNEL_MAP + (1ull << 30),
 			     add_mapping, &rs, NULL);
@@ -957,7 +961,7 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned
 		char msg[1024];
 
 		snprintf(msg, sizeof(msg), "%s", vh_errmsg());
-		err = vh_set_error(err, "%s: %s", vh_dump_path(d), msg);
+		err = vh_set_error(err, "%s: %s%s", vh_dump_path(d), first, msg);
 	}
 	free(rs.r);
 	free(r);
