@@ -102,12 +102,23 @@ struct tokens {
 	char table[TOKEN_TABLE_MAX + 1];
 	uint16_t off[256];
 	uint16_t len[256];
+	bool ok[256]; /* every character of the token can be in a symbol name */
 };
 
 static int corrupt(uint64_t addr, const char *what)
 {
 	return vh_set_error(VH_ERR_CORRUPT, "kallsyms at 0x%llx: %s", (unsigned long long)addr,
 			    what);
+}
+
+static bool type_ok(char c)
+{
+	return c && strchr("AaBbCcDdGgNnRrSsTtUuVvWw?", c) != NULL;
+}
+
+static bool name_char_ok(char c)
+{
+	return c > ' ' && c < 0x7f; /* isgraph() in the C locale, without the call */
 }
 
 static int read_tokens(const struct vh_ks_mem *m, const struct vh_ks_layout *l, struct tokens *t)
@@ -142,18 +153,11 @@ static int read_tokens(const struct vh_ks_mem *m, const struct vh_ks_layout *l, 
 			return corrupt(l->token_table + t->off[i],
 				       "token not NUL-terminated where the index says");
 		t->len[i] = (uint16_t)n;
+		t->ok[i] = true;
+		for (size_t k = 0; k < n; k++)
+			t->ok[i] &= name_char_ok(s[k]);
 	}
 	return VH_OK;
-}
-
-static bool type_ok(char c)
-{
-	return c && strchr("AaBbCcDdGgNnRrSsTtUuVvWw?", c) != NULL;
-}
-
-static bool name_char_ok(char c)
-{
-	return c > ' ' && c < 0x7f; /* isgraph() in the C locale, without the call */
 }
 
 /*
@@ -180,7 +184,7 @@ static int expand(struct rbuf *rb, const struct tokens *t, uint64_t addr, char *
 	for (size_t i = 0; i < len; i++) {
 		size_t tl = t->len[p[i]];
 
-		if (n + tl >= MAX_NAME)
+		if (n + tl >= MAX_NAME || !t->ok[p[i]])
 			return VH_ERR_CORRUPT;
 		memcpy(out + n, t->table + t->off[p[i]], tl);
 		n += tl;
@@ -188,10 +192,6 @@ static int expand(struct rbuf *rb, const struct tokens *t, uint64_t addr, char *
 	out[n] = '\0';
 	if (n < 2 || !type_ok(out[0]))
 		return VH_ERR_CORRUPT;
-	for (size_t i = 1; i < n; i++) {
-		if (!name_char_ok(out[i]))
-			return VH_ERR_CORRUPT;
-	}
 	*outlen = n;
 	*next = addr + hdr + len;
 	return VH_OK;
