@@ -848,6 +848,18 @@ int vh_kallsyms_lookup(const struct vh_kallsyms *ks, const char *name, struct vh
 int vh_kallsyms_table(const struct vh_kallsyms *ks, const char *table, uint64_t *addr);
 
 /**
+ * vh_kallsyms_lost() - symbols whose names could not be decoded.
+ * @ks: the symbols.
+ *
+ * With tables named by VMCOREINFO, a damaged block of 256 names is skipped
+ * (through kallsyms_markers) and the rest still decoded; the lost symbols
+ * keep their addresses, with an empty name and type '?'.
+ *
+ * Return: the count (0 for undamaged tables).
+ */
+size_t vh_kallsyms_lost(const struct vh_kallsyms *ks);
+
+/**
  * vh_kallsyms_method() - how the tables were found: "vmcoreinfo" or "search".
  * @ks: the symbols.
  *

@@ -140,6 +140,11 @@ int vh_profile_load_btf(struct vh_profile *p, struct vh_dump *d, const struct vh
 	memset(&p->stats, 0, sizeof(p->stats));
 	p->stats.ksyms = (uint32_t)vh_kallsyms_count(ks);
 	p->stats.kallsyms_method = vh_kallsyms_method(ks);
+	if (vh_kallsyms_lost(ks))
+		vh_prof_warn(p,
+			     "%s: kallsyms: %zu of %zu symbol names are in damaged blocks and were "
+			     "skipped",
+			     vh_dump_path(d), vh_kallsyms_lost(ks), vh_kallsyms_count(ks));
 	fill_symbols(p, ks, km);
 	vh_kallsyms_free(ks);
 	p->kaslr_offset = km->kaslr_offset;

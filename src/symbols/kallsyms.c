@@ -49,6 +49,7 @@ struct vh_kallsyms {
 	uint32_t *name_off; /* into pool */
 	char *type;	    /* type letters */
 	uint64_t *addr;	    /* running addresses */
+	size_t lost;	    /* symbols whose names were in a damaged block */
 	size_t *by_name;    /* hash of the names: index + 1, 0 = empty slot */
 	size_t hash_mask;
 	struct vh_ks_layout layout;
@@ -258,14 +259,49 @@ static bool markers_match(const struct vh_ks_mem *m, uint64_t at, const uint32_t
 	return true;
 }
 
+/*
+ * The markers as the kernel wrote them, found before the names are decoded
+ * (tables named by VMCOREINFO only): they end at the token table, aligned,
+ * or before the 3-byte-per-symbol seqs_of_names table some 6.1 kernels put
+ * there. Taken when shaped right: 0 first, strictly increasing, within the
+ * names. They let the decoder skip a damaged block of 256 names and go on.
+ */
+static uint32_t *known_markers(const struct vh_ks_mem *m, const struct vh_ks_layout *l, uint32_t n)
+{
+	size_t nm = (n + 255) / 256;
+	uint32_t *mk = malloc(nm * sizeof(*mk));
+	uint8_t *b = malloc(nm * 4);
+	uint64_t ends[3] = {l->token_table, l->token_table - 3ull * n,
+			    (l->token_table - 3ull * n) & ~7ull};
+
+	for (size_t e = 0; mk && b && e < 3; e++) {
+		for (uint64_t a = 4; a <= 8; a += 4) {
+			uint64_t at = (ends[e] - 4 * nm) & ~(a - 1);
+			bool ok = at > l->names && m->read(m->arg, at, b, nm * 4) == VH_OK;
+
+			for (size_t i = 0; ok && i < nm; i++) {
+				mk[i] = rd32(b + 4 * i);
+				ok = i ? mk[i] > mk[i - 1] && mk[i] < at - l->names : mk[i] == 0;
+			}
+			if (ok) {
+				free(b);
+				return mk;
+			}
+		}
+	}
+	free(b);
+	free(mk);
+	return NULL;
+}
+
 /* Decodes every name; fills ks->pool, name_off, type and layout markers. */
 static int decode_names(const struct vh_ks_mem *m, const struct tokens *t, struct vh_ks_layout *l,
-			uint64_t limit, struct vh_kallsyms *ks)
+			uint64_t limit, bool recover, struct vh_kallsyms *ks)
 {
 	struct rbuf *rb = malloc(sizeof(*rb));
 	uint8_t b[4];
-	uint32_t n, *marks = NULL;
-	size_t pool_cap = 0, pool_len = 0;
+	uint32_t n, *marks = NULL, *known = NULL;
+	size_t pool_cap = 0, pool_len = 0, lost_blocks = 0;
 	uint64_t pos = l->names;
 	char name[MAX_NAME + 1];
 	int err = VH_OK;
@@ -288,8 +324,13 @@ static int decode_names(const struct vh_ks_mem *m, const struct tokens *t, struc
 	ks->name_off = malloc(n * sizeof(*ks->name_off));
 	ks->type = malloc(n);
 	marks = malloc(((n + 255) / 256) * sizeof(*marks));
-	if (!ks->name_off || !ks->type || !marks)
+	if (!ks->name_off || !ks->type || !marks ||
+	    grow((void **)&ks->pool, &pool_cap, 1, 1) != VH_OK)
 		err = vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
+	else
+		ks->pool[pool_len++] = '\0'; /* the name of a symbol lost to damage */
+	if (!err && recover)
+		known = known_markers(m, l, n);
 	for (uint32_t i = 0; !err && i < n; i++) {
 		size_t len;
 
@@ -301,6 +342,23 @@ static int decode_names(const struct vh_ks_mem *m, const struct tokens *t, struc
 			marks[i / 256] = (uint32_t)(pos - l->names);
 		}
 		if (expand(rb, t, pos, name, &len, &pos) != VH_OK || (limit && pos > limit)) {
+			uint32_t block = i / 256, next = (block + 1) * 256;
+
+			if (known && lost_blocks < 1 + n / 256 / 8) {
+				/* skip to the next block the markers point at; its names are lost
+				 */
+				for (uint32_t k = i; k < next && k < n; k++) {
+					ks->type[k] = '?';
+					ks->name_off[k] = 0;
+					ks->lost++;
+				}
+				lost_blocks++;
+				if (next >= n)
+					break;
+				pos = l->names + known[block + 1];
+				i = next - 1;
+				continue;
+			}
 			err = vh_set_error(VH_ERR_CORRUPT,
 					   "kallsyms at 0x%llx: symbol %u of %u does not decode: "
 					   "expected a length and token numbers",
@@ -323,10 +381,11 @@ static int decode_names(const struct vh_ks_mem *m, const struct tokens *t, struc
 		for (uint64_t a = 4; a <= 8 && !l->markers; a += 4) {
 			uint64_t at = (pos + a - 1) & ~(a - 1);
 
-			if (markers_match(m, at, marks, (n + 255) / 256))
+			if (!ks->lost && markers_match(m, at, marks, (n + 255) / 256))
 				l->markers = at;
 		}
 	}
+	free(known);
 	free(marks);
 	free(rb);
 	return err;
@@ -562,7 +621,7 @@ static size_t find_name(const struct vh_kallsyms *ks, const char *name)
 /* Decodes with every candidate address table in @cand (the names are shared). */
 static int decode_with(const struct vh_ks_mem *m, struct vh_ks_layout *l,
 		       const struct vh_ks_layout *cand, size_t ncand, uint64_t text,
-		       const struct tokens *t, uint64_t limit, const char *method,
+		       const struct tokens *t, uint64_t limit, bool recover, const char *method,
 		       struct vh_kallsyms **out)
 {
 	struct vh_kallsyms *ks = calloc(1, sizeof(*ks));
@@ -571,7 +630,7 @@ static int decode_with(const struct vh_ks_mem *m, struct vh_ks_layout *l,
 	*out = NULL;
 	if (!ks)
 		return vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
-	err = decode_names(m, t, l, limit, ks);
+	err = decode_names(m, t, l, limit, recover, ks);
 	if (!err)
 		err = index_names(ks);
 	for (size_t i = 0; !err && i < ncand; i++) {
@@ -618,7 +677,7 @@ int vh_ks_decode(const struct vh_ks_mem *m, const struct vh_ks_layout *l, uint64
 	cand[0] = *l;
 	err = read_tokens(m, l, t);
 	if (!err)
-		err = decode_with(m, &names, cand, ncand, text, t, 0, method, out);
+		err = decode_with(m, &names, cand, ncand, text, t, 0, true, method, out);
 	free(t);
 	return err;
 }
@@ -793,8 +852,8 @@ static int find_names(struct search *s, const struct tokens *t, struct vh_ks_lay
 				continue;
 			s->tries++;
 			nc = address_candidates(&c, n, cand);
-			err = decode_with(&m, &c, cand, nc, s->text, t, l->token_table, "search",
-					  out);
+			err = decode_with(&m, &c, cand, nc, s->text, t, l->token_table, false,
+					  "search", out);
 			if (!err && !(*out)->layout.markers) {
 				vh_kallsyms_free(*out);
 				*out = NULL;
@@ -990,6 +1049,11 @@ int vh_kallsyms_lookup(const struct vh_kallsyms *ks, const char *name, struct vh
 	if (i == SIZE_MAX)
 		return vh_set_error(VH_ERR_NOT_PRESENT, "kallsyms: no symbol %s", name);
 	return vh_kallsyms_get(ks, i, out);
+}
+
+size_t vh_kallsyms_lost(const struct vh_kallsyms *ks)
+{
+	return ks->lost;
 }
 
 const char *vh_kallsyms_method(const struct vh_kallsyms *ks)
