@@ -21,6 +21,7 @@ struct vh_cli_opts {
 	const char *dump_path;
 	bool json;
 	const char *vmlinux;   /* --vmlinux FILE: the kernel's DWARF vmlinux */
+	int symbols;	       /* --symbols: enum vh_symbols_mode (VH_SYMBOLS_AUTO by default) */
 	bool threads;	       /* --threads: one line per thread, not per process */
 	bool have_pid;	       /* --pid N given */
 	int32_t pid;	       /* maps: only this process */
@@ -57,7 +58,8 @@ struct vh_cli_kernel {
 
 /*
  * vh_cli_kernel_open() - open opts->dump_path, locate the kernel, load the
- * profile (opts->vmlinux or one found by release), check the vmlinux against
+ * profile (as opts->symbols says: opts->vmlinux or one found by release, or
+ * the dump's BTF and kallsyms), check the vmlinux against
  * the dump's banner, walk the tasks with @task_flags (VH_TASKS_*), and with
  * @want_maps open the VMA reader. On failure prints one line prefixed with
  * @cmd and releases what was loaded.

@@ -174,8 +174,9 @@ int vh_cmd_maps(int argc, char **argv)
 	int code;
 
 	memset(&r, 0, sizeof(r));
-	code = vh_cli_parse_dump(argc, argv, &r.opts,
-				 "vmahunt maps DUMP [--pid N] [--vmlinux FILE] [--json]");
+	code = vh_cli_parse_dump(
+	    argc, argv, &r.opts,
+	    "vmahunt maps DUMP [--pid N] [--vmlinux FILE] [--symbols auto|dwarf|btf] [--json]");
 	if (code >= 0)
 		return code;
 	vh_json_init(&r.j, stdout);

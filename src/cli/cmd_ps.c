@@ -207,8 +207,9 @@ int vh_cmd_ps(int argc, char **argv)
 	int code;
 
 	memset(&r, 0, sizeof(r));
-	code = vh_cli_parse_dump(argc, argv, &r.opts,
-				 "vmahunt ps DUMP [--vmlinux FILE] [--threads] [--json]");
+	code = vh_cli_parse_dump(
+	    argc, argv, &r.opts,
+	    "vmahunt ps DUMP [--vmlinux FILE] [--symbols auto|dwarf|btf] [--threads] [--json]");
 	if (code >= 0)
 		return code;
 	code = vh_cli_kernel_open(&r.opts, "ps", VH_TASKS_CMDLINE, false, &r.k);

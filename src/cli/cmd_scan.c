@@ -311,8 +311,8 @@ int vh_cmd_scan(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	code = vh_cli_parse_dump(argc, argv, &r.opts,
-				 "vmahunt scan DUMP [--vmlinux FILE] [--json] [--fail-on SEVERITY] "
-				 "[--detector ID,...] [--pid N]");
+				 "vmahunt scan DUMP [--vmlinux FILE] [--symbols auto|dwarf|btf] "
+				 "[--json] [--fail-on SEVERITY] [--detector ID,...] [--pid N]");
 	if (code >= 0)
 		return code;
 	vh_json_init(&r.j, stdout);

@@ -21,7 +21,7 @@ int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned
 		return VH_EXIT_DUMP;
 	err = vh_kernel_map_find(k->d, &k->km);
 	if (!err)
-		err = vh_profile_open(k->d, opts->vmlinux, VH_PROFILE_NEED_VMLINUX, &k->prof);
+		err = vh_profile_open_kernel(k->d, &k->km, opts->vmlinux, opts->symbols, &k->prof);
 	/* Without VMCOREINFO the banner is the only check that the vmlinux is the dump's kernel. */
 	if (!err && vh_kernel_check_banner(k->d, &k->km, k->prof) == VH_ERR_INVAL)
 		err = VH_ERR_INVAL;
