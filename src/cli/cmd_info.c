@@ -22,6 +22,7 @@ struct derived {
 	uint64_t ram_bytes;
 	bool have_kmap;
 	struct vh_kernel_map kmap;
+	bool is_core; /* a process core: no kernel to locate */
 };
 
 static bool parse_num(const char *s, int base, uint64_t *out)
@@ -63,7 +64,8 @@ static void derive(struct vh_dump *d, struct derived *x)
 	for (size_t i = 0; i < n; i++)
 		x->ram_bytes += r[i].end - r[i].start;
 	/* The page tables confirm (or, without VMCOREINFO, supply) what the notes say. */
-	x->have_kmap = vh_kernel_map_find(d, &x->kmap) == VH_OK;
+	x->is_core = vh_core_info(d) != NULL;
+	x->have_kmap = !x->is_core && vh_kernel_map_find(d, &x->kmap) == VH_OK;
 	if (x->have_kmap) {
 		x->have_kaslr = x->have_phys_base = true;
 		x->kaslr_offset = x->kmap.kaslr_offset;
@@ -112,6 +114,8 @@ static void text_info(struct vh_dump *d, const struct derived *x)
 	if (x->have_kmap)
 		printf("kernel:         found by %s, page tables at 0x%" PRIx64 " (%s)\n",
 		       x->kmap.method, x->kmap.pgd, x->kmap.pgd_source);
+	else if (x->is_core)
+		printf("kernel:         none (a process core)\n");
 	else
 		printf("kernel:         not located (%s)\n", vh_errmsg());
 	printf("memory:         %zu ranges, %" PRIu64 " bytes (%.1f MiB)\n", n, x->ram_bytes,
@@ -129,7 +133,9 @@ static void text_info(struct vh_dump *d, const struct derived *x)
 	a = vh_dump_attrs(d, &n);
 	for (size_t i = 0; i < n; i++)
 		printf("%-15s %s\n", a[i].name, a[i].value);
-	printf("cpus:           %zu\n", vh_dump_ncpus(d));
+	vh_cli_core_info_text(d);
+	printf("%s %zu\n",
+	       x->is_core ? "threads' registers:" : "cpus:           ", vh_dump_ncpus(d));
 	for (size_t i = 0; i < vh_dump_ncpus(d); i++)
 		text_cpu(vh_dump_cpu(d, i));
 	vmci = vh_dump_vmcoreinfo(d, NULL);
@@ -283,6 +289,7 @@ static void json_info(struct vh_dump *d, const struct derived *x)
 		json_cpu(&j, vh_dump_cpu(d, i));
 	vh_json_end_array(&j);
 	json_vmcoreinfo(&j, d);
+	vh_cli_core_info_json(&j, d);
 	vh_json_begin_array(&j, "warnings");
 	w = vh_dump_warnings(d, &n);
 	for (size_t i = 0; i < n; i++)
