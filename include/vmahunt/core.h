@@ -120,6 +120,7 @@ int vh_core_tasks(struct vh_dump *d, struct vh_task_list **out);
 #define VH_VMA_IN_LOAD	  0x10u /* a PT_LOAD segment */
 #define VH_VMA_IN_NT_FILE 0x20u /* an NT_FILE entry */
 #define VH_VMA_NO_PERMS	  0x40u /* only NT_FILE knows it (gcore left it out): perms unknown */
+#define VH_VMA_PERMS_ELF  0x80u /* ...but its ELF image's program headers gave the perms */
 
 /**
  * vh_core_vmas() - the process's memory map, rebuilt as /proc/PID/maps showed it.
@@ -129,7 +130,10 @@ int vh_core_tasks(struct vh_dump *d, struct vh_task_list **out);
  * One VMA per PT_LOAD (permissions from p_flags; always private, 'p': a core
  * does not say), named from NT_FILE (path, offset) where an entry covers it;
  * NT_FILE entries no PT_LOAD covers (gcore leaves out mappings it does not
- * dump) are VMAs too, with VH_VMA_NO_PERMS and perms "---p". Anonymous ones
+ * dump) are VMAs too: when the file's first page is in the core and is an
+ * ELF header, the PT_LOAD the loader mapped at that offset gives the
+ * permissions (VH_VMA_PERMS_ELF), else they are unknown (VH_VMA_NO_PERMS,
+ * perms "---p"). Anonymous ones
  * are named [vdso] (at AT_SYSINFO_EHDR), [vvar] and [vvar_vclock] (read-only
  * anonymous mappings right below [vdso]), [stack] (holding AT_EXECFN or
  * AT_RANDOM, else the leader's rsp), [heap] (anonymous mappings after a gap

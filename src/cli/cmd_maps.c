@@ -67,7 +67,10 @@ static void json_vma(struct maps_run *r, const struct vh_task *t, const struct v
 		vh_json_null(j, "vm_area_struct");
 		vh_json_null(j, "file");
 		vh_json_null(j, "mm");
-		vh_json_bool(j, "perms_known", !(v->found & VH_VMA_NO_PERMS));
+		vh_json_str(j, "perms_from",
+			    (v->found & VH_VMA_NO_PERMS)    ? "unknown"
+			    : (v->found & VH_VMA_PERMS_ELF) ? "elf-header"
+							    : "core");
 	} else {
 		vh_json_hex(j, "vm_area_struct", v->addr);
 		if (v->file)

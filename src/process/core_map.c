@@ -16,6 +16,8 @@
 /* x86-64 places the brk heap up to 1 GiB (32 MiB before 6.9) after the program's end. */
 #define BRK_RANDOM (1ull << 30)
 #define PAGE	   4096ull
+/* Program headers looked at in an ELF image's first page. */
+#define ELF_MAX_PHNUM 64
 
 struct map_build {
 	const struct vh_core_info *c;
@@ -227,6 +229,70 @@ static void name_heap(struct map_build *b)
 		b->v[i].path = "[heap]";
 }
 
+/* An ELF file's program headers, read from its first page in the core. */
+struct elf_loads {
+	Elf64_Phdr ph[ELF_MAX_PHNUM];
+	size_t n;
+};
+
+static bool read_elf_loads(struct vh_dump *d, const struct vh_vma *head, struct elf_loads *el)
+{
+	Elf64_Ehdr eh;
+
+	el->n = 0;
+	if (vh_dump_read_phys(d, head->start, &eh, sizeof(eh)) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > ELF_MAX_PHNUM ||
+	    eh.e_phoff > head->end - head->start ||
+	    eh.e_phnum * sizeof(Elf64_Phdr) > head->end - head->start - eh.e_phoff)
+		return false;
+	if (vh_dump_read_phys(d, head->start + eh.e_phoff, el->ph, eh.e_phnum * sizeof(Elf64_Phdr)))
+		return false;
+	el->n = eh.e_phnum;
+	return true;
+}
+
+/* The p_flags of the PT_LOAD the loader mapped at file offset @off, or -1. */
+static long flags_at(const struct elf_loads *el, uint64_t off)
+{
+	for (size_t i = 0; i < el->n; i++) {
+		const Elf64_Phdr *ph = &el->ph[i];
+
+		if (ph->p_type == PT_LOAD && off >= (ph->p_offset & ~(PAGE - 1)) &&
+		    off < ph->p_offset + ph->p_filesz)
+			return (long)ph->p_flags;
+	}
+	return -1;
+}
+
+/*
+ * A file mapping gcore left out has no permissions in the core; when it is
+ * part of an ELF image whose first page is in the core, the image's own
+ * program headers say how the loader mapped that part of the file.
+ */
+static void infer_perms(struct vh_dump *d, struct map_build *b)
+{
+	struct elf_loads el;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct vh_vma *v = &b->v[i];
+		const struct vh_vma *head = NULL;
+		long fl;
+
+		if (!(v->found & VH_VMA_NO_PERMS))
+			continue;
+		for (size_t k = 0; k < b->n && !head; k++)
+			if (b->v[k].file && b->v[k].offset == 0 &&
+			    !(b->v[k].found & VH_VMA_NO_PERMS) && !strcmp(b->v[k].path, v->path) &&
+			    b->v[k].start < v->start)
+				head = &b->v[k];
+		if (!head || !read_elf_loads(d, head, &el) || (fl = flags_at(&el, v->offset)) < 0)
+			continue;
+		set_perms(v, (uint32_t)fl, true);
+		v->found = (v->found & ~VH_VMA_NO_PERMS) | VH_VMA_PERMS_ELF;
+	}
+}
+
 static void name_specials(struct map_build *b, uint64_t leader_rsp)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -266,6 +332,7 @@ int vh_core_vmas(struct vh_dump *d, struct vh_vma_list **out)
 	}
 	if (b.n)
 		qsort(b.v, b.n, sizeof(*b.v), cmp_vma);
+	infer_perms(d, &b);
 	name_specials(&b, leader_rsp(d, c));
 	l->vmas = b.v;
 	l->nvmas = b.n;
