@@ -211,13 +211,32 @@ def check_scan(vmahunt, name, truth, kind, core):
     return findings
 
 
+def check_saved(vmahunt, core, truth_path, kind):
+    """A core kept with its truth (samples/): the same checks, no capture."""
+    with open(truth_path) as f:
+        truth = json.load(f)
+    truth["maps"] = parse_maps("\n".join(truth["maps"]))
+    name = truth["comm"]
+    check_process(vmahunt, name, truth, kind, core)
+    check_maps(vmahunt, name, truth, kind, core)
+    findings = check_scan(vmahunt, name, truth, kind, core)
+    print("%s: %d findings" % (core, len(findings)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vmahunt", required=True)
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--work", required=True)
+    ap.add_argument("--src")
+    ap.add_argument("--work")
     ap.add_argument("--cc", default=os.environ.get("CC", "cc"))
+    ap.add_argument("--core", help="check this saved core against --truth instead")
+    ap.add_argument("--truth")
+    ap.add_argument("--kind", default="kernel", help="producer of --core (kernel, gcore; +zstd)")
     a = ap.parse_args()
+    if a.core:
+        check_saved(a.vmahunt, a.core, a.truth, a.kind)
+        print("%d checks passed, %d failed" % (passes, len(failures)))
+        return 1 if failures else 0
     progs = build(a.src, a.work, a.cc)
     for name in SCENARIOS:
         truth, cores = capture(name, progs[name], a.work)
