@@ -232,6 +232,7 @@ static int load_headers(struct vh_dump *d, uint8_t **image, size_t *image_len, s
 		return err;
 	}
 	eh.e_phoff = sizeof(eh);
+	eh.e_phnum = *phnum < PN_XNUM ? (Elf64_Half)*phnum : PN_XNUM;
 	eh.e_shoff = 0;
 	eh.e_shnum = 0;
 	eh.e_shstrndx = SHN_UNDEF;

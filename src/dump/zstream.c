@@ -25,6 +25,7 @@ struct vh_zstream {
 	size_t win_len;
 	uint64_t size;	 /* decompressed bytes before a fault, or in all */
 	bool ended;	 /* the head reached the end (or the fault) */
+	bool in_frame;	 /* a frame is started and not yet complete */
 	char fault[256]; /* why the stream ended early; "" when it ended cleanly */
 	struct vh_zstream_stats st;
 };
@@ -45,6 +46,7 @@ static void rewind_stream(struct vh_zstream *z)
 	z->win_start = 0;
 	z->win_len = 0;
 	z->ended = false;
+	z->in_frame = false;
 }
 
 /* Refills the input buffer; false at the end of the file. */
@@ -74,7 +76,6 @@ static int refill(struct vh_zstream *z, bool *eof)
 static int advance(struct vh_zstream *z)
 {
 	ZSTD_outBuffer ob = {z->win, WINDOW, 0};
-	size_t last = 1; /* the last return of ZSTD_decompressStream (0: a frame ended) */
 
 	z->win_start += z->win_len;
 	while (ob.pos < ob.size) {
@@ -86,7 +87,7 @@ static int advance(struct vh_zstream *z)
 			if (err)
 				return err;
 			if (eof) {
-				if (last != 0 && !z->fault[0])
+				if (z->in_frame && !z->fault[0])
 					snprintf(z->fault, sizeof(z->fault),
 						 "zstd stream cut at file offset 0x%llx, inside a "
 						 "frame",
@@ -95,7 +96,9 @@ static int advance(struct vh_zstream *z)
 				break;
 			}
 		}
-		last = ZSTD_decompressStream(z->dctx, &ob, &z->ib);
+		size_t last = ZSTD_decompressStream(z->dctx, &ob, &z->ib);
+
+		z->in_frame = last != 0; /* 0: a frame ended, decoded and flushed */
 		if (ZSTD_isError(last)) {
 			if (!z->fault[0])
 				snprintf(z->fault, sizeof(z->fault),
