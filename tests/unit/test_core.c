@@ -22,6 +22,7 @@
 #include "helpers/tmpfile.h"
 
 #include <vmahunt/core.h>
+#include <vmahunt/detect.h>
 
 static const struct vh_dump_options small_cache = {.cache_pages = 16};
 
@@ -470,13 +471,67 @@ static void test_vmcore_not_core(void **state)
 	done(d, path);
 }
 
+struct sink {
+	unsigned heap_exec, other;
+	unsigned char bytes[4];
+};
+
+static int count(const struct vh_finding *f, void *arg)
+{
+	struct sink *k = arg;
+
+	if (!strcmp(f->detector, "heap-exec")) {
+		k->heap_exec++;
+		assert_true(f->nbytes >= 4);
+		memcpy(k->bytes, f->bytes, 4);
+	} else {
+		k->other++;
+	}
+	return VH_OK;
+}
+
+static int read_core(void *arg, uint64_t uaddr, void *buf, size_t len)
+{
+	return vh_dump_read_phys(arg, uaddr, buf, len);
+}
+
+/* The detectors on a core: an executable heap found, evidence read through the hook. */
+static void test_scan(void **state)
+{
+	static struct img im;
+	char *path;
+	struct vh_dump *d;
+	struct vh_vma_list *l = NULL;
+	struct vh_task_list *tl = NULL;
+	struct sink k = {0};
+	size_t n;
+	const struct vh_detector *const *all = vh_detectors(&n);
+	struct vh_scan s = {
+	    .dets = (const struct vh_detector **)all, .ndets = n, .sink = count, .sink_arg = &k};
+
+	(void)state;
+	build(&im, 3);
+	put32(im.d + PHOFF + 2 * 56 + 4, 7); /* the heap: rwx */
+	d = open_img(im.d, im.len, &path);
+	assert_non_null(d);
+	assert_int_equal(vh_core_vmas(d, &l), VH_OK);
+	assert_int_equal(vh_core_tasks(d, &tl), VH_OK);
+	assert_int_equal(vh_scan_run_process(&s, d, &tl->tasks[0], l, true, read_core, d), VH_OK);
+	assert_true(s.process_only);
+	assert_int_equal(k.heap_exec, 1);
+	assert_memory_equal(k.bytes, im.d + DATA_OFF + PAGE, 4);
+	vh_vma_list_free(l);
+	vh_task_list_free(tl);
+	done(d, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_plain),	    cmocka_unit_test(test_zstd),
 	    cmocka_unit_test(test_zstream_seek),    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_bad_nt_file),	    cmocka_unit_test(test_pn_xnum),
-	    cmocka_unit_test(test_vmcore_not_core),
+	    cmocka_unit_test(test_vmcore_not_core), cmocka_unit_test(test_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
