@@ -163,7 +163,9 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
  * @user_pages: memory contents are available (else content detectors are skipped).
  * @read, @read_arg: how its memory is read (struct vh_detect_ctx.read).
  *
- * Detectors without VH_DETECT_PROCESS are skipped: they need a kernel.
+ * Detectors without VH_DETECT_PROCESS are skipped: they need a kernel. Each
+ * VMA goes to every detector before the next VMA (memory is read in address
+ * order, cheap for a streamed compressed core).
  * Return: VH_OK or the first fatal error (VH_ERR_NOMEM, or a sink's).
  */
 int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_task *t,

@@ -244,6 +244,25 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 	return err;
 }
 
+/*
+ * One process, every detector's task(), then each VMA to every detector in
+ * turn: memory is then read in address order, which is what a compressed
+ * core's forward stream reads cheaply (docs/cores.md).
+ */
+static int run_task_by_vma(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx)
+{
+	int err = VH_OK;
+
+	for (size_t i = 0; i < s->ndets && !err; i++)
+		if (!skipped(s, s->dets[i]) && s->dets[i]->task)
+			err = s->dets[i]->task(states[i], ctx);
+	for (size_t v = 0; v < ctx->vmas->nvmas && !err; v++)
+		for (size_t i = 0; i < s->ndets && !err; i++)
+			if (!skipped(s, s->dets[i]) && s->dets[i]->vma)
+				err = s->dets[i]->vma(states[i], ctx, &ctx->vmas->vmas[v]);
+	return err;
+}
+
 int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_task *t,
 			const struct vh_vma_list *l, bool user_pages,
 			int (*read)(void *read_arg, uint64_t uaddr, void *buf, size_t len),
@@ -269,7 +288,7 @@ int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_ta
 	ctx.task = t;
 	ctx.vmas = l;
 	if (!err)
-		err = run_task(s, states, &ctx);
+		err = run_task_by_vma(s, states, &ctx);
 	ctx.task = NULL;
 	ctx.vmas = NULL;
 	for (size_t i = 0; i < ninit; i++) {
