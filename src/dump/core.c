@@ -125,19 +125,22 @@ static int process_note_kind(const uint8_t *buf, size_t len)
  */
 static bool core_probe(const uint8_t *head, size_t len, uint64_t file_size)
 {
-	const Elf64_Ehdr *eh = (const void *)head;
+	Elf64_Ehdr eh;
 	bool any_vaddr = false;
 
 	(void)file_size;
 	if (vh_zstream_probe(head, len))
 		return true; /* open() says so when the stream holds no process core */
-	if (!is_core_ehdr(head, len) || eh->e_phentsize != sizeof(Elf64_Phdr))
+	if (!is_core_ehdr(head, len))
 		return false;
-	for (uint64_t i = 0; i < eh->e_phnum; i++) {
-		uint64_t at = eh->e_phoff + i * sizeof(Elf64_Phdr);
+	memcpy(&eh, head, sizeof(eh)); /* @head need not be aligned */
+	if (eh.e_phentsize != sizeof(Elf64_Phdr))
+		return false;
+	for (uint64_t i = 0; i < eh.e_phnum; i++) {
+		uint64_t at = eh.e_phoff + i * sizeof(Elf64_Phdr);
 		Elf64_Phdr ph;
 
-		if (eh->e_phoff > len || at + sizeof(ph) > len)
+		if (eh.e_phoff > len || at + sizeof(ph) > len)
 			break;
 		memcpy(&ph, head + at, sizeof(ph));
 		if (ph.p_type == PT_NOTE && ph.p_offset < len) {

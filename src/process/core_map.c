@@ -16,13 +16,21 @@
 /* x86-64 places the brk heap up to 1 GiB (32 MiB before 6.9) after the program's end. */
 #define BRK_RANDOM (1ull << 30)
 #define PAGE	   4096ull
+/* Mappings above a left-out one searched for its image's header mapping. */
+#define IMAGE_MAPPINGS 16
 /* Program headers looked at in an ELF image's first page. */
 #define ELF_MAX_PHNUM 64
+
+struct file_ref {
+	uint64_t start;
+	size_t i; /* index in NT_FILE */
+};
 
 struct map_build {
 	const struct vh_core_info *c;
 	struct vh_vma *v;
 	size_t n, cap;
+	struct file_ref *order; /* NT_FILE entries sorted by start */
 };
 
 static int push(struct map_build *b, const struct vh_vma *v)
@@ -65,13 +73,44 @@ static void set_file(struct vh_vma *v, const struct vh_core_file *f, size_t i)
 	v->found |= VH_VMA_IN_NT_FILE;
 }
 
-/* The NT_FILE entry covering [start, end), or -1. Entries are few per segment: a scan. */
-static long file_covering(const struct vh_core_info *c, uint64_t start, uint64_t end)
+/* The NT_FILE entry covering [start, end), or -1: a binary search of b->order. */
+static long file_covering(const struct map_build *b, uint64_t start, uint64_t end)
 {
-	for (size_t i = 0; i < c->nfiles; i++)
-		if (c->files[i].start <= start && c->files[i].end >= end)
-			return (long)i;
-	return -1;
+	size_t lo = 0, hi = b->c->nfiles;
+
+	/* the last entry starting at or before @start */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->order[mid].start <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || b->c->files[b->order[lo - 1].i].end < end)
+		return -1;
+	return (long)b->order[lo - 1].i;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	const struct file_ref *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* NT_FILE entries by start (the kernel writes them so; a hostile core need not). */
+static int order_files(struct map_build *b)
+{
+	b->order = malloc((b->c->nfiles ? b->c->nfiles : 1) * sizeof(*b->order));
+	if (!b->order)
+		return VH_ERR_NOMEM;
+	for (size_t i = 0; i < b->c->nfiles; i++) {
+		b->order[i].start = b->c->files[i].start;
+		b->order[i].i = i;
+	}
+	qsort(b->order, b->c->nfiles, sizeof(*b->order), cmp_file);
+	return VH_OK;
 }
 
 static int add_loads(struct map_build *b)
@@ -82,7 +121,7 @@ static int add_loads(struct map_build *b)
 		const struct vh_core_load *l = &c->loads[i];
 		struct vh_vma v = {
 		    .start = l->start, .end = l->end, .path = "", .found = VH_VMA_IN_LOAD};
-		long fi = file_covering(c, l->start, l->end);
+		long fi = file_covering(b, l->start, l->end);
 
 		set_perms(&v, l->p_flags, true);
 		if (fi >= 0)
@@ -281,11 +320,12 @@ static void infer_perms(struct vh_dump *d, struct map_build *b)
 
 		if (!(v->found & VH_VMA_NO_PERMS))
 			continue;
-		for (size_t k = 0; k < b->n && !head; k++)
-			if (b->v[k].file && b->v[k].offset == 0 &&
-			    !(b->v[k].found & VH_VMA_NO_PERMS) && !strcmp(b->v[k].path, v->path) &&
-			    b->v[k].start < v->start)
-				head = &b->v[k];
+		/* an image's mappings are adjacent: its header is a few lines up */
+		for (size_t k = i; k > 0 && i - k < IMAGE_MAPPINGS && !head; k--)
+			if (b->v[k - 1].file && b->v[k - 1].offset == 0 &&
+			    !(b->v[k - 1].found & VH_VMA_NO_PERMS) &&
+			    !strcmp(b->v[k - 1].path, v->path))
+				head = &b->v[k - 1];
 		if (!head || !read_elf_loads(d, head, &el) || (fl = flags_at(&el, v->offset)) < 0)
 			continue;
 		set_perms(v, (uint32_t)fl, true);
@@ -325,11 +365,13 @@ int vh_core_vmas(struct vh_dump *d, struct vh_vma_list **out)
 	if (!c)
 		return VH_ERR_INVAL;
 	l = calloc(1, sizeof(*l));
-	if (!l || add_loads(&b) || add_file_only(&b)) {
+	if (!l || order_files(&b) || add_loads(&b) || add_file_only(&b)) {
+		free(b.order);
 		free(b.v);
 		free(l);
 		return VH_ERR_NOMEM;
 	}
+	free(b.order);
 	if (b.n)
 		qsort(b.v, b.n, sizeof(*b.v), cmp_vma);
 	infer_perms(d, &b);
