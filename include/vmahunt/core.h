@@ -137,7 +137,7 @@ int vh_core_tasks(struct vh_dump *d, struct vh_task_list **out);
  * are named [vdso] (at AT_SYSINFO_EHDR), [vvar] and [vvar_vclock] (read-only
  * anonymous mappings right below [vdso]), [stack] (holding AT_EXECFN or
  * AT_RANDOM, else the leader's rsp), [heap] (anonymous mappings after a gap
- * behind the main executable, within the kernel's 32 MiB brk randomisation)
+ * behind the main executable, within the kernel's brk randomisation, 1 GiB)
  * and [vsyscall]. Device and inode are 0 (a core has neither); vm_flags holds
  * VM_READ/WRITE/EXEC; file is 1 + the NT_FILE index for file mappings, else 0.
  *

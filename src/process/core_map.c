@@ -13,7 +13,7 @@
 
 /* x86-64's fixed [vsyscall] page. */
 #define VSYSCALL_ADDR 0xffffffffff600000ull
-/* x86-64 places the brk heap up to 1 GiB (32 MiB before 6.9) after the program's end. */
+/* x86-64 places the brk heap up to 1 GiB (32 MiB on older kernels) after the program's end. */
 #define BRK_RANDOM (1ull << 30)
 #define PAGE	   4096ull
 /* Mappings above a left-out one searched for its image's header mapping. */
@@ -198,7 +198,7 @@ static struct vh_vma *containing(struct map_build *b, uint64_t addr)
 	return NULL;
 }
 
-/* [vdso] at AT_SYSINFO_EHDR, [vvar] (and 6.13+'s [vvar_vclock]) right below it. */
+/* [vdso] at AT_SYSINFO_EHDR, [vvar] (and newer kernels' [vvar_vclock]) right below it. */
 static void name_vdso(struct map_build *b)
 {
 	uint64_t ehdr;
