@@ -98,10 +98,23 @@ struct vh_detect_ctx {
 	const struct vh_kernel_map *km;	  /* for kernel reads (vh_kernel_read()) */
 	const struct vh_profile *prof;	  /* struct layouts and symbols */
 	const struct vh_task_list *tasks; /* every task of the run (see above) */
+	/*
+	 * How vh_detect_read() reads the process's memory: when set, through this
+	 * hook (a process core reads its segments); when NULL, through the page
+	 * tables at @root. Returns VH_OK or a VH_ERR_* code.
+	 */
+	int (*read)(void *read_arg, uint64_t uaddr, void *buf, size_t len);
+	void *read_arg;
 };
 
 /* A detector needs memory contents (skipped when the dump has no user pages). */
 #define VH_DETECT_CONTENT 0x1u
+/*
+ * A detector needs only a process's VMAs and memory, no kernel structure:
+ * it runs on process cores too (vh_scan_run_process()). Without this flag a
+ * detector runs on kernel dumps only.
+ */
+#define VH_DETECT_PROCESS 0x2u
 
 struct vh_detector {
 	const char *id;	     /* "anon-rwx" */
@@ -157,6 +170,7 @@ struct vh_scan {
 	vh_warning_fn warn; /* damage worked around (may be NULL); gets sink_arg */
 	int32_t tgid;	    /* when > 0, only the process with this thread group id */
 	bool user_pages;    /* set by vh_scan_run(): the dump holds user pages */
+	bool process_only;  /* set by vh_scan_run_process(): VH_DETECT_PROCESS detectors only */
 };
 
 /**
@@ -172,6 +186,26 @@ struct vh_scan {
  */
 int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map *km,
 		const struct vh_profile *p, struct vh_maps *maps, const struct vh_task_list *tl);
+
+/**
+ * vh_scan_run_process() - run the detectors over one process the caller
+ * describes, with no kernel (a process core: vh_core_tasks(), vh_core_vmas()).
+ * @s: the run; s->user_pages and s->process_only are set here.
+ * @d: the dump (given to detectors as ctx->d).
+ * @t: the process (its leader).
+ * @l: its VMAs.
+ * @user_pages: memory contents are available (else content detectors are skipped).
+ * @read, @read_arg: how its memory is read (struct vh_detect_ctx.read).
+ *
+ * Detectors without VH_DETECT_PROCESS are skipped: they need a kernel. Each
+ * VMA goes to every detector before the next VMA (memory is read in address
+ * order, cheap for a streamed compressed core).
+ * Return: VH_OK or the first fatal error (VH_ERR_NOMEM, or a sink's).
+ */
+int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_task *t,
+			const struct vh_vma_list *l, bool user_pages,
+			int (*read)(void *read_arg, uint64_t uaddr, void *buf, size_t len),
+			void *read_arg);
 
 #ifdef __cplusplus
 }

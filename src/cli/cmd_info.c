@@ -25,6 +25,7 @@ struct derived {
 	struct vh_profile *prof; /* NULL when no source of symbols worked */
 	char prof_error[512];
 	char kmap_error[512];
+	bool is_core; /* a process core: no kernel to locate */
 };
 
 static bool parse_num(const char *s, int base, uint64_t *out)
@@ -77,8 +78,9 @@ static void derive(struct vh_dump *d, const struct vh_cli_opts *opts, struct der
 	for (size_t i = 0; i < n; i++)
 		x->ram_bytes += r[i].end - r[i].start;
 	/* The page tables confirm (or, without VMCOREINFO, supply) what the notes say. */
-	x->have_kmap = vh_kernel_map_find(d, &x->kmap) == VH_OK;
-	if (!x->have_kmap)
+	x->is_core = vh_core_info(d) != NULL;
+	x->have_kmap = !x->is_core && vh_kernel_map_find(d, &x->kmap) == VH_OK;
+	if (!x->have_kmap && !x->is_core)
 		snprintf(x->kmap_error, sizeof(x->kmap_error), "%s", vh_errmsg());
 	if (x->have_kmap) {
 		x->have_kaslr = x->have_phys_base = true;
@@ -144,6 +146,8 @@ static void text_info(struct vh_dump *d, const struct derived *x)
 	if (x->have_kmap)
 		printf("kernel:         found by %s, page tables at 0x%" PRIx64 " (%s)\n",
 		       x->kmap.method, x->kmap.pgd, x->kmap.pgd_source);
+	else if (x->is_core)
+		printf("kernel:         none (a process core)\n");
 	else
 		printf("kernel:         not located (%s)\n", x->kmap_error);
 	text_symbols(x);
@@ -162,7 +166,9 @@ static void text_info(struct vh_dump *d, const struct derived *x)
 	a = vh_dump_attrs(d, &n);
 	for (size_t i = 0; i < n; i++)
 		printf("%-15s %s\n", a[i].name, a[i].value);
-	printf("cpus:           %zu\n", vh_dump_ncpus(d));
+	vh_cli_core_info_text(d);
+	printf("%s %zu\n",
+	       x->is_core ? "threads' registers:" : "cpus:           ", vh_dump_ncpus(d));
 	for (size_t i = 0; i < vh_dump_ncpus(d); i++)
 		text_cpu(vh_dump_cpu(d, i));
 	vmci = vh_dump_vmcoreinfo(d, NULL);
@@ -341,6 +347,7 @@ static void json_info(struct vh_dump *d, const struct derived *x)
 		json_cpu(&j, vh_dump_cpu(d, i));
 	vh_json_end_array(&j);
 	json_vmcoreinfo(&j, d);
+	vh_cli_core_info_json(&j, d);
 	vh_json_begin_array(&j, "warnings");
 	w = vh_dump_warnings(d, &n);
 	for (size_t i = 0; i < n; i++)

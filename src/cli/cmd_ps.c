@@ -166,7 +166,7 @@ static void print_warnings(const struct ps_run *r, struct vh_json *j)
 	size_t counts[3];
 
 	lists[0] = vh_dump_warnings(r->k.d, &counts[0]);
-	lists[1] = vh_profile_warnings(r->k.prof, &counts[1]);
+	lists[1] = vh_cli_profile_warnings(&r->k, &counts[1]);
 	lists[2] = (const char *const *)r->k.tl->warnings;
 	counts[2] = r->k.tl->nwarnings;
 	for (int l = 0; l < 3; l++) {

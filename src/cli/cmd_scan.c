@@ -257,7 +257,8 @@ static void warn_skipped(struct scan_run *r)
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->ndets; i++) {
-		if (!(r->dets[i]->needs & VH_DETECT_CONTENT))
+		if (!(r->dets[i]->needs & VH_DETECT_CONTENT) ||
+		    (r->k.core && !(r->dets[i]->needs & VH_DETECT_PROCESS)))
 			continue;
 		strncat(msg, n++ ? ", " : " ", sizeof(msg) - strlen(msg) - 1);
 		strncat(msg, r->dets[i]->id, sizeof(msg) - strlen(msg) - 1);
@@ -279,6 +280,41 @@ static bool select_process(struct scan_run *r, struct vh_scan *s)
 	return false;
 }
 
+/* The one warning of a process core, naming the detectors that need a kernel. */
+static void warn_kernel_only(struct scan_run *r)
+{
+	char msg[512] = "process core: detectors that need a kernel skipped:";
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ndets; i++) {
+		if (r->dets[i]->needs & VH_DETECT_PROCESS)
+			continue;
+		strncat(msg, n++ ? ", " : " ", sizeof(msg) - strlen(msg) - 1);
+		strncat(msg, r->dets[i]->id, sizeof(msg) - strlen(msg) - 1);
+	}
+	if (n)
+		warning(r, msg);
+}
+
+/* A process core's memory is read through its segments. */
+static int core_read(void *arg, uint64_t uaddr, void *buf, size_t len)
+{
+	return vh_dump_read_phys(arg, uaddr, buf, len);
+}
+
+/* A process core: one process, its map rebuilt from the core, its segments for memory. */
+static int run_core(struct scan_run *r, struct vh_scan *s)
+{
+	const struct vh_core_info *c = vh_core_info(r->k.d);
+	bool user_pages = false;
+
+	for (size_t i = 0; i < c->nloads; i++)
+		user_pages |= c->loads[i].filesz > 0;
+	warn_kernel_only(r);
+	return vh_scan_run_process(s, r->k.d, &r->k.tl->tasks[0], r->k.core_vmas, user_pages,
+				   core_read, r->k.d);
+}
+
 static int scan(struct scan_run *r)
 {
 	struct vh_scan s = {
@@ -288,7 +324,8 @@ static int scan(struct scan_run *r)
 	load_warnings(r);
 	if (r->opts.have_pid && !select_process(r, &s))
 		return VH_EXIT_FAILURE;
-	err = vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->k.maps, r->k.tl);
+	err = r->k.core ? run_core(r, &s)
+			: vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->k.maps, r->k.tl);
 
 	if (err) {
 		vh_cli_error("scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));

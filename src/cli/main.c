@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "Usage: vmahunt COMMAND [OPTIONS] DUMP\n"
+    "Usage: vmahunt COMMAND [OPTIONS] DUMP|CORE\n"
     "\n"
     "Recover process memory maps from Linux crash dumps and flag hidden or\n"
     "anomalous memory.\n"
@@ -59,7 +59,10 @@ static const char usage[] =
     "\n"
     "Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"
     "dump-guest-memory, virsh dump, makedumpfile -E), makedumpfile compressed\n"
-    "kdump (zlib, lzo, snappy, zstd), makedumpfile flattened (-F), LiME, raw.\n"
+    "kdump (zlib, lzo, snappy, zstd), makedumpfile flattened (-F), LiME, raw;\n"
+    "process core files (the kernel's, gdb gcore's, systemd-coredump's\n"
+    "zstd-compressed core.*.zst): info, ps, maps and scan work on them with no\n"
+    "vmlinux (scan runs the detectors that need no kernel).\n"
     "\n"
     "Exit status: 0 success; 1 findings at or above --fail-on (scan); 2 usage\n"
     "error; 3 the dump cannot be opened or is malformed; 4 other failure.\n";

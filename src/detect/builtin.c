@@ -235,17 +235,20 @@ static int shellcode_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vm
 	}
 
 static const struct vh_detector builtin[] = {
-    VMA_DETECTOR("anon-rwx", "anonymous memory writable and executable", anon_rwx_vma, 0),
-    VMA_DETECTOR("anon-exec", "executable anonymous memory (not vdso/vsyscall)", anon_exec_vma, 0),
-    VMA_DETECTOR("heap-exec", "executable [heap]", heap_exec_vma, 0),
-    VMA_DETECTOR("stack-exec", "executable [stack]", stack_exec_vma, 0),
-    VMA_DETECTOR("deleted-exec", "executable mapping of a deleted file", deleted_exec_vma, 0),
-    VMA_DETECTOR("memfd-exec", "executable memfd mapping", memfd_exec_vma, 0),
+    VMA_DETECTOR("anon-rwx", "anonymous memory writable and executable", anon_rwx_vma,
+		 VH_DETECT_PROCESS),
+    VMA_DETECTOR("anon-exec", "executable anonymous memory (not vdso/vsyscall)", anon_exec_vma,
+		 VH_DETECT_PROCESS),
+    VMA_DETECTOR("heap-exec", "executable [heap]", heap_exec_vma, VH_DETECT_PROCESS),
+    VMA_DETECTOR("stack-exec", "executable [stack]", stack_exec_vma, VH_DETECT_PROCESS),
+    VMA_DETECTOR("deleted-exec", "executable mapping of a deleted file", deleted_exec_vma,
+		 VH_DETECT_PROCESS),
+    VMA_DETECTOR("memfd-exec", "executable memfd mapping", memfd_exec_vma, VH_DETECT_PROCESS),
     {.id = "kthread-mm", .summary = "kernel thread with a user mm", .task = kthread_mm_task},
     VMA_DETECTOR("elf-in-anon", "ELF magic at a page start in anonymous memory", elf_in_anon_vma,
-		 VH_DETECT_CONTENT),
+		 VH_DETECT_CONTENT | VH_DETECT_PROCESS),
     VMA_DETECTOR("shellcode", "NOP sleds and raw syscall stubs in anonymous code", shellcode_vma,
-		 VH_DETECT_CONTENT),
+		 VH_DETECT_CONTENT | VH_DETECT_PROCESS),
 };
 
 /* Detectors defined in files of their own (one line each), after the ones above. */

@@ -30,6 +30,8 @@ int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, s
 {
 	unsigned char *p = buf;
 
+	if (ctx->read)
+		return ctx->read(ctx->read_arg, uaddr, buf, len);
 	if (!ctx->root)
 		return VH_ERR_NOT_MAPPED; /* the process's page tables could not be found */
 	while (len) {
@@ -167,6 +169,8 @@ static int mm_root(struct vh_dump *d, const struct vh_kernel_map *km, const stru
 
 static bool skipped(const struct vh_scan *s, const struct vh_detector *det)
 {
+	if (s->process_only && !(det->needs & VH_DETECT_PROCESS))
+		return true;
 	return (det->needs & VH_DETECT_CONTENT) && !s->user_pages;
 }
 
@@ -300,6 +304,62 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 		err = run_tasks(s, states, &ctx, maps, tl);
 	ctx.task = NULL; /* finish() is about the run, not the last process */
 	ctx.root = 0;
+	for (size_t i = 0; i < ninit; i++) {
+		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
+			err = s->dets[i]->finish(states[i], &ctx);
+		if (s->dets[i]->fini)
+			s->dets[i]->fini(states[i]);
+	}
+	return err;
+}
+
+/*
+ * One process, every detector's task(), then each VMA to every detector in
+ * turn: memory is then read in address order, which is what a compressed
+ * core's forward stream reads cheaply (docs/cores.md).
+ */
+static int run_task_by_vma(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx)
+{
+	int err = VH_OK;
+
+	for (size_t i = 0; i < s->ndets && !err; i++)
+		if (!skipped(s, s->dets[i]) && s->dets[i]->task)
+			err = s->dets[i]->task(states[i], ctx);
+	for (size_t v = 0; v < ctx->vmas->nvmas && !err; v++)
+		for (size_t i = 0; i < s->ndets && !err; i++)
+			if (!skipped(s, s->dets[i]) && s->dets[i]->vma)
+				err = s->dets[i]->vma(states[i], ctx, &ctx->vmas->vmas[v]);
+	return err;
+}
+
+int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_task *t,
+			const struct vh_vma_list *l, bool user_pages,
+			int (*read)(void *read_arg, uint64_t uaddr, void *buf, size_t len),
+			void *read_arg)
+{
+	void *states[VH_SCAN_MAX_DETECTORS] = {0};
+	struct vh_detect_ctx ctx = {.d = d,
+				    .user_pages = user_pages,
+				    .sink = s->sink,
+				    .sink_arg = s->sink_arg,
+				    .read = read,
+				    .read_arg = read_arg};
+	size_t ninit = 0;
+	int err = VH_OK;
+
+	if (s->ndets > VH_SCAN_MAX_DETECTORS)
+		return VH_ERR_INVAL;
+	s->user_pages = user_pages;
+	s->process_only = true;
+	for (; ninit < s->ndets && !err; ninit++)
+		if (s->dets[ninit]->init && !skipped(s, s->dets[ninit]))
+			err = s->dets[ninit]->init(&states[ninit]);
+	ctx.task = t;
+	ctx.vmas = l;
+	if (!err)
+		err = run_task_by_vma(s, states, &ctx);
+	ctx.task = NULL;
+	ctx.vmas = NULL;
 	for (size_t i = 0; i < ninit; i++) {
 		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
 			err = s->dets[i]->finish(states[i], &ctx);
