@@ -85,8 +85,10 @@ static void load_warnings(struct scan_run *r)
 	const char *const *w = vh_dump_warnings(r->k.d, &n);
 
 	warnings(r, w, n);
-	w = vh_profile_warnings(r->k.prof, &n);
-	warnings(r, w, n);
+	if (r->k.prof) { /* a process core has none */
+		w = vh_profile_warnings(r->k.prof, &n);
+		warnings(r, w, n);
+	}
 	warnings(r, (const char *const *)r->k.tl->warnings, r->k.tl->nwarnings);
 }
 

@@ -342,6 +342,7 @@ int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_ta
 				    .user_pages = user_pages,
 				    .sink = s->sink,
 				    .sink_arg = s->sink_arg,
+				    .warn = s->warn,
 				    .read = read,
 				    .read_arg = read_arg};
 	size_t ninit = 0;
