@@ -98,6 +98,8 @@ struct vh_detect_ctx {
 	const struct vh_kernel_map *km;	  /* for kernel reads (vh_kernel_read()) */
 	const struct vh_profile *prof;	  /* struct layouts and symbols */
 	const struct vh_task_list *tasks; /* every task of the run (see above) */
+	int32_t
+	    tgid; /* > 0: the run is limited to this process (findings about others are dropped) */
 	/*
 	 * How vh_detect_read() reads the process's memory: when set, through this
 	 * hook (a process core reads its segments); when NULL, through the page

@@ -96,12 +96,23 @@ static void fill_evidence(const struct vh_detect_ctx *ctx, struct vh_finding *f,
 	vh_disasm(f->bytes, n, at, 8, f->disasm, sizeof(f->disasm));
 }
 
+/* The thread group of task @pid (@pid itself when the list lacks it). */
+static int32_t tgid_of(const struct vh_task_list *tl, int32_t pid)
+{
+	for (size_t i = 0; tl && i < tl->ntasks; i++)
+		if (tl->tasks[i].pid == pid)
+			return tl->tasks[i].tgid;
+	return pid;
+}
+
 int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct vh_vma *v,
 		   uint64_t evidence_at)
 {
 	if (ctx->task) {
 		f->pid = ctx->task->pid;
 		f->comm = ctx->task->comm;
+	} else if (ctx->tgid > 0 && tgid_of(ctx->tasks, f->pid) != ctx->tgid) {
+		return VH_OK; /* a run-level finding about a process --pid left out */
 	} else {
 		evidence_at = 0; /* no process: no page tables to read through */
 		if (!f->comm)
@@ -289,7 +300,8 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 				    .warn = s->warn,
 				    .km = km,
 				    .prof = p,
-				    .tasks = tl};
+				    .tasks = tl,
+				    .tgid = s->tgid};
 	size_t ninit = 0;
 	int err = VH_OK;
 
