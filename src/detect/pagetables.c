@@ -230,6 +230,13 @@ struct vma_walk {
 	int err;
 	/* code-modified: where struct pages are */
 	uint64_t vmemmap;
+	/* pte-perm: runs kept until the end of the walk, and what it saw */
+	struct pending {
+		struct run run;
+		const struct vh_vma *v;
+	} * pending;
+	size_t npending;
+	bool present, nx_seen;
 };
 
 static const char *widened(const struct vh_vma *v, const struct vh_mapping *m)
@@ -240,26 +247,59 @@ static const char *widened(const struct vh_vma *v, const struct vh_mapping *m)
 	return w && x ? "writable+executable" : w ? "writable" : x ? "executable" : NULL;
 }
 
-static int perm_emit(struct vma_walk *w)
+/* Emits one pte-perm run of VMA @v as a finding. */
+static int perm_finding(struct vh_detect_ctx *ctx, const struct run *r, const char *kind,
+			const struct vh_vma *v)
 {
 	struct vh_finding f;
-	uint64_t pages = (w->run.end - w->run.start) / PAGE_SIZE;
+	uint64_t pages = (r->end - r->start) / PAGE_SIZE;
 
+	memset(&f, 0, sizeof(f));
+	f.detector = "pte-perm";
+	f.kind = kind;
+	f.severity = VH_SEV_HIGH;
+	f.start = r->start;
+	f.end = r->end;
+	snprintf(f.reason, sizeof(f.reason),
+		 "%" PRIu64 " page%s mapped %s in a %s VMA: page-table entries wider than the VMA",
+		 pages, pages == 1 ? "" : "s", kind, v->perms);
+	return vh_detect_emit(ctx, &f, v, r->start);
+}
+
+/* Keeps the open run until the walk says whether the process uses NX at all. */
+static int perm_emit(struct vma_walk *w)
+{
 	w->run.open = false;
-	if (w->emitted++ >= MAX_RUNS) {
+	if (w->npending >= MAX_RUNS) {
 		w->dropped++;
 		return VH_OK;
 	}
-	memset(&f, 0, sizeof(f));
-	f.detector = "pte-perm";
-	f.kind = w->run.kind;
-	f.severity = VH_SEV_HIGH;
-	f.start = w->run.start;
-	f.end = w->run.end;
-	snprintf(f.reason, sizeof(f.reason),
-		 "%" PRIu64 " page%s mapped %s in a %s VMA: page-table entries wider than the VMA",
-		 pages, pages == 1 ? "" : "s", w->run.kind, w->v->perms);
-	return vh_detect_emit(w->ctx, &f, w->v, w->run.start);
+	w->pending[w->npending].run = w->run;
+	w->pending[w->npending++].v = w->v;
+	return VH_OK;
+}
+
+/*
+ * Emits the kept runs. A kernel that does not use NX (no NX-capable CPU) sets
+ * it in no PTE: then every page is executable and only writable ones count.
+ */
+static int perm_flush(struct vma_walk *w)
+{
+	int err = VH_OK;
+
+	if (w->present && !w->nx_seen)
+		vh_detect_warn(w->ctx, "pte-perm: no page of this process has NX set (the kernel "
+				       "does not use NX?): executable PTEs not checked");
+	for (size_t i = 0; i < w->npending && !err; i++) {
+		const char *kind = w->pending[i].run.kind;
+
+		if (!w->nx_seen && !strcmp(kind, "executable"))
+			continue;
+		if (!w->nx_seen && !strcmp(kind, "writable+executable"))
+			kind = "writable";
+		err = perm_finding(w->ctx, &w->pending[i].run, kind, w->pending[i].v);
+	}
+	return err;
 }
 
 /* Adds [start, end) of @kind; a different kind or a gap closes the open run. */
@@ -332,6 +372,8 @@ static int perm_page(const struct vh_mapping *m, int present, void *arg)
 
 	if (!present)
 		return VH_OK;
+	w->present = true;
+	w->nx_seen |= !!(m->entry & VH_X86_PTE_NX);
 	while (w->cur < w->n && w->vmas[w->cur].end <= m->vaddr)
 		w->cur++;
 	for (size_t i = w->cur; !w->err && i < w->n && w->vmas[i].start < end; i++) {
@@ -347,7 +389,9 @@ static int perm_page(const struct vh_mapping *m, int present, void *arg)
 /* One walk of the whole user half with a cursor over the sorted VMAs. */
 static int pte_perm_task(void *st, struct vh_detect_ctx *ctx)
 {
-	struct vma_walk w = {.ctx = ctx, .vmas = ctx->vmas->vmas, .n = ctx->vmas->nvmas};
+	struct pending pending[MAX_RUNS];
+	struct vma_walk w = {
+	    .ctx = ctx, .vmas = ctx->vmas->vmas, .n = ctx->vmas->nvmas, .pending = pending};
 	struct vh_walk_stats ws;
 	int err;
 
@@ -360,7 +404,9 @@ static int pte_perm_task(void *st, struct vh_detect_ctx *ctx)
 		return err == VH_ERR_NOMEM ? err : VH_OK;
 	if (w.err)
 		return w.err;
-	if (w.run.open && (err = perm_emit(&w)))
+	if (w.run.open)
+		perm_emit(&w);
+	if ((err = perm_flush(&w)))
 		return err;
 	warn_walk(ctx, "pte-perm: user page tables", &ws);
 	if (w.dropped)

@@ -14,7 +14,7 @@ the one with the most findings on the intact dump (a planted process).
                the VMA detectors still report the process's VMAs
 
 Checked: exit 0 within the timeout, one warning naming the pid, comm and the
-mm address, every other process's findings unchanged; with pgd-nowhere the
+mm address (JSON; the same line on stderr in text mode), every other process's findings unchanged; with pgd-nowhere the
 process's VMA-only findings still there.
 """
 import argparse
@@ -70,6 +70,8 @@ def check_lab(a, lab):
         for name, where, value, mm_named, keep in cases:
             saved = patcher.apply([(where, value)])
             try:
+                text = subprocess.run([a.vmahunt, "scan", "--vmlinux", vmlinux, copy],
+                                      capture_output=True, text=True, timeout=a.timeout)
                 rc, err, got, warnings = run_scan(a.vmahunt, vmlinux, copy, a.timeout)
             except subprocess.TimeoutExpired:
                 rc, err, got, warnings = None, "timed out (a hang)", {}, []
@@ -80,6 +82,8 @@ def check_lab(a, lab):
                 errs.append(f"exit {rc}: {err.strip()[:300]}")
             named = [w for w in warnings
                      if w.startswith(f"pid {pid} ({task['comm']})") and mm_named in w]
+            if named and f"warning: {named[0]}" not in text.stderr:
+                errs.append(f"the text output (stderr) lacks the warning: {text.stderr[:300]}")
             if len(named) != 1:
                 errs.append(f"{len(named)} warnings name pid {pid} and mm {mm_named}, "
                             f"expected 1: {warnings[:3]}")

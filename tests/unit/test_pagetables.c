@@ -420,6 +420,31 @@ static void test_pte_perm_huge_page_over_two_vmas(void **state)
 	close_image(&fx);
 }
 
+static void test_pte_perm_without_nx(void **state)
+{
+	/* a kernel that does not use NX: no PTE has it, every page is executable */
+	struct vh_vma v[] = {
+	    vma(0x400000, 0x403000, R, 0xf00),
+	    vma(0x404000, 0x405000, R, 0),
+	};
+	struct fixture fx;
+
+	(void)state;
+	user_tables();
+	set(PT, 1, (DATA + 0x1000) | P | RW | US); /* writable: still reported */
+	set(PT, 2, (DATA + 0x2000) | P | US);
+	set(PMD, 3, 0);
+	open_image(&fx, PGD, 4, v, 2);
+	run(&fx, "pte-perm");
+	assert_int_equal(fx.s.n, 1);
+	assert_string_equal(fx.s.f[0].kind, "writable");
+	assert_int_equal(fx.s.f[0].start, 0x401000);
+	assert_int_equal(fx.s.f[0].end, 0x402000);
+	assert_int_equal(fx.s.nwarn, 1);
+	assert_non_null(strstr(fx.s.warn[0], "no page of this process has NX set"));
+	close_image(&fx);
+}
+
 static void test_code_modified(void **state)
 {
 	struct vh_vma v[] = {
@@ -503,6 +528,7 @@ int main(void)
 	    cmocka_unit_test(test_pte_perm),
 	    cmocka_unit_test(test_pte_perm_cow_is_normal),
 	    cmocka_unit_test(test_pte_perm_huge_page_over_two_vmas),
+	    cmocka_unit_test(test_pte_perm_without_nx),
 	    cmocka_unit_test(test_code_modified),
 	    cmocka_unit_test(test_code_modified_counter_is_not_anon),
 	    cmocka_unit_test(test_code_modified_without_struct_pages),
