@@ -9,7 +9,7 @@ overwrites a few 8-byte words (addresses from `vmahunt ps/maps --json`,
 offsets from vh-profile, helpers shared with ps_damage.py), runs ps and scan,
 checks, and puts the original bytes back. The intact copy must give no
 hidden-task or vma-tree finding above info first, except about the lab's own
-plants (tests/integration/lab_plants.py): those are the baseline, and the
+plants (tests/integration/labtest.py): those are the baseline, and the
 victims are chosen among the other processes.
 
 Cases (every kernel):
@@ -32,7 +32,6 @@ overwritten with zero, LIST_POISON1, random bits or pointers to other nodes:
 ps must exit 0 in time and list every task (the task list is intact), none
 more (run it under ASan too).
 """
-import argparse
 import json
 import os
 import random
@@ -44,14 +43,14 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from maps_damage import Reader, kaslr_offset, run_maps, symbol  # noqa: E402
 from ps_damage import Patcher, profile_offsets, run_ps  # noqa: E402
-from lab_plants import finding_key, planted_pids  # noqa: E402
+from labtest import finding_key, main_over_labs, planted_pids  # noqa: E402
 
 LIST_POISON1 = 0xdead000000000100
 LIST_POISON2 = 0xdead000000000122
 DETECTORS = "hidden-task,vma-tree"
 
 
-# findings of the intact dump about the lab's own plants (lab_plants.py): not the tampering's
+# findings of the intact dump about the lab's own plants (labtest.py): not the tampering's
 BASELINE = set()
 
 
@@ -285,21 +284,5 @@ def check_lab(a, lab):
     return fails
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--vmahunt", required=True)
-    ap.add_argument("--tools", required=True)
-    ap.add_argument("--timeout", type=int, default=120)
-    ap.add_argument("--random", type=int, default=4, help="random-N cases per lab folder")
-    ap.add_argument("labs", nargs="+")
-    a = ap.parse_args()
-    fails = []
-    for lab in a.labs:
-        fails += check_lab(a, lab)
-    for f in fails:
-        print("FAIL:", f)
-    return 1 if fails else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_over_labs(__doc__, check_lab, 120, ("--random", {"type": int, "default": 4, "help": "random-N cases per lab folder"})))

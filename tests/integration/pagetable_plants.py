@@ -24,10 +24,9 @@ hidden-pages,pte-perm,code-modified`, checks, and puts the original bytes back.
                   its tables, non-present garbage): exit 0, no hang
 
 The intact copy must give no finding from these detectors except about the
-lab's own plants (tests/integration/lab_plants.py), which become the baseline:
+lab's own plants (tests/integration/labtest.py), which become the baseline:
 in each case no other finding than the planted one appears.
 """
-import argparse
 import json
 import os
 import random
@@ -39,7 +38,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ps_damage import elf_loads, file_offset, kvtop, profile_offsets  # noqa: E402
-from lab_plants import finding_key, planted_pids  # noqa: E402
+from labtest import finding_key, main_over_labs, planted_pids  # noqa: E402
 
 PAGE = 4096
 P, RW, US, NX = 1, 2, 4, 1 << 63
@@ -51,7 +50,7 @@ def run(cmd, timeout=None):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
-# findings of the intact dump about the lab's own plants (lab_plants.py): not the planting's
+# findings of the intact dump about the lab's own plants (labtest.py): not the planting's
 BASELINE = set()
 
 
@@ -234,21 +233,5 @@ def read_kernel(a, dump, vaddr):
         return f.read(8)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--vmahunt", required=True)
-    ap.add_argument("--tools", required=True)
-    ap.add_argument("--timeout", type=int, default=300)
-    ap.add_argument("--random-rounds", type=int, default=4)
-    ap.add_argument("labs", nargs="+")
-    a = ap.parse_args()
-    fails = []
-    for lab in a.labs:
-        fails += check_lab(a, lab)
-    for f in fails:
-        print("FAIL:", f)
-    return 1 if fails else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_over_labs(__doc__, check_lab, 300, ("--random-rounds", {"type": int, "default": 4})))

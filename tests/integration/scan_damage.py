@@ -17,7 +17,6 @@ Checked: exit 0 within the timeout, one warning naming the pid, comm and the
 mm address (JSON; the same line on stderr in text mode), every other process's findings unchanged; with pgd-nowhere the
 process's VMA-only findings still there.
 """
-import argparse
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ps_damage import Patcher, profile_offsets, run_ps  # noqa: E402
+from labtest import main_over_labs  # noqa: E402
 
 UNMAPPED = 0xffff800000001000  # the guard hole at the start of the kernel half
 # detectors that read only VMAs (no page tables, no contents)
@@ -100,20 +100,5 @@ def check_lab(a, lab):
     return fails
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--vmahunt", required=True)
-    ap.add_argument("--tools", required=True)
-    ap.add_argument("--timeout", type=int, default=300)
-    ap.add_argument("labs", nargs="+")
-    a = ap.parse_args()
-    fails = []
-    for lab in a.labs:
-        fails += check_lab(a, lab)
-    for f in fails:
-        print("FAIL:", f)
-    return 1 if fails else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_over_labs(__doc__, check_lab, 300))
