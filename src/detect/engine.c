@@ -185,6 +185,30 @@ static bool skipped(const struct vh_scan *s, const struct vh_detector *det)
 	return (det->needs & VH_DETECT_CONTENT) && !s->user_pages;
 }
 
+/* Every detector's init(); *ninit says how many were called (to finish them). */
+static int init_detectors(struct vh_scan *s, void **states, size_t *ninit)
+{
+	int err = VH_OK;
+
+	for (*ninit = 0; *ninit < s->ndets && !err; (*ninit)++)
+		if (s->dets[*ninit]->init && !skipped(s, s->dets[*ninit]))
+			err = s->dets[*ninit]->init(&states[*ninit]);
+	return err;
+}
+
+/* finish() of the first @ninit detectors unless the run failed (@err), fini() of all. */
+static int finish_detectors(struct vh_scan *s, void **states, size_t ninit,
+			    struct vh_detect_ctx *ctx, int err)
+{
+	for (size_t i = 0; i < ninit; i++) {
+		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
+			err = s->dets[i]->finish(states[i], ctx);
+		if (s->dets[i]->fini)
+			s->dets[i]->fini(states[i]);
+	}
+	return err;
+}
+
 /* One process: every detector's task() then vma() for each VMA. */
 static int run_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx)
 {
@@ -309,20 +333,12 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 		return VH_ERR_INVAL;
 	s->user_pages = have_user_pages(tl);
 	ctx.user_pages = s->user_pages;
-	for (; ninit < s->ndets && !err; ninit++)
-		if (s->dets[ninit]->init && !skipped(s, s->dets[ninit]))
-			err = s->dets[ninit]->init(&states[ninit]);
+	err = init_detectors(s, states, &ninit);
 	if (!err)
 		err = run_tasks(s, states, &ctx, maps, tl);
 	ctx.task = NULL; /* finish() is about the run, not the last process */
 	ctx.root = 0;
-	for (size_t i = 0; i < ninit; i++) {
-		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
-			err = s->dets[i]->finish(states[i], &ctx);
-		if (s->dets[i]->fini)
-			s->dets[i]->fini(states[i]);
-	}
-	return err;
+	return finish_detectors(s, states, ninit, &ctx, err);
 }
 
 /*
@@ -364,20 +380,12 @@ int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_ta
 		return VH_ERR_INVAL;
 	s->user_pages = user_pages;
 	s->process_only = true;
-	for (; ninit < s->ndets && !err; ninit++)
-		if (s->dets[ninit]->init && !skipped(s, s->dets[ninit]))
-			err = s->dets[ninit]->init(&states[ninit]);
+	err = init_detectors(s, states, &ninit);
 	ctx.task = t;
 	ctx.vmas = l;
 	if (!err)
 		err = run_task_by_vma(s, states, &ctx);
 	ctx.task = NULL;
 	ctx.vmas = NULL;
-	for (size_t i = 0; i < ninit; i++) {
-		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
-			err = s->dets[i]->finish(states[i], &ctx);
-		if (s->dets[i]->fini)
-			s->dets[i]->fini(states[i]);
-	}
-	return err;
+	return finish_detectors(s, states, ninit, &ctx, err);
 }
