@@ -8,20 +8,9 @@
 
 int main(void)
 {
-	long ps = sysconf(_SC_PAGESIZE);
-	unsigned char *area =
-	    mmap(NULL, (PAGES + 2) * (size_t)ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (area == MAP_FAILED)
-		lab_die("mmap");
-	unsigned char *vma = area + ps;
-	if (mprotect(vma, PAGES * (size_t)ps, PROT_READ | PROT_WRITE) < 0)
-		lab_die("mprotect");
-	for (int i = 0; i < PAGES; i++) {
-		unsigned char *pg = vma + (size_t)i * (size_t)ps;
-		memset(pg, 0x48, (size_t)ps); /* 'H' */
-		snprintf((char *)pg, 64, "VMAHUNT-HIDDEN-VMA page %d", i);
-	}
-	lab_af_target("hidevma", "hidden_vma", (uintptr_t)vma, (uintptr_t)vma + PAGES * (size_t)ps,
-		      "rw-p");
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *vma = lab_guarded_pages(PAGES, 0x48 /* 'H' */, "VMAHUNT-HIDDEN-VMA");
+
+	lab_af_target("hidevma", "hidden_vma", (uintptr_t)vma, (uintptr_t)vma + PAGES * ps, "rw-p");
 	lab_ready_and_wait();
 }

@@ -81,4 +81,24 @@ static inline uintptr_t lab_page_up(uintptr_t x)
 	uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
 	return (x + ps - 1) & ~(ps - 1);
 }
+
+/* @pages anonymous read-write pages between two PROT_NONE guard pages (so the VMA merges
+ * with nothing), each filled with @fill and starting with "@label page N": every page is
+ * present and recognisable in a dump. */
+static inline unsigned char *lab_guarded_pages(int pages, int fill, const char *label)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *area =
+	    mmap(NULL, (size_t)(pages + 2) * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		lab_die("mmap");
+	if (mprotect(area + ps, (size_t)pages * ps, PROT_READ | PROT_WRITE) < 0)
+		lab_die("mprotect rw");
+	for (int i = 0; i < pages; i++) {
+		unsigned char *pg = area + ps + (size_t)i * ps;
+		memset(pg, fill, ps);
+		snprintf((char *)pg, 64, "%s page %d", label, i);
+	}
+	return area + ps;
+}
 #endif

@@ -8,22 +8,12 @@
 
 int main(void)
 {
-	long ps = sysconf(_SC_PAGESIZE);
-	unsigned char *area =
-	    mmap(NULL, (PAGES + 2) * (size_t)ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (area == MAP_FAILED)
-		lab_die("mmap");
-	unsigned char *vma = area + ps;
-	if (mprotect(vma, PAGES * (size_t)ps, PROT_READ | PROT_WRITE) < 0)
-		lab_die("mprotect rw");
-	for (int i = 0; i < PAGES; i++) {
-		unsigned char *pg = vma + (size_t)i * (size_t)ps;
-		memset(pg, 0x57, (size_t)ps); /* 'W' */
-		snprintf((char *)pg, 64, "VMAHUNT-PTE-WIDEN page %d", i);
-	}
-	if (mprotect(vma, PAGES * (size_t)ps, PROT_READ) < 0)
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *vma = lab_guarded_pages(PAGES, 0x57 /* 'W' */, "VMAHUNT-PTE-WIDEN");
+
+	if (mprotect(vma, PAGES * ps, PROT_READ) < 0)
 		lab_die("mprotect r");
-	uintptr_t page = (uintptr_t)vma + (uintptr_t)ps;
-	lab_af_target("ptewiden", "pte_widened", page, page + (uintptr_t)ps, "r--p");
+	uintptr_t page = (uintptr_t)vma + ps;
+	lab_af_target("ptewiden", "pte_widened", page, page + ps, "r--p");
 	lab_ready_and_wait();
 }
