@@ -1,4 +1,4 @@
-# Shared by bench/ps.sh and bench/maps.sh (sourced with the script's arguments):
+# Shared by bench/ps.sh, bench/maps.sh and bench/scan.sh (sourced with the script's arguments):
 #   [--make-chroot] [BUILD_DIR] [LAB_FOLDER...]
 # Sets vmahunt, prof (vh-profile), labs, runs, dump_names, chroot_dir,
 # have_chroot and drgn_script (a temporary file the caller fills with the

@@ -4,7 +4,8 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdw-dev libcapstone-dev
-	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libcmocka-dev clang-format git)
+	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libcmocka-dev clang-format git
+		gdb zstd)
 # The test lab boots real Debian kernels under QEMU and dumps them; its own
 # list (tests/lab/deps.txt) names what it needs; xz-utils unpacks the sample's truth.
 here=$(cd "$(dirname "$0")" && pwd)

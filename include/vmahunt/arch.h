@@ -79,8 +79,11 @@ typedef int (*vh_mapping_fn)(const struct vh_mapping *m, int present, void *arg)
 /* Totals of a walk, for reporting what could not be read. */
 struct vh_walk_stats {
 	uint64_t tables;	   /* table pages read */
-	uint64_t unreadable;	   /* table pages the dump does not hold */
+	uint64_t unreadable;	   /* table pages the dump does not hold (or outside RAM) */
 	uint64_t first_unreadable; /* physical address of the first of them */
+	int first_unreadable_err;  /* its read error (VH_ERR_EXCLUDED, VH_ERR_NOT_PRESENT...) */
+	uint64_t revisited;	   /* entries leading to a table page already walked */
+	uint64_t first_revisited;  /* physical address of the first such table */
 	int truncated;		   /* the walk hit its table-page cap */
 };
 
@@ -96,11 +99,13 @@ struct vh_walk_stats {
  * @stats: receives totals (may be NULL).
  *
  * Tables the dump does not hold are counted and skipped: one unreadable table
- * never hides the rest. The walk reads at most 2^18 table pages (a hostile dump
- * can make tables point at themselves); stats->truncated says when it stopped.
+ * never hides the rest. Each table page is walked once: an entry leading to a
+ * table already walked (a cycle, or a table shared by two entries) is counted
+ * in stats->revisited and not followed. The walk reads at most 2^18 table
+ * pages; stats->truncated says when it stopped there.
  *
  * Return: VH_OK (also when tables were skipped), VH_ERR_INVAL for bad
- * arguments, or the first non-zero value @fn returned.
+ * arguments, VH_ERR_NOMEM, or the first non-zero value @fn returned.
  */
 int vh_x86_64_walk(struct vh_dump *d, uint64_t root, int levels, uint64_t start, uint64_t end,
 		   vh_mapping_fn fn, void *arg, struct vh_walk_stats *stats);

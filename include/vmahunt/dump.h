@@ -32,6 +32,7 @@ enum vh_dump_format {
 	VH_FMT_FLATTENED, /* makedumpfile -F flattened stream, indexed on open */
 	VH_FMT_LIME,	  /* LiME (lime-forensics) */
 	VH_FMT_RAW,	  /* raw physical image, needs vh_dump_options.raw */
+	VH_FMT_CORE, /* process core (ELF ET_CORE of one process, or zstd of one): see core.h */
 	VH_FMT_COUNT
 };
 

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vmahunt/arch.h>
 #include <vmahunt/dump.h>
 
 #ifdef __cplusplus
@@ -47,6 +48,8 @@ enum vh_prof_source {
 	VH_SRC_SYMTAB,	   /* the vmlinux's ELF symbol table */
 	VH_SRC_VMCOREINFO, /* the dump's VMCOREINFO */
 	VH_SRC_BUILTIN,	   /* vmahunt's built-in value of a kernel #define */
+	VH_SRC_BTF,	   /* the kernel's own BTF, read from the dump */
+	VH_SRC_KALLSYMS,   /* the kernel's own kallsyms tables, read from the dump */
 	VH_SRC_COUNT
 };
 
@@ -425,12 +428,16 @@ struct vh_prof_consts {
 
 /* How the last vh_profile_load_vmlinux() went. */
 struct vh_profile_stats {
-	double seconds;	       /* wall time of the whole load (ELF + DWARF) */
-	uint32_t cus_total;    /* compilation units in the vmlinux; 0 when the load did not
-				  need to list them (anchors led to every likely unit) */
-	uint32_t cus_scanned;  /* of which top-level DIEs were read */
-	uint64_t dies_visited; /* top-level DIEs looked at */
-	bool full_scan;	       /* a type was missing after the likely units: all were read */
+	double seconds;		     /* wall time of the whole load (ELF + DWARF) */
+	uint32_t cus_total;	     /* compilation units in the vmlinux; 0 when the load did not
+					need to list them (anchors led to every likely unit) */
+	uint32_t cus_scanned;	     /* of which top-level DIEs were read */
+	uint64_t dies_visited;	     /* top-level DIEs looked at */
+	bool full_scan;		     /* a type was missing after the likely units: all were read */
+	uint32_t ksyms;		     /* BTF load: symbols decoded from kallsyms */
+	uint32_t btf_types;	     /* BTF load: types in the kernel's BTF */
+	uint32_t btf_bytes;	     /* BTF load: size of the BTF read from the dump */
+	const char *kallsyms_method; /* BTF load: "vmcoreinfo" or "search" (found by shape) */
 };
 
 /*
@@ -439,6 +446,8 @@ struct vh_profile_stats {
  */
 struct vh_profile {
 	const char *vmlinux_path; /* the vmlinux loaded, or NULL */
+	const char *types_from;	  /* where the types came from: "dwarf" (a vmlinux), "btf"
+				     (BTF + kallsyms in the dump) or "vmcoreinfo" (nothing else) */
 	char osrelease[65];	  /* "6.1.0-26-cloud-amd64": vmlinux banner or VMCOREINFO */
 	char build_id[129];	  /* hex GNU build id of the vmlinux / VMCOREINFO; "" if none */
 	uint64_t kaslr_offset;	  /* VMCOREINFO KERNELOFFSET; 0 when unknown */
@@ -703,6 +712,168 @@ int vh_vmlinux_find(const char *osrelease, const char *root, char **out);
  */
 int vh_profile_open(const struct vh_dump *d, const char *vmlinux, unsigned flags,
 		    struct vh_profile **out);
+
+/* Which source vh_profile_open_kernel() fills the profile from. */
+enum vh_symbols_mode {
+	VH_SYMBOLS_AUTO,  /* DWARF when a vmlinux is given or found, else BTF + kallsyms */
+	VH_SYMBOLS_DWARF, /* a vmlinux with DWARF, given or found; fail without one */
+	VH_SYMBOLS_BTF,	  /* the dump's own BTF and kallsyms; no vmlinux needed */
+};
+
+/**
+ * vh_symbols_mode_parse() - "auto", "dwarf" or "btf" to enum vh_symbols_mode.
+ * @s: the text.
+ *
+ * Return: the mode, or -1 when @s is none of them.
+ */
+int vh_symbols_mode_parse(const char *s);
+
+/**
+ * vh_profile_load_btf() - fill a profile from the dump itself: symbols from
+ * its kallsyms tables, types from its BTF.
+ * @p: the profile (a new one, or one holding only VMCOREINFO data).
+ * @d: the dump.
+ * @km: where the kernel is (vh_kernel_map_find()).
+ *
+ * Symbol addresses are stored unrelocated, as a vmlinux has them (the
+ * running address minus km->kaslr_offset; per-CPU offsets are left as they
+ * are). Struct, member and enum rows are filled from the BTF between
+ * __start_BTF and __stop_BTF, by the same rules as the DWARF loader; the
+ * release comes from linux_banner in the dump's memory. What BTF does not
+ * carry (#define constants) stays built in or comes from VMCOREINFO.
+ *
+ * Return: VH_OK; VH_ERR_NOT_PRESENT when the dump has no kallsyms tables or no
+ * BTF (a kernel without CONFIG_KALLSYMS or CONFIG_DEBUG_INFO_BTF, or their
+ * pages left out of the dump); VH_ERR_CORRUPT when they do not decode (the
+ * message names the address); VH_ERR_NOMEM.
+ */
+int vh_profile_load_btf(struct vh_profile *p, struct vh_dump *d, const struct vh_kernel_map *km);
+
+/**
+ * vh_profile_open_kernel() - the profile of a dump's kernel, from the source @mode says.
+ * @d: the dump.
+ * @km: where the kernel is (needed by the BTF source).
+ * @vmlinux: the vmlinux the user gave, or NULL to look for one by release.
+ * @mode: enum vh_symbols_mode.
+ * @out: receives the profile; p->types_from says which source filled it.
+ *
+ * VH_SYMBOLS_DWARF is vh_profile_open() with VH_PROFILE_NEED_VMLINUX.
+ * VH_SYMBOLS_BTF loads vh_profile_load_btf() and ignores @vmlinux.
+ * VH_SYMBOLS_AUTO uses the vmlinux when one is given or found, else BTF; the
+ * error then names both what was looked for and why BTF failed. VMCOREINFO
+ * is applied last in every mode.
+ *
+ * Return: VH_OK, or the errors of the steps above.
+ */
+int vh_profile_open_kernel(struct vh_dump *d, const struct vh_kernel_map *km, const char *vmlinux,
+			   enum vh_symbols_mode mode, struct vh_profile **out);
+
+/* The kernel's kallsyms tables, decoded from a dump. */
+struct vh_kallsyms;
+
+/* One kallsyms symbol. */
+struct vh_ksym {
+	const char *name; /* owned by the vh_kallsyms */
+	uint64_t addr;	  /* running address (relocated; per-CPU symbols: their offset) */
+	char type;	  /* nm-style type letter: T text, D data, R rodata, B bss... */
+};
+
+/* Flags of vh_kallsyms_load(). */
+#define VH_KALLSYMS_SEARCH 0x1u /* ignore VMCOREINFO: find the tables by their shape */
+
+/**
+ * vh_kallsyms_load() - find and decode the kernel's kallsyms tables in a dump.
+ * @d: the dump.
+ * @km: where the kernel is.
+ * @flags: VH_KALLSYMS_* flags (0 for the usual).
+ * @out: receives the symbols.
+ *
+ * Takes the tables' addresses from VMCOREINFO (kernels 6.0+), else finds
+ * them by their shape in the kernel image. Every count, length and index
+ * read from the dump is bounded; the address encoding (absolute, base-
+ * relative with absolute per-CPU values, base-relative, _text- or
+ * place-relative) is the one under which _text is where the page tables put
+ * it and linux_banner reads "Linux version ".
+ *
+ * Return: VH_OK; VH_ERR_NOT_PRESENT when no tables are found (message says
+ * what was searched); VH_ERR_CORRUPT; VH_ERR_NOMEM.
+ */
+int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned flags,
+		     struct vh_kallsyms **out);
+
+/**
+ * vh_kallsyms_free() - free decoded symbols.
+ * @ks: the symbols, or NULL.
+ */
+void vh_kallsyms_free(struct vh_kallsyms *ks);
+
+/**
+ * vh_kallsyms_count() - number of symbols.
+ * @ks: the symbols.
+ *
+ * Return: the count.
+ */
+size_t vh_kallsyms_count(const struct vh_kallsyms *ks);
+
+/**
+ * vh_kallsyms_get() - symbol @i, in the tables' order (by address).
+ * @ks: the symbols.
+ * @i: index below vh_kallsyms_count().
+ * @out: receives the symbol.
+ *
+ * Return: VH_OK or VH_ERR_INVAL.
+ */
+int vh_kallsyms_get(const struct vh_kallsyms *ks, size_t i, struct vh_ksym *out);
+
+/**
+ * vh_kallsyms_lookup() - a symbol by name (a global one over a local one).
+ * @ks: the symbols.
+ * @name: the name.
+ * @out: receives the symbol.
+ *
+ * Return: VH_OK or VH_ERR_NOT_PRESENT.
+ */
+int vh_kallsyms_lookup(const struct vh_kallsyms *ks, const char *name, struct vh_ksym *out);
+
+/**
+ * vh_kallsyms_table() - running address of one of the tables themselves
+ * ("kallsyms_names", "kallsyms_offsets", ...), which kallsyms does not list.
+ * @ks: the symbols.
+ * @table: the table's symbol name.
+ * @addr: receives the address.
+ *
+ * Return: VH_OK, or VH_ERR_NOT_PRESENT when this kernel has no such table or
+ * it was not located.
+ */
+int vh_kallsyms_table(const struct vh_kallsyms *ks, const char *table, uint64_t *addr);
+
+/**
+ * vh_kallsyms_lost() - symbols whose names could not be decoded.
+ * @ks: the symbols.
+ *
+ * With tables named by VMCOREINFO, a damaged block of 256 names is skipped
+ * (through kallsyms_markers) and the rest still decoded; the lost symbols
+ * keep their addresses, with an empty name and type '?'.
+ *
+ * Return: the count (0 for undamaged tables).
+ */
+size_t vh_kallsyms_lost(const struct vh_kallsyms *ks);
+
+/**
+ * vh_kallsyms_method() - how the tables were found: "vmcoreinfo" or "search".
+ * @ks: the symbols.
+ *
+ * Return: a static string.
+ */
+const char *vh_kallsyms_method(const struct vh_kallsyms *ks);
+
+/**
+ * vh_kallsyms_encoding() - the address encoding the tables use.
+ * @ks: the symbols.
+ *
+ * Return: a static string ("base-relative, absolute per-cpu", "place-relative"...).
+ */
+const char *vh_kallsyms_encoding(const struct vh_kallsyms *ks);
 
 /**
  * vh_profile_warnings() - things the profile's sources disagreed on or lacked.

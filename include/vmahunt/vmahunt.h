@@ -15,6 +15,7 @@
 #include <vmahunt/kernel.h>
 #include <vmahunt/vma.h>
 #include <vmahunt/detect.h>
+#include <vmahunt/core.h>
 
 #define VMAHUNT_VERSION_STRING "0.1.0"
 

@@ -2,6 +2,7 @@
 /* x86-64 page-table walks over dump memory: single translations and full walks. */
 #include <vmahunt/vmahunt.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/error.h"
@@ -89,6 +90,54 @@ int vh_x86_64_translate(struct vh_dump *d, uint64_t root, int levels, uint64_t v
 	return VH_ERR_NOT_MAPPED; /* not reached: level 1 always returns */
 }
 
+/* The table pages a walk has read: an open-addressing set of physical addresses. */
+struct visited {
+	uint64_t *slot; /* page address + 1; 0 = empty */
+	size_t cap;	/* a power of two */
+	size_t n;
+};
+
+static size_t slot_of(const struct visited *v, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & (v->cap - 1);
+
+	while (v->slot[i] && v->slot[i] != key)
+		i = (i + 1) & (v->cap - 1);
+	return i;
+}
+
+static int visited_grow(struct visited *v)
+{
+	struct visited g = {.cap = v->cap ? 2 * v->cap : 1024};
+
+	g.slot = calloc(g.cap, sizeof(*g.slot));
+	if (!g.slot)
+		return VH_ERR_NOMEM;
+	for (size_t i = 0; i < v->cap; i++)
+		if (v->slot[i])
+			g.slot[slot_of(&g, v->slot[i])] = v->slot[i];
+	g.n = v->n;
+	free(v->slot);
+	*v = g;
+	return VH_OK;
+}
+
+/* Adds @table; returns 1 when it was already there, 0 when added, or VH_ERR_NOMEM. */
+static int visited_add(struct visited *v, uint64_t table)
+{
+	uint64_t key = (table >> PAGE_SHIFT) + 1;
+	size_t i;
+
+	if (2 * (v->n + 1) > v->cap && visited_grow(v))
+		return VH_ERR_NOMEM;
+	i = slot_of(v, key);
+	if (v->slot[i])
+		return 1;
+	v->slot[i] = key;
+	v->n++;
+	return 0;
+}
+
 struct walk {
 	struct vh_dump *d;
 	int levels;
@@ -96,6 +145,7 @@ struct walk {
 	vh_mapping_fn fn;
 	void *arg;
 	struct vh_walk_stats st;
+	struct visited seen;
 };
 
 static int emit(struct walk *w, uint64_t vaddr, uint64_t e, int level, int perms[3], int present)
@@ -118,15 +168,28 @@ static int walk_table(struct walk *w, uint64_t table, int level, uint64_t base, 
 {
 	uint64_t entries[PTRS_PER_TBL];
 	int shift = level_shift(level);
+	int err;
 
 	if (w->st.tables >= MAX_TABLES) {
 		w->st.truncated = 1;
 		return VH_OK;
 	}
+	/* a table reached twice is a cycle (or a shared table): each is walked once */
+	err = visited_add(&w->seen, table & VH_X86_PTE_ADDR_MASK);
+	if (err < 0)
+		return err;
+	if (err) {
+		if (!w->st.revisited++)
+			w->st.first_revisited = table & VH_X86_PTE_ADDR_MASK;
+		return VH_OK;
+	}
 	w->st.tables++;
-	if (vh_dump_read_phys(w->d, table & VH_X86_PTE_ADDR_MASK, entries, sizeof(entries))) {
-		if (!w->st.unreadable++)
+	err = vh_dump_read_phys(w->d, table & VH_X86_PTE_ADDR_MASK, entries, sizeof(entries));
+	if (err) {
+		if (!w->st.unreadable++) {
 			w->st.first_unreadable = table & VH_X86_PTE_ADDR_MASK;
+			w->st.first_unreadable_err = err;
+		}
 		return VH_OK;
 	}
 	for (unsigned i = 0; i < PTRS_PER_TBL && !w->st.truncated; i++) {
@@ -171,6 +234,7 @@ int vh_x86_64_walk(struct vh_dump *d, uint64_t root, int levels, uint64_t start,
 	if (w.end_incl < w.start)
 		return vh_set_error(VH_ERR_INVAL, "vh_x86_64_walk: empty range");
 	err = walk_table(&w, root, levels, 0, perms);
+	free(w.seen.slot);
 	if (stats)
 		*stats = w.st;
 	return err;

@@ -55,6 +55,13 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 				return -1;
 			}
 			opts->vmlinux = argv[++i];
+		} else if (!strcmp(a, "--symbols")) {
+			if (i + 1 >= argc ||
+			    (opts->symbols = vh_symbols_mode_parse(argv[i + 1])) < 0) {
+				vh_cli_error("%s: --symbols needs auto, dwarf or btf", argv[0]);
+				return -1;
+			}
+			i++;
 		} else if (!strcmp(a, "--fail-on")) {
 			if (i + 1 >= argc || (opts->fail_on = vh_severity_parse(argv[i + 1])) < 0) {
 				vh_cli_error("%s: --fail-on needs info, low, medium or high",
@@ -83,6 +90,12 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 			vh_cli_error("%s: unknown option '%s' (try 'vmahunt help')", argv[0], a);
 			return -1;
 		}
+	}
+	if (opts->vmlinux && opts->symbols == VH_SYMBOLS_BTF) {
+		vh_cli_error("%s: --vmlinux and --symbols btf contradict each other (btf reads "
+			     "the types from the dump, not from a vmlinux)",
+			     argv[0]);
+		return -1;
 	}
 	return npos;
 }

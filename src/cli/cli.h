@@ -21,6 +21,7 @@ struct vh_cli_opts {
 	const char *dump_path;
 	bool json;
 	const char *vmlinux;   /* --vmlinux FILE: the kernel's DWARF vmlinux */
+	int symbols;	       /* --symbols: enum vh_symbols_mode (VH_SYMBOLS_AUTO by default) */
 	bool threads;	       /* --threads: one line per thread, not per process */
 	bool have_pid;	       /* --pid N given */
 	int32_t pid;	       /* maps: only this process */
@@ -53,11 +54,15 @@ struct vh_cli_kernel {
 	struct vh_profile *prof;
 	struct vh_task_list *tl;
 	struct vh_maps *maps; /* VMA reader, when asked for */
+	bool core;	      /* a process core: no kernel, tl and core_vmas from its notes */
+	struct vh_vma_list *core_vmas; /* a core's map, when maps were asked for */
 };
 
 /*
- * vh_cli_kernel_open() - open opts->dump_path, locate the kernel, load the
- * profile (opts->vmlinux or one found by release), check the vmlinux against
+ * vh_cli_kernel_open() - open opts->dump_path; for a process core, read its
+ * process and (with @want_maps) its map from the core alone; else locate the
+ * kernel, load the profile (as opts->symbols says: opts->vmlinux or one found
+ * by release, or the dump's BTF and kallsyms), check the vmlinux against
  * the dump's banner, walk the tasks with @task_flags (VH_TASKS_*), and with
  * @want_maps open the VMA reader. On failure prints one line prefixed with
  * @cmd and releases what was loaded.
@@ -65,6 +70,8 @@ struct vh_cli_kernel {
  */
 int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned task_flags,
 		       bool want_maps, struct vh_cli_kernel *k);
+/* Warnings of a kernel view's profile (none for a process core). */
+const char *const *vh_cli_profile_warnings(const struct vh_cli_kernel *k, size_t *n);
 /* Frees what vh_cli_kernel_open() loaded (safe on a zeroed struct). */
 void vh_cli_kernel_close(struct vh_cli_kernel *k);
 
@@ -74,6 +81,11 @@ void vh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct vh_dump *vh_cli_open_dump(const struct vh_cli_opts *opts);
 /* Flushes stdout; returns VH_EXIT_FAILURE (with a message) when writing failed. */
 int vh_cli_finish_output(int code);
+
+struct vh_json;
+/* "vmahunt info" on a process core: its process section, text or JSON ("process"). */
+void vh_cli_core_info_text(struct vh_dump *d);
+void vh_cli_core_info_json(struct vh_json *j, struct vh_dump *d);
 
 int vh_cmd_info(int argc, char **argv);
 int vh_cmd_convert(int argc, char **argv);

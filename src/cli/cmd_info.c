@@ -22,6 +22,10 @@ struct derived {
 	uint64_t ram_bytes;
 	bool have_kmap;
 	struct vh_kernel_map kmap;
+	struct vh_profile *prof; /* NULL when no source of symbols worked */
+	char prof_error[512];
+	char kmap_error[512];
+	bool is_core; /* a process core: no kernel to locate */
 };
 
 static bool parse_num(const char *s, int base, uint64_t *out)
@@ -34,7 +38,18 @@ static bool parse_num(const char *s, int base, uint64_t *out)
 	return *end == '\0';
 }
 
-static void derive(struct vh_dump *d, struct derived *x)
+/* The profile as ps/maps/scan would load it: says which source they would use. */
+static void load_profile(struct vh_dump *d, const struct vh_cli_opts *opts, struct derived *x)
+{
+	if (!x->have_kmap) {
+		snprintf(x->prof_error, sizeof(x->prof_error), "the kernel is not located");
+		return;
+	}
+	if (vh_profile_open_kernel(d, &x->kmap, opts->vmlinux, opts->symbols, &x->prof) != VH_OK)
+		snprintf(x->prof_error, sizeof(x->prof_error), "%s", vh_errmsg());
+}
+
+static void derive(struct vh_dump *d, const struct vh_cli_opts *opts, struct derived *x)
 {
 	const char *v;
 	size_t n;
@@ -63,7 +78,10 @@ static void derive(struct vh_dump *d, struct derived *x)
 	for (size_t i = 0; i < n; i++)
 		x->ram_bytes += r[i].end - r[i].start;
 	/* The page tables confirm (or, without VMCOREINFO, supply) what the notes say. */
-	x->have_kmap = vh_kernel_map_find(d, &x->kmap) == VH_OK;
+	x->is_core = vh_core_info(d) != NULL;
+	x->have_kmap = !x->is_core && vh_kernel_map_find(d, &x->kmap) == VH_OK;
+	if (!x->have_kmap && !x->is_core)
+		snprintf(x->kmap_error, sizeof(x->kmap_error), "%s", vh_errmsg());
 	if (x->have_kmap) {
 		x->have_kaslr = x->have_phys_base = true;
 		x->kaslr_offset = x->kmap.kaslr_offset;
@@ -71,6 +89,22 @@ static void derive(struct vh_dump *d, struct derived *x)
 		x->paging_levels = x->kmap.levels;
 		x->paging_source = x->kmap.method;
 	}
+	load_profile(d, opts, x);
+}
+
+static void text_symbols(const struct derived *x)
+{
+	const struct vh_profile *p = x->prof;
+
+	if (!p)
+		printf("symbols:        none (%s)\n", x->prof_error);
+	else if (!strcmp(p->types_from, "dwarf"))
+		printf("symbols:        dwarf (vmlinux %s)\n", p->vmlinux_path);
+	else
+		printf("symbols:        btf (from the dump: kallsyms %" PRIu32
+		       " symbols, tables found by %s; BTF %" PRIu32 " types, %" PRIu32 " bytes)\n",
+		       p->stats.ksyms, p->stats.kallsyms_method, p->stats.btf_types,
+		       p->stats.btf_bytes);
 }
 
 static void text_cpu(const struct vh_cpu_regs *c)
@@ -112,8 +146,11 @@ static void text_info(struct vh_dump *d, const struct derived *x)
 	if (x->have_kmap)
 		printf("kernel:         found by %s, page tables at 0x%" PRIx64 " (%s)\n",
 		       x->kmap.method, x->kmap.pgd, x->kmap.pgd_source);
+	else if (x->is_core)
+		printf("kernel:         none (a process core)\n");
 	else
-		printf("kernel:         not located (%s)\n", vh_errmsg());
+		printf("kernel:         not located (%s)\n", x->kmap_error);
+	text_symbols(x);
 	printf("memory:         %zu ranges, %" PRIu64 " bytes (%.1f MiB)\n", n, x->ram_bytes,
 	       x->ram_bytes / 1048576.0);
 	for (size_t i = 0; i < n; i++)
@@ -129,7 +166,9 @@ static void text_info(struct vh_dump *d, const struct derived *x)
 	a = vh_dump_attrs(d, &n);
 	for (size_t i = 0; i < n; i++)
 		printf("%-15s %s\n", a[i].name, a[i].value);
-	printf("cpus:           %zu\n", vh_dump_ncpus(d));
+	vh_cli_core_info_text(d);
+	printf("%s %zu\n",
+	       x->is_core ? "threads' registers:" : "cpus:           ", vh_dump_ncpus(d));
 	for (size_t i = 0; i < vh_dump_ncpus(d); i++)
 		text_cpu(vh_dump_cpu(d, i));
 	vmci = vh_dump_vmcoreinfo(d, NULL);
@@ -212,6 +251,30 @@ static void json_vmcoreinfo(struct vh_json *j, struct vh_dump *d)
 	vh_json_end_object(j);
 }
 
+static void json_symbols(struct vh_json *j, const struct derived *x)
+{
+	const struct vh_profile *p = x->prof;
+
+	if (!p) {
+		vh_json_null(j, "symbols");
+		vh_json_str(j, "symbols_error", x->prof_error);
+		return;
+	}
+	vh_json_begin_object(j, "symbols");
+	vh_json_str(j, "source", p->types_from);
+	if (p->vmlinux_path)
+		vh_json_str(j, "vmlinux", p->vmlinux_path);
+	else
+		vh_json_null(j, "vmlinux");
+	if (p->stats.kallsyms_method) {
+		vh_json_u64(j, "ksyms", p->stats.ksyms);
+		vh_json_str(j, "kallsyms_found_by", p->stats.kallsyms_method);
+		vh_json_u64(j, "btf_types", p->stats.btf_types);
+		vh_json_u64(j, "btf_bytes", p->stats.btf_bytes);
+	}
+	vh_json_end_object(j);
+}
+
 static void json_info(struct vh_dump *d, const struct derived *x)
 {
 	struct vh_json j;
@@ -255,6 +318,7 @@ static void json_info(struct vh_dump *d, const struct derived *x)
 	} else {
 		vh_json_null(&j, "kernel");
 	}
+	json_symbols(&j, x);
 	vh_json_u64(&j, "memory_bytes", x->ram_bytes);
 	vh_json_begin_array(&j, "ranges");
 	for (size_t i = 0; i < n; i++) {
@@ -283,6 +347,7 @@ static void json_info(struct vh_dump *d, const struct derived *x)
 		json_cpu(&j, vh_dump_cpu(d, i));
 	vh_json_end_array(&j);
 	json_vmcoreinfo(&j, d);
+	vh_cli_core_info_json(&j, d);
 	vh_json_begin_array(&j, "warnings");
 	w = vh_dump_warnings(d, &n);
 	for (size_t i = 0; i < n; i++)
@@ -297,18 +362,22 @@ int vh_cmd_info(int argc, char **argv)
 	struct vh_cli_opts opts;
 	struct derived x;
 	struct vh_dump *d;
-	int code = vh_cli_parse_dump(argc, argv, &opts, "vmahunt info [--json] DUMP");
+	int code =
+	    vh_cli_parse_dump(argc, argv, &opts,
+			      "vmahunt info [--json] [--vmlinux FILE] [--symbols auto|dwarf|btf] "
+			      "DUMP");
 
 	if (code >= 0)
 		return code;
 	d = vh_cli_open_dump(&opts);
 	if (!d)
 		return VH_EXIT_DUMP;
-	derive(d, &x);
+	derive(d, &opts, &x);
 	if (opts.json)
 		json_info(d, &x);
 	else
 		text_info(d, &x);
+	vh_profile_free(x.prof);
 	vh_dump_close(d);
 	return vh_cli_finish_output(VH_EXIT_OK);
 }

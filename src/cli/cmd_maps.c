@@ -62,17 +62,29 @@ static void json_vma(struct maps_run *r, const struct vh_task *t, const struct v
 	vh_json_str(j, "path", v->path ? v->path : "");
 	vh_json_hex(j, "vm_flags", v->flags);
 	vh_json_hex(j, "vm_pgoff", v->pgoff);
-	vh_json_hex(j, "vm_area_struct", v->addr);
-	if (v->file)
-		vh_json_hex(j, "file", v->file);
-	else
+	if (r->k.core) {
+		/* a core has no kernel objects; it may not know a mapping's permissions */
+		vh_json_null(j, "vm_area_struct");
 		vh_json_null(j, "file");
-	vh_json_hex(j, "mm", t->mm);
+		vh_json_null(j, "mm");
+		vh_json_str(j, "perms_from",
+			    (v->found & VH_VMA_NO_PERMS)    ? "unknown"
+			    : (v->found & VH_VMA_PERMS_ELF) ? "elf-header"
+							    : "core");
+	} else {
+		vh_json_hex(j, "vm_area_struct", v->addr);
+		if (v->file)
+			vh_json_hex(j, "file", v->file);
+		else
+			vh_json_null(j, "file");
+		vh_json_hex(j, "mm", t->mm);
+	}
 	{
-		static const char *const names[] = {"maple", "list", "rb", "gate"};
+		static const char *const names[] = {"maple", "list", "rb",
+						    "gate",  "load", "nt_file"};
 
 		vh_json_begin_array(j, "found_in");
-		for (unsigned b = 0; b < 4; b++)
+		for (unsigned b = 0; b < 6; b++)
 			if (v->found & (1u << b))
 				vh_json_str(j, NULL, names[b]);
 		vh_json_end_array(j);
@@ -88,7 +100,9 @@ static void text_vmas(const struct vh_task *t, const struct vh_vma_list *l)
 
 	printf("# pid %" PRId32 " ", t->pid);
 	print_comm(t->comm);
-	printf(" mm 0x%016" PRIx64 " vmas %zu\n", t->mm, l->nvmas);
+	if (t->mm)
+		printf(" mm 0x%016" PRIx64, t->mm);
+	printf(" vmas %zu\n", l->nvmas); /* a process core has no mm address */
 	for (size_t i = 0; i < l->nvmas; i++) {
 		int n = vh_vma_format(&l->vmas[i], line, sizeof(line));
 
@@ -97,11 +111,33 @@ static void text_vmas(const struct vh_task *t, const struct vh_vma_list *l)
 	}
 }
 
+static void print_vmas(struct maps_run *r, const struct vh_task *t, const struct vh_vma_list *l)
+{
+	if (r->opts.json) {
+		for (size_t i = 0; i < l->nvmas; i++)
+			json_vma(r, t, &l->vmas[i]);
+	} else {
+		text_vmas(t, l);
+	}
+	for (size_t i = 0; i < l->nwarnings; i++) {
+		char msg[640];
+
+		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->pid, l->warnings[i]);
+		warning(r, msg);
+	}
+}
+
 /* One process: its VMAs, or a warning when its mm cannot be read. */
 static int one_process(struct maps_run *r, const struct vh_task *t)
 {
 	struct vh_vma_list *l = NULL;
-	int err = vh_vmas_read(r->k.maps, t->mm, &l);
+	int err;
+
+	if (r->k.core) {
+		print_vmas(r, t, r->k.core_vmas);
+		return VH_OK;
+	}
+	err = vh_vmas_read(r->k.maps, t->mm, &l);
 
 	if (err == VH_ERR_NOMEM)
 		return err;
@@ -120,18 +156,7 @@ static int one_process(struct maps_run *r, const struct vh_task *t)
 		warning(r, msg);
 		return VH_OK;
 	}
-	if (r->opts.json) {
-		for (size_t i = 0; i < l->nvmas; i++)
-			json_vma(r, t, &l->vmas[i]);
-	} else {
-		text_vmas(t, l);
-	}
-	for (size_t i = 0; i < l->nwarnings; i++) {
-		char msg[640];
-
-		snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->pid, l->warnings[i]);
-		warning(r, msg);
-	}
+	print_vmas(r, t, l);
 	vh_vma_list_free(l);
 	return VH_OK;
 }
@@ -144,7 +169,7 @@ static int print_maps(struct maps_run *r)
 	const char *const *w = vh_dump_warnings(r->k.d, &n);
 
 	warnings(r, w, n);
-	w = vh_profile_warnings(r->k.prof, &n);
+	w = vh_cli_profile_warnings(&r->k, &n);
 	warnings(r, w, n);
 	warnings(r, (const char *const *)r->k.tl->warnings, r->k.tl->nwarnings);
 	for (size_t i = 0; i < r->k.tl->ntasks; i++) {
@@ -154,7 +179,7 @@ static int print_maps(struct maps_run *r)
 		if (r->opts.have_pid ? t->pid != r->opts.pid : !t->leader)
 			continue;
 		found = true;
-		if (!t->mm)
+		if (!t->mm && !r->k.core)
 			continue; /* kernel threads and zombies: /proc/PID/maps is empty */
 		if (one_process(r, t)) {
 			vh_cli_error("maps: out of memory");
@@ -174,8 +199,9 @@ int vh_cmd_maps(int argc, char **argv)
 	int code;
 
 	memset(&r, 0, sizeof(r));
-	code = vh_cli_parse_dump(argc, argv, &r.opts,
-				 "vmahunt maps DUMP [--pid N] [--vmlinux FILE] [--json]");
+	code = vh_cli_parse_dump(
+	    argc, argv, &r.opts,
+	    "vmahunt maps DUMP [--pid N] [--vmlinux FILE] [--symbols auto|dwarf|btf] [--json]");
 	if (code >= 0)
 		return code;
 	vh_json_init(&r.j, stdout);

@@ -166,7 +166,7 @@ static void print_warnings(const struct ps_run *r, struct vh_json *j)
 	size_t counts[3];
 
 	lists[0] = vh_dump_warnings(r->k.d, &counts[0]);
-	lists[1] = vh_profile_warnings(r->k.prof, &counts[1]);
+	lists[1] = vh_cli_profile_warnings(&r->k, &counts[1]);
 	lists[2] = (const char *const *)r->k.tl->warnings;
 	counts[2] = r->k.tl->nwarnings;
 	for (int l = 0; l < 3; l++) {
@@ -207,8 +207,9 @@ int vh_cmd_ps(int argc, char **argv)
 	int code;
 
 	memset(&r, 0, sizeof(r));
-	code = vh_cli_parse_dump(argc, argv, &r.opts,
-				 "vmahunt ps DUMP [--vmlinux FILE] [--threads] [--json]");
+	code = vh_cli_parse_dump(
+	    argc, argv, &r.opts,
+	    "vmahunt ps DUMP [--vmlinux FILE] [--symbols auto|dwarf|btf] [--threads] [--json]");
 	if (code >= 0)
 		return code;
 	code = vh_cli_kernel_open(&r.opts, "ps", VH_TASKS_CMDLINE, false, &r.k);

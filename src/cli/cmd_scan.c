@@ -48,7 +48,7 @@ static int keep(const struct vh_finding *f, void *arg)
 	k->path = strdup(f->path ? f->path : "");
 	if (!k->path)
 		return VH_ERR_NOMEM;
-	k->f.comm = k->comm;
+	k->f.comm = NULL; /* k->comm moves with the array: set when printed */
 	k->f.path = k->path;
 	r->nfound++;
 	return VH_OK;
@@ -65,6 +65,31 @@ static void warning(struct scan_run *r, const char *msg)
 	vh_json_str(&r->j, "message", msg);
 	vh_json_end_object(&r->j);
 	vh_json_newline(&r->j);
+}
+
+static void scan_warning(const char *msg, void *arg)
+{
+	warning(arg, msg);
+}
+
+static void warnings(struct scan_run *r, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		warning(r, list[i]);
+}
+
+/* What the dump, profile and task walk worked around, before the findings. */
+static void load_warnings(struct scan_run *r)
+{
+	size_t n;
+	const char *const *w = vh_dump_warnings(r->k.d, &n);
+
+	warnings(r, w, n);
+	if (r->k.prof) { /* a process core has none */
+		w = vh_profile_warnings(r->k.prof, &n);
+		warnings(r, w, n);
+	}
+	warnings(r, (const char *const *)r->k.tl->warnings, r->k.tl->nwarnings);
 }
 
 /* Fills r->dets from --detector (all when not given). Returns an exit code. */
@@ -152,6 +177,8 @@ static void json_finding(struct scan_run *r, const struct vh_finding *f)
 	vh_json_begin_object(j, NULL);
 	vh_json_str(j, "type", "finding");
 	vh_json_str(j, "detector", f->detector);
+	if (f->kind)
+		vh_json_str(j, "kind", f->kind);
 	vh_json_str(j, "severity", vh_severity_name(f->severity));
 	vh_json_u64(j, "pid", (uint64_t)f->pid);
 	vh_json_str(j, "comm", f->comm);
@@ -208,6 +235,7 @@ static void print_findings(struct scan_run *r)
 	for (size_t i = 0; i < r->nfound; i++) {
 		const struct vh_finding *f = &r->found[i].f;
 
+		r->found[i].f.comm = r->found[i].comm;
 		if (r->opts.json) {
 			json_finding(r, f);
 			continue;
@@ -231,7 +259,8 @@ static void warn_skipped(struct scan_run *r)
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->ndets; i++) {
-		if (!(r->dets[i]->needs & VH_DETECT_CONTENT))
+		if (!(r->dets[i]->needs & VH_DETECT_CONTENT) ||
+		    (r->k.core && !(r->dets[i]->needs & VH_DETECT_PROCESS)))
 			continue;
 		strncat(msg, n++ ? ", " : " ", sizeof(msg) - strlen(msg) - 1);
 		strncat(msg, r->dets[i]->id, sizeof(msg) - strlen(msg) - 1);
@@ -240,10 +269,65 @@ static void warn_skipped(struct scan_run *r)
 		warning(r, msg);
 }
 
+/* --pid N: the process of task N (a thread id names its process, as /proc/N does). */
+static bool select_process(struct scan_run *r, struct vh_scan *s)
+{
+	for (size_t i = 0; i < r->k.tl->ntasks; i++) {
+		if (r->k.tl->tasks[i].pid == r->opts.pid) {
+			s->tgid = r->k.tl->tasks[i].tgid;
+			return true;
+		}
+	}
+	vh_cli_error("scan: no process %" PRId32 " in the dump", r->opts.pid);
+	return false;
+}
+
+/* The one warning of a process core, naming the detectors that need a kernel. */
+static void warn_kernel_only(struct scan_run *r)
+{
+	char msg[512] = "process core: detectors that need a kernel skipped:";
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ndets; i++) {
+		if (r->dets[i]->needs & VH_DETECT_PROCESS)
+			continue;
+		strncat(msg, n++ ? ", " : " ", sizeof(msg) - strlen(msg) - 1);
+		strncat(msg, r->dets[i]->id, sizeof(msg) - strlen(msg) - 1);
+	}
+	if (n)
+		warning(r, msg);
+}
+
+/* A process core's memory is read through its segments. */
+static int core_read(void *arg, uint64_t uaddr, void *buf, size_t len)
+{
+	return vh_dump_read_phys(arg, uaddr, buf, len);
+}
+
+/* A process core: one process, its map rebuilt from the core, its segments for memory. */
+static int run_core(struct scan_run *r, struct vh_scan *s)
+{
+	const struct vh_core_info *c = vh_core_info(r->k.d);
+	bool user_pages = false;
+
+	for (size_t i = 0; i < c->nloads; i++)
+		user_pages |= c->loads[i].filesz > 0;
+	warn_kernel_only(r);
+	return vh_scan_run_process(s, r->k.d, &r->k.tl->tasks[0], r->k.core_vmas, user_pages,
+				   core_read, r->k.d);
+}
+
 static int scan(struct scan_run *r)
 {
-	struct vh_scan s = {.dets = r->dets, .ndets = r->ndets, .sink = keep, .sink_arg = r};
-	int err = vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->k.maps, r->k.tl);
+	struct vh_scan s = {
+	    .dets = r->dets, .ndets = r->ndets, .sink = keep, .sink_arg = r, .warn = scan_warning};
+	int err;
+
+	load_warnings(r);
+	if (r->opts.have_pid && !select_process(r, &s))
+		return VH_EXIT_FAILURE;
+	err = r->k.core ? run_core(r, &s)
+			: vh_scan_run(&s, r->k.d, &r->k.km, r->k.prof, r->k.maps, r->k.tl);
 
 	if (err) {
 		vh_cli_error("scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
@@ -266,8 +350,8 @@ int vh_cmd_scan(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	code = vh_cli_parse_dump(argc, argv, &r.opts,
-				 "vmahunt scan DUMP [--vmlinux FILE] [--json] [--fail-on SEVERITY] "
-				 "[--detector ID,...]");
+				 "vmahunt scan DUMP [--vmlinux FILE] [--symbols auto|dwarf|btf] "
+				 "[--json] [--fail-on SEVERITY] [--detector ID,...] [--pid N]");
 	if (code >= 0)
 		return code;
 	vh_json_init(&r.j, stdout);

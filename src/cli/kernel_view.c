@@ -10,6 +10,24 @@ static int fail(const char *cmd, int err)
 	return VH_EXIT_FAILURE;
 }
 
+/* A process core: its one process and its map come from the core's notes and segments. */
+static int core_open(struct vh_cli_kernel *k, const char *cmd, bool want_maps)
+{
+	int err;
+
+	k->core = true;
+	err = vh_core_tasks(k->d, &k->tl);
+	if (!err && want_maps)
+		err = vh_core_vmas(k->d, &k->core_vmas);
+	if (err) {
+		int code = fail(cmd, err);
+
+		vh_cli_kernel_close(k);
+		return code;
+	}
+	return VH_EXIT_OK;
+}
+
 int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned task_flags,
 		       bool want_maps, struct vh_cli_kernel *k)
 {
@@ -19,9 +37,11 @@ int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned
 	k->d = vh_cli_open_dump(opts);
 	if (!k->d)
 		return VH_EXIT_DUMP;
+	if (vh_core_info(k->d))
+		return core_open(k, cmd, want_maps);
 	err = vh_kernel_map_find(k->d, &k->km);
 	if (!err)
-		err = vh_profile_open(k->d, opts->vmlinux, VH_PROFILE_NEED_VMLINUX, &k->prof);
+		err = vh_profile_open_kernel(k->d, &k->km, opts->vmlinux, opts->symbols, &k->prof);
 	/* Without VMCOREINFO the banner is the only check that the vmlinux is the dump's kernel. */
 	if (!err && vh_kernel_check_banner(k->d, &k->km, k->prof) == VH_ERR_INVAL)
 		err = VH_ERR_INVAL;
@@ -38,8 +58,15 @@ int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned
 	return VH_EXIT_OK;
 }
 
+const char *const *vh_cli_profile_warnings(const struct vh_cli_kernel *k, size_t *n)
+{
+	*n = 0;
+	return k->prof ? vh_profile_warnings(k->prof, n) : NULL;
+}
+
 void vh_cli_kernel_close(struct vh_cli_kernel *k)
 {
+	vh_vma_list_free(k->core_vmas);
 	vh_maps_close(k->maps);
 	vh_task_list_free(k->tl);
 	vh_profile_free(k->prof);

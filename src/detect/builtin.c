@@ -5,6 +5,8 @@
  */
 #include <vmahunt/detect.h>
 
+#include "detect/detectors.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -233,51 +235,50 @@ static int shellcode_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vm
 	}
 
 static const struct vh_detector builtin[] = {
-    VMA_DETECTOR("anon-rwx", "anonymous memory writable and executable", anon_rwx_vma, 0),
-    VMA_DETECTOR("anon-exec", "executable anonymous memory (not vdso/vsyscall)", anon_exec_vma, 0),
-    VMA_DETECTOR("heap-exec", "executable [heap]", heap_exec_vma, 0),
-    VMA_DETECTOR("stack-exec", "executable [stack]", stack_exec_vma, 0),
-    VMA_DETECTOR("deleted-exec", "executable mapping of a deleted file", deleted_exec_vma, 0),
-    VMA_DETECTOR("memfd-exec", "executable memfd mapping", memfd_exec_vma, 0),
+    VMA_DETECTOR("anon-rwx", "anonymous memory writable and executable", anon_rwx_vma,
+		 VH_DETECT_PROCESS),
+    VMA_DETECTOR("anon-exec", "executable anonymous memory (not vdso/vsyscall)", anon_exec_vma,
+		 VH_DETECT_PROCESS),
+    VMA_DETECTOR("heap-exec", "executable [heap]", heap_exec_vma, VH_DETECT_PROCESS),
+    VMA_DETECTOR("stack-exec", "executable [stack]", stack_exec_vma, VH_DETECT_PROCESS),
+    VMA_DETECTOR("deleted-exec", "executable mapping of a deleted file", deleted_exec_vma,
+		 VH_DETECT_PROCESS),
+    VMA_DETECTOR("memfd-exec", "executable memfd mapping", memfd_exec_vma, VH_DETECT_PROCESS),
     {.id = "kthread-mm", .summary = "kernel thread with a user mm", .task = kthread_mm_task},
     VMA_DETECTOR("elf-in-anon", "ELF magic at a page start in anonymous memory", elf_in_anon_vma,
-		 VH_DETECT_CONTENT),
+		 VH_DETECT_CONTENT | VH_DETECT_PROCESS),
     VMA_DETECTOR("shellcode", "NOP sleds and raw syscall stubs in anonymous code", shellcode_vma,
-		 VH_DETECT_CONTENT),
+		 VH_DETECT_CONTENT | VH_DETECT_PROCESS),
+};
+
+/* Detectors defined in files of their own (one line each), after the ones above. */
+static const struct vh_detector *const more[] = {
+    &vh_detector_hidden_pages, &vh_detector_pte_perm, &vh_detector_code_modified,
+    &vh_detector_hidden_task,  &vh_detector_vma_tree,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
-
-/* Detectors defined in other files of src/detect/, after the ones above. */
-extern const struct vh_detector vh_detector_hidden_task; /* kstructs.c */
-extern const struct vh_detector vh_detector_vma_tree;	 /* kstructs.c */
-
-static const struct vh_detector *const others[] = {
-    &vh_detector_hidden_task,
-    &vh_detector_vma_tree,
-};
-
-#define NOTHERS (sizeof(others) / sizeof(others[0]))
+#define NMORE	 (sizeof(more) / sizeof(more[0]))
 
 const struct vh_detector *const *vh_detectors(size_t *n)
 {
-	static const struct vh_detector *list[NBUILTIN + NOTHERS];
+	static const struct vh_detector *list[NBUILTIN + NMORE];
 
 	for (size_t i = 0; i < NBUILTIN; i++)
 		list[i] = &builtin[i];
-	for (size_t i = 0; i < NOTHERS; i++)
-		list[NBUILTIN + i] = others[i];
-	*n = NBUILTIN + NOTHERS;
+	for (size_t i = 0; i < NMORE; i++)
+		list[NBUILTIN + i] = more[i];
+	*n = NBUILTIN + NMORE;
 	return list;
 }
 
 const struct vh_detector *vh_detector_find(const char *id)
 {
 	size_t n;
-	const struct vh_detector *const *list = vh_detectors(&n);
+	const struct vh_detector *const *all = vh_detectors(&n);
 
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(list[i]->id, id))
-			return list[i];
+		if (!strcmp(all[i]->id, id))
+			return all[i];
 	return NULL;
 }

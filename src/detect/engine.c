@@ -7,6 +7,7 @@
 
 #include <capstone/capstone.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@ int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, s
 {
 	unsigned char *p = buf;
 
+	if (ctx->read)
+		return ctx->read(ctx->read_arg, uaddr, buf, len);
 	if (!ctx->root)
 		return VH_ERR_NOT_MAPPED; /* the process's page tables could not be found */
 	while (len) {
@@ -93,12 +96,23 @@ static void fill_evidence(const struct vh_detect_ctx *ctx, struct vh_finding *f,
 	vh_disasm(f->bytes, n, at, 8, f->disasm, sizeof(f->disasm));
 }
 
+/* The thread group of task @pid (@pid itself when the list lacks it). */
+static int32_t tgid_of(const struct vh_task_list *tl, int32_t pid)
+{
+	for (size_t i = 0; tl && i < tl->ntasks; i++)
+		if (tl->tasks[i].pid == pid)
+			return tl->tasks[i].tgid;
+	return pid;
+}
+
 int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct vh_vma *v,
 		   uint64_t evidence_at)
 {
 	if (ctx->task) {
 		f->pid = ctx->task->pid;
 		f->comm = ctx->task->comm;
+	} else if (ctx->tgid > 0 && tgid_of(ctx->tasks, f->pid) != ctx->tgid) {
+		return VH_OK; /* a run-level finding about a process --pid left out */
 	} else {
 		evidence_at = 0; /* no process: no page tables to read through */
 		if (!f->comm)
@@ -116,6 +130,34 @@ int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct
 	if (evidence_at)
 		fill_evidence(ctx, f, evidence_at, v ? v->end : evidence_at + VH_EVIDENCE_BYTES);
 	return ctx->sink(f, ctx->sink_arg);
+}
+
+/* @comm with control bytes as '?': a warning is one line whatever the dump holds. */
+static void clean_comm(const char *comm, char *out, size_t len)
+{
+	size_t i = 0;
+
+	for (; comm[i] && i + 1 < len; i++)
+		out[i] = (unsigned char)comm[i] < 0x20 || comm[i] == 0x7f ? '?' : comm[i];
+	out[i] = '\0';
+}
+
+void vh_detect_warn(const struct vh_detect_ctx *ctx, const char *fmt, ...)
+{
+	char msg[768], comm[65];
+	int n = 0;
+	va_list ap;
+
+	if (!ctx->warn)
+		return;
+	if (ctx->task) {
+		clean_comm(ctx->task->comm, comm, sizeof(comm));
+		n = snprintf(msg, sizeof(msg), "pid %" PRId32 " (%s): ", ctx->task->pid, comm);
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	ctx->warn(msg, ctx->sink_arg);
 }
 
 /* The physical address of the process's top-level page table (mm->pgd is kernel-virtual). */
@@ -138,6 +180,8 @@ static int mm_root(struct vh_dump *d, const struct vh_kernel_map *km, const stru
 
 static bool skipped(const struct vh_scan *s, const struct vh_detector *det)
 {
+	if (s->process_only && !(det->needs & VH_DETECT_PROCESS))
+		return true;
 	return (det->needs & VH_DETECT_CONTENT) && !s->user_pages;
 }
 
@@ -160,20 +204,46 @@ static int run_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx)
 	return VH_OK;
 }
 
-/* A process whose VMAs or page tables cannot be read is skipped (ps/maps warn about it). */
+/* The library's message for @err, or its generic text. */
+static const char *why(int err)
+{
+	return vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err);
+}
+
+/*
+ * One process. Unreadable VMAs skip it and unreadable page tables leave only
+ * its VMA detectors, each with a warning: one damaged process hides no other.
+ */
 static int scan_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx,
-		     const struct vh_kernel_map *km, const struct vh_profile *p,
 		     struct vh_maps *maps)
 {
 	struct vh_vma_list *l = NULL;
+	uint64_t mm = ctx->task->mm;
+	char mm_name[32];
 	int err;
 
+	err = vh_vmas_read(maps, mm, &l);
+	if (err == VH_ERR_NOMEM)
+		return err;
+	if (err) {
+		vh_detect_warn(ctx, "mm 0x%" PRIx64 ": VMAs unreadable (%s): process not scanned",
+			       mm, why(err));
+		return VH_OK;
+	}
+	snprintf(mm_name, sizeof(mm_name), "mm 0x%" PRIx64 ": ", mm);
 	ctx->root = 0;
-	if (mm_root(ctx->d, km, p, ctx->task->mm, &ctx->root))
+	err = mm_root(ctx->d, ctx->km, ctx->prof, mm, &ctx->root);
+	if (err) {
 		ctx->root = 0;
-	err = vh_vmas_read(maps, ctx->task->mm, &l);
-	if (err)
-		return err == VH_ERR_NOMEM ? err : VH_OK;
+		vh_detect_warn(ctx,
+			       "mm 0x%" PRIx64 ": page tables unreadable (%s): page-table and "
+			       "content detectors skip this process",
+			       mm,
+			       err == VH_ERR_INVAL ? "no mm_struct.pgd in the profile" : why(err));
+	}
+	for (size_t i = 0; i < l->nwarnings; i++)
+		vh_detect_warn(ctx, "%s%s", strncmp(l->warnings[i], "mm 0x", 5) ? mm_name : "",
+			       l->warnings[i]);
 	ctx->vmas = l;
 	err = run_task(s, states, ctx);
 	ctx->vmas = NULL;
@@ -202,20 +272,20 @@ static bool have_user_pages(const struct vh_task_list *tl)
 }
 
 static int run_tasks(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx,
-		     const struct vh_kernel_map *km, const struct vh_profile *p,
 		     struct vh_maps *maps, const struct vh_task_list *tl)
 {
 	for (size_t i = 0; i < tl->ntasks; i++) {
 		const struct vh_task *t = &tl->tasks[i];
 		int err;
 
-		if (!t->leader || !t->mm)
+		if (!t->leader || !t->mm || (s->tgid > 0 && t->tgid != s->tgid))
 			continue;
 		ctx->task = t;
-		err = scan_task(s, states, ctx, km, p, maps);
+		err = scan_task(s, states, ctx, maps);
 		if (err)
 			return err;
 	}
+	ctx->task = NULL;
 	return VH_OK;
 }
 
@@ -223,8 +293,15 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 		const struct vh_profile *p, struct vh_maps *maps, const struct vh_task_list *tl)
 {
 	void *states[VH_SCAN_MAX_DETECTORS] = {0};
-	struct vh_detect_ctx ctx = {
-	    .d = d, .levels = km->levels, .sink = s->sink, .sink_arg = s->sink_arg, .tasks = tl};
+	struct vh_detect_ctx ctx = {.d = d,
+				    .levels = km->levels,
+				    .sink = s->sink,
+				    .sink_arg = s->sink_arg,
+				    .warn = s->warn,
+				    .km = km,
+				    .prof = p,
+				    .tasks = tl,
+				    .tgid = s->tgid};
 	size_t ninit = 0;
 	int err = VH_OK;
 
@@ -236,9 +313,66 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 		if (s->dets[ninit]->init && !skipped(s, s->dets[ninit]))
 			err = s->dets[ninit]->init(&states[ninit]);
 	if (!err)
-		err = run_tasks(s, states, &ctx, km, p, maps, tl);
+		err = run_tasks(s, states, &ctx, maps, tl);
 	ctx.task = NULL; /* finish() is about the run, not the last process */
 	ctx.root = 0;
+	for (size_t i = 0; i < ninit; i++) {
+		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
+			err = s->dets[i]->finish(states[i], &ctx);
+		if (s->dets[i]->fini)
+			s->dets[i]->fini(states[i]);
+	}
+	return err;
+}
+
+/*
+ * One process, every detector's task(), then each VMA to every detector in
+ * turn: memory is then read in address order, which is what a compressed
+ * core's forward stream reads cheaply (docs/cores.md).
+ */
+static int run_task_by_vma(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx)
+{
+	int err = VH_OK;
+
+	for (size_t i = 0; i < s->ndets && !err; i++)
+		if (!skipped(s, s->dets[i]) && s->dets[i]->task)
+			err = s->dets[i]->task(states[i], ctx);
+	for (size_t v = 0; v < ctx->vmas->nvmas && !err; v++)
+		for (size_t i = 0; i < s->ndets && !err; i++)
+			if (!skipped(s, s->dets[i]) && s->dets[i]->vma)
+				err = s->dets[i]->vma(states[i], ctx, &ctx->vmas->vmas[v]);
+	return err;
+}
+
+int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_task *t,
+			const struct vh_vma_list *l, bool user_pages,
+			int (*read)(void *read_arg, uint64_t uaddr, void *buf, size_t len),
+			void *read_arg)
+{
+	void *states[VH_SCAN_MAX_DETECTORS] = {0};
+	struct vh_detect_ctx ctx = {.d = d,
+				    .user_pages = user_pages,
+				    .sink = s->sink,
+				    .sink_arg = s->sink_arg,
+				    .warn = s->warn,
+				    .read = read,
+				    .read_arg = read_arg};
+	size_t ninit = 0;
+	int err = VH_OK;
+
+	if (s->ndets > VH_SCAN_MAX_DETECTORS)
+		return VH_ERR_INVAL;
+	s->user_pages = user_pages;
+	s->process_only = true;
+	for (; ninit < s->ndets && !err; ninit++)
+		if (s->dets[ninit]->init && !skipped(s, s->dets[ninit]))
+			err = s->dets[ninit]->init(&states[ninit]);
+	ctx.task = t;
+	ctx.vmas = l;
+	if (!err)
+		err = run_task_by_vma(s, states, &ctx);
+	ctx.task = NULL;
+	ctx.vmas = NULL;
 	for (size_t i = 0; i < ninit; i++) {
 		if (!err && s->dets[i]->finish && !skipped(s, s->dets[i]))
 			err = s->dets[i]->finish(states[i], &ctx);

@@ -8,6 +8,8 @@
  */
 #include <vmahunt/detect.h>
 
+#include "detect/detectors.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>

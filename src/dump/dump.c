@@ -18,15 +18,13 @@ struct vh_kv {
 
 /* Probed in this order: the most specific magic first, raw only when asked for. */
 static const struct vh_dump_ops *const readers[] = {
-    &vh_kdump_ops,
-    &vh_flattened_ops,
-    &vh_elf_ops,
-    &vh_lime_ops,
+    &vh_core_ops, /* before elf: a process core is an ELF ET_CORE file too */
+    &vh_kdump_ops, &vh_flattened_ops, &vh_elf_ops, &vh_lime_ops,
 };
 
 static const char *const format_names[VH_FMT_COUNT] = {
     [VH_FMT_ELF] = "elf",   [VH_FMT_KDUMP] = "kdump", [VH_FMT_FLATTENED] = "flattened-kdump",
-    [VH_FMT_LIME] = "lime", [VH_FMT_RAW] = "raw",
+    [VH_FMT_LIME] = "lime", [VH_FMT_RAW] = "raw",     [VH_FMT_CORE] = "core",
 };
 
 static const char *const codec_names[VH_CODEC_COUNT] = {
@@ -59,7 +57,8 @@ static const struct vh_dump_ops *detect(struct vh_dump *d, const struct vh_dump_
 	}
 	vh_set_error(VH_ERR_FORMAT,
 		     "%s: offset 0x0: not a dump vmahunt recognises (expected an ELF vmcore, "
-		     "a kdump \"KDUMP   \" header, a flattened \"makedumpfile\" stream or LiME; "
+		     "a kdump \"KDUMP   \" header, a flattened \"makedumpfile\" stream, LiME or a "
+		     "process core; "
 		     "use --raw-base for a raw image)",
 		     d->file.path);
 	return NULL;
@@ -183,14 +182,17 @@ enum vh_page_state vh_dump_page_state(struct vh_dump *d, uint64_t pfn)
 
 static int state_error(struct vh_dump *d, enum vh_page_state st, uint64_t paddr)
 {
+	/* a process core's addresses are the process's virtual ones */
+	const char *space = d->ops->format == VH_FMT_CORE ? "address" : "physical address";
+
 	if (st == VH_PAGE_EXCLUDED)
 		return vh_set_error(VH_ERR_EXCLUDED,
-				    "%s: physical address 0x%llx: page excluded from the dump "
+				    "%s: %s 0x%llx: page excluded from the dump "
 				    "(filtered by the dump tool)",
-				    d->file.path, (unsigned long long)paddr);
+				    d->file.path, space, (unsigned long long)paddr);
 	return vh_set_error(VH_ERR_NOT_PRESENT,
-			    "%s: physical address 0x%llx: not in any memory range of the dump",
-			    d->file.path, (unsigned long long)paddr);
+			    "%s: %s 0x%llx: not in any memory range of the dump", d->file.path,
+			    space, (unsigned long long)paddr);
 }
 
 /* The page holding @pfn, from the cache or freshly read into it. */

@@ -102,5 +102,6 @@ extern const struct vh_dump_ops vh_kdump_ops;
 extern const struct vh_dump_ops vh_flattened_ops;
 extern const struct vh_dump_ops vh_lime_ops;
 extern const struct vh_dump_ops vh_raw_ops;
+extern const struct vh_dump_ops vh_core_ops;
 
 #endif

@@ -11,7 +11,8 @@
 
 static const char *const source_names[VH_SRC_COUNT] = {
     [VH_SRC_NONE] = "absent",		[VH_SRC_DWARF] = "dwarf",     [VH_SRC_SYMTAB] = "symtab",
-    [VH_SRC_VMCOREINFO] = "vmcoreinfo", [VH_SRC_BUILTIN] = "builtin",
+    [VH_SRC_VMCOREINFO] = "vmcoreinfo", [VH_SRC_BUILTIN] = "builtin", [VH_SRC_BTF] = "btf",
+    [VH_SRC_KALLSYMS] = "kallsyms",
 };
 
 const char *vh_prof_source_name(int src)
@@ -177,7 +178,7 @@ int vh_profile_lookup(const struct vh_profile *p, const char *name, struct vh_pr
 	return vh_set_error(VH_ERR_NOT_PRESENT, "profile: no entry named %s", name);
 }
 
-static double now(void)
+double vh_prof_now(void)
 {
 	struct timespec ts;
 
@@ -185,18 +186,22 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Where DWARF knows a #define's effect better than the built-in value, DWARF wins. */
-static void derive_constants(struct vh_profile *p)
+/*
+ * Where the types (DWARF or BTF) know a #define's effect better than the
+ * built-in value, they win.
+ */
+void vh_prof_derive_constants(struct vh_profile *p)
 {
 	const struct vh_member *comm = &p->task_struct.comm;
 	const struct vh_member *slots = &p->xa_node.slots;
+	bool comm_typed = comm->source == VH_SRC_DWARF || comm->source == VH_SRC_BTF;
+	bool slots_typed = slots->source == VH_SRC_DWARF || slots->source == VH_SRC_BTF;
 
-	if (comm->source == VH_SRC_DWARF && comm->nelem)
-		p->c.TASK_COMM_LEN = (struct vh_const){comm->nelem, VH_SRC_DWARF, 0};
-	if (slots->source == VH_SRC_DWARF && slots->nelem &&
-	    (slots->nelem & (slots->nelem - 1)) == 0)
+	if (comm_typed && comm->nelem)
+		p->c.TASK_COMM_LEN = (struct vh_const){comm->nelem, comm->source, 0};
+	if (slots_typed && slots->nelem && (slots->nelem & (slots->nelem - 1)) == 0)
 		p->c.XA_CHUNK_SHIFT =
-		    (struct vh_const){__builtin_ctz(slots->nelem), VH_SRC_DWARF, 0};
+		    (struct vh_const){__builtin_ctz(slots->nelem), slots->source, 0};
 }
 
 /*
@@ -230,7 +235,7 @@ static int check_uts_release(struct vh_vmlinux *v, const char *path, struct vh_p
 static int load(struct vh_profile *p, const char *path, bool full)
 {
 	struct vh_vmlinux *v;
-	double t0 = now();
+	double t0 = vh_prof_now();
 	char *copy;
 	int err;
 
@@ -247,7 +252,7 @@ static int load(struct vh_profile *p, const char *path, bool full)
 	if (!err)
 		err = vh_dwarf_load(v, path, p, full);
 	if (!err) {
-		derive_constants(p);
+		vh_prof_derive_constants(p);
 		err = check_uts_release(v, path, p);
 	}
 	vh_vmlinux_close(v);
@@ -258,7 +263,8 @@ static int load(struct vh_profile *p, const char *path, bool full)
 	free(p->priv->vmlinux_path);
 	p->priv->vmlinux_path = copy;
 	p->vmlinux_path = copy;
-	p->stats.seconds = now() - t0;
+	p->types_from = "dwarf";
+	p->stats.seconds = vh_prof_now() - t0;
 	return VH_OK;
 }
 

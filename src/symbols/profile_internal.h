@@ -68,4 +68,19 @@ int vh_vmlinux_read(struct vh_vmlinux *v, uint64_t addr, void *buf, size_t len);
 /* DWARF side (dwarf.c): struct, member and enum rows. @full reads every unit. */
 int vh_dwarf_load(struct vh_vmlinux *v, const char *path, struct vh_profile *p, bool full);
 
+/* TASK_COMM_LEN and XA_CHUNK_SHIFT from the types, when they have them. */
+void vh_prof_derive_constants(struct vh_profile *p);
+
+/* Monotonic seconds, for load statistics. */
+double vh_prof_now(void);
+
+/* BTF (btf.c): parsed over a buffer the caller keeps alive; @what names it in messages. */
+struct vh_btf;
+int vh_btf_parse(const void *data, size_t size, const char *what, struct vh_btf **out);
+void vh_btf_free(struct vh_btf *b);
+/* Number of types (ids 1..count). */
+uint32_t vh_btf_count(const struct vh_btf *b);
+/* Fills the profile's struct, member and enum rows from @b. */
+int vh_btf_fill(struct vh_btf *b, struct vh_profile *p);
+
 #endif

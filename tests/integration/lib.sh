@@ -30,3 +30,28 @@ for lab in sys.argv[1:]:
             print(os.path.join(lab, d["file"]))
 PY
 }
+
+# Prints the lab folders the damage tests use: 6.1 (maple tree) and 5.10 (VMA
+# list + rbtree) when they have a qemu.elf, else the first folder with one;
+# fails when there is none.
+damage_labs() {
+	local labs picks=() want d
+	mapfile -t labs < <(lab_dirs)
+	for want in 6.1 5.10; do
+		for d in "${labs[@]}"; do
+			if [ "$(basename "$d")" = "$want" ] && [ -f "$d/qemu.elf" ]; then
+				picks+=("$d")
+			fi
+		done
+	done
+	if [ ${#picks[@]} = 0 ]; then
+		for d in "${labs[@]}"; do
+			[ -f "$d/qemu.elf" ] && picks+=("$d") && break
+		done
+	fi
+	if [ ${#picks[@]} = 0 ]; then
+		echo "FAIL: no lab folder with a qemu.elf in $VMAHUNT_LAB_OUT" >&2
+		return 1
+	fi
+	printf '%s\n' "${picks[@]}"
+}

@@ -30,7 +30,6 @@ other process's map unchanged, the damaged process's lines a subset of its
 intact map (whole where the other structure still holds everything) and not
 empty.
 """
-import argparse
 import json
 import os
 import shutil
@@ -41,6 +40,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ps_damage import Patcher, file_offset, kvtop, profile_offsets  # noqa: E402
+from labtest import main_over_labs  # noqa: E402
 
 UNMAPPED = 0xffff800000001000  # the guard hole at the start of the kernel half
 
@@ -247,20 +247,5 @@ def check_lab(a, lab):
     return fails
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--vmahunt", required=True)
-    ap.add_argument("--tools", required=True)
-    ap.add_argument("--timeout", type=int, default=120)
-    ap.add_argument("labs", nargs="+")
-    a = ap.parse_args()
-    fails = []
-    for lab in a.labs:
-        fails += check_lab(a, lab)
-    for f in fails:
-        print("FAIL:", f)
-    return 1 if fails else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_over_labs(__doc__, check_lab, 120))

@@ -8,22 +8,6 @@
 SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 . "$SRC/tests/integration/lib.sh"
 : "${VMAHUNT_TOOLS:?run through ctest: VMAHUNT_TOOLS is not set}"
-mapfile -t labs < <(lab_dirs)
-picks=()
-for want in 6.1 5.10; do
-	for d in "${labs[@]}"; do
-		if [ "$(basename "$d")" = "$want" ] && [ -f "$d/qemu.elf" ]; then
-			picks+=("$d")
-		fi
-	done
-done
-if [ ${#picks[@]} = 0 ]; then
-	for d in "${labs[@]}"; do
-		[ -f "$d/qemu.elf" ] && picks+=("$d") && break
-	done
-fi
-if [ ${#picks[@]} = 0 ]; then
-	echo "FAIL: no lab folder with a qemu.elf in $VMAHUNT_LAB_OUT" >&2
-	exit 1
-fi
+mapfile -t picks < <(damage_labs)
+[ ${#picks[@]} -gt 0 ] || exit 1
 exec python3 "$SRC/tests/integration/maps_damage.py" --vmahunt "$VMAHUNT" --tools "$VMAHUNT_TOOLS" "${picks[@]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `vmahunt ps` command line: usage errors (exit 2), a dump that cannot be opened
-# (3), no vmlinux found / a vmlinux of another kernel, with or without VMCOREINFO
-# (4, one line naming what was searched or both releases), text and JSON output
+# (3), no vmlinux found with --symbols dwarf / a vmlinux of another kernel, with
+# or without VMCOREINFO (4, one line naming what was searched or both releases),
+# --symbols given wrong or against --vmlinux (2), text and JSON output
 # agreeing, --threads adding the threads, and the same memory as a raw image and
 # a LiME file listing the same tasks.
 SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -23,6 +24,8 @@ check "no dump" 2 "usage: vmahunt ps" "$VMAHUNT" ps
 check "--vmlinux without a file" 2 "needs a file" "$VMAHUNT" ps --vmlinux
 check "two dumps" 2 "unexpected argument" "$VMAHUNT" ps a b
 check "missing dump" 3 "cannot open" "$VMAHUNT" ps /nonexistent/dump
+check "--symbols of no source" 2 "needs auto, dwarf or btf" "$VMAHUNT" ps --symbols elf x
+check "--symbols btf with --vmlinux" 2 "contradict" "$VMAHUNT" ps --symbols btf --vmlinux v x
 # pick a lab with VMCOREINFO, one without, and a vmlinux of another kernel
 with= without= other=
 for d in "${labs[@]}"; do
@@ -39,9 +42,9 @@ done
 rel=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["uname_r"])' "$with/truth.json")
 if [ ! -e "/usr/lib/debug/boot/vmlinux-$rel" ] && [ ! -e "/boot/vmlinux-$rel" ] &&
 	[ ! -e "/usr/lib/debug/lib/modules/$rel/vmlinux" ]; then
-	check "no vmlinux where users keep it" 4 \
+	check "no vmlinux where users keep it (--symbols dwarf)" 4 \
 		"no vmlinux for kernel $rel: looked for /usr/lib/debug/boot/vmlinux-$rel, /usr/lib/debug/lib/modules/$rel/vmlinux and /boot/vmlinux-$rel" \
-		"$VMAHUNT" ps "$with/qemu.elf"
+		"$VMAHUNT" ps --symbols dwarf "$with/qemu.elf"
 fi
 check "unreadable vmlinux" 4 "cannot open" "$VMAHUNT" ps --vmlinux /nonexistent/vmlinux "$with/qemu.elf"
 if [ -n "$other" ]; then
@@ -49,8 +52,8 @@ if [ -n "$other" ]; then
 		"$VMAHUNT" ps --vmlinux "$other/vmlinux" "$with/qemu.elf"
 fi
 if [ -n "$without" ]; then
-	check "no VMCOREINFO, no vmlinux" 4 "no VMCOREINFO OSRELEASE.*--vmlinux" \
-		"$VMAHUNT" ps "$without/qemu.elf"
+	check "no VMCOREINFO, no vmlinux (--symbols dwarf)" 4 "no VMCOREINFO OSRELEASE.*--vmlinux" \
+		"$VMAHUNT" ps --symbols dwarf "$without/qemu.elf"
 	for d in "${labs[@]}"; do
 		if [ "$(realpath "$d/vmlinux")" != "$(realpath "$without/vmlinux")" ]; then
 			check "no VMCOREINFO, vmlinux of another kernel" 4 "at its linux_banner" \

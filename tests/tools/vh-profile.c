@@ -4,6 +4,9 @@
  *
  *   vh-profile [--full] VMLINUX            profile from a vmlinux
  *   vh-profile --dump DUMP [VMLINUX]       profile of a dump (vmlinux found if not given)
+ *   vh-profile --dump DUMP --symbols MODE [VMLINUX]
+ *                                          the same through vh_profile_open_kernel()
+ *                                          (MODE auto, dwarf or btf)
  *   vh-profile --bench N [--full] VMLINUX  load N times; print the times
  *   vh-profile --stats ...                 also print the load statistics
  *
@@ -145,7 +148,7 @@ static int bench(const char *path, bool full, int n)
 
 int main(int argc, char **argv)
 {
-	const char *dump = NULL, *vmlinux = NULL;
+	const char *dump = NULL, *vmlinux = NULL, *symbols = NULL;
 	bool full = false, stats = false;
 	int nbench = 0;
 	struct vh_profile *p = NULL;
@@ -159,13 +162,16 @@ int main(int argc, char **argv)
 			stats = true;
 		else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
 			dump = argv[++i];
+		else if (!strcmp(argv[i], "--symbols") && i + 1 < argc &&
+			 vh_symbols_mode_parse(argv[i + 1]) >= 0)
+			symbols = argv[++i];
 		else if (!strcmp(argv[i], "--bench") && i + 1 < argc)
 			nbench = atoi(argv[++i]);
 		else if (argv[i][0] != '-' && !vmlinux)
 			vmlinux = argv[i];
 		else {
 			fprintf(stderr, "usage: vh-profile [--full] [--stats] [--bench N] "
-					"[--dump DUMP] [VMLINUX]\n");
+					"[--dump DUMP [--symbols auto|dwarf|btf]] [VMLINUX]\n");
 			return 2;
 		}
 	}
@@ -178,7 +184,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vh-profile: %s\n", vh_errmsg());
 			return 3;
 		}
-		if (vh_profile_open(d, vmlinux, 0, &p) != VH_OK) {
+		struct vh_kernel_map km;
+
+		if (symbols &&
+		    (vh_kernel_map_find(d, &km) != VH_OK ||
+		     vh_profile_open_kernel(d, &km, vmlinux, vh_symbols_mode_parse(symbols), &p) !=
+			 VH_OK)) {
+			fprintf(stderr, "vh-profile: %s\n", vh_errmsg());
+			vh_dump_close(d);
+			return 3;
+		}
+		if (!symbols && vh_profile_open(d, vmlinux, 0, &p) != VH_OK) {
 			fprintf(stderr, "vh-profile: %s\n", vh_errmsg());
 			vh_dump_close(d);
 			return 3;
@@ -189,6 +205,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vh-profile: no vmlinux given\n");
 		return vmlinux ? 3 : 2;
 	}
+	if (p->types_from)
+		printf("types_from %s\n", p->types_from);
 	printf("osrelease %s\nbuild_id %s\n", p->osrelease[0] ? p->osrelease : "-",
 	       p->build_id[0] ? p->build_id : "-");
 	if (p->have_kaslr_offset)
@@ -207,6 +225,11 @@ int main(int argc, char **argv)
 			p->stats.seconds, p->stats.cus_scanned, total(p),
 			(unsigned long long)p->stats.dies_visited,
 			p->stats.full_scan ? ", full scan" : "");
+	if (stats && p->stats.kallsyms_method)
+		fprintf(stderr,
+			"kallsyms: %u symbols (tables found by %s), BTF: %u types, %u bytes\n",
+			p->stats.ksyms, p->stats.kallsyms_method, p->stats.btf_types,
+			p->stats.btf_bytes);
 	vh_profile_free(p);
 	return 0;
 }
