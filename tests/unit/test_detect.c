@@ -10,21 +10,7 @@
 
 #include <vmahunt/detect.h>
 
-#define MAXF 16
-
-struct sink {
-	struct vh_finding f[MAXF];
-	size_t n;
-};
-
-static int collect(const struct vh_finding *f, void *arg)
-{
-	struct sink *s = arg;
-
-	if (s->n < MAXF)
-		s->f[s->n++] = *f;
-	return VH_OK;
-}
+#include "helpers/detecttest.h"
 
 static struct vh_vma vma(uint64_t start, uint64_t end, uint64_t flags, uint64_t file,
 			 const char *path)
@@ -41,12 +27,12 @@ static struct vh_vma vma(uint64_t start, uint64_t end, uint64_t flags, uint64_t 
 }
 
 /* Runs every VMA-only detector over @v (no dump: no user pages) into @s. */
-static void run(struct vh_task *t, const struct vh_vma *v, size_t n, struct sink *s)
+static void run(struct vh_task *t, const struct vh_vma *v, size_t n, struct vh_test_sink *s)
 {
 	size_t nd;
 	const struct vh_detector *const *dets = vh_detectors(&nd);
 	struct vh_vma_list l = {.vmas = (struct vh_vma *)v, .nvmas = n};
-	struct vh_detect_ctx ctx = {.task = t, .vmas = &l, .sink = collect, .sink_arg = s};
+	struct vh_detect_ctx ctx = {.task = t, .vmas = &l, .sink = vh_test_collect, .sink_arg = s};
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < nd; i++) {
@@ -59,7 +45,7 @@ static void run(struct vh_task *t, const struct vh_vma *v, size_t n, struct sink
 	}
 }
 
-static const struct vh_finding *by(const struct sink *s, const char *id)
+static const struct vh_finding *by(const struct vh_test_sink *s, const char *id)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->f[i].detector, id))
@@ -81,7 +67,7 @@ static void test_ordinary_process_is_clean(void **state)
 	    vma(0x7ff000100000, 0x7ff000102000, R | X, 0, "[vdso]"),
 	    vma(0xffffffffff600000, 0xffffffffff601000, X, 0, "[vsyscall]"),
 	};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	run(&t, v, 5, &s);
@@ -99,7 +85,7 @@ static void test_planted_kinds(void **state)
 	    vma(0x50000, 0x51000, R | X, 0xf00, "/usr/lib/libx.so (deleted)"),
 	    vma(0x60000, 0x61000, R | W | X, 0, "[stack]"),
 	};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	run(&t, v, 6, &s);
@@ -120,7 +106,7 @@ static void test_large_anon_exec_is_medium(void **state)
 {
 	struct vh_task t = {.pid = 9, .comm = "x", .mm = 0x1000, .leader = true};
 	struct vh_vma v = vma(0x100000000, 0x200000000, R | X, 0, "");
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	run(&t, &v, 1, &s);
@@ -131,7 +117,7 @@ static void test_large_anon_exec_is_medium(void **state)
 static void test_kthread_mm(void **state)
 {
 	struct vh_task t = {.pid = 2, .comm = "kworker", .mm = 0x1000, .kthread = true};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	run(&t, NULL, 0, &s);

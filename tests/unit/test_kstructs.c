@@ -18,23 +18,9 @@
 
 #include <vmahunt/detect.h>
 
-#define MAXF 32
+#include "helpers/detecttest.h"
 
-struct sink {
-	struct vh_finding f[MAXF];
-	size_t n;
-};
-
-static int collect(const struct vh_finding *f, void *arg)
-{
-	struct sink *s = arg;
-
-	if (s->n < MAXF)
-		s->f[s->n++] = *f;
-	return VH_OK;
-}
-
-static const struct vh_finding *by_pid(const struct sink *s, int32_t pid)
+static const struct vh_finding *by_pid(const struct vh_test_sink *s, int32_t pid)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->f[i].pid == pid)
@@ -61,12 +47,12 @@ static struct vh_task task(int32_t pid, int32_t tgid, enum vh_task_via via, bool
 
 /* The task list is sorted by tgid, leader first (as vh_tasks_read() gives it). */
 static void run_hidden(struct vh_task *t, size_t n, bool list_complete,
-		       enum vh_pid_table_state table, struct sink *s)
+		       enum vh_pid_table_state table, struct vh_test_sink *s)
 {
 	const struct vh_detector *det = vh_detector_find("hidden-task");
 	struct vh_task_list tl = {
 	    .tasks = t, .ntasks = n, .task_list_complete = list_complete, .pid_table = table};
-	struct vh_detect_ctx ctx = {.sink = collect, .sink_arg = s, .tasks = &tl};
+	struct vh_detect_ctx ctx = {.sink = vh_test_collect, .sink_arg = s, .tasks = &tl};
 
 	memset(s, 0, sizeof(*s));
 	assert_non_null(det);
@@ -83,7 +69,7 @@ static void test_hidden_clean(void **state)
 	    task(10, 10, VH_VIA_TASKS, true),  task(11, 10, VH_VIA_THREADS, true),
 	    task(12, 12, VH_VIA_TASKS, false), /* released (EXIT_DEAD): off the table */
 	};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	t[5].exit_state = 0x10;
@@ -103,7 +89,7 @@ static void test_hidden_planted(void **state)
 	    task(40, 40, VH_VIA_TASKS, true),
 	    task(41, 40, VH_VIA_PID_TABLE, true), /* a thread off its thread list */
 	};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	run_hidden(t, 8, true, VH_PID_TABLE_COMPLETE, &s);
@@ -129,7 +115,7 @@ static void test_hidden_uncertain(void **state)
 	    task(30, 30, VH_VIA_TASKS, false),
 	    task(51, 50, VH_VIA_THREADS, true), /* a thread whose leader was lost */
 	};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	/* a broken task list: medium; a partial pid table says nothing of absence */
@@ -160,11 +146,11 @@ static struct vh_vma vma(uint64_t start, uint64_t end, unsigned found)
 	return v;
 }
 
-static void run_tree(struct vh_vma_list *l, struct sink *s)
+static void run_tree(struct vh_vma_list *l, struct vh_test_sink *s)
 {
 	const struct vh_detector *det = vh_detector_find("vma-tree");
 	struct vh_task t = {.pid = 7, .tgid = 7, .leader = true, .comm = "p", .mm = MM};
-	struct vh_detect_ctx ctx = {.task = &t, .vmas = l, .sink = collect, .sink_arg = s};
+	struct vh_detect_ctx ctx = {.task = &t, .vmas = l, .sink = vh_test_collect, .sink_arg = s};
 
 	memset(s, 0, sizeof(*s));
 	assert_non_null(det);
@@ -180,7 +166,7 @@ static void test_tree_maple(void **state)
 	    vma(0xffffffffff600000, 0xffffffffff601000, VH_VMA_GATE),
 	};
 	struct vh_vma_list l = {.mm = MM, .vmas = v, .nvmas = 3, .map_count = 2, .nmaple = 2};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	v[2].vm_mm = 0; /* the gate VMA is in no mm */
@@ -240,7 +226,7 @@ static void test_tree_list_and_rb(void **state)
 	};
 	struct vh_vma_list l = {
 	    .mm = MM, .vmas = v, .nvmas = 3, .map_count = 3, .nlist = 2, .nrb = 3};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	run_tree(&l, &s);
@@ -264,7 +250,7 @@ static void test_tree_many(void **state)
 {
 	struct vh_vma v[40];
 	struct vh_vma_list l = {.mm = MM, .vmas = v, .nvmas = 40, .map_count = 40, .nmaple = 40};
-	struct sink s;
+	struct vh_test_sink s;
 
 	(void)state;
 	for (size_t i = 0; i < 40; i++) {

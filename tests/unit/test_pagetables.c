@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include <vmahunt/detect.h>
+
+#include "helpers/detecttest.h"
 #include <vmahunt/vmahunt.h>
 
 #include "helpers/tmpfile.h"
@@ -77,32 +79,6 @@ static void kernel_half(uint64_t top, unsigned kidx)
 	image[VAR / 8] = KBASE + PAGES;
 }
 
-#define MAXF 16
-
-struct sink {
-	struct vh_finding f[MAXF];
-	size_t n;
-	char warn[4][256];
-	size_t nwarn;
-};
-
-static int collect(const struct vh_finding *f, void *arg)
-{
-	struct sink *s = arg;
-
-	if (s->n < MAXF)
-		s->f[s->n++] = *f;
-	return VH_OK;
-}
-
-static void warned(const char *msg, void *arg)
-{
-	struct sink *s = arg;
-
-	if (s->nwarn < 4)
-		snprintf(s->warn[s->nwarn++], sizeof(s->warn[0]), "%s", msg);
-}
-
 struct fixture {
 	char *path;
 	struct vh_dump *d;
@@ -111,7 +87,7 @@ struct fixture {
 	struct vh_task task;
 	struct vh_vma_list l;
 	struct vh_detect_ctx ctx;
-	struct sink s;
+	struct vh_test_sink s;
 };
 
 static void open_image(struct fixture *fx, uint64_t root, int levels, struct vh_vma *v, size_t n)
@@ -144,9 +120,9 @@ static void open_image(struct fixture *fx, uint64_t root, int levels, struct vh_
 					 .vmas = &fx->l,
 					 .root = root,
 					 .levels = levels,
-					 .sink = collect,
+					 .sink = vh_test_collect,
 					 .sink_arg = &fx->s,
-					 .warn = warned,
+					 .warn = vh_test_collect_warning,
 					 .km = &fx->km,
 					 .prof = fx->p};
 }
@@ -218,7 +194,7 @@ static void user_tables(void)
 	kernel_half(PGD, 511);
 }
 
-static const struct vh_finding *nth(const struct sink *s, const char *kind, int n)
+static const struct vh_finding *nth(const struct vh_test_sink *s, const char *kind, int n)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->f[i].kind && !strcmp(s->f[i].kind, kind) && !n--)
@@ -290,7 +266,7 @@ static void test_hidden_pages_none_when_covered(void **state)
 	open_image(&fx, PGD, 4, v, 3);
 	run(&fx, "hidden-pages");
 	assert_int_equal(fx.s.n, 0);
-	/* no page tables (the engine warned): nothing, and no crash */
+	/* no page tables (the engine vh_test_collect_warning): nothing, and no crash */
 	fx.ctx.root = 0;
 	run(&fx, "hidden-pages");
 	run(&fx, "pte-perm");
@@ -336,7 +312,7 @@ static void test_damaged_tables_warn(void **state)
 	set(PUD, 2, 0x7fff0000000ull | U); /* 0x80000000: a table beyond RAM */
 	set(PUD, 3, PUD | U);		   /* 0xc0000000: itself */
 	open_image(&fx, PGD, 4, v, 1);
-	fx.l.partial = true; /* the VMA walk warned too */
+	fx.l.partial = true; /* the VMA walk vh_test_collect_warning too */
 	run(&fx, "hidden-pages");
 	assert_int_equal(fx.s.nwarn, 2);
 	assert_non_null(strstr(fx.s.warn[0], "pid 42 (victim): user page tables"));
