@@ -2,7 +2,7 @@
 #   [--make-chroot] [BUILD_DIR] [LAB_FOLDER...]
 # Sets vmahunt, prof (vh-profile), labs, runs, dump_names, chroot_dir,
 # have_chroot and drgn_script (a temporary file the caller fills with the
-# script drgn runs); defines in_chroot and ratio.
+# script drgn runs); defines in_chroot, ratio and best.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,3 +65,23 @@ in_chroot=(unshare --mount bash -c '
 	exec chroot "$c" "$@"' _ "$chroot_dir")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+
+# best COUNTER CMD...: runs CMD $runs times; prints "count best_wall best_cpu peak_mib",
+# where count is what COUNTER (a filter reading CMD's output) counts in the last
+# run's output, or "failed(N)" when CMD exited N; peak_mib is the largest peak RSS.
+best() {
+	local count=$1 out tf rc wall=999999 cpu=999999 rss=0 n
+	shift
+	out=$(mktemp)
+	tf=$(mktemp)
+	for _ in $(seq "$runs"); do
+		rc=0
+		/usr/bin/time -o "$tf" -f '%e %U %S %M' "$@" >"$out" 2>/dev/null || rc=$?
+		read -r wall cpu rss < <(awk -v w="$wall" -v c="$cpu" -v r="$rss" '{ u = $2 + $3;
+			printf "%.3f %.3f %d\n", ($1 < w ? $1 : w), (u < c ? u : c), ($4 > r ? $4 : r) }' \
+			<(tail -1 "$tf"))
+	done
+	if [ "$rc" = 0 ]; then n=$($count <"$out"); else n="failed($rc)"; fi
+	rm -f "$out" "$tf"
+	echo "$n $wall $cpu $(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')"
+}

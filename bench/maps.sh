@@ -42,25 +42,6 @@ for t in for_each_task(prog):
               hex(v.vm_pgoff), path)
 EOF
 
-# best COUNTER CMD...: runs CMD $runs times; prints "vmas best_wall best_cpu peak_mib",
-# where vmas is what COUNTER (a filter reading CMD's output) counts in the last
-# run's output, or "failed(N)" when CMD exited N.
-best() {
-	local count=$1 out tf rc wall=999999 cpu=999999 rss=0 vmas
-	shift
-	out=$(mktemp)
-	tf=$(mktemp)
-	for _ in $(seq "$runs"); do
-		rc=0
-		/usr/bin/time -o "$tf" -f '%e %U %S %M' "$@" >"$out" 2>/dev/null || rc=$?
-		read -r wall cpu rss < <(awk -v w="$wall" -v c="$cpu" -v r="$rss" '{ u = $2 + $3;
-			printf "%.3f %.3f %d\n", ($1 < w ? $1 : w), (u < c ? u : c), ($4 > r ? $4 : r) }' \
-			<(tail -1 "$tf"))
-	done
-	if [ "$rc" = 0 ]; then vmas=$($count <"$out"); else vmas="failed($rc)"; fi
-	rm -f "$out" "$tf"
-	echo "$vmas $wall $cpu $(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')"
-}
 count_vmahunt() { grep -vc '^#' || true; } # all but the '# pid' headers
 count_drgn() { wc -l; }			      # one line per VMA
 count_crash() { grep -cE '^ *[0-9a-f]{16} +[0-9a-f]+ +[0-9a-f]+ +[0-9a-f]+' || true; } # vm rows

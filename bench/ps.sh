@@ -35,24 +35,6 @@ for t in for_each_task(prog):
           t.comm.string_().decode(errors="replace"))
 EOF
 
-# best COUNTER CMD...: runs CMD $runs times; prints "tasks best_wall best_cpu", where
-# tasks is what COUNTER (a filter reading CMD's output) counts in the last run's output,
-# or "failed(N)" when CMD exited N.
-best() {
-	local count=$1 out tf rc wall=999999 cpu=999999 tasks
-	shift
-	out=$(mktemp)
-	tf=$(mktemp)
-	for _ in $(seq "$runs"); do
-		rc=0
-		/usr/bin/time -o "$tf" -f '%e %U %S' "$@" >"$out" 2>/dev/null || rc=$?
-		read -r wall cpu < <(awk -v w="$wall" -v c="$cpu" '{ u = $2 + $3;
-			printf "%.3f %.3f\n", ($1 < w ? $1 : w), (u < c ? u : c) }' <(tail -1 "$tf"))
-	done
-	if [ "$rc" = 0 ]; then tasks=$($count <"$out"); else tasks="failed($rc)"; fi
-	rm -f "$out" "$tf"
-	echo "$tasks $wall $cpu"
-}
 count_vmahunt() { tail -n +2 | wc -l; }		 # all but the header
 count_drgn() { wc -l; }				 # one line per task
 count_crash() { grep -cE '^[> ]+[0-9]+ +[0-9]+ +[0-9]+ +[0-9a-f]{16} '; } # ps rows
@@ -67,17 +49,17 @@ for lab in "${labs[@]}"; do
 		dump=$lab/$name
 		[ -f "$dump" ] || continue
 		label="$(basename "$lab")/$name"
-		read -r n w c < <(best count_vmahunt "$vmahunt" ps --threads --vmlinux "$vml" "$dump")
+		read -r n w c _ < <(best count_vmahunt "$vmahunt" ps --threads --vmlinux "$vml" "$dump")
 		printf '%-36s %-8s %6s %9s %9s\n' "$label" vmahunt "$n" "$w" "$c"
-		read -r _ pw pc < <(best count_none "$prof" "$vml")
+		read -r _ pw pc _ < <(best count_none "$prof" "$vml")
 		printf '%-36s %-8s %6s %9s %9s   (profile load alone: the rest is the walk)\n' \
 			"" vh-prof - "$pw" "$pc"
 		[ $have_chroot = 1 ] || continue
-		read -r dn dw dc < <(best count_drgn "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
+		read -r dn dw dc _ < <(best count_drgn "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
 			drgn -q -c "$dump" -s "$vml" --no-default-symbols /tmp/vh-bench-drgn.py)
 		printf '%-36s %-8s %6s %9s %9s %9s %9s\n' "" drgn "$dn" "$dw" "$dc" \
 			"$(ratio "$dw" "$w")" "$(ratio "$dc" "$c")"
-		read -r cn cw cc < <(best count_crash "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
+		read -r cn cw cc _ < <(best count_crash "${in_chroot[@]}" "$lab" "$(dirname "$vml")" "$drgn_script" \
 			sh -c 'printf "ps\nexit\n" | crash -s "$0" "$1"' "$vml" "$dump")
 		printf '%-36s %-8s %6s %9s %9s %9s %9s\n' "" crash "$cn" "$cw" "$cc" \
 			"$(ratio "$cw" "$w")" "$(ratio "$cc" "$c")"

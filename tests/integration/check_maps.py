@@ -21,6 +21,13 @@ instead of guessing (everything else of those lines must still match);
 a process of the truth that is gone from a dump, or
 a process in a dump that is not in the truth (the kdump dumps were taken a few
 seconds after the truth, after the crash); their lines are not counted.
+
+Anti-forensics plants (truth plants with "after_truth": the lab's kernel module
+changed the kernel's bookkeeping after the truth was printed): vmahunt shows the
+kernel's bookkeeping, so a "hidden_vma" plant's line must be ABSENT from its
+process's lines (it is in the truth, captured before the VMA was taken out of
+the tree), and an "unlinked_task" plant's process may be missing (it is off the
+task list; reported, not failed).
 """
 import argparse
 import json
@@ -100,6 +107,26 @@ def check_json(vmahunt, lab, path, text_procs, timeout):
     return [f"{path}: {e}" for e in errs]
 
 
+def expected_maps(truth):
+    """Per pid, the truth's lines as vmahunt must list them: without the VMAs the lab's
+    module took out of the VMA tree after the truth was printed. Also returns the pids
+    the module took off the task list."""
+    hidden = {(p["pid"], int(p["start"], 16), int(p["end"], 16)) for p in truth["plants"]
+              if p.get("after_truth") and p["kind"] == "hidden_vma"}
+    unlinked = {p["pid"] for p in truth["plants"]
+                if p.get("after_truth") and p["kind"] == "unlinked_task"}
+    want = {}
+    for p in truth["processes"]:
+        want[p["pid"]] = [render(m) for m in p["maps"]
+                          if (p["pid"], int(m["start"], 16), int(m["end"], 16)) not in hidden]
+    seen = {(pid, s, e) for pid, s, e in hidden
+            for p in truth["processes"] if p["pid"] == pid
+            for m in p["maps"] if (int(m["start"], 16), int(m["end"], 16)) == (s, e)}
+    if seen != hidden:
+        sys.exit(f"check_maps: hidden_vma plants not in the truth's maps: {sorted(hidden - seen)}")
+    return want, unlinked
+
+
 def check_dump(vmahunt, lab, dump, timeout, with_json):
     truth = json.load(open(os.path.join(lab, "truth.json")))
     path = os.path.join(lab, dump["file"])
@@ -111,13 +138,15 @@ def check_dump(vmahunt, lab, dump, timeout, with_json):
     if r.returncode != 0:
         return [f"{path}: vmahunt maps exited {r.returncode}: {r.stderr.strip()}"]
     got, unreadable = parse_text(r.stdout)
-    want = {p["pid"]: [render(m) for m in p["maps"]] for p in truth["processes"]}
+    want, unlinked = expected_maps(truth)
     warnings = [l for l in r.stderr.splitlines() if "warning" in l]
     errs, notes = [], []
     n_truth = n_listed = n_hit = n_listed_hit = 0
     for pid, lines in sorted(want.items()):
         if pid not in got and lines:
-            notes.append(f"pid {pid} ({len(lines)} lines) is not in the dump")
+            why = ("taken off the task list (unlinked_task plant)" if pid in unlinked
+                   else "not in the dump")
+            notes.append(f"pid {pid} ({len(lines)} lines) is {why}")
             continue
         g = got.get(pid, [])
         n_truth += len(lines)

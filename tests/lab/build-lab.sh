@@ -20,6 +20,10 @@ JOBS=1
 declare -A SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [sid]=sid)
 # the 6.1 guest is the one la57 / novmcoreinfo variants boot
 EXTRA_VARIANT_KERNEL=6.1
+# kernel generations whose guests load the anti-forensics module (antiforensics/): its
+# build needs the kernel's linux-headers + linux-kbuild packages and the host gcc. 6.12+
+# headers pass -fmin-function-alignment, which Debian 12's gcc-12 does not know.
+declare -A AF_MODULE=([5.10]=1 [6.1]=1)
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -40,7 +44,7 @@ die() { log "ERROR: $*"; exit 1; }
 has_variant() { case ",$VARIANTS," in *",$1,"*) return 0 ;; esac; return 1; }
 
 export PATH=$PATH:/sbin:/usr/sbin
-for t in qemu-system-x86_64 busybox gcc dpkg-deb apt-get python3 mkfs.ext4 debugfs zstd; do
+for t in qemu-system-x86_64 busybox gcc make dpkg-deb apt-get python3 mkfs.ext4 debugfs zstd; do
 	command -v "$t" >/dev/null 2>&1 || die "missing tool $t (see tests/lab/deps.txt)"
 done
 BUSYBOX=$(command -v busybox)
@@ -56,8 +60,8 @@ flock -n 9 || die "another build-lab.sh is running on $OUT"
 
 # Hash of what shapes a guest's dumps: a change re-runs the guests. Bump GUEST_FORMAT when
 # an edit of this script changes what a guest does or holds.
-GUEST_FORMAT=1
-LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py guest/* scenarios/*) |
+GUEST_FORMAT=2
+LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py guest/* scenarios/* antiforensics/*) |
 	sha256sum | cut -c1-16)
 # Hash of the post-processing (truth, manifest, fixture checks): a change re-runs only it.
 POST_HASH=$(cd "$LAB_DIR" && cat parse_truth.py manifest.py dumpcheck.py known-issues.txt | sha256sum | cut -c1-16)
@@ -199,6 +203,56 @@ extract_kernel() { # suite pkg ver
 	touch "$KDIR/.stamp"
 }
 
+# --- headers for out-of-tree modules: linux-headers-KVER, its -common and linux-kbuild-*
+# packages of the exact kernel version, extracted into one root (their symlinks are
+# relative) under the kernel's cache folder
+prepare_headers() { # gen (KDIR set) -> sets HDR (the linux-headers-KVER build dir)
+	local gen=$1 suite=${SUITE[$1]}
+	local kver ver
+	kver=$(cat "$KDIR/kver")
+	ver=$(cat "$KDIR/version")
+	HDR=$KDIR/headers/usr/src/linux-headers-$kver
+	[ -f "$KDIR/headers/.stamp" ] && return 0
+	apt_update "$suite"
+	local debs=$CACHE/debs/$suite parts p need=()
+	parts=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" headers "$kver" "$ver") ||
+		die "cannot resolve the headers packages of $kver"
+	mkdir -p "$debs"
+	for p in $parts; do
+		ls "$debs/${p}_${ver#*:}_"*.deb >/dev/null 2>&1 || need+=("$p=$ver")
+	done
+	if [ ${#need[@]} -gt 0 ]; then
+		log "download ($suite): ${need[*]}"
+		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$debs" "${need[@]}" \
+			>"$CACHE/download.log" 2>&1 || { cat "$CACHE/download.log" >&2; die "headers download failed"; }
+	fi
+	rm -rf "$KDIR/headers"
+	mkdir -p "$KDIR/headers"
+	for p in $parts; do
+		dpkg-deb -x "$(ls "$debs/${p}_${ver#*:}_"*.deb | head -1)" "$KDIR/headers"
+	done
+	[ -f "$HDR/Makefile" ] || die "no $HDR/Makefile in the headers packages"
+	# Debian's arch Makefile includes the -common one by its absolute installed path
+	sed -i "s|^include /usr/src/|include $KDIR/headers/usr/src/|" "$HDR/Makefile"
+	touch "$KDIR/headers/.stamp"
+}
+
+# the anti-forensics module for the kernel of KDIR into DEST (host gcc: 5.10 was built
+# with gcc-10, which Debian 12 lacks; gcc-12 builds a module it loads fine, vermagic holds
+# no compiler version)
+build_af_module() { # gen dest
+	local gen=$1 dest=$2 t0=$SECONDS
+	prepare_headers "$gen"
+	local src=$build/af
+	rm -rf "$src"
+	cp -r "$LAB_DIR/antiforensics" "$src"
+	make -C "$HDR" M="$src" CC=gcc modules >"$build/af-build.log" 2>&1 ||
+		{ cat "$build/af-build.log" >&2; die "anti-forensics module build failed"; }
+	mkdir -p "$dest"
+	cp "$src/vh_af.ko" "$dest/"
+	log "anti-forensics module built for $(cat "$KDIR/kver") in $((SECONDS - t0)) s"
+}
+
 build_scenarios() {
 	local dest=$1
 	mkdir -p "$dest"
@@ -260,6 +314,7 @@ run_guest() {
 	ln -s busybox "$rd/bin/sh"
 	cp "$LAB_DIR/guest/init" "$rd/init"
 	build_scenarios "$rd/lab/bin"
+	if [ -n "${AF_MODULE[$gen]:-}" ]; then build_af_module "$gen" "$rd/lab/modules-af"; fi
 	if [ "$variant" != novmcoreinfo ]; then
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-first.txt" qemu_fw_cfg >/dev/null
 	fi

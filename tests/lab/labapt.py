@@ -14,6 +14,8 @@ Usage:
   labapt.py CACHE SUITE kernels           -> "IMAGE-PACKAGE VERSION" lines, newest first
   labapt.py CACHE SUITE download DIR PKG...   (prints the .deb paths)
   labapt.py CACHE SUITE libdeps PKG       -> prints PKG plus its recursive lib* Depends
+  labapt.py CACHE SUITE headers KVER VER  -> linux-headers-KVER plus the linux-headers-* /
+                                             linux-kbuild-* packages it depends on
 """
 import glob
 import os
@@ -245,6 +247,22 @@ def cmd_parts(cache, suite, pkg, ver):
     return names
 
 
+def cmd_headers(cache, suite, kver, ver):
+    """The packages an external module build for kernel KVER needs: linux-headers-KVER
+    and the linux-headers-*-common / linux-kbuild-* packages it depends on (same version)."""
+    pkg = "linux-headers-" + kver
+    out = run(["apt-cache"] + apt_opts(cache, suite) + ["show", f"{pkg}={ver}"],
+              stdout=subprocess.PIPE).stdout
+    names = [pkg]
+    for line in out.split("\n\n")[0].splitlines():
+        if line.startswith("Depends:"):
+            for d in line.split(":", 1)[1].split(","):
+                n = d.strip().split()[0] if d.strip() else ""
+                if n.startswith(("linux-headers-", "linux-kbuild-")) and n not in names:
+                    names.append(n)
+    return names
+
+
 def cmd_version(cache, suite, pkg):
     return cmd_show_field(cache, suite, pkg, "Version")
 
@@ -284,6 +302,8 @@ def main():
             print(name, ver)
     elif cmd == "parts":
         print("\n".join(cmd_parts(cache, suite, args[0], args[1])))
+    elif cmd == "headers":
+        print("\n".join(cmd_headers(cache, suite, args[0], args[1])))
     elif cmd == "version":
         print(cmd_version(cache, suite, args[0]))
     elif cmd == "download":

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "dump/dump_internal.h"
+#include "helpers/dumptest.h"
 #include "helpers/tmpfile.h"
 
 /* Tests open hundreds of dumps; a default 4 MiB page cache each is slow under ASan. */
@@ -39,24 +40,6 @@ struct img {
 	size_t len;
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* The byte stored at file offset @off: varies within and across pages. */
 static uint8_t pattern(uint64_t off)
 {
@@ -67,16 +50,16 @@ static void ehdr64(uint8_t *p, uint16_t phnum)
 {
 	memset(p, 0, 64);
 	memcpy(p, "\177ELF", 4);
-	p[4] = 2;	   /* ELFCLASS64 */
-	p[5] = 1;	   /* ELFDATA2LSB */
-	p[6] = 1;	   /* EV_CURRENT */
-	put16(p + 16, 4);  /* ET_CORE */
-	put16(p + 18, 62); /* EM_X86_64 */
-	put32(p + 20, 1);
-	put64(p + 32, PHOFF);
-	put16(p + 52, 64);
-	put16(p + 54, 56);
-	put16(p + 56, phnum);
+	p[4] = 2;		   /* ELFCLASS64 */
+	p[5] = 1;		   /* ELFDATA2LSB */
+	p[6] = 1;		   /* EV_CURRENT */
+	vh_test_put16(p + 16, 4);  /* ET_CORE */
+	vh_test_put16(p + 18, 62); /* EM_X86_64 */
+	vh_test_put32(p + 20, 1);
+	vh_test_put64(p + 32, PHOFF);
+	vh_test_put16(p + 52, 64);
+	vh_test_put16(p + 54, 56);
+	vh_test_put16(p + 56, phnum);
 }
 
 static uint8_t *phdr(struct img *im, int i)
@@ -88,21 +71,21 @@ static void set_phdr(uint8_t *p, uint32_t type, uint64_t off, uint64_t paddr, ui
 		     uint64_t memsz)
 {
 	memset(p, 0, 56);
-	put32(p, type);
-	put64(p + 8, off);
-	put64(p + 16, paddr); /* p_vaddr: as QEMU writes with paging off */
-	put64(p + 24, paddr);
-	put64(p + 32, filesz);
-	put64(p + 40, memsz);
+	vh_test_put32(p, type);
+	vh_test_put64(p + 8, off);
+	vh_test_put64(p + 16, paddr); /* p_vaddr: as QEMU writes with paging off */
+	vh_test_put64(p + 24, paddr);
+	vh_test_put64(p + 32, filesz);
+	vh_test_put64(p + 40, memsz);
 }
 
 static size_t note(uint8_t *p, const char *name, uint32_t type, uint32_t descsz)
 {
 	uint32_t namesz = (uint32_t)strlen(name) + 1;
 
-	put32(p, namesz);
-	put32(p + 4, descsz);
-	put32(p + 8, type);
+	vh_test_put32(p, namesz);
+	vh_test_put32(p + 4, descsz);
+	vh_test_put32(p + 8, type);
 	memcpy(p + 12, name, namesz);
 	return 12 + ((namesz + 3) & ~3u);
 }
@@ -116,16 +99,16 @@ static size_t put_notes(struct img *im, enum notes_kind kind)
 	if (kind == NOTES_NONE)
 		return 0;
 	p += note(p, "CORE", 1, 336);
-	put32(p + 32, 1);
-	put64(p + 112 + 16 * 8, 0xffffffff81000000ull); /* rip */
+	vh_test_put32(p + 32, 1);
+	vh_test_put64(p + 112 + 16 * 8, 0xffffffff81000000ull); /* rip */
 	p += 336;
 	if (kind == NOTES_QEMU) {
 		p += note(p, "QEMU", 0, 432);
-		put32(p, 1);
-		put32(p + 4, 432);
-		put64(p + 392, 0x80050033);	   /* cr0 */
-		put64(p + 392 + 3 * 8, 0x1234000); /* cr3 */
-		put64(p + 392 + 4 * 8, 0x3506f0);  /* cr4 */
+		vh_test_put32(p, 1);
+		vh_test_put32(p + 4, 432);
+		vh_test_put64(p + 392, 0x80050033);	   /* cr0 */
+		vh_test_put64(p + 392 + 3 * 8, 0x1234000); /* cr3 */
+		vh_test_put64(p + 392 + 4 * 8, 0x3506f0);  /* cr4 */
 		p += 432;
 	}
 	p += note(p, "VMCOREINFO", 0, sizeof(vmci) - 1);
@@ -150,29 +133,6 @@ static void build(struct img *im, enum notes_kind kind)
 	set_phdr(phdr(im, 3), 1, D2, 0x20000, 0x2000, 0x2000);
 }
 
-struct opened {
-	char *path;
-	struct vh_dump *d;
-	int err;
-};
-
-static struct opened open_img(const struct img *im)
-{
-	struct opened o;
-
-	o.path = vh_test_write_tmp(im->d, im->len);
-	assert_non_null(o.path);
-	o.err = vh_dump_open(o.path, &small_cache, &o.d);
-	return o;
-}
-
-static void close_img(struct opened *o)
-{
-	vh_dump_close(o->d);
-	unlink(o->path);
-	free(o->path);
-}
-
 /* Reads [paddr, paddr + len) and compares it with the file bytes at @off (or zeros). */
 static void expect_bytes(struct vh_dump *d, uint64_t paddr, size_t len, uint64_t off, bool zero)
 {
@@ -190,40 +150,10 @@ static void expect_bytes(struct vh_dump *d, uint64_t paddr, size_t len, uint64_t
 	free(buf);
 }
 
-static void expect_msg(const char *text)
-{
-	if (!strstr(vh_errmsg(), text))
-		fail_msg("message \"%s\" lacks \"%s\"", vh_errmsg(), text);
-}
-
-static void expect_warning(struct vh_dump *d, const char *text)
-{
-	size_t n;
-	const char *const *w = vh_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		if (strstr(w[i], text))
-			return;
-	}
-	fail_msg("no warning contains \"%s\" (%zu warnings)", text, n);
-}
-
-static const char *attr(struct vh_dump *d, const char *name)
-{
-	size_t n;
-	const struct vh_dump_attr *a = vh_dump_attrs(d, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(a[i].name, name))
-			return a[i].value;
-	}
-	return "";
-}
-
 static void test_qemu_dump_reads_back(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 	struct vh_page_stats st;
 	const struct vh_phys_range *r;
 	const struct vh_cpu_regs *c;
@@ -232,7 +162,7 @@ static void test_qemu_dump_reads_back(void **state)
 
 	(void)state;
 	build(&im, NOTES_QEMU);
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
 	assert_int_equal(vh_dump_format(o.d), VH_FMT_ELF);
 	assert_string_equal(vh_dump_arch(o.d), "x86_64");
@@ -251,7 +181,7 @@ static void test_qemu_dump_reads_back(void **state)
 	assert_int_equal(vh_dump_read_phys(o.d, 0x11ff0, b, 0x20), VH_ERR_EXCLUDED);
 	/* Absent: past a segment's end, the unstored head of an unaligned page, a hole. */
 	assert_int_equal(vh_dump_read_phys(o.d, 0x2ff0, b, 0x20), VH_ERR_NOT_PRESENT);
-	expect_msg("0x3000");
+	vh_test_expect_msg("0x3000");
 	assert_int_equal(vh_dump_read_phys(o.d, 0x10000, b, 16), VH_ERR_NOT_PRESENT);
 	assert_int_equal(vh_dump_read_phys(o.d, 0x5000, b, 1), VH_ERR_NOT_PRESENT);
 	assert_int_equal(vh_dump_page_state(o.d, 0x10), VH_PAGE_PRESENT);
@@ -270,20 +200,20 @@ static void test_qemu_dump_reads_back(void **state)
 	assert_true(c->have_gp && c->have_cr);
 	assert_int_equal(c->rip, 0xffffffff81000000ull);
 	assert_int_equal(c->cr[3], 0x1234000);
-	assert_string_equal(attr(o.d, "elf.producer"),
+	assert_string_equal(vh_test_attr(o.d, "elf.producer"),
 			    "QEMU (filtered) or makedumpfile -E of a QEMU dump");
-	assert_string_equal(attr(o.d, "elf.tail"), "excluded by the dump tool");
-	assert_string_equal(attr(o.d, "elf.phnum"), "4");
+	assert_string_equal(vh_test_attr(o.d, "elf.tail"), "excluded by the dump tool");
+	assert_string_equal(vh_test_attr(o.d, "elf.phnum"), "4");
 	vh_dump_warnings(o.d, &n);
 	assert_int_equal(n, 0);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* makedumpfile -E: the tail of a short PT_LOAD is filtered memory, not zeros. */
 static void test_makedumpfile_tail_is_excluded(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 	struct vh_page_stats st;
 	uint8_t b[16];
 
@@ -291,37 +221,37 @@ static void test_makedumpfile_tail_is_excluded(void **state)
 	build(&im, NOTES_KERNEL);
 	/* A PT_LOAD that holds only excluded pages: makedumpfile writes p_offset 0. */
 	set_phdr(phdr(&im, 3), 1, 0, 0x20000, 0, 0x2000);
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
-	assert_string_equal(attr(o.d, "elf.producer"), "makedumpfile");
+	assert_string_equal(vh_test_attr(o.d, "elf.producer"), "makedumpfile");
 	assert_int_equal(vh_dump_page_state(o.d, 0x12), VH_PAGE_EXCLUDED);
 	assert_int_equal(vh_dump_page_state(o.d, 0x21), VH_PAGE_EXCLUDED);
 	assert_int_equal(vh_dump_read_phys(o.d, 0x12000, b, 16), VH_ERR_EXCLUDED);
-	expect_msg("0x12000");
+	vh_test_expect_msg("0x12000");
 	assert_int_equal(vh_dump_read_phys(o.d, 0x11ff8, b, 16), VH_ERR_EXCLUDED);
 	expect_bytes(o.d, 0x10800, 0x1800, D1, false);
 	vh_dump_page_stats(o.d, &st);
 	assert_int_equal(st.present, 5);
 	assert_int_equal(st.zero, 0);
 	assert_int_equal(st.excluded, 4);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* Without notes nothing says vmcore: the plain ELF meaning, zero-filled, holds. */
 static void test_no_notes(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 	struct vh_page_stats st;
 
 	(void)state;
 	build(&im, NOTES_NONE);
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
 	assert_null(vh_dump_vmcoreinfo(o.d, NULL));
 	assert_int_equal(vh_dump_ncpus(o.d), 0);
-	assert_string_equal(attr(o.d, "elf.producer"), "unknown");
-	assert_string_equal(attr(o.d, "elf.tail"), "zero-filled (plain ELF)");
+	assert_string_equal(vh_test_attr(o.d, "elf.producer"), "unknown");
+	assert_string_equal(vh_test_attr(o.d, "elf.tail"), "zero-filled (plain ELF)");
 	assert_int_equal(vh_dump_page_state(o.d, 0x12), VH_PAGE_ZERO);
 	assert_int_equal(vh_dump_page_state(o.d, 0x13), VH_PAGE_ZERO);
 	/* From stored bytes into the zero tail, in one read. */
@@ -331,37 +261,37 @@ static void test_no_notes(void **state)
 	assert_int_equal(st.present, 7);
 	assert_int_equal(st.zero, 2);
 	assert_int_equal(st.excluded, 0);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* A full QEMU dump (paging off) has no short PT_LOAD: producer QEMU, no tail attr. */
 static void test_qemu_unfiltered(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 
 	(void)state;
 	build(&im, NOTES_QEMU);
-	put64(phdr(&im, 2) + 40, 0x1800);
-	o = open_img(&im);
+	vh_test_put64(phdr(&im, 2) + 40, 0x1800);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
-	assert_string_equal(attr(o.d, "elf.producer"), "QEMU");
-	assert_string_equal(attr(o.d, "elf.tail"), "");
-	close_img(&o);
+	assert_string_equal(vh_test_attr(o.d, "elf.producer"), "QEMU");
+	assert_string_equal(vh_test_attr(o.d, "elf.tail"), "");
+	vh_test_close(&o);
 }
 
 /* Overlapping PT_LOADs: the one listed first wins, the other fills around it. */
 static void test_overlap(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 	const struct vh_phys_range *r;
 	size_t n;
 
 	(void)state;
 	build(&im, NOTES_NONE);
 	set_phdr(phdr(&im, 1), 1, D0, 0x20800, 0x3000, 0x3000);
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
 	r = vh_dump_ranges(o.d, &n);
 	assert_int_equal(n, 2);
@@ -369,48 +299,48 @@ static void test_overlap(void **state)
 	assert_int_equal(r[1].end, 0x23800);
 	expect_bytes(o.d, 0x20000, 0x800, D2, false);
 	expect_bytes(o.d, 0x20800, 0x3000, D0, false);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* kexec's kernel-text PT_LOAD without a physical address must not shadow page 0. */
 static void test_kernel_text_without_paddr(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 	uint8_t b[1];
 
 	(void)state;
 	build(&im, NOTES_KERNEL);
-	put64(phdr(&im, 1) + 16, 0xffffffff81000000ull);
-	o = open_img(&im);
+	vh_test_put64(phdr(&im, 1) + 16, 0xffffffff81000000ull);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
-	expect_warning(o.d, "kernel text");
+	vh_test_expect_warning(o.d, "kernel text");
 	assert_int_equal(vh_dump_read_phys(o.d, 0, b, 1), VH_ERR_NOT_PRESENT);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* A dump cut inside a PT_LOAD: what is there reads back, the rest is not present. */
 static void test_truncated_load(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 	struct vh_page_stats st;
 	uint8_t b[16];
 
 	(void)state;
 	build(&im, NOTES_QEMU);
 	im.len = D2 + 0x800;
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
-	expect_warning(o.d, "offset 0xe8: PT_LOAD 3");
-	expect_warning(o.d, "truncated");
+	vh_test_expect_warning(o.d, "offset 0xe8: PT_LOAD 3");
+	vh_test_expect_warning(o.d, "truncated");
 	expect_bytes(o.d, 0x20000, 0x800, D2, false);
 	assert_int_equal(vh_dump_read_phys(o.d, 0x207f8, b, 16), VH_ERR_NOT_PRESENT);
 	assert_int_equal(vh_dump_page_state(o.d, 0x20), VH_PAGE_PRESENT);
 	assert_int_equal(vh_dump_page_state(o.d, 0x21), VH_PAGE_ABSENT);
 	vh_dump_page_stats(o.d, &st);
 	assert_int_equal(st.present, 6);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* Every length from empty to whole: the right error inside the headers, warnings after. */
@@ -437,7 +367,7 @@ static void test_truncated_everywhere(void **state)
 			fail_msg("cut at %zu: got %d (%s), expected %d", cut, err, vh_errmsg(),
 				 want);
 		if (err) {
-			expect_msg("offset 0x");
+			vh_test_expect_msg("offset 0x");
 		} else if (cut < im.len) {
 			size_t n;
 
@@ -482,22 +412,22 @@ static void test_bad_headers(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		struct img im;
-		struct opened o;
+		struct vh_test_opened o;
 
 		build(&im, NOTES_QEMU);
 		if (m[i].width == 1)
 			im.d[m[i].off] = (uint8_t)m[i].value;
 		else if (m[i].width == 2)
-			put16(im.d + m[i].off, (uint16_t)m[i].value);
+			vh_test_put16(im.d + m[i].off, (uint16_t)m[i].value);
 		else
-			put64(im.d + m[i].off, m[i].value);
-		o = open_img(&im);
+			vh_test_put64(im.d + m[i].off, m[i].value);
+		o = vh_test_open_bytes(im.d, im.len, &small_cache);
 		if (o.err != m[i].err)
 			fail_msg("%s: got %d (%s), expected %d", m[i].what, o.err, vh_errmsg(),
 				 m[i].err);
 		assert_null(o.d);
-		expect_msg(m[i].msg);
-		close_img(&o);
+		vh_test_expect_msg(m[i].msg);
+		vh_test_close(&o);
 	}
 }
 
@@ -505,15 +435,15 @@ static void test_bad_headers(void **state)
 static void test_bad_pn_xnum(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 
 	(void)state;
 	build(&im, NOTES_QEMU);
-	put16(im.d + 56, 0xffff);
-	o = open_img(&im);
+	vh_test_put16(im.d + 56, 0xffff);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_not_equal(o.err, VH_OK);
-	expect_msg("offset 0x");
-	close_img(&o);
+	vh_test_expect_msg("offset 0x");
+	vh_test_close(&o);
 }
 
 /* Damaged PT_LOAD fields: that segment is skipped with a warning, the rest is read. */
@@ -532,18 +462,18 @@ static void test_bad_load_skipped(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct img im;
-		struct opened o;
+		struct vh_test_opened o;
 		uint8_t b[1];
 
 		build(&im, NOTES_QEMU);
 		set_phdr(phdr(&im, 2), 1, bad[i].off, bad[i].paddr, bad[i].filesz, bad[i].memsz);
-		o = open_img(&im);
+		o = vh_test_open_bytes(im.d, im.len, &small_cache);
 		assert_int_equal(o.err, VH_OK);
-		expect_warning(o.d, "offset 0xb0: PT_LOAD 2 skipped");
-		expect_warning(o.d, bad[i].msg);
+		vh_test_expect_warning(o.d, "offset 0xb0: PT_LOAD 2 skipped");
+		vh_test_expect_warning(o.d, bad[i].msg);
 		assert_int_equal(vh_dump_read_phys(o.d, 0x10800, b, 1), VH_ERR_NOT_PRESENT);
 		expect_bytes(o.d, 0x20000, 0x2000, D2, false);
-		close_img(&o);
+		vh_test_close(&o);
 	}
 }
 
@@ -551,35 +481,36 @@ static void test_bad_load_skipped(void **state)
 static void test_huge_tail_ignored(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 	size_t n;
 	const struct vh_phys_range *r;
 
 	(void)state;
 	build(&im, NOTES_QEMU);
 	set_phdr(phdr(&im, 2), 1, D1, 0x10800, 0x1800, 1ull << 60);
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
-	expect_warning(o.d, "PT_LOAD 2: p_memsz 0x1000000000000000 reaches beyond the 52-bit");
+	vh_test_expect_warning(o.d,
+			       "PT_LOAD 2: p_memsz 0x1000000000000000 reaches beyond the 52-bit");
 	expect_bytes(o.d, 0x10800, 0x1800, D1, false);
 	r = vh_dump_ranges(o.d, &n);
 	assert_true(r[n - 1].end <= (1ull << 52));
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 static void test_no_usable_load(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 
 	(void)state;
 	build(&im, NOTES_QEMU);
 	for (int i = 1; i < PHNUM; i++)
-		put64(phdr(&im, i) + 32, 0x10000); /* p_filesz > p_memsz */
-	o = open_img(&im);
+		vh_test_put64(phdr(&im, i) + 32, 0x10000); /* p_filesz > p_memsz */
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_ERR_FORMAT);
-	expect_msg("offset 0x40: no usable PT_LOAD");
-	close_img(&o);
+	vh_test_expect_msg("offset 0x40: no usable PT_LOAD");
+	vh_test_close(&o);
 }
 
 /* A PT_NOTE past the end of the file, or of absurd size: warned, memory still read. */
@@ -591,17 +522,17 @@ static void test_bad_note_segment(void **state)
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
 		struct img im;
-		struct opened o;
+		struct vh_test_opened o;
 
 		build(&im, NOTES_QEMU);
-		put64(phdr(&im, 0) + 8, offs[i]);
-		put64(phdr(&im, 0) + 32, sizes[i]);
-		o = open_img(&im);
+		vh_test_put64(phdr(&im, 0) + 8, offs[i]);
+		vh_test_put64(phdr(&im, 0) + 32, sizes[i]);
+		o = vh_test_open_bytes(im.d, im.len, &small_cache);
 		assert_int_equal(o.err, VH_OK);
-		expect_warning(o.d, "offset 0x40: PT_NOTE");
+		vh_test_expect_warning(o.d, "offset 0x40: PT_NOTE");
 		assert_int_equal(vh_dump_ncpus(o.d), 0);
 		expect_bytes(o.d, 0x0, 0x3000, D0, false);
-		close_img(&o);
+		vh_test_close(&o);
 	}
 }
 
@@ -609,24 +540,24 @@ static void test_bad_note_segment(void **state)
 static void test_bogus_note_size(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 
 	(void)state;
 	build(&im, NOTES_QEMU);
-	put32(im.d + NOTES_OFF + 12 + 8 + 336 + 4, 0xfffffff0); /* the QEMU note's descsz */
-	o = open_img(&im);
+	vh_test_put32(im.d + NOTES_OFF + 12 + 8 + 336 + 4, 0xfffffff0); /* the QEMU note's descsz */
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
-	expect_warning(o.d, "offset 0x364: ELF note descriptor size");
+	vh_test_expect_warning(o.d, "offset 0x364: ELF note descriptor size");
 	assert_int_equal(vh_dump_ncpus(o.d), 1);
 	assert_false(vh_dump_cpu(o.d, 0)->have_cr);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* An unusable PAGESIZE in VMCOREINFO: a warning, and x86's 4096. */
 static void test_bad_vmcoreinfo_pagesize(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 	uint8_t *at;
 
 	(void)state;
@@ -634,27 +565,27 @@ static void test_bad_vmcoreinfo_pagesize(void **state)
 	at = memmem(im.d, im.len, "PAGESIZE=4096", 13);
 	assert_non_null(at);
 	memcpy(at, "PAGESIZE=1234", 13);
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
 	assert_int_equal(vh_dump_page_size(o.d), 4096);
-	expect_warning(o.d, "PAGESIZE=1234");
-	close_img(&o);
+	vh_test_expect_warning(o.d, "PAGESIZE=1234");
+	vh_test_close(&o);
 }
 
 /* Process core files (every p_paddr 0) are not vmcores: the process-core reader takes them. */
 static void test_process_core_refused(void **state)
 {
 	struct img im;
-	struct opened o;
+	struct vh_test_opened o;
 
 	(void)state;
 	build(&im, NOTES_NONE);
-	put64(phdr(&im, 2) + 24, 0);
-	put64(phdr(&im, 3) + 24, 0);
-	o = open_img(&im);
+	vh_test_put64(phdr(&im, 2) + 24, 0);
+	vh_test_put64(phdr(&im, 3) + 24, 0);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
 	assert_int_equal(vh_dump_format(o.d), VH_FMT_CORE);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* More than 65534 program headers: e_phnum is PN_XNUM, the count is in section 0's sh_info. */
@@ -670,11 +601,11 @@ static void test_pn_xnum(void **state)
 	(void)state;
 	assert_non_null(img);
 	ehdr64(img, 0xffff);
-	put64(img + 32, phoff);
-	put64(img + 40, 64);	     /* e_shoff: section header 0 right after the ELF header */
-	put16(img + 58, 64);	     /* e_shentsize */
-	put16(img + 60, 1);	     /* e_shnum */
-	put32(img + 64 + 44, nload); /* sh_info */
+	vh_test_put64(img + 32, phoff);
+	vh_test_put64(img + 40, 64); /* e_shoff: section header 0 right after the ELF header */
+	vh_test_put16(img + 58, 64); /* e_shentsize */
+	vh_test_put16(img + 60, 1);  /* e_shnum */
+	vh_test_put32(img + 64 + 44, nload); /* sh_info */
 	/* Zero-filled pages every other page: nothing stored, so the file stays small. */
 	for (uint32_t i = 0; i < nload; i++)
 		set_phdr(img + phoff + 56 * (size_t)i, 1, 0, (uint64_t)i * 2 * PAGE, 0, PAGE);
@@ -685,7 +616,7 @@ static void test_pn_xnum(void **state)
 	assert_int_equal(st.zero, nload);
 	assert_int_equal(vh_dump_page_state(d, 2 * (nload - 1)), VH_PAGE_ZERO);
 	assert_int_equal(vh_dump_page_state(d, 2 * (nload - 1) + 1), VH_PAGE_ABSENT);
-	assert_string_equal(attr(d, "elf.phnum"), "70000");
+	assert_string_equal(vh_test_attr(d, "elf.phnum"), "70000");
 	vh_dump_close(d);
 	unlink(path);
 	free(path);
@@ -711,9 +642,9 @@ static void test_hostile_tables_bounded(void **state)
 	for (uint32_t i = 0; i < 64; i++) {
 		uint8_t *h = img + notes + (size_t)i * one;
 
-		put32(h, 5);
-		put32(h + 4, 336);
-		put32(h + 8, 1);
+		vh_test_put32(h, 5);
+		vh_test_put32(h + 4, 336);
+		vh_test_put32(h + 8, 1);
 		memcpy(h + 12, "CORE", 5);
 	}
 	/* Even entries: PT_LOAD with p_filesz > p_memsz; odd ones: PT_NOTE, all the same notes. */
@@ -730,7 +661,7 @@ static void test_hostile_tables_bounded(void **state)
 	vh_dump_warnings(d, &nw);
 	assert_true(nw <= 80);
 	assert_int_equal(vh_dump_ncpus(d), 8192);
-	expect_warning(d, "more damaged or truncated program headers");
+	vh_test_expect_warning(d, "more damaged or truncated program headers");
 	vh_dump_close(d);
 	unlink(path);
 	free(path);
@@ -751,23 +682,23 @@ static void test_elf32(void **state)
 	img[4] = 1; /* ELFCLASS32 */
 	img[5] = 1;
 	img[6] = 1;
-	put16(img + 16, 4);
-	put16(img + 18, 3); /* EM_386 */
-	put32(img + 20, 1);
-	put32(img + 28, 52); /* e_phoff */
-	put16(img + 40, 52);
-	put16(img + 42, 32);
-	put16(img + 44, 1);
-	put32(img + 52, 1);	      /* PT_LOAD */
-	put32(img + 52 + 4, 0x1000);  /* p_offset */
-	put32(img + 52 + 12, 0x7000); /* p_paddr */
-	put32(img + 52 + 16, 0x2000); /* p_filesz */
-	put32(img + 52 + 20, 0x2000); /* p_memsz */
+	vh_test_put16(img + 16, 4);
+	vh_test_put16(img + 18, 3); /* EM_386 */
+	vh_test_put32(img + 20, 1);
+	vh_test_put32(img + 28, 52); /* e_phoff */
+	vh_test_put16(img + 40, 52);
+	vh_test_put16(img + 42, 32);
+	vh_test_put16(img + 44, 1);
+	vh_test_put32(img + 52, 1);	      /* PT_LOAD */
+	vh_test_put32(img + 52 + 4, 0x1000);  /* p_offset */
+	vh_test_put32(img + 52 + 12, 0x7000); /* p_paddr */
+	vh_test_put32(img + 52 + 16, 0x2000); /* p_filesz */
+	vh_test_put32(img + 52 + 20, 0x2000); /* p_memsz */
 	path = vh_test_write_tmp(img, sizeof(img));
 	assert_non_null(path);
 	assert_int_equal(vh_dump_open(path, &small_cache, &d), VH_OK);
 	assert_string_equal(vh_dump_arch(d), "i386");
-	assert_string_equal(attr(d, "elf.class"), "ELF32");
+	assert_string_equal(vh_test_attr(d, "elf.class"), "ELF32");
 	expect_bytes(d, 0x7000, 0x2000, 0x1000, false);
 	vh_dump_close(d);
 	unlink(path);

@@ -20,6 +20,7 @@
 #include <vmahunt/vmahunt.h>
 
 #include "helpers/kdump_writer.h"
+#include "helpers/dumptest.h"
 #include "helpers/tmpfile.h"
 
 #define BS 4096
@@ -53,33 +54,6 @@ static char *flatten_to_file(const struct kw_image *img, const struct kw_flat_op
 	free(buf);
 	assert_non_null(path);
 	return path;
-}
-
-static void drop(char *path)
-{
-	unlink(path);
-	free(path);
-}
-
-static struct vh_dump *open_ok(const char *path)
-{
-	struct vh_dump *d = NULL;
-
-	if (vh_dump_open(path, NULL, &d))
-		fail_msg("open %s: %s", path, vh_errmsg());
-	return d;
-}
-
-static bool has_warning(struct vh_dump *d, const char *needle)
-{
-	size_t n;
-	const char *const *w = vh_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		if (strstr(w[i], needle))
-			return true;
-	}
-	return false;
 }
 
 /* The flattened dump reads exactly like the plain one: states, stats, bytes, ranges. */
@@ -136,8 +110,8 @@ static void variant(uint32_t codec, const struct kw_flat_opts *o)
 	plain_path = vh_test_write_tmp(img.buf, img.len);
 	assert_non_null(plain_path);
 	flat_path = flatten_to_file(&img, o);
-	plain = open_ok(plain_path);
-	flat = open_ok(flat_path);
+	plain = vh_test_open_ok(plain_path);
+	flat = vh_test_open_ok(flat_path);
 	same_as_plain(flat, plain);
 	vh_dump_close(flat);
 	vh_dump_close(plain);
@@ -150,9 +124,9 @@ static void variant(uint32_t codec, const struct kw_flat_opts *o)
 	check_file_equals(out_path, &img);
 	assert_int_equal(stat(out_path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	drop(out_path);
-	drop(flat_path);
-	drop(plain_path);
+	vh_test_drop(out_path);
+	vh_test_drop(flat_path);
+	vh_test_drop(plain_path);
 	kw_free(&img);
 }
 
@@ -228,11 +202,11 @@ static void test_missing_page_record(void **state)
 	}
 	path = vh_test_write_tmp(buf, len);
 	free(buf);
-	d = open_ok(path);
+	d = vh_test_open_ok(path);
 	assert_int_equal(vh_dump_read_phys(d, 3 * BS, page, BS), VH_ERR_TRUNCATED);
 	assert_non_null(strstr(vh_errmsg(), "no flattened record"));
 	vh_dump_close(d);
-	drop(path);
+	vh_test_drop(path);
 	kw_free(&img);
 }
 
@@ -294,7 +268,7 @@ static void test_bad_records(void **state)
 	path = stream(r, len);
 	open_fails(path, VH_ERR_FORMAT, "offset 0x1000");
 	convert_fails(path, VH_ERR_FORMAT, "offset 0x1000");
-	drop(path);
+	vh_test_drop(path);
 	free(r);
 	r = NULL;
 	len = 0;
@@ -304,7 +278,7 @@ static void test_bad_records(void **state)
 	path = stream(r, len);
 	open_fails(path, VH_ERR_FORMAT, "offset 0x1014");
 	convert_fails(path, VH_ERR_FORMAT, "offset 0x1014");
-	drop(path);
+	vh_test_drop(path);
 	free(r);
 	r = NULL;
 	len = 0;
@@ -312,7 +286,7 @@ static void test_bad_records(void **state)
 	assert_int_equal(kw_append_record(&r, &len, -1, 5, NULL), 0);
 	path = stream(r, len);
 	open_fails(path, VH_ERR_FORMAT, "end marker");
-	drop(path);
+	vh_test_drop(path);
 	free(r);
 }
 
@@ -326,19 +300,19 @@ static void test_bad_header(void **state)
 	path = vh_test_write_tmp(hdr, sizeof(hdr));
 	open_fails(path, VH_ERR_FORMAT, "type 2");
 	convert_fails(path, VH_ERR_FORMAT, "type 2");
-	drop(path);
+	vh_test_drop(path);
 	kw_put_be64(hdr + 16, 1);
 	path = vh_test_write_tmp(hdr, 100); /* header block cut short */
 	open_fails(path, VH_ERR_TRUNCATED, "offset 0x0");
 	convert_fails(path, VH_ERR_TRUNCATED, "offset 0x0");
-	drop(path);
+	vh_test_drop(path);
 	path = vh_test_write_tmp(hdr, sizeof(hdr)); /* no records at all */
 	open_fails(path, VH_ERR_FORMAT, "no data records");
-	drop(path);
+	vh_test_drop(path);
 	memcpy(hdr, "makedumpfilX", 12);
 	path = vh_test_write_tmp(hdr, sizeof(hdr));
 	convert_fails(path, VH_ERR_FORMAT, "signature");
-	drop(path);
+	vh_test_drop(path);
 }
 
 /* Cut short: the direct reader warns and reads what arrived; convert refuses. */
@@ -358,14 +332,15 @@ static void test_cut_short(void **state)
 		size_t keep = len - 16 - (cut ? 1000 : 0);
 
 		path = vh_test_write_tmp(buf, keep);
-		d = open_ok(path);
-		assert_true(has_warning(d, cut ? "runs past the end" : "without its end marker"));
+		d = vh_test_open_ok(path);
+		assert_true(
+		    vh_test_has_warning(d, cut ? "runs past the end" : "without its end marker"));
 		assert_int_equal(vh_dump_read_phys(d, 2 * BS, page, BS), VH_OK);
 		kw_page_fill(2, 'P', want, BS);
 		assert_memory_equal(page, want, BS);
 		vh_dump_close(d);
 		convert_fails(path, VH_ERR_TRUNCATED, "offset 0x");
-		drop(path);
+		vh_test_drop(path);
 	}
 	free(buf);
 	kw_free(&img);
@@ -393,14 +368,14 @@ static void test_zero_length_and_trailer(void **state)
 	memcpy(big + 4096 + 16000, buf + 4096, len - 4096);
 	memcpy(big + len + 16000, "garbage", 7);
 	path = vh_test_write_tmp(big, len + 16000 + 7);
-	d = open_ok(path);
-	assert_true(has_warning(d, "follow the flattened end marker"));
+	d = vh_test_open_ok(path);
+	assert_true(vh_test_has_warning(d, "follow the flattened end marker"));
 	vh_dump_close(d);
 	out = vh_test_write_tmp("", 0);
 	assert_int_equal(vh_dump_convert_flattened(path, out), VH_OK);
 	check_file_equals(out, &img);
-	drop(out);
-	drop(path);
+	vh_test_drop(out);
+	vh_test_drop(path);
 	free(big);
 	free(buf);
 	kw_free(&img);
@@ -415,11 +390,11 @@ static void test_convert_refuses_own_input(void **state)
 	build(KW_ZLIB, &img);
 	path = flatten_to_file(&img, &(struct kw_flat_opts){0});
 	assert_int_equal(vh_dump_convert_flattened(path, path), VH_ERR_INVAL);
-	drop(path);
+	vh_test_drop(path);
 	/* A plain kdump is not a flattened stream. */
 	path = vh_test_write_tmp(img.buf, img.len);
 	convert_fails(path, VH_ERR_FORMAT, "makedumpfile");
-	drop(path);
+	vh_test_drop(path);
 	kw_free(&img);
 }
 
@@ -460,7 +435,7 @@ static void test_random_damage(void **state)
 		} else {
 			assert_true(vh_errmsg()[0] != '\0');
 		}
-		drop(path);
+		vh_test_drop(path);
 	}
 	free(copy);
 	free(buf);
@@ -488,8 +463,8 @@ static void test_flattened_elf(void **state)
 	assert_int_equal(fread(r, 1, len, f), sizeof(elf));
 	assert_memory_equal(r, elf, sizeof(elf));
 	fclose(f);
-	drop(out);
-	drop(path);
+	vh_test_drop(out);
+	vh_test_drop(path);
 	free(r);
 }
 
@@ -514,7 +489,7 @@ static void test_tiny_stream_huge_image(void **state)
 	assert_int_equal(kw_append_record(&r, &len, -1, -1, NULL), 0);
 	path = stream(r, len);
 	open_fails(path, VH_ERR_TRUNCATED, "more than the whole file");
-	drop(path);
+	vh_test_drop(path);
 	free(r);
 	kw_free(&img);
 }

@@ -20,6 +20,7 @@
 #include <vmahunt/vmahunt.h>
 
 #include "helpers/kdump_writer.h"
+#include "helpers/dumptest.h"
 #include "helpers/tmpfile.h"
 
 #define BS 4096
@@ -51,20 +52,42 @@ static char *write_img(const struct kw_image *img)
 	return path;
 }
 
-static void drop(char *path)
+/* One synthetic dump under test: the image, the file it was written to, the open dump. */
+struct img_case {
+	struct kw_image img;
+	char *path;
+	struct vh_dump *d;
+};
+
+/* Builds the image of @s; the test may damage c->img before case_open(). */
+static void case_build(struct img_case *c, const struct kw_spec *s)
 {
-	unlink(path);
-	free(path);
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(kw_build(s, &c->img), 0);
 }
 
-static struct vh_dump *open_ok(const char *path)
+/* Writes the first @len bytes of the image to a file and opens it, expecting success. */
+static void case_open(struct img_case *c, size_t len)
 {
-	struct vh_dump *d = NULL;
-	int err = vh_dump_open(path, NULL, &d);
+	c->path = vh_test_write_tmp(c->img.buf, len);
+	assert_non_null(c->path);
+	c->d = vh_test_open_ok(c->path);
+}
 
-	if (err)
-		fail_msg("open failed: %s", vh_errmsg());
-	return d;
+/* Closes the dump and removes its file; the image stays for another round. */
+static void case_close(struct img_case *c)
+{
+	vh_dump_close(c->d);
+	c->d = NULL;
+	vh_test_drop(c->path);
+	c->path = NULL;
+}
+
+static void case_free(struct img_case *c)
+{
+	if (c->d)
+		case_close(c);
+	kw_free(&c->img);
 }
 
 /* Opens @img, expecting @code, and returns the message. */
@@ -76,35 +99,11 @@ static const char *open_fails(const struct kw_image *img, size_t len, int code)
 
 	assert_non_null(path);
 	err = vh_dump_open(path, NULL, &d);
-	drop(path);
+	vh_test_drop(path);
 	if (err != code)
 		fail_msg("expected %d, got %d: %s", code, err, vh_errmsg());
 	assert_null(d);
 	return vh_errmsg();
-}
-
-static bool has_warning(struct vh_dump *d, const char *needle)
-{
-	size_t n;
-	const char *const *w = vh_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		if (strstr(w[i], needle))
-			return true;
-	}
-	return false;
-}
-
-static const char *attr(struct vh_dump *d, const char *name)
-{
-	size_t n;
-	const struct vh_dump_attr *a = vh_dump_attrs(d, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(a[i].name, name) == 0)
-			return a[i].value;
-	}
-	return NULL;
 }
 
 static enum vh_page_state expected_state(const struct kw_spec *s, uint64_t pfn)
@@ -162,23 +161,20 @@ static void count_states(const struct kw_spec *s, uint64_t *present, uint64_t *z
 static void roundtrip(uint32_t codec, enum vh_codec vc)
 {
 	struct kw_spec s = base_spec(codec);
-	struct kw_image img;
 	struct vh_page_stats st;
 	uint64_t present, zero, excluded, raw = 0;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
-	assert_int_equal(kw_build(&s, &img), 0);
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_int_equal(vh_dump_format(d), VH_FMT_KDUMP);
-	assert_int_equal(vh_dump_page_size(d), BS);
-	assert_string_equal(vh_dump_arch(d), "x86_64");
-	assert_string_equal(vh_dump_vmcoreinfo_get(d, "OSRELEASE"), "6.1.0-test");
-	assert_string_equal(attr(d, "release"), "6.1.0-test");
-	assert_string_equal(attr(d, "header_version"), "6");
-	assert_string_equal(attr(d, "incomplete"), "no");
-	vh_dump_page_stats(d, &st);
+	case_build(&c, &s);
+	case_open(&c, c.img.len);
+	assert_int_equal(vh_dump_format(c.d), VH_FMT_KDUMP);
+	assert_int_equal(vh_dump_page_size(c.d), BS);
+	assert_string_equal(vh_dump_arch(c.d), "x86_64");
+	assert_string_equal(vh_dump_vmcoreinfo_get(c.d, "OSRELEASE"), "6.1.0-test");
+	assert_string_equal(vh_test_attr(c.d, "release"), "6.1.0-test");
+	assert_string_equal(vh_test_attr(c.d, "header_version"), "6");
+	assert_string_equal(vh_test_attr(c.d, "incomplete"), "no");
+	vh_dump_page_stats(c.d, &st);
 	count_states(&s, &present, &zero, &excluded);
 	assert_int_equal(st.present, present);
 	assert_int_equal(st.zero, zero);
@@ -192,10 +188,8 @@ static void roundtrip(uint32_t codec, enum vh_codec vc)
 	} else {
 		assert_int_equal(st.by_codec[VH_CODEC_NONE], present);
 	}
-	check_all_pages(d, &s);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	check_all_pages(c.d, &s);
+	case_free(&c);
 }
 
 static void test_raw(void **state)
@@ -231,17 +225,14 @@ static void test_zstd(void **state)
 static void test_ranges(void **state)
 {
 	struct kw_spec s = base_spec(KW_ZLIB);
-	struct kw_image img;
 	const struct vh_phys_range *r;
-	struct vh_dump *d;
+	struct img_case c;
 	size_t n, want = 0;
-	char *path;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	path = write_img(&img);
-	d = open_ok(path);
-	r = vh_dump_ranges(d, &n);
+	case_build(&c, &s);
+	case_open(&c, c.img.len);
+	r = vh_dump_ranges(c.d, &n);
 	/* One range per run of pfns in memory (excluded pages included). */
 	for (size_t pfn = 0; pfn < s.max_mapnr; pfn++) {
 		if (s.states[pfn] != '.' && (pfn == 0 || s.states[pfn - 1] == '.')) {
@@ -252,9 +243,7 @@ static void test_ranges(void **state)
 	}
 	assert_int_equal(n, want);
 	assert_int_equal(r[0].end, 14 * BS); /* pfns 2-13, excluded ones included */
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_free(&c);
 }
 
 static void test_mixed_codecs(void **state)
@@ -263,24 +252,19 @@ static void test_mixed_codecs(void **state)
 	static const uint32_t cycle[] = {KW_ZLIB, KW_LZO, KW_SNAPPY, KW_ZSTD, 0};
 	uint32_t codecs[sizeof(STATES)];
 	struct vh_page_stats st;
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
 		codecs[i] = cycle[i % 5];
 	s.codecs = codecs;
-	assert_int_equal(kw_build(&s, &img), 0);
-	path = write_img(&img);
-	d = open_ok(path);
-	vh_dump_page_stats(d, &st);
+	case_build(&c, &s);
+	case_open(&c, c.img.len);
+	vh_dump_page_stats(c.d, &st);
 	for (int c = 0; c < VH_CODEC_COUNT; c++)
 		assert_true(st.by_codec[c] > 0);
-	check_all_pages(d, &s);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	check_all_pages(c.d, &s);
+	case_free(&c);
 }
 
 /* Dump level 0: makedumpfile stores zero pages like any other page. */
@@ -288,22 +272,17 @@ static void test_dump_level_0(void **state)
 {
 	struct kw_spec s = base_spec(KW_LZO);
 	struct vh_page_stats st;
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
 	s.dump_level = 0;
-	assert_int_equal(kw_build(&s, &img), 0);
-	path = write_img(&img);
-	d = open_ok(path);
-	vh_dump_page_stats(d, &st);
+	case_build(&c, &s);
+	case_open(&c, c.img.len);
+	vh_dump_page_stats(c.d, &st);
 	assert_int_equal(st.zero, 0);
-	assert_int_equal(vh_dump_page_state(d, 8), VH_PAGE_PRESENT);
-	check_all_pages(d, &s);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	assert_int_equal(vh_dump_page_state(c.d, 8), VH_PAGE_PRESENT);
+	check_all_pages(c.d, &s);
+	case_free(&c);
 }
 
 /* Versions 1 to 5: fields a version does not define are ignored, garbage or not. */
@@ -312,27 +291,23 @@ static void test_header_versions(void **state)
 	(void)state;
 	for (int v = 1; v <= 6; v++) {
 		struct kw_spec s = base_spec(KW_ZLIB);
-		struct kw_image img;
-		struct vh_dump *d;
-		char *path, want[4];
+		struct img_case c;
+		char want[4];
 
 		s.header_version = v;
 		s.garbage_unused = true;
-		assert_int_equal(kw_build(&s, &img), 0);
-		path = write_img(&img);
-		d = open_ok(path);
+		case_build(&c, &s);
+		case_open(&c, c.img.len);
 		snprintf(want, sizeof(want), "%d", v);
-		assert_string_equal(attr(d, "header_version"), want);
-		assert_string_equal(attr(d, "split"), "no");
+		assert_string_equal(vh_test_attr(c.d, "header_version"), want);
+		assert_string_equal(vh_test_attr(c.d, "split"), "no");
 		/* VMCOREINFO is in the sub-header from version 3 on. */
 		if (v >= 3)
-			assert_non_null(vh_dump_vmcoreinfo(d, NULL));
+			assert_non_null(vh_dump_vmcoreinfo(c.d, NULL));
 		else
-			assert_null(vh_dump_vmcoreinfo_get(d, "KERNELOFFSET"));
-		check_all_pages(d, &s);
-		vh_dump_close(d);
-		drop(path);
-		kw_free(&img);
+			assert_null(vh_dump_vmcoreinfo_get(c.d, "KERNELOFFSET"));
+		check_all_pages(c.d, &s);
+		case_free(&c);
 	}
 }
 
@@ -340,54 +315,44 @@ static void test_header_versions(void **state)
 static void test_max_mapnr_64(void **state)
 {
 	struct kw_spec s = base_spec(KW_ZSTD);
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	kw_put_le32(img.buf + KW_DH_MAX_MAPNR, 3);
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_string_equal(attr(d, "max_mapnr"), "0x4e");
-	check_all_pages(d, &s);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_build(&c, &s);
+	kw_put_le32(c.img.buf + KW_DH_MAX_MAPNR, 3);
+	case_open(&c, c.img.len);
+	assert_string_equal(vh_test_attr(c.d, "max_mapnr"), "0x4e");
+	check_all_pages(c.d, &s);
+	case_free(&c);
 }
 
 static void test_split(void **state)
 {
 	struct kw_spec s = base_spec(KW_SNAPPY);
-	struct kw_image img;
-	struct vh_dump *d;
+	struct img_case c;
 	uint8_t buf[BS], want[BS];
-	char *path;
 
 	(void)state;
 	s.split = true;
 	s.split_start = 20;
 	s.split_end = 50;
-	assert_int_equal(kw_build(&s, &img), 0);
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_non_null(strstr(attr(d, "split"), "0x14-0x32"));
-	assert_int_equal(vh_dump_page_state(d, 4), VH_PAGE_ABSENT);
-	assert_int_equal(vh_dump_read_phys(d, 4 * BS, buf, BS), VH_ERR_NOT_PRESENT);
-	assert_int_equal(vh_dump_page_state(d, 55), VH_PAGE_ABSENT);
+	case_build(&c, &s);
+	case_open(&c, c.img.len);
+	assert_non_null(strstr(vh_test_attr(c.d, "split"), "0x14-0x32"));
+	assert_int_equal(vh_dump_page_state(c.d, 4), VH_PAGE_ABSENT);
+	assert_int_equal(vh_dump_read_phys(c.d, 4 * BS, buf, BS), VH_ERR_NOT_PRESENT);
+	assert_int_equal(vh_dump_page_state(c.d, 55), VH_PAGE_ABSENT);
 	for (uint64_t pfn = 20; pfn < 50; pfn++) {
-		char c = STATES[pfn];
+		char st = STATES[pfn];
 
-		assert_int_equal(vh_dump_page_state(d, pfn), expected_state(&s, pfn));
-		if (c == 'P' || c == 'R' || c == 'Z') {
-			assert_int_equal(vh_dump_read_phys(d, pfn * BS, buf, BS), VH_OK);
-			kw_page_fill(pfn, c, want, BS);
+		assert_int_equal(vh_dump_page_state(c.d, pfn), expected_state(&s, pfn));
+		if (st == 'P' || st == 'R' || st == 'Z') {
+			assert_int_equal(vh_dump_read_phys(c.d, pfn * BS, buf, BS), VH_OK);
+			kw_page_fill(pfn, st, want, BS);
 			assert_memory_equal(buf, want, BS);
 		}
 	}
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_free(&c);
 }
 
 /* The last dumped pfn, and the one whose data comes first. */
@@ -418,9 +383,9 @@ static void test_incomplete(void **state)
 	last = last_dumped(&img, &s);
 	snprintf(pfnstr, sizeof(pfnstr), "pfn 0x%llx:", (unsigned long long)last);
 	path = vh_test_write_tmp(img.buf, img.data_off_of[last] + 2);
-	d = open_ok(path);
-	assert_true(has_warning(d, "incomplete"));
-	assert_string_equal(attr(d, "incomplete"), "yes");
+	d = vh_test_open_ok(path);
+	assert_true(vh_test_has_warning(d, "incomplete"));
+	assert_string_equal(vh_test_attr(d, "incomplete"), "yes");
 	assert_int_equal(vh_dump_read_phys(d, last * BS, buf, BS), VH_ERR_TRUNCATED);
 	assert_non_null(strstr(vh_errmsg(), pfnstr));
 	assert_non_null(strstr(vh_errmsg(), "incomplete"));
@@ -429,19 +394,19 @@ static void test_incomplete(void **state)
 	kw_page_fill(2, 'P', want, BS);
 	assert_memory_equal(buf, want, BS);
 	vh_dump_close(d);
-	drop(path);
+	vh_test_drop(path);
 
 	/* Descriptors never written (zeros, as a sparse file leaves them). */
 	memset(img.buf + img.pd_off[last], 0, 24);
 	path = write_img(&img);
-	d = open_ok(path);
-	assert_true(has_warning(d, "have no page descriptor"));
+	d = vh_test_open_ok(path);
+	assert_true(vh_test_has_warning(d, "have no page descriptor"));
 	snprintf(pfnstr, sizeof(pfnstr), "offset 0x%llx", (unsigned long long)img.pd_off[last]);
-	assert_true(has_warning(d, pfnstr)); /* the first such descriptor, named */
+	assert_true(vh_test_has_warning(d, pfnstr)); /* the first such descriptor, named */
 	assert_int_equal(vh_dump_read_phys(d, last * BS, buf, BS), VH_ERR_TRUNCATED);
 	assert_non_null(strstr(vh_errmsg(), "never written"));
 	vh_dump_close(d);
-	drop(path);
+	vh_test_drop(path);
 	kw_free(&img);
 }
 
@@ -474,23 +439,18 @@ static void test_truncated_headers(void **state)
 static void test_truncated_descriptors(void **state)
 {
 	struct kw_spec s = base_spec(KW_LZO);
-	struct kw_image img;
-	struct vh_dump *d;
+	struct img_case c;
 	uint8_t buf[BS];
-	char *path;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	path = vh_test_write_tmp(img.buf, img.desc_off + 24 * 3 + 5);
-	d = open_ok(path);
-	assert_true(has_warning(d, "truncated"));
-	assert_int_equal(vh_dump_read_phys(d, last_dumped(&img, &s) * BS, buf, BS),
+	case_build(&c, &s);
+	case_open(&c, c.img.desc_off + 24 * 3 + 5);
+	assert_true(vh_test_has_warning(c.d, "truncated"));
+	assert_int_equal(vh_dump_read_phys(c.d, last_dumped(&c.img, &s) * BS, buf, BS),
 			 VH_ERR_TRUNCATED);
 	assert_non_null(strstr(vh_errmsg(), "pfn 0x4d:"));
 	assert_non_null(strstr(vh_errmsg(), "past the end of the file"));
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_free(&c);
 }
 
 static void test_bad_signature(void **state)
@@ -570,22 +530,17 @@ static void test_huge_bitmaps(void **state)
 static void test_bad_notes(void **state)
 {
 	struct kw_spec s = base_spec(KW_ZLIB);
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	kw_put_le64(img.buf + BS + KW_KH_OFF_VMCI, img.len - 10);
-	kw_put_le64(img.buf + BS + KW_KH_SIZE_NOTE, 1ull << 40);
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_true(has_warning(d, "VMCOREINFO"));
-	assert_true(has_warning(d, "ELF note area"));
-	check_all_pages(d, &s);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_build(&c, &s);
+	kw_put_le64(c.img.buf + BS + KW_KH_OFF_VMCI, c.img.len - 10);
+	kw_put_le64(c.img.buf + BS + KW_KH_SIZE_NOTE, 1ull << 40);
+	case_open(&c, c.img.len);
+	assert_true(vh_test_has_warning(c.d, "VMCOREINFO"));
+	assert_true(vh_test_has_warning(c.d, "ELF note area"));
+	check_all_pages(c.d, &s);
+	case_free(&c);
 }
 
 /* Damages one descriptor; the damaged page fails with @code naming it, the others read. */
@@ -593,7 +548,7 @@ static void damaged_page(struct kw_image *img, const struct kw_spec *s, uint64_t
 			 const char *needle)
 {
 	char *path = write_img(img);
-	struct vh_dump *d = open_ok(path);
+	struct vh_dump *d = vh_test_open_ok(path);
 	uint8_t buf[BS], want[BS];
 	char pfnstr[32];
 
@@ -611,7 +566,7 @@ static void damaged_page(struct kw_image *img, const struct kw_spec *s, uint64_t
 		assert_memory_equal(buf, want, BS);
 	}
 	vh_dump_close(d);
-	drop(path);
+	vh_test_drop(path);
 }
 
 static void test_descriptor_past_eof(void **state)
@@ -711,85 +666,66 @@ static void test_overlapping_descriptors(void **state)
 static void test_bitmap_extra_bit(void **state)
 {
 	struct kw_spec s = base_spec(KW_ZLIB);
-	struct kw_image img;
-	struct vh_dump *d;
+	struct img_case c;
 	uint8_t buf[BS];
-	char *path;
 	int errors = 0;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	img.buf[img.bitmap_off + img.bitmap_half + 10 / 8] |= 1u << (10 % 8); /* pfn 10: excluded */
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_true(has_warning(d, "malformed"));
+	case_build(&c, &s);
+	c.img.buf[c.img.bitmap_off + c.img.bitmap_half + 10 / 8] |=
+	    1u << (10 % 8); /* pfn 10: excluded */
+	case_open(&c, c.img.len);
+	assert_true(vh_test_has_warning(c.d, "malformed"));
 	for (uint64_t pfn = 0; pfn < s.max_mapnr; pfn++)
-		errors += vh_dump_read_phys(d, pfn * BS, buf, BS) == VH_ERR_CORRUPT;
+		errors += vh_dump_read_phys(c.d, pfn * BS, buf, BS) == VH_ERR_CORRUPT;
 	assert_true(errors > 0);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_free(&c);
 }
 
 /* A bit missing from the 2nd bitmap: zero-page descriptors no longer line up. */
 static void test_bitmap_missing_bit(void **state)
 {
 	struct kw_spec s = base_spec(KW_ZLIB);
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	img.buf[img.bitmap_off + img.bitmap_half + 2 / 8] &= (uint8_t) ~(1u << 2);
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_true(has_warning(d, "overlapping"));
-	assert_int_equal(vh_dump_page_state(d, 2), VH_PAGE_EXCLUDED);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_build(&c, &s);
+	c.img.buf[c.img.bitmap_off + c.img.bitmap_half + 2 / 8] &= (uint8_t) ~(1u << 2);
+	case_open(&c, c.img.len);
+	assert_true(vh_test_has_warning(c.d, "overlapping"));
+	assert_int_equal(vh_dump_page_state(c.d, 2), VH_PAGE_EXCLUDED);
+	case_free(&c);
 }
 
 /* Dumped but not in memory: the bitmaps disagree; warned, read anyway. */
 static void test_bitmap_only_second(void **state)
 {
 	struct kw_spec s = base_spec(KW_LZO);
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	img.buf[img.bitmap_off + 3 / 8] &= (uint8_t) ~(1u << 3);
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_true(has_warning(d, "not in memory"));
-	check_all_pages(d, &s);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_build(&c, &s);
+	c.img.buf[c.img.bitmap_off + 3 / 8] &= (uint8_t) ~(1u << 3);
+	case_open(&c, c.img.len);
+	assert_true(vh_test_has_warning(c.d, "not in memory"));
+	check_all_pages(c.d, &s);
+	case_free(&c);
 }
 
 /* Bits past max_mapnr in the bitmap padding are ignored. */
 static void test_bits_past_max_mapnr(void **state)
 {
 	struct kw_spec s = base_spec(KW_LZO);
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	img.buf[img.bitmap_off + img.bitmap_half + 9] |= 0xc0; /* pfns 78 and 79 */
-	img.buf[img.bitmap_off + 9] |= 0xc0;
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_true(has_warning(d, "past max_mapnr"));
-	check_all_pages(d, &s);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_build(&c, &s);
+	c.img.buf[c.img.bitmap_off + c.img.bitmap_half + 9] |= 0xc0; /* pfns 78 and 79 */
+	c.img.buf[c.img.bitmap_off + 9] |= 0xc0;
+	case_open(&c, c.img.len);
+	assert_true(vh_test_has_warning(c.d, "past max_mapnr"));
+	check_all_pages(c.d, &s);
+	case_free(&c);
 }
 
 /* A bitmap of alternating pfns asks for millions of ranges: coarsened, states exact. */
@@ -798,10 +734,8 @@ static void test_fragmented_bitmap(void **state)
 	uint64_t n = (1u << 21) + 64;
 	char *states = malloc(n + 1);
 	struct kw_spec s = base_spec(0);
-	struct kw_image img;
-	struct vh_dump *d;
+	struct img_case c;
 	size_t nr;
-	char *path;
 
 	(void)state;
 	assert_non_null(states);
@@ -811,17 +745,14 @@ static void test_fragmented_bitmap(void **state)
 	s.states = states;
 	s.max_mapnr = n;
 	s.vmcoreinfo = NULL;
-	assert_int_equal(kw_build(&s, &img), 0);
-	path = write_img(&img);
-	d = open_ok(path);
-	vh_dump_ranges(d, &nr);
+	case_build(&c, &s);
+	case_open(&c, c.img.len);
+	vh_dump_ranges(c.d, &nr);
 	assert_int_equal(nr, 1);
-	assert_true(has_warning(d, "runs"));
-	assert_int_equal(vh_dump_page_state(d, 1001), VH_PAGE_EXCLUDED);
-	assert_int_equal(vh_dump_page_state(d, 1000), VH_PAGE_ABSENT);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	assert_true(vh_test_has_warning(c.d, "runs"));
+	assert_int_equal(vh_dump_page_state(c.d, 1001), VH_PAGE_EXCLUDED);
+	assert_int_equal(vh_dump_page_state(c.d, 1000), VH_PAGE_ABSENT);
+	case_free(&c);
 	free(states);
 }
 
@@ -855,7 +786,7 @@ static void survive(const uint8_t *buf, size_t len, uint64_t max_pfn)
 		}
 		vh_dump_close(d);
 	}
-	drop(path);
+	vh_test_drop(path);
 }
 
 /* Random bytes of the headers, bitmaps and descriptors damaged, fixed seed. */
@@ -892,43 +823,33 @@ static void test_random_damage(void **state)
 static void test_utsname_sanitized(void **state)
 {
 	struct kw_spec s = base_spec(KW_LZO);
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	memcpy(img.buf + 12 + 65, "ho\x01st\xff\n", 8); /* nodename, NUL included */
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_string_equal(attr(d, "nodename"), "ho?st??");
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_build(&c, &s);
+	memcpy(c.img.buf + 12 + 65, "ho\x01st\xff\n", 8); /* nodename, NUL included */
+	case_open(&c, c.img.len);
+	assert_string_equal(vh_test_attr(c.d, "nodename"), "ho?st??");
+	case_free(&c);
 }
 
 /* A newer header version is read as version 6, with a warning; eraseinfo is reported. */
 static void test_newer_version_and_eraseinfo(void **state)
 {
 	struct kw_spec s = base_spec(KW_ZSTD);
-	struct kw_image img;
-	struct vh_dump *d;
-	char *path;
+	struct img_case c;
 
 	(void)state;
-	assert_int_equal(kw_build(&s, &img), 0);
-	kw_put_le32(img.buf + KW_DH_VERSION, 7);
-	kw_put_le64(img.buf + BS + 64, img.len - 16); /* offset_eraseinfo */
-	kw_put_le64(img.buf + BS + 72, 16);	      /* size_eraseinfo */
-	path = write_img(&img);
-	d = open_ok(path);
-	assert_true(has_warning(d, "newer than 6"));
-	assert_non_null(strstr(attr(d, "eraseinfo"), "16 bytes"));
-	assert_string_equal(attr(d, "timestamp"), "2023-11-14 22:13:20 UTC");
-	check_all_pages(d, &s);
-	vh_dump_close(d);
-	drop(path);
-	kw_free(&img);
+	case_build(&c, &s);
+	kw_put_le32(c.img.buf + KW_DH_VERSION, 7);
+	kw_put_le64(c.img.buf + BS + 64, c.img.len - 16); /* offset_eraseinfo */
+	kw_put_le64(c.img.buf + BS + 72, 16);		  /* size_eraseinfo */
+	case_open(&c, c.img.len);
+	assert_true(vh_test_has_warning(c.d, "newer than 6"));
+	assert_non_null(strstr(vh_test_attr(c.d, "eraseinfo"), "16 bytes"));
+	assert_string_equal(vh_test_attr(c.d, "timestamp"), "2023-11-14 22:13:20 UTC");
+	check_all_pages(c.d, &s);
+	case_free(&c);
 }
 
 int main(void)

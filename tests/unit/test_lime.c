@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "dump/dump_internal.h"
+#include "helpers/dumptest.h"
 #include "helpers/tmpfile.h"
 
 /* Tests open hundreds of dumps; a default 4 MiB page cache each is slow under ASan. */
@@ -23,18 +24,6 @@ struct img {
 	size_t len;
 };
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint8_t pattern(uint64_t off)
 {
 	return (uint8_t)(off ^ (off >> 8) * 29 ^ 0xa5);
@@ -46,10 +35,10 @@ static size_t add_range(struct img *im, uint64_t s_addr, uint64_t e_addr)
 	size_t at = im->len, len = (size_t)(e_addr - s_addr + 1);
 
 	assert_true(at + 32 + len <= MAX_IMG);
-	put32(im->d + at, 0x4C694D45);
-	put32(im->d + at + 4, 1);
-	put64(im->d + at + 8, s_addr);
-	put64(im->d + at + 16, e_addr);
+	vh_test_put32(im->d + at, 0x4C694D45);
+	vh_test_put32(im->d + at + 4, 1);
+	vh_test_put64(im->d + at + 8, s_addr);
+	vh_test_put64(im->d + at + 16, e_addr);
 	memset(im->d + at + 24, 0, 8);
 	for (size_t i = 0; i < len; i++)
 		im->d[at + 32 + i] = pattern(at + 32 + i);
@@ -66,29 +55,6 @@ static void build(struct img *im, size_t *hdr)
 	hdr[2] = add_range(im, 0x200800, 0x2017ff);
 }
 
-struct opened {
-	char *path;
-	struct vh_dump *d;
-	int err;
-};
-
-static struct opened open_img(const struct img *im)
-{
-	struct opened o;
-
-	o.path = vh_test_write_tmp(im->d, im->len);
-	assert_non_null(o.path);
-	o.err = vh_dump_open(o.path, &small_cache, &o.d);
-	return o;
-}
-
-static void close_img(struct opened *o)
-{
-	vh_dump_close(o->d);
-	unlink(o->path);
-	free(o->path);
-}
-
 static void expect_bytes(struct vh_dump *d, uint64_t paddr, size_t len, uint64_t off)
 {
 	uint8_t *buf = malloc(len);
@@ -103,36 +69,18 @@ static void expect_bytes(struct vh_dump *d, uint64_t paddr, size_t len, uint64_t
 	free(buf);
 }
 
-static void expect_msg(const char *text)
-{
-	if (!strstr(vh_errmsg(), text))
-		fail_msg("message \"%s\" lacks \"%s\"", vh_errmsg(), text);
-}
-
-static void expect_warning(struct vh_dump *d, const char *text)
-{
-	size_t n;
-	const char *const *w = vh_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++) {
-		if (strstr(w[i], text))
-			return;
-	}
-	fail_msg("no warning contains \"%s\" (%zu warnings)", text, n);
-}
-
 static void test_good_image(void **state)
 {
 	struct img im;
 	size_t hdr[3], n;
-	struct opened o;
+	struct vh_test_opened o;
 	struct vh_page_stats st;
 	const struct vh_phys_range *r;
 	uint8_t b[16];
 
 	(void)state;
 	build(&im, hdr);
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
 	assert_int_equal(vh_dump_format(o.d), VH_FMT_LIME);
 	assert_string_equal(vh_dump_arch(o.d), "unknown");
@@ -148,7 +96,7 @@ static void test_good_image(void **state)
 	expect_bytes(o.d, 0x200800, 0x1000, hdr[2] + 32);
 	expect_bytes(o.d, 0x101ff8, 16, hdr[1] + 32 + 0x1ff8); /* across a page boundary */
 	assert_int_equal(vh_dump_read_phys(o.d, 0x2bf8, b, 16), VH_ERR_NOT_PRESENT);
-	expect_msg("0x2c00");
+	vh_test_expect_msg("0x2c00");
 	assert_int_equal(vh_dump_read_phys(o.d, 0x0, b, 1), VH_ERR_NOT_PRESENT);
 	assert_int_equal(vh_dump_read_phys(o.d, 0x2007f8, b, 16), VH_ERR_NOT_PRESENT);
 	vh_dump_page_stats(o.d, &st);
@@ -157,7 +105,7 @@ static void test_good_image(void **state)
 	assert_int_equal(st.zero + st.excluded, 0);
 	vh_dump_warnings(o.d, &n);
 	assert_int_equal(n, 0);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* The last range cut short: its bytes that are there read back, a warning says so. */
@@ -165,21 +113,21 @@ static void test_truncated_last_range(void **state)
 {
 	struct img im;
 	size_t hdr[3];
-	struct opened o;
+	struct vh_test_opened o;
 	uint8_t b[16];
 	char where[32];
 
 	(void)state;
 	build(&im, hdr);
 	im.len -= 0x900;
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
 	snprintf(where, sizeof(where), "offset 0x%zx", hdr[2]);
-	expect_warning(o.d, where);
-	expect_warning(o.d, "truncated");
+	vh_test_expect_warning(o.d, where);
+	vh_test_expect_warning(o.d, "truncated");
 	expect_bytes(o.d, 0x200800, 0x700, hdr[2] + 32);
 	assert_int_equal(vh_dump_read_phys(o.d, 0x200ff8, b, 16), VH_ERR_NOT_PRESENT);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* Every length: inside the first header an error, later a warning, never a crash. */
@@ -203,7 +151,7 @@ static void test_truncated_everywhere(void **state)
 		if (cut <= 32 && cut >= 4) {
 			if (err != VH_ERR_TRUNCATED)
 				fail_msg("cut at %zu: got %d (%s)", cut, err, vh_errmsg());
-			expect_msg("offset 0x");
+			vh_test_expect_msg("offset 0x");
 		} else if (cut > 32) {
 			if (err != VH_OK)
 				fail_msg("cut at %zu: got %d (%s)", cut, err, vh_errmsg());
@@ -245,28 +193,28 @@ static void test_bad_headers(void **state)
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		struct img im;
 		size_t hdr[3];
-		struct opened o;
+		struct vh_test_opened o;
 		char where[32];
 
 		build(&im, hdr);
 		if (m[i].off == 16)
-			put64(im.d + hdr[m[i].hdr] + 16, m[i].value);
+			vh_test_put64(im.d + hdr[m[i].hdr] + 16, m[i].value);
 		else
-			put32(im.d + hdr[m[i].hdr] + m[i].off, (uint32_t)m[i].value);
-		o = open_img(&im);
+			vh_test_put32(im.d + hdr[m[i].hdr] + m[i].off, (uint32_t)m[i].value);
+		o = vh_test_open_bytes(im.d, im.len, &small_cache);
 		if (o.err != m[i].err)
 			fail_msg("%s: got %d (%s), expected %d", m[i].what, o.err, vh_errmsg(),
 				 m[i].err);
 		if (o.err) {
-			expect_msg(m[i].msg);
+			vh_test_expect_msg(m[i].msg);
 		} else {
 			/* The ranges before the bad header stay readable. */
 			snprintf(where, sizeof(where), "offset 0x%zx", hdr[m[i].hdr]);
-			expect_warning(o.d, where);
-			expect_warning(o.d, m[i].msg);
+			vh_test_expect_warning(o.d, where);
+			vh_test_expect_warning(o.d, m[i].msg);
 			expect_bytes(o.d, 0x1000, 0x1c00, hdr[0] + 32);
 		}
-		close_img(&o);
+		vh_test_close(&o);
 	}
 }
 
@@ -275,16 +223,16 @@ static void test_whole_address_space(void **state)
 {
 	struct img im;
 	size_t hdr[3];
-	struct opened o;
+	struct vh_test_opened o;
 
 	(void)state;
 	build(&im, hdr);
-	put64(im.d + 8, 0);
-	put64(im.d + 16, UINT64_MAX);
-	o = open_img(&im);
+	vh_test_put64(im.d + 8, 0);
+	vh_test_put64(im.d + 16, UINT64_MAX);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_ERR_CORRUPT);
-	expect_msg("offset 0x0");
-	close_img(&o);
+	vh_test_expect_msg("offset 0x0");
+	vh_test_close(&o);
 }
 
 /* A range whose bytes run past the end of the file by an absurd length. */
@@ -292,16 +240,16 @@ static void test_huge_range(void **state)
 {
 	struct img im;
 	size_t hdr[3];
-	struct opened o;
+	struct vh_test_opened o;
 
 	(void)state;
 	build(&im, hdr);
-	put64(im.d + hdr[1] + 16, UINT64_MAX - 1);
-	o = open_img(&im);
+	vh_test_put64(im.d + hdr[1] + 16, UINT64_MAX - 1);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
-	expect_warning(o.d, "truncated");
+	vh_test_expect_warning(o.d, "truncated");
 	expect_bytes(o.d, 0x100000, 0x4000, hdr[1] + 32);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 /* Overlapping ranges: the first one wins. */
@@ -309,17 +257,17 @@ static void test_overlap(void **state)
 {
 	struct img im = {.len = 0};
 	size_t a, b;
-	struct opened o;
+	struct vh_test_opened o;
 
 	(void)state;
 	a = add_range(&im, 0x3000, 0x3fff);
 	b = add_range(&im, 0x2000, 0x5fff);
-	o = open_img(&im);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
 	assert_int_equal(o.err, VH_OK);
 	expect_bytes(o.d, 0x2000, 0x1000, b + 32);
 	expect_bytes(o.d, 0x3000, 0x1000, a + 32);
 	expect_bytes(o.d, 0x4000, 0x2000, b + 32 + 0x2000);
-	close_img(&o);
+	vh_test_close(&o);
 }
 
 int main(void)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "dump/dump_internal.h"
+#include "helpers/dumptest.h"
 
 #define FILE_OFF 0x1000 /* where the note buffer "is" in the file, for messages */
 
@@ -18,18 +19,6 @@ struct buf {
 	size_t len;
 };
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* Appends one note, name and descriptor padded to 4 bytes; returns the descriptor. */
 static uint8_t *add_note(struct buf *b, const char *name, uint32_t type, uint32_t descsz)
 {
@@ -37,9 +26,9 @@ static uint8_t *add_note(struct buf *b, const char *name, uint32_t type, uint32_
 	uint8_t *h = b->data + b->len;
 
 	assert_true(b->len + 12 + ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u) <= sizeof(b->data));
-	put32(h, namesz);
-	put32(h + 4, descsz);
-	put32(h + 8, type);
+	vh_test_put32(h, namesz);
+	vh_test_put32(h + 4, descsz);
+	vh_test_put32(h + 8, type);
 	memcpy(h + 12, name, namesz);
 	b->len += 12 + ((namesz + 3) & ~3u);
 	h = b->data + b->len;
@@ -52,9 +41,9 @@ static void add_prstatus(struct buf *b, uint32_t pid, uint64_t base)
 {
 	uint8_t *desc = add_note(b, "CORE", 1, 336);
 
-	put32(desc + 32, pid);
+	vh_test_put32(desc + 32, pid);
 	for (int k = 0; k < 27; k++)
-		put64(desc + 112 + 8 * k, base + (uint64_t)k);
+		vh_test_put64(desc + 112 + 8 * k, base + (uint64_t)k);
 }
 
 /* QEMUCPUState v1 whose general register k (rax..r15) holds base + k, cr[i] = base + 100 + i. */
@@ -62,16 +51,16 @@ static void add_qemu(struct buf *b, uint64_t base, uint32_t size)
 {
 	uint8_t *st = add_note(b, "QEMU", 0, size);
 
-	put32(st, 1);
-	put32(st + 4, size);
+	vh_test_put32(st, 1);
+	vh_test_put32(st + 4, size);
 	for (int k = 0; k < 16; k++)
-		put64(st + 8 + 8 * k, base + (uint64_t)k);
-	put64(st + 136, base + 16);		  /* rip */
-	put64(st + 144, base + 17);		  /* rflags */
-	put32(st + 152, 0x10);			  /* cs selector */
-	put64(st + 152 + 3 * 24 + 16, base + 18); /* fs base */
+		vh_test_put64(st + 8 + 8 * k, base + (uint64_t)k);
+	vh_test_put64(st + 136, base + 16);		  /* rip */
+	vh_test_put64(st + 144, base + 17);		  /* rflags */
+	vh_test_put32(st + 152, 0x10);			  /* cs selector */
+	vh_test_put64(st + 152 + 3 * 24 + 16, base + 18); /* fs base */
 	for (int i = 0; i < 5; i++)
-		put64(st + 392 + 8 * i, base + 100 + (uint64_t)i);
+		vh_test_put64(st + 392 + 8 * i, base + 100 + (uint64_t)i);
 }
 
 static struct vh_dump *fake_dump(void)
@@ -220,8 +209,8 @@ static void test_unexpected_sizes_warn(void **state)
 	add_note(&b, "CORE", 1, 144); /* i386 prstatus */
 	add_note(&b, "QEMU", 0, 200); /* too short */
 	st = add_note(&b, "QEMU", 0, 432);
-	put32(st, 2); /* unknown version */
-	put32(st + 4, 432);
+	vh_test_put32(st, 2); /* unknown version */
+	vh_test_put32(st + 4, 432);
 	add_note(&b, "CORE", 3, 100); /* NT_PRPSINFO: ignored quietly */
 	assert_int_equal(parse(d, b.data, b.len), VH_OK);
 	assert_int_equal(vh_dump_ncpus(d), 0);
@@ -262,8 +251,8 @@ static void test_bogus_sizes(void **state)
 		add_prstatus(&b, 7, 0);
 		at = b.len;
 		add_prstatus(&b, 8, 0);
-		put32(b.data + at, bad[i][0]);
-		put32(b.data + at + 4, bad[i][1]);
+		vh_test_put32(b.data + at, bad[i][0]);
+		vh_test_put32(b.data + at + 4, bad[i][1]);
 		assert_int_equal(parse(d, b.data, b.len), VH_OK);
 		assert_int_equal(vh_dump_ncpus(d), 1);
 		assert_int_equal(vh_dump_cpu(d, 0)->pid, 7);
@@ -360,9 +349,9 @@ static void test_cpus_capped(void **state)
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *h = data + i * one;
 
-		put32(h, 5);
-		put32(h + 4, 336);
-		put32(h + 8, 1);
+		vh_test_put32(h, 5);
+		vh_test_put32(h + 4, 336);
+		vh_test_put32(h + 8, 1);
 		memcpy(h + 12, "CORE", 5);
 	}
 	assert_int_equal(vh_notes_parse(d, data, n * one, 0), VH_OK);

@@ -33,6 +33,17 @@ static inline void lab_plant(const char *prog, const char *kind, uintptr_t start
 	fflush(stdout);
 }
 
+/* A target for the lab's anti-forensics module (tests/lab/antiforensics): not a plant
+ * yet. /init reads "#AF KIND PID START END PERMS PROGRAM", loads the module on it after
+ * the truth was printed, and prints the plant with what the module did. */
+static inline void lab_af_target(const char *prog, const char *kind, uintptr_t start, uintptr_t end,
+				 const char *perms)
+{
+	printf("#AF %s %d 0x%lx 0x%lx %s %s\n", kind, (int)getpid(), (unsigned long)start,
+	       (unsigned long)end, perms, prog);
+	fflush(stdout);
+}
+
 static inline void lab_ready_and_wait(void)
 {
 	printf("#READY\n");

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vh_af: anti-forensics plants for the vmahunt test lab guests (6.1 and 5.10 kernels).
+ *
+ * Loaded by the guest's /init after the ground truth was printed and before the host
+ * dumps the guest. Each action is asked for by module parameters and done once, at load:
+ *
+ *   hidden_vma    hide_pid, hide_addr: take the VMA starting at hide_addr out of the
+ *                 mm's VMA tree (6.1: the maple tree mm->mm_mt; 5.10: the mm->mmap list
+ *                 and the mm->mm_rb rbtree), leaving its page table entries and
+ *                 mm->map_count as they were.
+ *   unlinked_task unlink_pid, tasklist_lock: take a single-threaded thread-group leader
+ *                 off the task list (task->tasks); it stays in the pid table. The
+ *                 address of tasklist_lock (not exported) comes from /proc/kallsyms.
+ *   pte_widened   widen_pid, widen_addr: make the present PTE of widen_addr, in a VMA
+ *                 without VM_WRITE and VM_EXEC, writable and executable (RW set, NX
+ *                 clear) without touching the VMA.
+ *
+ * The outcome of each is left in a read-only parameter (/sys/module/vh_af/parameters/
+ * *_result: 0 or a negative errno; hide_end, hide_pages, widen_pte) for /init to print
+ * into the truth. The module stays loaded; nothing is undone (the guest is crashed or
+ * powered off next).
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/rbtree.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/version.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#include <linux/vmacache.h>
+#endif
+
+static int hide_pid;
+module_param(hide_pid, int, 0444);
+static unsigned long hide_addr;
+module_param(hide_addr, ulong, 0444);
+static int unlink_pid;
+module_param(unlink_pid, int, 0444);
+static unsigned long tasklist_lock_addr;
+module_param_named(tasklist_lock, tasklist_lock_addr, ulong, 0444);
+static int widen_pid;
+module_param(widen_pid, int, 0444);
+static unsigned long widen_addr;
+module_param(widen_addr, ulong, 0444);
+
+/* results, read back by /init */
+static int hide_result = -ENOENT;
+module_param(hide_result, int, 0444);
+static unsigned long hide_end;
+module_param(hide_end, ulong, 0444);
+static int hide_pages;
+module_param(hide_pages, int, 0444);
+static int unlink_result = -ENOENT;
+module_param(unlink_result, int, 0444);
+static int widen_result = -ENOENT;
+module_param(widen_result, int, 0444);
+static unsigned long widen_pte; /* the PTE value written */
+module_param(widen_pte, ulong, 0444);
+
+static struct task_struct *task_of(int nr)
+{
+	struct pid *pid = find_get_pid(nr);
+	struct task_struct *task;
+
+	if (!pid)
+		return NULL;
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	return task;
+}
+
+/* Present PTEs in [start, end); the caller holds the mmap lock. */
+static int count_present(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	unsigned long addr;
+	spinlock_t *ptl;
+	pte_t *ptep;
+	int n = 0;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (follow_pte(mm, addr, &ptep, &ptl))
+			continue; /* follow_pte fails on a non-present entry */
+		n++;
+		pte_unmap_unlock(ptep, ptl);
+	}
+	return n;
+}
+
+/* Take vma out of the mm's VMA index; map_count and the page tables stay. */
+static int unlink_vma(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+	return mtree_erase(&mm->mm_mt, vma->vm_start) == vma ? 0 : -EIO;
+#else
+	struct vm_area_struct *prev = vma->vm_prev, *next = vma->vm_next;
+
+	if (prev)
+		prev->vm_next = next;
+	else
+		mm->mmap = next;
+	if (next)
+		next->vm_prev = prev;
+	else
+		mm->highest_vm_end = prev ? prev->vm_end : 0;
+	/* plain rb_erase: the gap augmentation goes stale, as a rootkit would leave it */
+	rb_erase(&vma->vm_rb, &mm->mm_rb);
+	vmacache_invalidate(mm);
+	return 0;
+#endif
+}
+
+static int do_hide_vma(void)
+{
+	struct task_struct *task = task_of(hide_pid);
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	int ret;
+
+	if (!task)
+		return -ESRCH;
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm)
+		return -EINVAL;
+	mmap_write_lock(mm);
+	vma = find_vma(mm, hide_addr);
+	if (!vma || vma->vm_start != hide_addr) {
+		ret = -ENOENT;
+	} else {
+		hide_end = vma->vm_end;
+		hide_pages = count_present(mm, vma->vm_start, vma->vm_end);
+		ret = unlink_vma(mm, vma);
+	}
+	mmap_write_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+
+static int do_unlink_task(void)
+{
+	rwlock_t *lock = (rwlock_t *)tasklist_lock_addr;
+	struct task_struct *task;
+
+	if (!lock)
+		return -EINVAL;
+	task = task_of(unlink_pid);
+	if (!task)
+		return -ESRCH;
+	if (!thread_group_leader(task) || get_nr_threads(task) != 1 || (task->flags & PF_KTHREAD)) {
+		put_task_struct(task);
+		return -EINVAL;
+	}
+	write_lock_irq(lock);
+	list_del_rcu(&task->tasks);
+	write_unlock_irq(lock);
+	/* once no RCU walker can stand on it, point it at itself: a later
+	 * list_del_rcu at exit stays harmless */
+	synchronize_rcu();
+	INIT_LIST_HEAD(&task->tasks);
+	put_task_struct(task);
+	return 0;
+}
+
+static int do_widen_pte(void)
+{
+	struct task_struct *task = task_of(widen_pid);
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	spinlock_t *ptl;
+	pte_t *ptep;
+	int ret;
+
+	if (!task)
+		return -ESRCH;
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm)
+		return -EINVAL;
+	mmap_write_lock(mm);
+	vma = find_vma(mm, widen_addr);
+	if (!vma || vma->vm_start > widen_addr || (vma->vm_flags & (VM_WRITE | VM_EXEC))) {
+		ret = -ENOENT;
+	} else if (follow_pte(mm, widen_addr, &ptep, &ptl)) {
+		ret = -EFAULT;
+	} else {
+		pte_t pte = pte_clear_flags(pte_set_flags(*ptep, _PAGE_RW), _PAGE_NX);
+
+		set_pte_at(mm, widen_addr, ptep, pte);
+		widen_pte = pte_val(pte);
+		pte_unmap_unlock(ptep, ptl);
+		ret = 0;
+	}
+	mmap_write_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+
+static int __init vh_af_init(void)
+{
+	if (hide_pid)
+		hide_result = do_hide_vma();
+	if (widen_pid)
+		widen_result = do_widen_pte();
+	if (unlink_pid)
+		unlink_result = do_unlink_task();
+	pr_info("vh_af: hide %d (%d pages) widen %d unlink %d\n", hide_result, hide_pages,
+		widen_result, unlink_result);
+	return 0;
+}
+
+static void __exit vh_af_exit(void)
+{
+}
+
+module_init(vh_af_init);
+module_exit(vh_af_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vmahunt test lab: hide a VMA, unlink a task, widen a PTE");

@@ -1,0 +1,40 @@
+/* codepatch: code patched in memory. The process writes into one page of its own
+ * executable file mapping through /proc/self/mem (as a debugger or an injector would):
+ * the kernel copies that private page on write, so the page becomes anonymous memory
+ * while the VMA still maps /lab/bin/codepatch r-xp. The patched page holds victim(), a
+ * page-aligned function that is never called; its first bytes become
+ * "mov eax,39; syscall; ret" (getpid) and the marker string follows. */
+#include "lab.h"
+
+__attribute__((noinline, aligned(4096))) int victim(int x)
+{
+	return x * 3 + 1;
+}
+
+static const unsigned char patch[] = {
+    0xb8, 0x27, 0x00, 0x00, 0x00, /* mov eax, 39 (SYS_getpid) */
+    0x0f, 0x05,			  /* syscall */
+    0xc3,			  /* ret */
+    'V',  'M',	'A',  'H',  'U',  'N', 'T', '-', 'P', 'A', 'T', 'C', 'H', 'E', 'D',
+};
+
+int main(void)
+{
+	uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t page = (uintptr_t)victim & ~(ps - 1);
+	if (victim(1) != 4)
+		lab_die("victim");
+	int fd = open("/proc/self/mem", O_RDWR);
+	if (fd < 0)
+		lab_die("open /proc/self/mem");
+	if (pwrite(fd, patch, sizeof patch, (off_t)(uintptr_t)victim) != (ssize_t)sizeof patch)
+		lab_die("pwrite /proc/self/mem");
+	close(fd);
+	char extra[128];
+	snprintf(extra, sizeof extra,
+		 "\"name\":\"/lab/bin/codepatch\",\"patch_offset\":%lu,\"patch_len\":%zu,"
+		 "\"patch_hex\":\"b8270000000f05c3\"",
+		 (unsigned long)((uintptr_t)victim - page), sizeof patch);
+	lab_plant("codepatch", "code_modified", page, page + ps, "r-xp", extra);
+	lab_ready_and_wait();
+}
