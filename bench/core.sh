@@ -24,7 +24,7 @@ pattern=$(cat /proc/sys/kernel/core_pattern)
 case "$pattern" in
 \|* | */* | *%*) echo "core_pattern is '$pattern': needs a plain file name" >&2; exit 1 ;;
 esac
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmahunt-bench-core.XXXXXX")
+work=$(mktemp -d -t vmahunt-bench-core.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 cat > big.c <<'C'

@@ -5,7 +5,7 @@
 set -euo pipefail
 : "${VMAHUNT:?run through ctest}" "${VMAHUNT_SRC:?run through ctest}"
 command -v zstd >/dev/null || { echo "FAIL: zstd is not installed (scripts/install-deps.sh)"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmahunt-core-damage.XXXXXX")
+work=$(mktemp -d -t vmahunt-core-damage.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 zcore=$VMAHUNT_SRC/samples/core.inject.zst
 zstd -q -d "$zcore" -o "$work/core"

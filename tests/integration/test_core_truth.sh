@@ -6,6 +6,6 @@ set -euo pipefail
 for tool in gdb zstd cc; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (scripts/install-deps.sh)"; exit 1; }
 done
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmahunt-cores.XXXXXX")
+work=$(mktemp -d -t vmahunt-cores.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 python3 "$VMAHUNT_SRC/tests/integration/core_lab.py" --vmahunt "$VMAHUNT" --src "$VMAHUNT_SRC" --work "$work"

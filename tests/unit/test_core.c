@@ -19,6 +19,7 @@
 
 #include "dump/dump_internal.h"
 #include "dump/zstream.h"
+#include "helpers/dumptest.h"
 #include "helpers/tmpfile.h"
 
 #include <vmahunt/core.h>
@@ -49,31 +50,13 @@ struct img {
 	size_t len;
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint8_t *note(uint8_t *p, uint32_t type, const char *name, uint32_t descsz)
 {
 	uint32_t namesz = (uint32_t)strlen(name) + 1;
 
-	put32(p, namesz);
-	put32(p + 4, descsz);
-	put32(p + 8, type);
+	vh_test_put32(p, namesz);
+	vh_test_put32(p + 4, descsz);
+	vh_test_put32(p + 8, type);
 	memcpy(p + 12, name, namesz);
 	return p + 12 + ((namesz + 3) & ~3u);
 }
@@ -88,8 +71,8 @@ static uint8_t *prstatus(uint8_t *p, uint32_t pid, uint64_t rsp)
 	uint8_t *d = note(p, 1, "CORE", 336);
 
 	memset(d, 0, 336);
-	put32(d + 32, pid);
-	put64(d + 112 + 19 * 8, rsp); /* pr_reg: rsp is the 20th register */
+	vh_test_put32(d + 32, pid);
+	vh_test_put64(d + 112 + 19 * 8, rsp); /* pr_reg: rsp is the 20th register */
 	return d + 336;
 }
 
@@ -107,27 +90,27 @@ static uint8_t *notes(uint8_t *p, uint64_t file_count)
 	d = note(p, 3, "CORE", 136);
 	memset(d, 0, 136);
 	d[1] = 'S';
-	put32(d + 16, 1000);
-	put32(d + 20, 1000);
-	put32(d + 24, 100);
-	put32(d + 28, 1);
+	vh_test_put32(d + 16, 1000);
+	vh_test_put32(d + 20, 1000);
+	vh_test_put32(d + 24, 100);
+	vh_test_put32(d + 28, 1);
 	memcpy(d + 40, "demo", 4);
 	memcpy(d + 56, "demo -x arg", 11);
 	p = d + 136;
 	d = note(p, 6, "CORE", sizeof(auxv));
 	for (size_t i = 0; i < 4; i++) {
-		put64(d + 16 * i, auxv[i][0]);
-		put64(d + 16 * i + 8, auxv[i][1]);
+		vh_test_put64(d + 16 * i, auxv[i][0]);
+		vh_test_put64(d + 16 * i + 8, auxv[i][1]);
 	}
 	p = d + sizeof(auxv);
 	for (size_t i = 0; i < 3; i++)
 		strs += strlen(paths[i]) + 1;
 	d = note(p, 0x46494c45, "CORE", (uint32_t)(16 + 3 * 24 + strs));
-	put64(d, file_count);
-	put64(d + 8, PAGE);
+	vh_test_put64(d, file_count);
+	vh_test_put64(d + 8, PAGE);
 	for (size_t i = 0; i < 3; i++)
 		for (size_t k = 0; k < 3; k++)
-			put64(d + 16 + 24 * i + 8 * k, files[i][k]);
+			vh_test_put64(d + 16 + 24 * i + 8 * k, files[i][k]);
 	p = d + 16 + 3 * 24;
 	for (size_t i = 0; i < 3; i++) {
 		memcpy(p, paths[i], strlen(paths[i]) + 1);
@@ -136,8 +119,8 @@ static uint8_t *notes(uint8_t *p, uint64_t file_count)
 	p = d + pad4(16 + 3 * 24 + strs);
 	d = note(p, 0x53494749, "CORE", 128);
 	memset(d, 0, 128);
-	put32(d, 11);
-	put64(d + 16, 0xdead);
+	vh_test_put32(d, 11);
+	vh_test_put64(d + 16, 0xdead);
 	return d + 128;
 }
 
@@ -146,33 +129,33 @@ static void phdr(struct img *im, int i, uint32_t type, uint32_t flags, uint64_t 
 {
 	uint8_t *p = im->d + PHOFF + 56 * i;
 
-	put32(p, type);
-	put32(p + 4, flags);
-	put64(p + 8, off);
-	put64(p + 16, vaddr);
-	put64(p + 24, 0);
-	put64(p + 32, filesz);
-	put64(p + 40, memsz);
-	put64(p + 48, 1);
+	vh_test_put32(p, type);
+	vh_test_put32(p + 4, flags);
+	vh_test_put64(p + 8, off);
+	vh_test_put64(p + 16, vaddr);
+	vh_test_put64(p + 24, 0);
+	vh_test_put64(p + 32, filesz);
+	vh_test_put64(p + 40, memsz);
+	vh_test_put64(p + 48, 1);
 }
 
 /* The ELF header of /bin/demo as the loader saw it: PT_LOAD r-- at 0, r-x at 0x1000. */
 static void exe_header(uint8_t *p)
 {
 	memcpy(p, "\177ELF\2\1\1", 7);
-	put16(p + 16, 3);
-	put16(p + 18, 62);
-	put64(p + 32, 64);
-	put16(p + 54, 56);
-	put16(p + 56, 2);
-	put32(p + 64, 1);
-	put32(p + 68, 4);
-	put64(p + 72, 0);
-	put64(p + 96, 0x800);
-	put32(p + 120, 1);
-	put32(p + 124, 5);
-	put64(p + 128, 0x1000);
-	put64(p + 152, 0x800);
+	vh_test_put16(p + 16, 3);
+	vh_test_put16(p + 18, 62);
+	vh_test_put64(p + 32, 64);
+	vh_test_put16(p + 54, 56);
+	vh_test_put16(p + 56, 2);
+	vh_test_put32(p + 64, 1);
+	vh_test_put32(p + 68, 4);
+	vh_test_put64(p + 72, 0);
+	vh_test_put64(p + 96, 0x800);
+	vh_test_put32(p + 120, 1);
+	vh_test_put32(p + 124, 5);
+	vh_test_put64(p + 128, 0x1000);
+	vh_test_put64(p + 152, 0x800);
 }
 
 static void build(struct img *im, uint64_t file_count)
@@ -181,13 +164,13 @@ static void build(struct img *im, uint64_t file_count)
 
 	memset(im, 0, sizeof(*im));
 	memcpy(e, "\177ELF\2\1\1", 7);
-	put16(e + 16, 4); /* ET_CORE */
-	put16(e + 18, 62);
-	put32(e + 20, 1);
-	put64(e + 32, PHOFF);
-	put16(e + 52, 64);
-	put16(e + 54, 56);
-	put16(e + 56, PHNUM);
+	vh_test_put16(e + 16, 4); /* ET_CORE */
+	vh_test_put16(e + 18, 62);
+	vh_test_put32(e + 20, 1);
+	vh_test_put64(e + 32, PHOFF);
+	vh_test_put16(e + 52, 64);
+	vh_test_put16(e + 54, 56);
+	vh_test_put16(e + 56, PHNUM);
 	end = notes(im->d + NOTES_OFF, file_count);
 	assert_true(end <= im->d + DATA_OFF);
 	phdr(im, 0, 4, 0, NOTES_OFF, 0, (uint64_t)(end - im->d - NOTES_OFF), 0);
@@ -203,21 +186,11 @@ static void build(struct img *im, uint64_t file_count)
 	im->len = DATA_OFF + 6 * PAGE;
 }
 
-static struct vh_dump *open_img(const void *data, size_t len, char **path)
+/* Opens @len bytes of @data as a dump (*o: the file), NULL when it does not open. */
+static struct vh_dump *open_img(const void *data, size_t len, struct vh_test_opened *o)
 {
-	struct vh_dump *d = NULL;
-
-	*path = vh_test_write_tmp(data, len);
-	if (vh_dump_open(*path, &small_cache, &d) != VH_OK)
-		d = NULL;
-	return d;
-}
-
-static void done(struct vh_dump *d, char *path)
-{
-	vh_dump_close(d);
-	unlink(path);
-	free(path);
+	*o = vh_test_open_bytes(data, len, &small_cache);
+	return o->err == VH_OK ? o->d : NULL;
 }
 
 static const struct vh_vma *vma_at(const struct vh_vma_list *l, uint64_t start)
@@ -296,18 +269,18 @@ static void check_core(struct vh_dump *d, const struct img *im, bool compressed)
 static void test_plain(void **state)
 {
 	static struct img im;
-	char *path;
+	struct vh_test_opened o;
 	struct vh_dump *d;
 	size_t nw;
 
 	(void)state;
 	build(&im, 3);
-	d = open_img(im.d, im.len, &path);
+	d = open_img(im.d, im.len, &o);
 	assert_non_null(d);
 	check_core(d, &im, false);
 	vh_dump_warnings(d, &nw);
 	assert_int_equal(nw, 0);
-	done(d, path);
+	vh_test_close(&o);
 }
 
 static void *compress(const struct img *im, size_t *len)
@@ -326,25 +299,25 @@ static void test_zstd(void **state)
 	static struct img im;
 	size_t zlen, nw;
 	void *z;
-	char *path;
+	struct vh_test_opened o;
 	struct vh_dump *d;
 	const char *const *w;
 
 	(void)state;
 	build(&im, 3);
 	z = compress(&im, &zlen);
-	d = open_img(z, zlen, &path);
+	d = open_img(z, zlen, &o);
 	assert_non_null(d);
 	check_core(d, &im, true);
-	done(d, path);
+	vh_test_close(&o);
 	/* cut: the bytes before the cut are read, a warning says where */
-	d = open_img(z, zlen - 40, &path);
+	d = open_img(z, zlen - 40, &o);
 	if (d) {
 		w = vh_dump_warnings(d, &nw);
 		assert_true(nw >= 1);
 		assert_non_null(strstr(w[0], "zstd stream cut"));
 	}
-	done(d, path);
+	vh_test_close(&o);
 	free(z);
 }
 
@@ -392,8 +365,8 @@ static void test_truncated(void **state)
 	(void)state;
 	build(&im, 3);
 	for (size_t cut = 0; cut < im.len; cut += cut < DATA_OFF ? 1 : 256) {
-		char *path;
-		struct vh_dump *d = open_img(im.d, cut, &path);
+		struct vh_test_opened o;
+		struct vh_dump *d = open_img(im.d, cut, &o);
 		struct vh_vma_list *l = NULL;
 		size_t nw;
 		const char *const *w;
@@ -410,7 +383,7 @@ static void test_truncated(void **state)
 		} else {
 			assert_true(vh_errmsg()[0] != '\0');
 		}
-		done(d, path);
+		vh_test_close(&o);
 	}
 }
 
@@ -418,57 +391,57 @@ static void test_truncated(void **state)
 static void test_bad_nt_file(void **state)
 {
 	static struct img im;
-	char *path;
+	struct vh_test_opened o;
 	struct vh_dump *d;
 	size_t nw;
 
 	(void)state;
 	build(&im, 1ull << 60);
-	d = open_img(im.d, im.len, &path);
+	d = open_img(im.d, im.len, &o);
 	assert_non_null(d);
 	assert_int_equal(vh_core_info(d)->nfiles, 0);
 	assert_int_equal(vh_core_info(d)->nloads, 6);
 	vh_dump_warnings(d, &nw);
 	assert_int_equal(nw, 1);
-	done(d, path);
+	vh_test_close(&o);
 }
 
 /* e_phnum PN_XNUM: the count is in section header 0's sh_info. */
 static void test_pn_xnum(void **state)
 {
 	static struct img im;
-	char *path;
+	struct vh_test_opened o;
 	struct vh_dump *d;
 
 	(void)state;
 	build(&im, 3);
-	put16(im.d + 56, 0xffff);
-	put64(im.d + 40, SHDR_OFF);
-	put16(im.d + 58, 64);
-	put32(im.d + SHDR_OFF + 44, PHNUM);
-	d = open_img(im.d, im.len, &path);
+	vh_test_put16(im.d + 56, 0xffff);
+	vh_test_put64(im.d + 40, SHDR_OFF);
+	vh_test_put16(im.d + 58, 64);
+	vh_test_put32(im.d + SHDR_OFF + 44, PHNUM);
+	d = open_img(im.d, im.len, &o);
 	assert_non_null(d);
 	assert_int_equal(vh_core_info(d)->nloads, 6);
-	done(d, path);
+	vh_test_close(&o);
 }
 
 /* A kernel vmcore is ET_CORE too: physical p_paddr and no process notes keep it ELF. */
 static void test_vmcore_not_core(void **state)
 {
 	static struct img im;
-	char *path;
+	struct vh_test_opened o;
 	struct vh_dump *d;
 
 	(void)state;
 	build(&im, 3);
-	put32(im.d + PHOFF + 0, 1); /* the PT_NOTE becomes a PT_LOAD of physical memory */
+	vh_test_put32(im.d + PHOFF + 0, 1); /* the PT_NOTE becomes a PT_LOAD of physical memory */
 	for (int i = 0; i < PHNUM; i++)
-		put64(im.d + PHOFF + 56 * i + 24, 0x100000 + (uint64_t)i * 0x10000);
-	d = open_img(im.d, im.len, &path);
+		vh_test_put64(im.d + PHOFF + 56 * i + 24, 0x100000 + (uint64_t)i * 0x10000);
+	d = open_img(im.d, im.len, &o);
 	assert_non_null(d);
 	assert_int_equal(vh_dump_format(d), VH_FMT_ELF);
 	assert_null(vh_core_info(d));
-	done(d, path);
+	vh_test_close(&o);
 }
 
 struct sink {
@@ -499,7 +472,7 @@ static int read_core(void *arg, uint64_t uaddr, void *buf, size_t len)
 static void test_scan(void **state)
 {
 	static struct img im;
-	char *path;
+	struct vh_test_opened o;
 	struct vh_dump *d;
 	struct vh_vma_list *l = NULL;
 	struct vh_task_list *tl = NULL;
@@ -511,8 +484,8 @@ static void test_scan(void **state)
 
 	(void)state;
 	build(&im, 3);
-	put32(im.d + PHOFF + 2 * 56 + 4, 7); /* the heap: rwx */
-	d = open_img(im.d, im.len, &path);
+	vh_test_put32(im.d + PHOFF + 2 * 56 + 4, 7); /* the heap: rwx */
+	d = open_img(im.d, im.len, &o);
 	assert_non_null(d);
 	assert_int_equal(vh_core_vmas(d, &l), VH_OK);
 	assert_int_equal(vh_core_tasks(d, &tl), VH_OK);
@@ -522,7 +495,7 @@ static void test_scan(void **state)
 	assert_memory_equal(k.bytes, im.d + DATA_OFF + PAGE, 4);
 	vh_vma_list_free(l);
 	vh_task_list_free(tl);
-	done(d, path);
+	vh_test_close(&o);
 }
 
 int main(void)
