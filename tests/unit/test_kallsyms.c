@@ -22,7 +22,7 @@
 #define SIZE (1u << 20)
 #define NGEN 700 /* generated symbols: more than 256, so several markers */
 
-enum layout { L61, L62, L72 };
+enum layout { L61, L62, L72, LABS }; /* LABS: u64 kallsyms_addresses (no base-relative) */
 
 struct img {
 	uint8_t buf[SIZE];
@@ -201,6 +201,10 @@ static void build(struct img *im, enum layout lay)
 		pos = align(pos + 4 * n, 8);
 		im->l.relative_base = BASE + pos;
 		put64(im->buf + pos, relbase);
+	} else if (lay == LABS) {
+		im->l.addresses = BASE + pos;
+		for (size_t i = 0; i < n; i++)
+			put64(im->buf + pos + 8 * i, s[i].addr);
 	} else if (lay == L72) {
 		/* place-relative: the address is the entry's own address plus the offset */
 		im->l.offsets = BASE + pos;
@@ -276,6 +280,12 @@ static void test_decode_72(void **state)
 {
 	(void)state;
 	decode_layout(L72, "place-relative");
+}
+
+static void test_decode_absolute(void **state)
+{
+	(void)state;
+	decode_layout(LABS, "absolute");
 }
 
 static void search_layout(enum layout lay)
@@ -471,11 +481,12 @@ static void test_random_damage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_decode_61),	       cmocka_unit_test(test_decode_62),
-	    cmocka_unit_test(test_decode_72),	       cmocka_unit_test(test_search_61),
-	    cmocka_unit_test(test_search_62),	       cmocka_unit_test(test_search_72),
-	    cmocka_unit_test(test_search_nothing),     cmocka_unit_test(test_corrupt),
-	    cmocka_unit_test(test_skip_damaged_block), cmocka_unit_test(test_random_damage),
+	    cmocka_unit_test(test_decode_61),	  cmocka_unit_test(test_decode_62),
+	    cmocka_unit_test(test_decode_72),	  cmocka_unit_test(test_decode_absolute),
+	    cmocka_unit_test(test_search_61),	  cmocka_unit_test(test_search_62),
+	    cmocka_unit_test(test_search_72),	  cmocka_unit_test(test_search_nothing),
+	    cmocka_unit_test(test_corrupt),	  cmocka_unit_test(test_skip_damaged_block),
+	    cmocka_unit_test(test_random_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
