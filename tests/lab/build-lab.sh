@@ -318,7 +318,10 @@ run_guest() {
 	if [ "$variant" != novmcoreinfo ]; then
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-first.txt" qemu_fw_cfg >/dev/null
 	fi
-	local append="vh.variant=$name vh.kdump=$kdump"
+	# proc_mem.force_override=always: 6.12+ kernels may be built to refuse writes through
+	# /proc/PID/mem to read-only mappings unless ptraced (7.x Debian: EIO); the codepatch
+	# scenario patches its own code that way, as older kernels always allowed.
+	local append="vh.variant=$name vh.kdump=$kdump proc_mem.force_override=always"
 	[ "$variant" = novmcoreinfo ] && append="$append vh.fwcfg=0"
 	if [ "$kdump" = 1 ]; then
 		cp "$build/capture.img" "$rd/lab/capture.img"

@@ -173,6 +173,11 @@ def main():
         t = parse(f)
     if not t["complete"]:
         sys.exit("parse_truth: the control log has no END-TRUTH line")
+    # a scenario that died (lab.h lab_die()) planted nothing: the guest is not the lab's
+    failed = [p for p in t["plants"] if "error" in p]
+    if failed:
+        sys.exit("parse_truth: a scenario failed in the guest: " +
+                 "; ".join(f"{p['error']} (errno {p.get('errno')})" for p in failed))
     if a.kernel_package:
         t["kernel_package"] = a.kernel_package
         t["kernel_package_version"] = a.kernel_version
