@@ -70,8 +70,13 @@ struct vh_cli_kernel {
  */
 int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned task_flags,
 		       bool want_maps, struct vh_cli_kernel *k);
-/* Warnings of a kernel view's profile (none for a process core). */
-const char *const *vh_cli_profile_warnings(const struct vh_cli_kernel *k, size_t *n);
+struct vh_json;
+/* Prints one warning: a JSON "warning" object on @j, or "vmahunt: warning: MSG" on stderr
+ * when @j is NULL. */
+void vh_cli_warning(struct vh_json *j, const char *msg);
+/* What opening the view worked around: the dump's, the profile's (none for a process core)
+ * and the task walk's warnings, in that order, through vh_cli_warning(). */
+void vh_cli_kernel_warnings(const struct vh_cli_kernel *k, struct vh_json *j);
 /* Frees what vh_cli_kernel_open() loaded (safe on a zeroed struct). */
 void vh_cli_kernel_close(struct vh_cli_kernel *k);
 

@@ -20,21 +20,7 @@ struct maps_run {
 
 static void warning(struct maps_run *r, const char *msg)
 {
-	if (!r->opts.json) {
-		vh_cli_error("warning: %s", msg);
-		return;
-	}
-	vh_json_begin_object(&r->j, NULL);
-	vh_json_str(&r->j, "type", "warning");
-	vh_json_str(&r->j, "message", msg);
-	vh_json_end_object(&r->j);
-	vh_json_newline(&r->j);
-}
-
-static void warnings(struct maps_run *r, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		warning(r, list[i]);
+	vh_cli_warning(r->opts.json ? &r->j : NULL, msg);
 }
 
 static void print_comm(const char *comm)
@@ -163,15 +149,9 @@ static int one_process(struct maps_run *r, const struct vh_task *t)
 
 static int print_maps(struct maps_run *r)
 {
-	size_t n;
 	bool found = false;
 
-	const char *const *w = vh_dump_warnings(r->k.d, &n);
-
-	warnings(r, w, n);
-	w = vh_cli_profile_warnings(&r->k, &n);
-	warnings(r, w, n);
-	warnings(r, (const char *const *)r->k.tl->warnings, r->k.tl->nwarnings);
+	vh_cli_kernel_warnings(&r->k, r->opts.json ? &r->j : NULL);
 	for (size_t i = 0; i < r->k.tl->ntasks; i++) {
 		const struct vh_task *t = &r->k.tl->tasks[i];
 

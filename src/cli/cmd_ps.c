@@ -150,35 +150,6 @@ static void json_task(struct vh_json *j, const struct vh_task_list *tl, const st
 	vh_json_newline(j);
 }
 
-static void json_warning(struct vh_json *j, const char *msg)
-{
-	vh_json_begin_object(j, NULL);
-	vh_json_str(j, "type", "warning");
-	vh_json_str(j, "message", msg);
-	vh_json_end_object(j);
-	vh_json_newline(j);
-}
-
-/* Warnings of the dump, the profile and the walk, in that order. */
-static void print_warnings(const struct ps_run *r, struct vh_json *j)
-{
-	const char *const *lists[3];
-	size_t counts[3];
-
-	lists[0] = vh_dump_warnings(r->k.d, &counts[0]);
-	lists[1] = vh_cli_profile_warnings(&r->k, &counts[1]);
-	lists[2] = (const char *const *)r->k.tl->warnings;
-	counts[2] = r->k.tl->nwarnings;
-	for (int l = 0; l < 3; l++) {
-		for (size_t i = 0; i < counts[l]; i++) {
-			if (j)
-				json_warning(j, lists[l][i]);
-			else
-				vh_cli_error("warning: %s", lists[l][i]);
-		}
-	}
-}
-
 static void print_tasks(const struct ps_run *r)
 {
 	struct vh_json j;
@@ -198,7 +169,7 @@ static void print_tasks(const struct ps_run *r)
 		else
 			text_task(r->k.tl, t);
 	}
-	print_warnings(r, json ? &j : NULL);
+	vh_cli_kernel_warnings(&r->k, json ? &j : NULL);
 }
 
 int vh_cmd_ps(int argc, char **argv)

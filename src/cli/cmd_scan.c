@@ -56,40 +56,12 @@ static int keep(const struct vh_finding *f, void *arg)
 
 static void warning(struct scan_run *r, const char *msg)
 {
-	if (!r->opts.json) {
-		vh_cli_error("warning: %s", msg);
-		return;
-	}
-	vh_json_begin_object(&r->j, NULL);
-	vh_json_str(&r->j, "type", "warning");
-	vh_json_str(&r->j, "message", msg);
-	vh_json_end_object(&r->j);
-	vh_json_newline(&r->j);
+	vh_cli_warning(r->opts.json ? &r->j : NULL, msg);
 }
 
 static void scan_warning(const char *msg, void *arg)
 {
 	warning(arg, msg);
-}
-
-static void warnings(struct scan_run *r, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		warning(r, list[i]);
-}
-
-/* What the dump, profile and task walk worked around, before the findings. */
-static void load_warnings(struct scan_run *r)
-{
-	size_t n;
-	const char *const *w = vh_dump_warnings(r->k.d, &n);
-
-	warnings(r, w, n);
-	if (r->k.prof) { /* a process core has none */
-		w = vh_profile_warnings(r->k.prof, &n);
-		warnings(r, w, n);
-	}
-	warnings(r, (const char *const *)r->k.tl->warnings, r->k.tl->nwarnings);
 }
 
 /* Fills r->dets from --detector (all when not given). Returns an exit code. */
@@ -323,7 +295,7 @@ static int scan(struct scan_run *r)
 	    .dets = r->dets, .ndets = r->ndets, .sink = keep, .sink_arg = r, .warn = scan_warning};
 	int err;
 
-	load_warnings(r);
+	vh_cli_kernel_warnings(&r->k, r->opts.json ? &r->j : NULL);
 	if (r->opts.have_pid && !select_process(r, &s))
 		return VH_EXIT_FAILURE;
 	err = r->k.core ? run_core(r, &s)

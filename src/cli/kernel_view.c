@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel view shared by ps and maps: one way to load it, one set of errors. */
 #include "cli/cli.h"
+#include "report/json.h"
 
 #include <string.h>
 
@@ -58,10 +59,36 @@ int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned
 	return VH_EXIT_OK;
 }
 
-const char *const *vh_cli_profile_warnings(const struct vh_cli_kernel *k, size_t *n)
+void vh_cli_warning(struct vh_json *j, const char *msg)
 {
-	*n = 0;
-	return k->prof ? vh_profile_warnings(k->prof, n) : NULL;
+	if (!j) {
+		vh_cli_error("warning: %s", msg);
+		return;
+	}
+	vh_json_begin_object(j, NULL);
+	vh_json_str(j, "type", "warning");
+	vh_json_str(j, "message", msg);
+	vh_json_end_object(j);
+	vh_json_newline(j);
+}
+
+static void warn_all(struct vh_json *j, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		vh_cli_warning(j, list[i]);
+}
+
+void vh_cli_kernel_warnings(const struct vh_cli_kernel *k, struct vh_json *j)
+{
+	size_t n;
+	const char *const *w = vh_dump_warnings(k->d, &n);
+
+	warn_all(j, w, n);
+	if (k->prof) {
+		w = vh_profile_warnings(k->prof, &n);
+		warn_all(j, w, n);
+	}
+	warn_all(j, (const char *const *)k->tl->warnings, k->tl->nwarnings);
 }
 
 void vh_cli_kernel_close(struct vh_cli_kernel *k)
