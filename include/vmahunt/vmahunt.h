@@ -16,6 +16,8 @@
 #include <vmahunt/vma.h>
 #include <vmahunt/detect.h>
 #include <vmahunt/core.h>
+#include <vmahunt/session.h>
+#include <vmahunt/report.h>
 
 #define VMAHUNT_VERSION_STRING "0.1.0"
 

@@ -47,50 +47,32 @@ const char *vh_cli_usage(void);
  */
 int vh_cli_parse_dump(int argc, char **argv, struct vh_cli_opts *opts, const char *usage);
 
-/* What the kernel commands (ps, maps) work on: the dump, the kernel, its profile, its tasks. */
-struct vh_cli_kernel {
-	struct vh_dump *d;
-	struct vh_kernel_map km;
-	struct vh_profile *prof;
-	struct vh_task_list *tl;
-	struct vh_maps *maps; /* VMA reader, when asked for */
-	bool core;	      /* a process core: no kernel, tl and core_vmas from its notes */
-	struct vh_vma_list *core_vmas; /* a core's map, when maps were asked for */
-};
-
-/*
- * vh_cli_kernel_open() - open opts->dump_path; for a process core, read its
- * process and (with @want_maps) its map from the core alone; else locate the
- * kernel, load the profile (as opts->symbols says: opts->vmlinux or one found
- * by release, or the dump's BTF and kallsyms), check the vmlinux against
- * the dump's banner, walk the tasks with @task_flags (VH_TASKS_*), and with
- * @want_maps open the VMA reader. On failure prints one line prefixed with
- * @cmd and releases what was loaded.
- * Returns VH_EXIT_OK, VH_EXIT_DUMP or VH_EXIT_FAILURE.
- */
-int vh_cli_kernel_open(const struct vh_cli_opts *opts, const char *cmd, unsigned task_flags,
-		       bool want_maps, struct vh_cli_kernel *k);
-struct vh_json;
-/* Prints one warning: a JSON "warning" object on @j, or "vmahunt: warning: MSG" on stderr
- * when @j is NULL. */
-void vh_cli_warning(struct vh_json *j, const char *msg);
-/* What opening the view worked around: the dump's, the profile's (none for a process core)
- * and the task walk's warnings, in that order, through vh_cli_warning(). */
-void vh_cli_kernel_warnings(const struct vh_cli_kernel *k, struct vh_json *j);
-/* Frees what vh_cli_kernel_open() loaded (safe on a zeroed struct). */
-void vh_cli_kernel_close(struct vh_cli_kernel *k);
-
 /* Prints "vmahunt: MSG" on stderr. */
 void vh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Opens opts->dump_path; on failure prints the library's message and returns NULL. */
-struct vh_dump *vh_cli_open_dump(const struct vh_cli_opts *opts);
 /* Flushes stdout; returns VH_EXIT_FAILURE (with a message) when writing failed. */
 int vh_cli_finish_output(int code);
 
-struct vh_json;
-/* "vmahunt info" on a process core: its process section, text or JSON ("process"). */
-void vh_cli_core_info_text(struct vh_dump *d);
-void vh_cli_core_info_json(struct vh_json *j, struct vh_dump *d);
+/*
+ * vh_cli_session() - open opts->dump_path as a session and load what @load
+ * asks for (VH_LOAD_*; 0: open only). On failure prints one line (prefixed
+ * with @cmd when loading failed) and returns VH_EXIT_DUMP (the file cannot be
+ * opened) or VH_EXIT_FAILURE, with *s NULL; else VH_EXIT_OK.
+ */
+int vh_cli_session(const struct vh_cli_opts *opts, const char *cmd, unsigned load,
+		   struct vh_session **s);
+
+/*
+ * vh_cli_report() - a report of @kind on stdout (stderr for text warnings),
+ * in the format opts->json says. Returns NULL after printing an error.
+ */
+struct vh_report *vh_cli_report(const struct vh_cli_opts *opts, enum vh_report_kind kind,
+				struct vh_session *s);
+
+/*
+ * vh_cli_close() - end @r (may be NULL) and @s (may be NULL); returns @code,
+ * or VH_EXIT_FAILURE with a message when writing the output failed.
+ */
+int vh_cli_close(struct vh_report *r, struct vh_session *s, int code);
 
 int vh_cmd_info(int argc, char **argv);
 int vh_cmd_convert(int argc, char **argv);

@@ -79,18 +79,6 @@ void vh_cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-struct vh_dump *vh_cli_open_dump(const struct vh_cli_opts *opts)
-{
-	struct vh_dump *d;
-	int err = vh_dump_open(opts->dump_path, &opts->dump_opts, &d);
-
-	if (err) {
-		vh_cli_error("%s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
-		return NULL;
-	}
-	return d;
-}
-
 int vh_cli_finish_output(int code)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
