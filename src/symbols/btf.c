@@ -13,6 +13,7 @@
  * struct btf_type followed by data whose size depends on its kind and vlen;
  * type ids count from 1 in that order (0 is void).
  */
+#include "symbols/loaders.h"
 #include "symbols/profile_internal.h"
 #include "util/error.h"
 

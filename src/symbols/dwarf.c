@@ -12,6 +12,7 @@
  * after those units makes it read the rest, in order; a type missing after
  * that does not exist in this kernel and stays absent.
  */
+#include "symbols/loaders.h"
 #include "symbols/profile_internal.h"
 #include "util/error.h"
 

@@ -4,6 +4,7 @@
  * from linux_banner, the GNU build id from the notes, and reads of initialised
  * data at a kernel virtual address (for init_uts_ns).
  */
+#include "symbols/loaders.h"
 #include "symbols/profile_internal.h"
 #include "util/error.h"
 

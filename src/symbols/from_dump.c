@@ -3,6 +3,7 @@
  * A profile from the dump itself (kallsyms + BTF), and the choice between
  * that and a vmlinux's DWARF.
  */
+#include "symbols/loaders.h"
 #include "symbols/profile_internal.h"
 #include "util/error.h"
 

@@ -3,6 +3,7 @@
  * Putting the sources together for a dump: VMCOREINFO into the profile, the
  * vmlinux checked against the dump, a vmlinux found where distributions keep it.
  */
+#include "symbols/loaders.h"
 #include "symbols/profile_internal.h"
 #include "util/error.h"
 

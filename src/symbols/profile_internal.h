@@ -49,38 +49,10 @@ void vh_prof_reset(struct vh_profile *p);
 /* Appends a warning to the profile; returns VH_OK or VH_ERR_NOMEM. */
 int vh_prof_warn(struct vh_profile *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* ELF side of a vmlinux (elfsym.c). */
-struct vh_vmlinux;
-int vh_vmlinux_open(const char *path, struct vh_vmlinux **out);
-void vh_vmlinux_close(struct vh_vmlinux *v);
-/* The libelf handle, for libdw. */
-struct Elf *vh_vmlinux_elf(struct vh_vmlinux *v);
-/* Fills symbol rows from .symtab, osrelease from linux_banner, build_id from the notes. */
-int vh_vmlinux_symbols(struct vh_vmlinux *v, struct vh_profile *p);
-/*
- * Addresses of the function symbols @names (NULL entries allowed) into @addrs,
- * 0 for those the symbol table lacks. For the DWARF loader's anchors.
- */
-int vh_vmlinux_functions(struct vh_vmlinux *v, const char *const *names, size_t n, uint64_t *addrs);
-/* Reads @len bytes at unrelocated virtual address @addr from the file's allocated sections. */
-int vh_vmlinux_read(struct vh_vmlinux *v, uint64_t addr, void *buf, size_t len);
-
-/* DWARF side (dwarf.c): struct, member and enum rows. @full reads every unit. */
-int vh_dwarf_load(struct vh_vmlinux *v, const char *path, struct vh_profile *p, bool full);
-
 /* TASK_COMM_LEN and XA_CHUNK_SHIFT from the types, when they have them. */
 void vh_prof_derive_constants(struct vh_profile *p);
 
 /* Monotonic seconds, for load statistics. */
 double vh_prof_now(void);
-
-/* BTF (btf.c): parsed over a buffer the caller keeps alive; @what names it in messages. */
-struct vh_btf;
-int vh_btf_parse(const void *data, size_t size, const char *what, struct vh_btf **out);
-void vh_btf_free(struct vh_btf *b);
-/* Number of types (ids 1..count). */
-uint32_t vh_btf_count(const struct vh_btf *b);
-/* Fills the profile's struct, member and enum rows from @b. */
-int vh_btf_fill(struct vh_btf *b, struct vh_profile *p);
 
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "symbols/loaders.h"
 #include "symbols/profile_internal.h"
 
 enum {
