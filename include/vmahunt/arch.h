@@ -144,6 +144,15 @@ struct vh_kernel_map {
 int vh_kernel_map_find(struct vh_dump *d, struct vh_kernel_map *km);
 
 /**
+ * vh_kernel_half_start() - the lowest kernel address for @km's paging levels.
+ *
+ * The kernel owns the upper half of the canonical address space: from
+ * 0xffff800000000000 with 4-level paging, from 0xff00000000000000 with 5.
+ * A pointer below it is not a kernel pointer.
+ */
+uint64_t vh_kernel_half_start(const struct vh_kernel_map *km);
+
+/**
  * vh_kernel_read() - read kernel-virtual memory through the kernel page tables.
  * @d: the dump.
  * @km: the kernel map.

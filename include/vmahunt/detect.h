@@ -102,8 +102,9 @@ struct vh_detect_ctx {
 	    tgid; /* > 0: the run is limited to this process (findings about others are dropped) */
 	/*
 	 * How vh_detect_read() reads the process's memory: when set, through this
-	 * hook (a process core reads its segments); when NULL, through the page
-	 * tables at @root. Returns VH_OK or a VH_ERR_* code.
+	 * hook (a process core reads its segments; vh_scan_run() reads through
+	 * the page tables at @root with a translation cache); when NULL, through
+	 * the page tables at @root. Returns VH_OK or a VH_ERR_* code.
 	 */
 	int (*read)(void *read_arg, uint64_t uaddr, void *buf, size_t len);
 	void *read_arg;

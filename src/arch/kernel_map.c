@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/kread.h"
+#include "arch/vread.h"
 #include "util/error.h"
 
 #define X86_CR0_PG   (1ull << 31)
@@ -185,11 +185,14 @@ int vh_kernel_map_find(struct vh_dump *d, struct vh_kernel_map *km)
 				 : "no VMCOREINFO note");
 }
 
+uint64_t vh_kernel_half_start(const struct vh_kernel_map *km)
+{
+	/* Sign-extension of the top virtual-address bit: 47 (4 levels) or 56 (5). */
+	return km->levels == 5 ? 0xff00000000000000ull : 0xffff800000000000ull;
+}
+
 int vh_kernel_read(struct vh_dump *d, const struct vh_kernel_map *km, uint64_t vaddr, void *buf,
 		   size_t len)
 {
-	struct vh_kread r;
-
-	vh_kread_init(&r, d, km);
-	return vh_kread(&r, vaddr, buf, len);
+	return vh_vread_once(d, km->pgd, km->levels, vaddr, buf, len);
 }

@@ -5,6 +5,9 @@
  */
 #include <vmahunt/detect.h>
 
+#include "arch/vread.h"
+#include "kernel/kmem.h"
+
 #include <capstone/capstone.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -28,27 +31,31 @@ int vh_severity_parse(const char *name)
 
 int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, size_t len)
 {
-	unsigned char *p = buf;
-
 	if (ctx->read)
 		return ctx->read(ctx->read_arg, uaddr, buf, len);
 	if (!ctx->root)
 		return VH_ERR_NOT_MAPPED; /* the process's page tables could not be found */
-	while (len) {
-		struct vh_translation t;
-		size_t in_page = 4096 - (size_t)(uaddr & 0xfff);
-		size_t n = len < in_page ? len : in_page;
-		int err = vh_x86_64_translate(ctx->d, ctx->root, ctx->levels, uaddr, &t);
+	return vh_vread_once(ctx->d, ctx->root, ctx->levels, uaddr, buf, len);
+}
 
-		if (!err)
-			err = vh_dump_read_phys(ctx->d, t.paddr, p, n);
-		if (err)
-			return err;
-		p += n;
-		uaddr += n;
-		len -= n;
-	}
-	return VH_OK;
+/*
+ * A kernel-dump run's readers: the kernel's page tables (each mm's pgd) and
+ * the current process's, whose translations the content detectors share.
+ */
+struct run_readers {
+	struct vh_vread kr;
+	struct vh_vread ur;
+	bool have_root; /* ur is set to a process's page tables */
+};
+
+/* ctx->read of a kernel-dump run. */
+static int read_user(void *arg, uint64_t uaddr, void *buf, size_t len)
+{
+	struct run_readers *rd = arg;
+
+	if (!rd->have_root)
+		return VH_ERR_NOT_MAPPED; /* the process's page tables could not be found */
+	return vh_vread(&rd->ur, uaddr, buf, len);
 }
 
 void vh_disasm(const unsigned char *code, size_t len, uint64_t addr, unsigned max, char *out,
@@ -160,24 +167,6 @@ void vh_detect_warn(const struct vh_detect_ctx *ctx, const char *fmt, ...)
 	ctx->warn(msg, ctx->sink_arg);
 }
 
-/* The physical address of the process's top-level page table (mm->pgd is kernel-virtual). */
-static int mm_root(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
-		   uint64_t mm, uint64_t *root)
-{
-	struct vh_translation t;
-	uint64_t pgd;
-	int err;
-
-	if (p->mm_struct.pgd.offset == VH_ABSENT)
-		return VH_ERR_INVAL;
-	err = vh_kernel_read(d, km, mm + p->mm_struct.pgd.offset, &pgd, sizeof(pgd));
-	if (!err)
-		err = vh_x86_64_translate(d, km->pgd, km->levels, pgd, &t);
-	if (!err)
-		*root = t.paddr & ~0xfffull;
-	return err;
-}
-
 static bool skipped(const struct vh_scan *s, const struct vh_detector *det)
 {
 	if (s->process_only && !(det->needs & VH_DETECT_PROCESS))
@@ -239,7 +228,7 @@ static const char *why(int err)
  * its VMA detectors, each with a warning: one damaged process hides no other.
  */
 static int scan_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx,
-		     struct vh_maps *maps)
+		     struct vh_maps *maps, struct run_readers *rd)
 {
 	struct vh_vma_list *l = NULL;
 	uint64_t mm = ctx->task->mm;
@@ -256,7 +245,10 @@ static int scan_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 	}
 	snprintf(mm_name, sizeof(mm_name), "mm 0x%" PRIx64 ": ", mm);
 	ctx->root = 0;
-	err = mm_root(ctx->d, ctx->km, ctx->prof, mm, &ctx->root);
+	err = vh_mm_pgd_root(&rd->kr, ctx->prof, mm, &ctx->root);
+	rd->have_root = !err;
+	if (!err)
+		vh_vread_user(&rd->ur, ctx->d, ctx->km, ctx->root);
 	if (err) {
 		ctx->root = 0;
 		vh_detect_warn(ctx,
@@ -296,7 +288,7 @@ static bool have_user_pages(const struct vh_task_list *tl)
 }
 
 static int run_tasks(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx,
-		     struct vh_maps *maps, const struct vh_task_list *tl)
+		     struct vh_maps *maps, const struct vh_task_list *tl, struct run_readers *rd)
 {
 	for (size_t i = 0; i < tl->ntasks; i++) {
 		const struct vh_task *t = &tl->tasks[i];
@@ -305,7 +297,7 @@ static int run_tasks(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 		if (!t->leader || !t->mm || (s->tgid > 0 && t->tgid != s->tgid))
 			continue;
 		ctx->task = t;
-		err = scan_task(s, states, ctx, maps);
+		err = scan_task(s, states, ctx, maps, rd);
 		if (err)
 			return err;
 	}
@@ -317,8 +309,11 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 		const struct vh_profile *p, struct vh_maps *maps, const struct vh_task_list *tl)
 {
 	void *states[VH_SCAN_MAX_DETECTORS] = {0};
+	struct run_readers rd = {.have_root = false};
 	struct vh_detect_ctx ctx = {.d = d,
 				    .levels = km->levels,
+				    .read = read_user,
+				    .read_arg = &rd,
 				    .sink = s->sink,
 				    .sink_arg = s->sink_arg,
 				    .warn = s->warn,
@@ -331,13 +326,15 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 
 	if (s->ndets > VH_SCAN_MAX_DETECTORS)
 		return VH_ERR_INVAL;
+	vh_vread_kernel(&rd.kr, d, km);
 	s->user_pages = have_user_pages(tl);
 	ctx.user_pages = s->user_pages;
 	err = init_detectors(s, states, &ninit);
 	if (!err)
-		err = run_tasks(s, states, &ctx, maps, tl);
+		err = run_tasks(s, states, &ctx, maps, tl, &rd);
 	ctx.task = NULL; /* finish() is about the run, not the last process */
 	ctx.root = 0;
+	rd.have_root = false;
 	return finish_detectors(s, states, ninit, &ctx, err);
 }
 

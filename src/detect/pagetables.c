@@ -25,8 +25,6 @@
 #define PTE_DIRTY (1ull << 6)
 /* page->mapping bit 0: an anonymous page (include/linux/page-flags.h). */
 #define PAGE_MAPPING_ANON 0x1ull
-/* The lowest kernel address with 5-level paging (4-level ones are above it). */
-#define KERNEL_MIN 0xff00000000000000ull
 /* Findings per process and detector; the rest are counted in one warning. */
 #define MAX_RUNS 256
 
@@ -496,9 +494,9 @@ static int page_mapping(struct vma_walk *w, uint64_t paddr, uint64_t *mapping)
  * the counters a tail page holds at that offset (where the kernel has no
  * compound_head member to recognise a tail by, 7.x).
  */
-static bool is_anon(uint64_t mapping)
+static bool is_anon(const struct vh_kernel_map *km, uint64_t mapping)
 {
-	return (mapping & PAGE_MAPPING_ANON) && (mapping & ~3ull) >= KERNEL_MIN;
+	return (mapping & PAGE_MAPPING_ANON) && (mapping & ~3ull) >= vh_kernel_half_start(km);
 }
 
 static int code_emit(struct vma_walk *w)
@@ -541,7 +539,8 @@ static int code_page(const struct vh_mapping *m, int present, void *arg)
 	if (w->v->flags & VH_VM_SHARED) {
 		if (m->entry & PTE_DIRTY)
 			kind = "dirty";
-	} else if (!page_mapping(w, m->paddr + (start - m->vaddr), &mapping) && is_anon(mapping)) {
+	} else if (!page_mapping(w, m->paddr + (start - m->vaddr), &mapping) &&
+		   is_anon(w->ctx->km, mapping)) {
 		kind = "cow";
 	}
 	if (!kind)

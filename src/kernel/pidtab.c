@@ -6,7 +6,7 @@
  * task_struct.pid_links[PIDTYPE_PID], or .pids[PIDTYPE_PID].node before 4.19).
  * This is what /proc lists, so a task the task list lacks is still here.
  */
-#include "arch/kread.h"
+#include "kernel/kmem.h"
 #include "kernel/xarray.h"
 #include "util/error.h"
 #include "util/warnings.h"
@@ -24,9 +24,8 @@
 #define MAX_TASKS_PER_PID 16
 
 struct ptwalk {
-	struct vh_kread kr;
+	struct vh_vread kr;
 	const struct vh_profile *p;
-	uint64_t kernel_min;
 	struct vh_pid_table *pt;
 	size_t cap;
 	size_t dropped;
@@ -67,12 +66,13 @@ static void count_dropped(struct ptwalk *w, ...)
 
 static bool kptr_ok(const struct ptwalk *w, uint64_t v)
 {
-	return v >= w->kernel_min && (v & 7) == 0;
+	return vh_kptr_ok(&w->kr, v);
 }
 
+/* A pointer at @addr: the pid's task hlist head, an entry of an array of them. */
 static int read_u64(struct ptwalk *w, uint64_t addr, uint64_t *out)
 {
-	return vh_kread(&w->kr, addr, out, sizeof(*out));
+	return vh_vread(&w->kr, addr, out, sizeof(*out));
 }
 
 static int push(struct ptwalk *w, int32_t nr, uint64_t pid, uint64_t task)
@@ -100,12 +100,14 @@ static int push(struct ptwalk *w, int32_t nr, uint64_t pid, uint64_t task)
 static void check_number(struct ptwalk *w, uint64_t pid, int32_t nr)
 {
 	const struct vh_profile *p = w->p;
+	uint64_t v;
 	int32_t own;
 
 	if (!vh_present(&p->pid.numbers) || !vh_present(&p->upid.nr))
 		return;
-	if (vh_kread(&w->kr, pid + p->pid.numbers.offset + p->upid.nr.offset, &own, sizeof(own)))
+	if (vh_member_read(&w->kr, pid + p->pid.numbers.offset, &p->upid.nr, &v))
 		return;
+	own = (int32_t)v;
 	if (own != nr)
 		warn(w,
 		     "pid table: struct pid %#" PRIx64 " at index %" PRId32
@@ -143,8 +145,8 @@ static int on_pid(void *arg, uint64_t index, uint64_t pid)
 			     MAX_TASKS_PER_PID);
 			break;
 		}
-		if (!kptr_ok(w, node) || read_u64(w, node + hn->pprev.offset, &pprev) ||
-		    read_u64(w, node + hn->next.offset, &next)) {
+		if (!kptr_ok(w, node) || vh_member_read(&w->kr, node, &hn->pprev, &pprev) ||
+		    vh_member_read(&w->kr, node, &hn->next, &next)) {
 			warn(w,
 			     "pid table: pid %" PRId32 ": task link %#" PRIx64 " (after %#" PRIx64
 			     ") cannot be read",
@@ -176,9 +178,9 @@ static int xa_read(void *arg, uint64_t addr, void *buf, size_t len)
 {
 	struct ptwalk *w = arg;
 
-	if (addr < w->kernel_min)
+	if (addr < w->kr.kernel_start)
 		return VH_ERR_NOT_MAPPED;
-	return vh_kread(&w->kr, addr, buf, len);
+	return vh_vread(&w->kr, addr, buf, len);
 }
 
 /* Where the task hlist and its links are; false when the profile lacks them. */
@@ -218,7 +220,7 @@ static int walk_table(struct ptwalk *w, uint64_t ns)
 {
 	const struct vh_profile *p = w->p;
 	uint64_t idr = ns + p->pid_namespace.idr.offset;
-	uint64_t head = 0;
+	uint64_t head = 0, base;
 	struct vh_xa_layout xl;
 	struct vh_xa_ops ops = {xa_read, on_pid, on_xa_warn, w, 0};
 	struct vh_xa_stats st;
@@ -226,12 +228,12 @@ static int walk_table(struct ptwalk *w, uint64_t ns)
 
 	if (vh_xa_layout_from_profile(p, &xl))
 		return vh_set_error(VH_ERR_NOT_PRESENT, "the profile lacks the xarray node layout");
-	err = read_u64(w, idr + p->idr.idr_rt.offset + p->xarray.xa_head.offset, &head);
+	err = vh_member_read(&w->kr, idr + p->idr.idr_rt.offset, &p->xarray.xa_head, &head);
 	if (err)
 		return vh_set_error(err, "init_pid_ns at %#" PRIx64 " cannot be read: %s", ns,
 				    vh_strerror(err));
-	if (vh_present(&p->idr.idr_base))
-		vh_kread(&w->kr, idr + p->idr.idr_base.offset, &w->idr_base, sizeof(w->idr_base));
+	if (!vh_member_read(&w->kr, idr, &p->idr.idr_base, &base))
+		w->idr_base = (uint32_t)base;
 	err = vh_xa_walk(&xl, head, &ops, &st);
 	if (err == VH_ERR_NOMEM || w->nomem)
 		return vh_set_error(VH_ERR_NOMEM, "out of memory reading the pid table");
@@ -260,8 +262,7 @@ int vh_pid_table_read(struct vh_dump *d, const struct vh_kernel_map *km, const s
 	if (!w.pt)
 		return vh_set_error(VH_ERR_NOMEM, "out of memory");
 	w.pt->complete = true;
-	vh_kread_init(&w.kr, d, km);
-	w.kernel_min = km->levels == 5 ? 0xff00000000000000ull : 0xffff800000000000ull;
+	vh_vread_kernel(&w.kr, d, km);
 	err = walk_table(&w, p->sym.init_pid_ns.addr + km->kaslr_offset);
 	if (!err && w.dropped)
 		count_dropped(&w, w.dropped);

@@ -10,7 +10,7 @@
  * whose every step links back cannot revisit a node other than its head, so the
  * checks end every walk; a visited set and step caps are the second fence.
  */
-#include "arch/kread.h"
+#include "kernel/kmem.h"
 #include "util/warnings.h"
 #include "util/error.h"
 
@@ -47,8 +47,7 @@ struct walker {
 	struct vh_dump *d;
 	const struct vh_kernel_map *km;
 	const struct vh_profile *p;
-	uint64_t kernel_min; /* lowest kernel-half address for these paging levels */
-	struct vh_kread kr;
+	struct vh_vread kr;
 	/* visited set: task_struct addresses, open addressing */
 	struct addr_set seen; /* task_struct addresses listed */
 	struct addr_set bad;  /* list nodes whose task could not be read (warned once) */
@@ -113,31 +112,17 @@ static void warn(struct walker *w, const char *fmt, ...)
 
 static int kread(struct walker *w, uint64_t vaddr, void *buf, size_t len)
 {
-	return vh_kread(&w->kr, vaddr, buf, len);
+	return vh_vread(&w->kr, vaddr, buf, len);
 }
 
-/* Reads an integer or pointer member (1, 2, 4 or 8 bytes, little-endian) zero-extended. */
 static int read_member(struct walker *w, uint64_t base, const struct vh_member *m, uint64_t *out)
 {
-	unsigned char b[8] = {0};
-	size_t size = m->size;
-
-	*out = 0;
-	if (!vh_present(m))
-		return VH_ERR_NOT_PRESENT;
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return VH_ERR_INVAL;
-	int err = kread(w, base + m->offset, b, size);
-	if (err)
-		return err;
-	for (size_t i = 0; i < size; i++)
-		*out |= (uint64_t)b[i] << (8 * i);
-	return VH_OK;
+	return vh_member_read(&w->kr, base, m, out);
 }
 
 static bool kptr_ok(const struct walker *w, uint64_t v)
 {
-	return v >= w->kernel_min && (v & 7) == 0;
+	return vh_kptr_ok(&w->kr, v);
 }
 
 /* --- address sets ----------------------------------------------------- */
@@ -664,41 +649,20 @@ static void walk_pid_table(struct walker *w)
 
 /* --- command lines ----------------------------------------------------- */
 
-/* Reads @len bytes of user memory at @uaddr through the page tables at @root. */
-static int uread(struct walker *w, uint64_t root, uint64_t uaddr, unsigned char *buf, size_t len)
-{
-	while (len) {
-		struct vh_translation t;
-		size_t in_page = 4096 - (size_t)(uaddr & 0xfff);
-		size_t n = len < in_page ? len : in_page;
-		int err = vh_x86_64_translate(w->d, root, w->km->levels, uaddr, &t);
-
-		if (!err)
-			err = vh_dump_read_phys(w->d, t.paddr, buf, n);
-		if (err)
-			return err;
-		buf += n;
-		uaddr += n;
-		len -= n;
-	}
-	return VH_OK;
-}
-
 static void read_cmdline(struct walker *w, struct vh_task *t)
 {
 	const struct vh_prof_mm_struct *mm = &w->p->mm_struct;
-	uint64_t pgd, start, end, len;
-	struct vh_translation tr;
+	uint64_t root, start, end, len;
 
 	t->cmdline_state = VH_CMDLINE_NONE;
 	if (!t->mm || t->kthread)
 		return;
 	t->cmdline_state = VH_CMDLINE_UNREADABLE;
-	if (read_member(w, t->mm, &mm->pgd, &pgd) ||
+	if (vh_mm_pgd_root(&w->kr, w->p, t->mm, &root) ||
 	    read_member(w, t->mm, &mm->arg_start, &start) ||
-	    read_member(w, t->mm, &mm->arg_end, &end) || !kptr_ok(w, pgd))
+	    read_member(w, t->mm, &mm->arg_end, &end))
 		return;
-	if (end <= start || start >= w->kernel_min) {
+	if (end <= start || start >= w->kr.kernel_start) {
 		t->cmdline_state = VH_CMDLINE_NONE;
 		return;
 	}
@@ -707,15 +671,13 @@ static void read_cmdline(struct walker *w, struct vh_task *t)
 		len = VH_CMDLINE_MAX;
 		t->cmdline_truncated = true;
 	}
-	/* mm->pgd is a kernel address; the walk needs the table's physical one. */
-	if (vh_x86_64_translate(w->d, w->km->pgd, w->km->levels, pgd, &tr))
-		return;
 	t->cmdline = malloc(len + 1);
 	if (!t->cmdline) {
 		w->nomem = 1;
 		return;
 	}
-	if (uread(w, tr.paddr, start, (unsigned char *)t->cmdline, len)) {
+	/* one read per process: a translation cache would cost more than it saves */
+	if (vh_vread_once(w->d, root, w->km->levels, start, t->cmdline, len)) {
 		free(t->cmdline);
 		t->cmdline = NULL;
 		return;
@@ -891,9 +853,8 @@ int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km, const struc
 	}
 	w->d = d;
 	w->km = km;
-	vh_kread_init(&w->kr, d, km);
+	vh_vread_kernel(&w->kr, d, km);
 	w->p = p;
-	w->kernel_min = km->levels == 5 ? 0xff00000000000000ull : 0xffff800000000000ull;
 	err = walk_all(w, p->sym.init_task.addr + km->kaslr_offset, flags);
 	if (err)
 		vh_task_list_free(w->tl);

@@ -8,7 +8,7 @@
 
 #include <vmahunt/error.h>
 
-#include "arch/kread.h"
+#include "kernel/kmem.h"
 #include "util/warnings.h"
 #include "kernel/maple.h"
 #include "util/error.h"
@@ -48,14 +48,13 @@ struct vh_maps {
 	const struct vh_profile *p;
 	struct vh_maple_layout ml;
 	bool maple;
-	uint64_t kernel_min;
 	unsigned page_shift;
 	bool heap_strict;	/* 6.6+: vma_is_initial_heap() uses < and > */
 	bool anon_name_any;	/* 6.2+: anon_name is not in a union with the file's rb */
 	uint64_t special_vmops; /* &special_mapping_vmops, relocated; 0 if unknown */
 	bool have_gate;
 	struct vh_vma gate;
-	struct vh_kread kr;
+	struct vh_vread kr;
 	struct name_entry *names;
 	size_t names_cap, names_n;
 	char **strs; /* every string handed out; freed by vh_maps_close() */
@@ -89,42 +88,24 @@ static void warn(struct vh_maps *m, const char *fmt, ...)
 
 static int kread(struct vh_maps *m, uint64_t vaddr, void *buf, size_t len)
 {
-	return vh_kread(&m->kr, vaddr, buf, len);
+	return vh_vread(&m->kr, vaddr, buf, len);
 }
 
 static bool kptr_ok(const struct vh_maps *m, uint64_t v)
 {
-	return v >= m->kernel_min && (v & 7) == 0;
+	return vh_kptr_ok(&m->kr, v);
 }
 
 /* An integer member of a struct image (1, 2, 4 or 8 bytes); 0 when absent. */
 static uint64_t get(const unsigned char *img, size_t size, const struct vh_member *mb)
 {
-	uint64_t v = 0;
-
-	if (!vh_present(mb) || mb->offset == VH_ABSENT || mb->size > 8 || mb->offset > size ||
-	    mb->size > size - mb->offset)
-		return 0;
-	for (uint32_t i = mb->size; i > 0; i--)
-		v = v << 8 | img[mb->offset + i - 1];
-	return v;
+	return vh_member_get(img, size, mb);
 }
 
 /* Reads a pointer-sized member of a struct at @base. */
 static int read_u64(struct vh_maps *m, uint64_t base, const struct vh_member *mb, uint64_t *out)
 {
-	unsigned char b[8];
-	int err;
-
-	*out = 0;
-	if (!vh_present(mb) || mb->size > 8 || mb->size == 0)
-		return VH_ERR_NOT_PRESENT;
-	err = kread(m, base + mb->offset, b, mb->size);
-	if (err)
-		return err;
-	for (uint32_t i = mb->size; i > 0; i--)
-		*out = *out << 8 | b[i - 1];
-	return VH_OK;
+	return vh_member_read(&m->kr, base, mb, out);
 }
 
 static const char *keep(struct vh_maps *m, char *s)
@@ -696,7 +677,7 @@ static int maple_read(void *arg, uint64_t addr, void *buf, size_t len)
 {
 	struct maple_ctx *c = arg;
 
-	if (addr < c->m->kernel_min)
+	if (addr < c->m->kr.kernel_start)
 		return VH_ERR_NOT_MAPPED;
 	return kread(c->m, addr, buf, len);
 }
@@ -1182,9 +1163,8 @@ int vh_maps_open(struct vh_dump *d, const struct vh_kernel_map *km, const struct
 		return VH_ERR_NOMEM;
 	m->d = d;
 	m->km = km;
-	vh_kread_init(&m->kr, d, km);
+	vh_vread_kernel(&m->kr, d, km);
 	m->p = p;
-	m->kernel_min = km->levels == 5 ? 0xff00000000000000ull : 0xffff800000000000ull;
 	m->page_shift = 12;
 	for (uint32_t ps = p->page_size; ps > 4096 && ps < (1u << 30); ps >>= 1)
 		m->page_shift++;

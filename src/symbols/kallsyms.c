@@ -28,7 +28,7 @@
  * and the names before it decode to exactly N entries followed by markers.
  */
 #include "symbols/kallsyms.h"
-#include "arch/kread.h"
+#include "arch/vread.h"
 #include "util/error.h"
 
 #include <ctype.h>
@@ -930,7 +930,7 @@ int vh_ks_search(const struct vh_ks_mem *m, const uint64_t (*ranges)[2], size_t 
 
 static int kread_cb(void *arg, uint64_t addr, void *buf, size_t len)
 {
-	return vh_kread(arg, addr, buf, len);
+	return vh_vread(arg, addr, buf, len);
 }
 
 static uint64_t vmci_symbol(const struct vh_dump *d, const char *name)
@@ -981,7 +981,7 @@ static int add_mapping(const struct vh_mapping *mp, int present, void *arg)
 int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned flags,
 		     struct vh_kallsyms **out)
 {
-	struct vh_kread *r = malloc(sizeof(*r));
+	struct vh_vread *r = malloc(sizeof(*r));
 	struct vh_ks_mem m = {kread_cb, r};
 	struct vh_ks_layout l = {0};
 	uint64_t text = VH_X86_DEFAULT_TEXT + km->kaslr_offset;
@@ -992,7 +992,7 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned
 	*out = NULL;
 	if (!r)
 		return vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
-	vh_kread_init(r, d, km);
+	vh_vread_kernel(r, d, km);
 	l.num_syms = vmci_symbol(d, "kallsyms_num_syms");
 	l.names = vmci_symbol(d, "kallsyms_names");
 	l.token_table = vmci_symbol(d, "kallsyms_token_table");
