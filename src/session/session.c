@@ -31,7 +31,6 @@ int vh_session_open(const char *path, const struct vh_session_options *opts,
 		return err;
 	}
 	s->core = vh_core_info(s->d) != NULL;
-	vh_kread_init(&s->kr, s->d, &s->km);
 	*out = s;
 	return VH_OK;
 }
@@ -86,6 +85,7 @@ void vh_session_locate(struct vh_session *s)
 		s->kmap_msg = keep_errmsg();
 		return;
 	}
+	vh_vread_kernel(&s->kr, s->d, &s->km);
 	s->prof_err = vh_profile_open_kernel(s->d, &s->km, s->vmlinux, s->opts.symbols, &s->prof);
 	if (s->prof_err)
 		s->prof_msg = keep_errmsg();

@@ -5,7 +5,7 @@
 
 #include <vmahunt/vmahunt.h>
 
-#include "arch/kread.h"
+#include "arch/vread.h"
 
 struct vh_session {
 	struct vh_dump *d;
@@ -26,7 +26,9 @@ struct vh_session {
 	struct vh_task_list *tl;
 	struct vh_maps *maps;	       /* a kernel dump's VMA reader */
 	struct vh_vma_list *core_vmas; /* a process core's one map */
-	struct vh_kread kr;	       /* kernel-virtual reads, with their translations */
+	struct vh_vread kr;	       /* kernel-virtual reads, with their translations */
+	struct vh_vread ur;	       /* user reads of the process whose mm is ur_mm */
+	uint64_t ur_mm;		       /* 0: ur is not set */
 };
 
 /* Locates the kernel and loads its profile, once; failures are kept in the session. */
