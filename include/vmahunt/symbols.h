@@ -101,6 +101,18 @@ struct vh_const {
  */
 #define vh_present(entry) ((entry)->source != VH_SRC_NONE)
 
+/* The kernel profile: opaque unless VMAHUNT_UNSTABLE_PROFILE (below). */
+struct vh_profile;
+
+#ifdef VMAHUNT_UNSTABLE_PROFILE
+/*
+ * The profile's layout, from here to the end of struct vh_profile, is not
+ * part of the stable API: it grows with every kernel feature vmahunt learns,
+ * and members move. The library's own code, its tests and tools define
+ * VMAHUNT_UNSTABLE_PROFILE to read it; a program outside the tree looks
+ * entries up by name (vh_profile_lookup(), vh_profile_entry()), which stays.
+ */
+
 /*
  * Symbols the walkers and the address translation need. Names are the
  * kernel's; a leading "__" is dropped in the C name (start_BTF is __start_BTF).
@@ -499,6 +511,7 @@ struct vh_profile {
 
 	struct vh_profile_priv *priv; /* the library's own state: do not touch */
 };
+#endif /* VMAHUNT_UNSTABLE_PROFILE */
 
 /* Kinds of profile entries, for generic listing (vh_profile_entry()). */
 enum vh_prof_kind {
