@@ -260,6 +260,7 @@ struct vh_prof_vm_area_struct {
 	struct vh_member vm_mm, vm_page_prot, vm_flags;
 	struct vh_member anon_name; /* 5.17+ struct anon_vma_name * */
 	struct vh_member anon_vma, vm_ops, vm_pgoff, vm_file, vm_private_data;
+	struct vh_member shared; /* i_mmap tree node; anon_name shared its union before 6.2 */
 };
 
 struct vh_prof_maple_tree {
@@ -402,6 +403,12 @@ struct vh_prof_thread_struct {
 	struct vh_member sp, fsbase;
 };
 
+/* Only as a release marker: deadline came with the EEVDF scheduler (6.6). */
+struct vh_prof_sched_entity {
+	struct vh_struct_size type;
+	struct vh_member deadline;
+};
+
 /* Enumerators from DWARF (enum maple_type, enum pid_type). */
 struct vh_prof_enums {
 	struct vh_const maple_dense, maple_leaf_64, maple_range_64, maple_arange_64;
@@ -506,6 +513,7 @@ struct vh_profile {
 	struct vh_prof_page page;
 	struct vh_prof_address_space address_space;
 	struct vh_prof_thread_struct thread_struct;
+	struct vh_prof_sched_entity sched_entity;
 	struct vh_prof_enums enums;
 	struct vh_prof_consts c;
 

@@ -247,9 +247,9 @@ static int scan_task(struct vh_scan *s, void **states, struct vh_detect_ctx *ctx
 	ctx->root = 0;
 	err = vh_mm_pgd_root(&rd->kr, ctx->prof, mm, &ctx->root);
 	rd->have_root = !err;
-	if (!err)
+	if (rd->have_root) {
 		vh_vread_user(&rd->ur, ctx->d, ctx->km, ctx->root);
-	if (err) {
+	} else {
 		ctx->root = 0;
 		vh_detect_warn(ctx,
 			       "mm 0x%" PRIx64 ": page tables unreadable (%s): page-table and "

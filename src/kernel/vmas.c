@@ -8,6 +8,7 @@
 
 #include <vmahunt/error.h>
 
+#include "kernel/features.h"
 #include "kernel/kmem.h"
 #include "util/warnings.h"
 #include "kernel/maple.h"
@@ -49,8 +50,8 @@ struct vh_maps {
 	struct vh_maple_layout ml;
 	bool maple;
 	unsigned page_shift;
-	bool heap_strict;	/* 6.6+: vma_is_initial_heap() uses < and > */
-	bool anon_name_any;	/* 6.2+: anon_name is not in a union with the file's rb */
+	bool heap_strict;	/* vh_vma_heap_strict(): [heap] needs an overlap */
+	bool anon_name_any;	/* vh_vma_anon_name_any(): file VMAs may be named */
 	uint64_t special_vmops; /* &special_mapping_vmops, relocated; 0 if unknown */
 	bool have_gate;
 	struct vh_vma gate;
@@ -1111,14 +1112,6 @@ void vh_vma_list_free(struct vh_vma_list *l)
 
 /* --- context ------------------------------------------------------------ */
 
-/* "6.1.0-26-amd64" → 6, 1. */
-static void release_version(const char *rel, int *major, int *minor)
-{
-	*major = *minor = 0;
-	if (sscanf(rel, "%d.%d", major, minor) != 2)
-		*major = *minor = 0;
-}
-
 /* x86-64's gate VMA: printed last for every process unless vsyscall=none. */
 static void find_gate(struct vh_maps *m)
 {
@@ -1149,7 +1142,6 @@ int vh_maps_open(struct vh_dump *d, const struct vh_kernel_map *km, const struct
 {
 	const struct vh_prof_vm_area_struct *s = &p->vm_area_struct;
 	struct vh_maps *m;
-	int major, minor;
 
 	*out = NULL;
 	if (!vh_present(&s->vm_start) || !vh_present(&s->vm_end) || !vh_present(&s->vm_flags) ||
@@ -1178,9 +1170,8 @@ int vh_maps_open(struct vh_dump *d, const struct vh_kernel_map *km, const struct
 		}
 		m->maple = true;
 	}
-	release_version(p->osrelease, &major, &minor);
-	m->heap_strict = major > 6 || (major == 6 && minor >= 6);
-	m->anon_name_any = major > 6 || (major == 6 && minor >= 2);
+	m->heap_strict = vh_vma_heap_strict(p);
+	m->anon_name_any = vh_vma_anon_name_any(p);
 	if (vh_present(&p->sym.special_mapping_vmops))
 		m->special_vmops = p->sym.special_mapping_vmops.addr + km->kaslr_offset;
 	find_gate(m);

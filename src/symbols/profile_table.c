@@ -197,6 +197,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(vm_area_struct, vm_pgoff),
     MEM1(vm_area_struct, vm_file),
     MEM1(vm_area_struct, vm_private_data),
+    MEM1(vm_area_struct, shared),
 
     STRUCT1(maple_tree),
     MEM1(maple_tree, ma_root),
@@ -341,6 +342,8 @@ const struct vh_prof_desc vh_prof_table[] = {
     STRUCT1(thread_struct),
     MEM1(thread_struct, sp),
     MEM1(thread_struct, fsbase),
+    STRUCT1(sched_entity),
+    MEM1(sched_entity, deadline),
 
     ENUM(maple_type, maple_dense),
     ENUM(maple_type, maple_leaf_64),

@@ -16,7 +16,9 @@
 
 #include <vmahunt/vmahunt.h>
 
+#include "arch/vread.h"
 #include "helpers/tmpfile.h"
+#include "kernel/kmem.h"
 
 #define P   VH_X86_PTE_PRESENT
 #define RW  VH_X86_PTE_RW
@@ -326,6 +328,63 @@ static void test_kernel_read(void **state)
 	finish(d, path);
 }
 
+/* One reader, cached, set to one root then another: the second forgets the first's pages. */
+static void test_vread_roots(void **state)
+{
+	struct vh_kernel_map km = {.pgd = PGD, .levels = 4};
+	struct vh_vread *r = malloc(sizeof(*r));
+	char *path;
+	struct vh_dump *d = build(&path);
+	uint64_t v = 0, pa = 0;
+
+	(void)state;
+	assert_non_null(r);
+	vh_vread_kernel(r, d, &km);
+	assert_int_equal(r->kernel_start, 0xffff800000000000ull);
+	for (int i = 0; i < 2; i++) { /* the second read comes from the cache */
+		assert_int_equal(vh_vread(r, 0x400000, &v, 8), VH_OK);
+		assert_true(v == 0x1122334455667788ull);
+	}
+	assert_int_equal(vh_vread_translate(r, 0x400010, &pa), VH_OK);
+	assert_true(pa == DATA + 0x10);
+	vh_vread_user(r, d, &km, 0x8000); /* an empty top-level table */
+	assert_int_equal(vh_vread(r, 0x400000, &v, 8), VH_ERR_NOT_MAPPED);
+	assert_int_equal(vh_vread_once(d, PGD, 4, 0x400000, &v, 8), VH_OK);
+	km.levels = 5;
+	assert_true(vh_kernel_half_start(&km) == 0xff00000000000000ull);
+	free(r);
+	finish(d, path);
+}
+
+/* vh_member_read(): the profile's sizes, absent members, sizes no integer has. */
+static void test_member_read(void **state)
+{
+	struct vh_kernel_map km = {.pgd = PGD, .levels = 4};
+	struct vh_vread *r = malloc(sizeof(*r));
+	struct vh_member m = {.offset = 4, .size = 4, .source = VH_SRC_DWARF};
+	char *path;
+	struct vh_dump *d = build(&path);
+	uint64_t v = 1;
+
+	(void)state;
+	assert_non_null(r);
+	vh_vread_kernel(r, d, &km);
+	assert_int_equal(vh_member_read(r, 0x400000, &m, &v), VH_OK);
+	assert_true(v == 0x11223344);
+	m.offset = 0;
+	m.size = 8;
+	assert_int_equal(vh_member_read(r, 0x400000, &m, &v), VH_OK);
+	assert_true(v == 0x1122334455667788ull);
+	m.size = 3;
+	assert_int_equal(vh_member_read(r, 0x400000, &m, &v), VH_ERR_INVAL);
+	assert_true(v == 0);
+	m.source = VH_SRC_NONE;
+	m.offset = VH_ABSENT;
+	assert_int_equal(vh_member_read(r, 0x400000, &m, &v), VH_ERR_NOT_PRESENT);
+	free(r);
+	finish(d, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +396,8 @@ int main(void)
 	    cmocka_unit_test(test_kernel_map_from_memory),
 	    cmocka_unit_test(test_kernel_map_rejects_wrong_vmcoreinfo),
 	    cmocka_unit_test(test_kernel_read),
+	    cmocka_unit_test(test_vread_roots),
+	    cmocka_unit_test(test_member_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
