@@ -24,7 +24,7 @@ git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
 status=0
 for variant in normal asan; do
 	dir=build
-	flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+	flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMAHUNT_WERROR=ON)
 	if [ "$variant" = asan ]; then
 		dir=build-asan
 		flags+=(-DVMAHUNT_SANITIZE=ON)
