@@ -17,6 +17,7 @@
 #include <vmahunt/vma.h>
 #include <vmahunt/detect.h>
 #include <vmahunt/core.h>
+#include <vmahunt/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,7 +31,7 @@ extern "C" {
  *
  * Return: a static string.
  */
-const char *vh_version(void);
+VH_EXPORT const char *vh_version(void);
 
 #ifdef __cplusplus
 }
