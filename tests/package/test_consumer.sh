@@ -2,7 +2,8 @@
 # A program outside the tree builds against an installed copy of vmahunt with
 # nothing but `pkg-config vmahunt`, linked to the shared library and, with
 # pkg-config --static, to the static one and every library it needs, and
-# both builds say about the shipped sample what the installed CLI says.
+# both builds say about the shipped sample what the installed CLI says. The
+# CLI, the man page and the generated headers are installed too.
 set -euo pipefail
 : "${VMAHUNT_SRC:?run through ctest}" "${VMAHUNT_BUILD:?run through ctest}" "${CC:?run through ctest}"
 sample=$VMAHUNT_SRC/samples/linux-6.1-kdump-zstd-d31.kdump
@@ -19,6 +20,9 @@ export PKG_CONFIG_PATH=${pc%/*}
 libdir=$(pkg-config --variable=libdir vmahunt)
 [ "$libdir" = "${pc%/pkgconfig/*}" ] || { echo "FAIL vmahunt.pc: libdir $libdir is not where it lies"; exit 1; }
 echo "ok   installed; vmahunt.pc: $(pkg-config --cflags --libs vmahunt)"
+for f in bin/vmahunt share/man/man1/vmahunt.1 include/vmahunt/version.h include/vmahunt/export.h; do
+	[ -f "$prefix/$f" ] || { echo "FAIL cmake --install did not install $f"; exit 1; }
+done
 
 # Out of the tree: a copy of the source in the temporary folder, no -I or -L
 # of the build.
