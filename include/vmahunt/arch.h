@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <vmahunt/dump.h>
+#include <vmahunt/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,8 +57,8 @@ struct vh_translation {
  * not canonical; VH_ERR_INVAL for bad @levels; or the dump's read error for a
  * table page it does not hold.
  */
-int vh_x86_64_translate(struct vh_dump *d, uint64_t root, int levels, uint64_t vaddr,
-			struct vh_translation *t);
+VH_EXPORT int vh_x86_64_translate(struct vh_dump *d, uint64_t root, int levels, uint64_t vaddr,
+				  struct vh_translation *t);
 
 /* One present leaf mapping found by vh_x86_64_walk(). */
 struct vh_mapping {
@@ -107,8 +108,9 @@ struct vh_walk_stats {
  * Return: VH_OK (also when tables were skipped), VH_ERR_INVAL for bad
  * arguments, VH_ERR_NOMEM, or the first non-zero value @fn returned.
  */
-int vh_x86_64_walk(struct vh_dump *d, uint64_t root, int levels, uint64_t start, uint64_t end,
-		   vh_mapping_fn fn, void *arg, struct vh_walk_stats *stats);
+VH_EXPORT int vh_x86_64_walk(struct vh_dump *d, uint64_t root, int levels, uint64_t start,
+			     uint64_t end, vh_mapping_fn fn, void *arg,
+			     struct vh_walk_stats *stats);
 
 /* Where the kernel is in a dump: what every kernel-virtual read needs. */
 struct vh_kernel_map {
@@ -141,7 +143,7 @@ struct vh_kernel_map {
  *
  * Return: VH_OK, or VH_ERR_NOT_PRESENT with a message listing what was tried.
  */
-int vh_kernel_map_find(struct vh_dump *d, struct vh_kernel_map *km);
+VH_EXPORT int vh_kernel_map_find(struct vh_dump *d, struct vh_kernel_map *km);
 
 /**
  * vh_kernel_half_start() - the lowest kernel address for @km's paging levels.
@@ -150,7 +152,7 @@ int vh_kernel_map_find(struct vh_dump *d, struct vh_kernel_map *km);
  * 0xffff800000000000 with 4-level paging, from 0xff00000000000000 with 5.
  * A pointer below it is not a kernel pointer.
  */
-uint64_t vh_kernel_half_start(const struct vh_kernel_map *km);
+VH_EXPORT uint64_t vh_kernel_half_start(const struct vh_kernel_map *km);
 
 /**
  * vh_kernel_read() - read kernel-virtual memory through the kernel page tables.
@@ -162,8 +164,8 @@ uint64_t vh_kernel_half_start(const struct vh_kernel_map *km);
  *
  * Return: VH_OK, VH_ERR_NOT_MAPPED, or the dump's read error.
  */
-int vh_kernel_read(struct vh_dump *d, const struct vh_kernel_map *km, uint64_t vaddr, void *buf,
-		   size_t len);
+VH_EXPORT int vh_kernel_read(struct vh_dump *d, const struct vh_kernel_map *km, uint64_t vaddr,
+			     void *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,7 @@
 #include <vmahunt/dump.h>
 #include <vmahunt/kernel.h>
 #include <vmahunt/vma.h>
+#include <vmahunt/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,7 +90,7 @@ struct vh_core_info {
  *
  * Return: the information, or NULL when @d is not a process core.
  */
-const struct vh_core_info *vh_core_info(const struct vh_dump *d);
+VH_EXPORT const struct vh_core_info *vh_core_info(const struct vh_dump *d);
 
 /**
  * vh_core_auxv_get() - look up an auxv entry.
@@ -99,7 +100,7 @@ const struct vh_core_info *vh_core_info(const struct vh_dump *d);
  *
  * Return: true when the entry is there.
  */
-bool vh_core_auxv_get(const struct vh_core_info *c, uint64_t type, uint64_t *val);
+VH_EXPORT bool vh_core_auxv_get(const struct vh_core_info *c, uint64_t type, uint64_t *val);
 
 /**
  * vh_core_tasks() - the core's process as a task list.
@@ -114,7 +115,7 @@ bool vh_core_auxv_get(const struct vh_core_info *c, uint64_t type, uint64_t *val
  *
  * Return: VH_OK; VH_ERR_INVAL when @d is not a process core; VH_ERR_NOMEM.
  */
-int vh_core_tasks(struct vh_dump *d, struct vh_task_list **out);
+VH_EXPORT int vh_core_tasks(struct vh_dump *d, struct vh_task_list **out);
 
 /* Where a core VMA came from (bits of struct vh_vma.found, next to VH_VMA_IN_*). */
 #define VH_VMA_IN_LOAD	  0x10u /* a PT_LOAD segment */
@@ -143,7 +144,7 @@ int vh_core_tasks(struct vh_dump *d, struct vh_task_list **out);
  *
  * Return: VH_OK; VH_ERR_INVAL when @d is not a process core; VH_ERR_NOMEM.
  */
-int vh_core_vmas(struct vh_dump *d, struct vh_vma_list **out);
+VH_EXPORT int vh_core_vmas(struct vh_dump *d, struct vh_vma_list **out);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,7 @@
 #include <vmahunt/error.h>
 #include <vmahunt/kernel.h>
 #include <vmahunt/vma.h>
+#include <vmahunt/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,9 +45,9 @@ enum vh_severity {
 };
 
 /* "info", "low", "medium", "high". */
-const char *vh_severity_name(enum vh_severity s);
+VH_EXPORT const char *vh_severity_name(enum vh_severity s);
 /* Parses a severity name; returns -1 when unknown. */
-int vh_severity_parse(const char *name);
+VH_EXPORT int vh_severity_parse(const char *name);
 
 /* vm_flags bits the detectors use (include/linux/mm.h). */
 #define VH_VM_READ	0x1ull
@@ -131,14 +132,15 @@ struct vh_detector {
 };
 
 /* The built-in detectors, in a stable order. */
-const struct vh_detector *const *vh_detectors(size_t *n);
-const struct vh_detector *vh_detector_find(const char *id);
+VH_EXPORT const struct vh_detector *const *vh_detectors(size_t *n);
+VH_EXPORT const struct vh_detector *vh_detector_find(const char *id);
 
 /**
  * vh_detect_read() - read a process's memory.
  * Return: VH_OK, VH_ERR_NOT_MAPPED, VH_ERR_EXCLUDED or another read error.
  */
-int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, size_t len);
+VH_EXPORT int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf,
+			     size_t len);
 
 /**
  * vh_detect_emit() - send a finding to the sink, filling pid, comm, vm_flags
@@ -146,8 +148,8 @@ int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, s
  * disassembly at that address. With ctx->task NULL (in finish()) the
  * finding's pid and comm are the detector's, and there is no evidence.
  */
-int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct vh_vma *v,
-		   uint64_t evidence_at);
+VH_EXPORT int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f,
+			     const struct vh_vma *v, uint64_t evidence_at);
 
 /**
  * vh_detect_warn() - report damage a detector walked around, as one line.
@@ -155,12 +157,12 @@ int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f, const struct
  *       process ("pid 42 (comm): ").
  * @fmt: printf format of the message.
  */
-void vh_detect_warn(const struct vh_detect_ctx *ctx, const char *fmt, ...)
+VH_EXPORT void vh_detect_warn(const struct vh_detect_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Writes up to @max instructions of @code (at address @addr) into @out, one per line. */
-void vh_disasm(const unsigned char *code, size_t len, uint64_t addr, unsigned max, char *out,
-	       size_t outlen);
+VH_EXPORT void vh_disasm(const unsigned char *code, size_t len, uint64_t addr, unsigned max,
+			 char *out, size_t outlen);
 
 #define VH_SCAN_MAX_DETECTORS 64
 
@@ -187,8 +189,9 @@ struct vh_scan {
  * unreadable page tables, its VMA detectors still run).
  * Return: VH_OK or the first fatal error (VH_ERR_NOMEM, or a sink's).
  */
-int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map *km,
-		const struct vh_profile *p, struct vh_maps *maps, const struct vh_task_list *tl);
+VH_EXPORT int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map *km,
+			  const struct vh_profile *p, struct vh_maps *maps,
+			  const struct vh_task_list *tl);
 
 /**
  * vh_scan_run_process() - run the detectors over one process the caller
@@ -205,10 +208,11 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
  * order, cheap for a streamed compressed core).
  * Return: VH_OK or the first fatal error (VH_ERR_NOMEM, or a sink's).
  */
-int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_task *t,
-			const struct vh_vma_list *l, bool user_pages,
-			int (*read)(void *read_arg, uint64_t uaddr, void *buf, size_t len),
-			void *read_arg);
+VH_EXPORT int vh_scan_run_process(struct vh_scan *s, struct vh_dump *d, const struct vh_task *t,
+				  const struct vh_vma_list *l, bool user_pages,
+				  int (*read)(void *read_arg, uint64_t uaddr, void *buf,
+					      size_t len),
+				  void *read_arg);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vmahunt/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -109,13 +111,14 @@ struct vh_dump_attr {
  * Return: VH_OK, or VH_ERR_IO, VH_ERR_FORMAT, VH_ERR_TRUNCATED, VH_ERR_CORRUPT,
  * VH_ERR_NOMEM, VH_ERR_INVAL.
  */
-int vh_dump_open(const char *path, const struct vh_dump_options *opts, struct vh_dump **out);
+VH_EXPORT int vh_dump_open(const char *path, const struct vh_dump_options *opts,
+			   struct vh_dump **out);
 
 /**
  * vh_dump_close() - close a dump and free everything it owns.
  * @d: the dump, or NULL (then nothing happens).
  */
-void vh_dump_close(struct vh_dump *d);
+VH_EXPORT void vh_dump_close(struct vh_dump *d);
 
 /**
  * vh_dump_read_phys() - read bytes at a physical address.
@@ -129,7 +132,7 @@ void vh_dump_close(struct vh_dump *d);
  * dump tool, VH_ERR_CORRUPT or VH_ERR_TRUNCATED when stored data is damaged,
  * VH_ERR_IO on a read error. On error @buf's content is unspecified.
  */
-int vh_dump_read_phys(struct vh_dump *d, uint64_t paddr, void *buf, size_t len);
+VH_EXPORT int vh_dump_read_phys(struct vh_dump *d, uint64_t paddr, void *buf, size_t len);
 
 /**
  * vh_dump_page_state() - what the dump holds for one page frame.
@@ -138,7 +141,7 @@ int vh_dump_read_phys(struct vh_dump *d, uint64_t paddr, void *buf, size_t len);
  *
  * Return: one of enum vh_page_state.
  */
-enum vh_page_state vh_dump_page_state(struct vh_dump *d, uint64_t pfn);
+VH_EXPORT enum vh_page_state vh_dump_page_state(struct vh_dump *d, uint64_t pfn);
 
 /**
  * vh_dump_format() - the detected format.
@@ -146,7 +149,7 @@ enum vh_page_state vh_dump_page_state(struct vh_dump *d, uint64_t pfn);
  *
  * Return: one of enum vh_dump_format.
  */
-enum vh_dump_format vh_dump_format(const struct vh_dump *d);
+VH_EXPORT enum vh_dump_format vh_dump_format(const struct vh_dump *d);
 
 /**
  * vh_dump_format_name() - short name of a format ("elf", "kdump", ...).
@@ -154,7 +157,7 @@ enum vh_dump_format vh_dump_format(const struct vh_dump *d);
  *
  * Return: a static string.
  */
-const char *vh_dump_format_name(enum vh_dump_format fmt);
+VH_EXPORT const char *vh_dump_format_name(enum vh_dump_format fmt);
 
 /**
  * vh_codec_name() - short name of a codec ("none", "zlib", "lzo", ...).
@@ -162,7 +165,7 @@ const char *vh_dump_format_name(enum vh_dump_format fmt);
  *
  * Return: a static string.
  */
-const char *vh_codec_name(enum vh_codec codec);
+VH_EXPORT const char *vh_codec_name(enum vh_codec codec);
 
 /**
  * vh_dump_path() - the path the dump was opened with.
@@ -170,7 +173,7 @@ const char *vh_codec_name(enum vh_codec codec);
  *
  * Return: the path.
  */
-const char *vh_dump_path(const struct vh_dump *d);
+VH_EXPORT const char *vh_dump_path(const struct vh_dump *d);
 
 /**
  * vh_dump_arch() - the machine the dump was taken on, e.g. "x86_64".
@@ -178,7 +181,7 @@ const char *vh_dump_path(const struct vh_dump *d);
  *
  * Return: the name, or "unknown" when the dump does not say.
  */
-const char *vh_dump_arch(const struct vh_dump *d);
+VH_EXPORT const char *vh_dump_arch(const struct vh_dump *d);
 
 /**
  * vh_dump_page_size() - page size of the dumped machine, in bytes.
@@ -186,7 +189,7 @@ const char *vh_dump_arch(const struct vh_dump *d);
  *
  * Return: the page size (4096 on x86-64).
  */
-uint32_t vh_dump_page_size(const struct vh_dump *d);
+VH_EXPORT uint32_t vh_dump_page_size(const struct vh_dump *d);
 
 /**
  * vh_dump_ranges() - the physical ranges the dump covers, sorted, disjoint.
@@ -195,14 +198,14 @@ uint32_t vh_dump_page_size(const struct vh_dump *d);
  *
  * Return: the array of ranges (owned by the dump).
  */
-const struct vh_phys_range *vh_dump_ranges(const struct vh_dump *d, size_t *n);
+VH_EXPORT const struct vh_phys_range *vh_dump_ranges(const struct vh_dump *d, size_t *n);
 
 /**
  * vh_dump_page_stats() - page counts by state and codec.
  * @d: the dump.
  * @st: receives the counts.
  */
-void vh_dump_page_stats(const struct vh_dump *d, struct vh_page_stats *st);
+VH_EXPORT void vh_dump_page_stats(const struct vh_dump *d, struct vh_page_stats *st);
 
 /**
  * vh_dump_vmcoreinfo() - the VMCOREINFO text the dump carries.
@@ -212,7 +215,7 @@ void vh_dump_page_stats(const struct vh_dump *d, struct vh_page_stats *st);
  * Return: the NUL-terminated text ("OSRELEASE=...\nPAGESIZE=...\n..."), or
  * NULL when the dump has none.
  */
-const char *vh_dump_vmcoreinfo(const struct vh_dump *d, size_t *len);
+VH_EXPORT const char *vh_dump_vmcoreinfo(const struct vh_dump *d, size_t *len);
 
 /**
  * vh_dump_vmcoreinfo_get() - look up one VMCOREINFO entry by key.
@@ -221,7 +224,7 @@ const char *vh_dump_vmcoreinfo(const struct vh_dump *d, size_t *len);
  *
  * Return: the value as a NUL-terminated string owned by the dump, or NULL.
  */
-const char *vh_dump_vmcoreinfo_get(const struct vh_dump *d, const char *key);
+VH_EXPORT const char *vh_dump_vmcoreinfo_get(const struct vh_dump *d, const char *key);
 
 /**
  * vh_dump_ncpus() - number of CPUs whose registers the dump holds.
@@ -229,7 +232,7 @@ const char *vh_dump_vmcoreinfo_get(const struct vh_dump *d, const char *key);
  *
  * Return: the count (0 when the dump has no register notes).
  */
-size_t vh_dump_ncpus(const struct vh_dump *d);
+VH_EXPORT size_t vh_dump_ncpus(const struct vh_dump *d);
 
 /**
  * vh_dump_cpu() - registers of one CPU.
@@ -238,7 +241,7 @@ size_t vh_dump_ncpus(const struct vh_dump *d);
  *
  * Return: the registers, or NULL when @i is out of range.
  */
-const struct vh_cpu_regs *vh_dump_cpu(const struct vh_dump *d, size_t i);
+VH_EXPORT const struct vh_cpu_regs *vh_dump_cpu(const struct vh_dump *d, size_t i);
 
 /**
  * vh_dump_attrs() - format-specific facts (header version, dump level, ...).
@@ -247,7 +250,7 @@ const struct vh_cpu_regs *vh_dump_cpu(const struct vh_dump *d, size_t i);
  *
  * Return: the array, in the order the reader found them.
  */
-const struct vh_dump_attr *vh_dump_attrs(const struct vh_dump *d, size_t *n);
+VH_EXPORT const struct vh_dump_attr *vh_dump_attrs(const struct vh_dump *d, size_t *n);
 
 /**
  * vh_dump_warnings() - damage the reader worked around (incomplete dump, ...).
@@ -256,7 +259,7 @@ const struct vh_dump_attr *vh_dump_attrs(const struct vh_dump *d, size_t *n);
  *
  * Return: array of one-line messages naming file and offset.
  */
-const char *const *vh_dump_warnings(const struct vh_dump *d, size_t *n);
+VH_EXPORT const char *const *vh_dump_warnings(const struct vh_dump *d, size_t *n);
 
 /**
  * vh_dump_convert_flattened() - rewrite a flattened kdump as a plain kdump file.
@@ -265,7 +268,7 @@ const char *const *vh_dump_warnings(const struct vh_dump *d, size_t *n);
  *
  * Return: VH_OK, or an error code with vh_errmsg() set.
  */
-int vh_dump_convert_flattened(const char *in_path, const char *out_path);
+VH_EXPORT int vh_dump_convert_flattened(const char *in_path, const char *out_path);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,8 @@
 #ifndef VMAHUNT_ERROR_H
 #define VMAHUNT_ERROR_H
 
+#include <vmahunt/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -34,7 +36,7 @@ enum vh_error {
  *
  * Return: a static string, never NULL ("unknown error" for unknown codes).
  */
-const char *vh_strerror(int err);
+VH_EXPORT const char *vh_strerror(int err);
 
 /**
  * vh_errmsg() - the detailed message of the last failure in this thread.
@@ -46,7 +48,7 @@ const char *vh_strerror(int err);
  *
  * Return: the message, or "" when nothing has failed yet.
  */
-const char *vh_errmsg(void);
+VH_EXPORT const char *vh_errmsg(void);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 #include <vmahunt/arch.h>
 #include <vmahunt/dump.h>
 #include <vmahunt/symbols.h>
+#include <vmahunt/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -128,14 +129,14 @@ struct vh_task_list {
  * the walk needs (init_task, task_struct.tasks, .pid, .tgid, .comm); the read
  * error when init_task itself cannot be read; VH_ERR_NOMEM.
  */
-int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
-		  unsigned flags, struct vh_task_list **out);
+VH_EXPORT int vh_tasks_read(struct vh_dump *d, const struct vh_kernel_map *km,
+			    const struct vh_profile *p, unsigned flags, struct vh_task_list **out);
 
 /**
  * vh_task_list_free() - free a task list.
  * @tl: the list, or NULL.
  */
-void vh_task_list_free(struct vh_task_list *tl);
+VH_EXPORT void vh_task_list_free(struct vh_task_list *tl);
 
 /* One task attached to a struct pid of the pid table (or a pid with none). */
 struct vh_pid_entry {
@@ -177,14 +178,14 @@ struct vh_pid_table {
  * Return: VH_OK (also partial); VH_ERR_NOT_PRESENT when the profile lacks
  * the layout; the read error when init_pid_ns cannot be read; VH_ERR_NOMEM.
  */
-int vh_pid_table_read(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
-		      struct vh_pid_table **out);
+VH_EXPORT int vh_pid_table_read(struct vh_dump *d, const struct vh_kernel_map *km,
+				const struct vh_profile *p, struct vh_pid_table **out);
 
 /**
  * vh_pid_table_free() - free a pid table.
  * @pt: the table, or NULL.
  */
-void vh_pid_table_free(struct vh_pid_table *pt);
+VH_EXPORT void vh_pid_table_free(struct vh_pid_table *pt);
 
 /**
  * vh_kernel_check_banner() - does the dump's kernel say it is the profile's?
@@ -200,8 +201,8 @@ void vh_pid_table_free(struct vh_pid_table *pt);
  * releases when they do not; VH_ERR_NOT_PRESENT when the profile lacks the
  * banner or the release; the read error when the banner is not in the dump.
  */
-int vh_kernel_check_banner(struct vh_dump *d, const struct vh_kernel_map *km,
-			   const struct vh_profile *p);
+VH_EXPORT int vh_kernel_check_banner(struct vh_dump *d, const struct vh_kernel_map *km,
+				     const struct vh_profile *p);
 
 /**
  * vh_task_via_name() - "tasks", "tasks-prev", "children", "threads" or "pid-table".
@@ -209,7 +210,7 @@ int vh_kernel_check_banner(struct vh_dump *d, const struct vh_kernel_map *km,
  *
  * Return: a static string.
  */
-const char *vh_task_via_name(enum vh_task_via via);
+VH_EXPORT const char *vh_task_via_name(enum vh_task_via via);
 
 /**
  * vh_task_state_char() - the letter ps shows for a task state.
@@ -222,7 +223,7 @@ const char *vh_task_via_name(enum vh_task_via via);
  *
  * Return: one of R S D T t X Z P I.
  */
-char vh_task_state_char(uint32_t state, uint32_t exit_state);
+VH_EXPORT char vh_task_state_char(uint32_t state, uint32_t exit_state);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,8 @@
 
 #include <vmahunt/session.h>
 
+#include <vmahunt/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -51,22 +53,22 @@ struct vh_report;
  *
  * Return: VH_OK, VH_ERR_INVAL (unknown format or kind), VH_ERR_NOMEM.
  */
-int vh_report_open(enum vh_report_format fmt, enum vh_report_kind kind, struct vh_session *s,
-		   FILE *out, FILE *err, struct vh_report **r);
+VH_EXPORT int vh_report_open(enum vh_report_format fmt, enum vh_report_kind kind,
+			     struct vh_session *s, FILE *out, FILE *err, struct vh_report **r);
 
 /**
  * vh_report_dump() - the dump's facts (vh_session_facts()): format, memory,
  * kernel, symbols, CPUs, VMCOREINFO, and a core's process.
  * @r: the report.
  */
-void vh_report_dump(struct vh_report *r);
+VH_EXPORT void vh_report_dump(struct vh_report *r);
 
 /**
  * vh_report_task() - one task (a line of ps).
  * @r: the report.
  * @t: a task of the session's task list.
  */
-void vh_report_task(struct vh_report *r, const struct vh_task *t);
+VH_EXPORT void vh_report_task(struct vh_report *r, const struct vh_task *t);
 
 /**
  * vh_report_process() - one process's map: its header (text), each VMA, then
@@ -76,7 +78,8 @@ void vh_report_task(struct vh_report *r, const struct vh_task *t);
  * @l: its VMAs (vh_session_vmas()), or NULL when they could not be read: text
  *     then prints the header with "vmas unreadable" (a warning should say why).
  */
-void vh_report_process(struct vh_report *r, const struct vh_task *t, const struct vh_vma_list *l);
+VH_EXPORT void vh_report_process(struct vh_report *r, const struct vh_task *t,
+				 const struct vh_vma_list *l);
 
 /**
  * vh_report_finding() - one finding; text groups consecutive findings of one
@@ -84,27 +87,27 @@ void vh_report_process(struct vh_report *r, const struct vh_task *t, const struc
  * @r: the report.
  * @f: the finding.
  */
-void vh_report_finding(struct vh_report *r, const struct vh_finding *f);
+VH_EXPORT void vh_report_finding(struct vh_report *r, const struct vh_finding *f);
 
 /**
  * vh_report_results() - a run's warnings, then its findings in their order.
  * @r: the report.
  * @res: the results of vh_session_scan().
  */
-void vh_report_results(struct vh_report *r, const struct vh_results *res);
+VH_EXPORT void vh_report_results(struct vh_report *r, const struct vh_results *res);
 
 /**
  * vh_report_warning() - one warning about damage worked around.
  * @r: the report.
  * @msg: one line, no newline.
  */
-void vh_report_warning(struct vh_report *r, const char *msg);
+VH_EXPORT void vh_report_warning(struct vh_report *r, const char *msg);
 
 /**
  * vh_report_session_warnings() - every warning of vh_session_warnings().
  * @r: the report.
  */
-void vh_report_session_warnings(struct vh_report *r);
+VH_EXPORT void vh_report_session_warnings(struct vh_report *r);
 
 /**
  * vh_report_close() - end the report (text says "no findings" when a run of
@@ -113,7 +116,7 @@ void vh_report_session_warnings(struct vh_report *r);
  *
  * Return: VH_OK, or VH_ERR_IO when writing the output failed (errno says why).
  */
-int vh_report_close(struct vh_report *r);
+VH_EXPORT int vh_report_close(struct vh_report *r);
 
 #ifdef __cplusplus
 }

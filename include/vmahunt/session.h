@@ -40,6 +40,8 @@
 #include <vmahunt/symbols.h>
 #include <vmahunt/vma.h>
 
+#include <vmahunt/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -65,14 +67,14 @@ struct vh_session_options {
  *
  * Return: VH_OK, or the error of vh_dump_open() (vh_errmsg() says what).
  */
-int vh_session_open(const char *path, const struct vh_session_options *opts,
-		    struct vh_session **out);
+VH_EXPORT int vh_session_open(const char *path, const struct vh_session_options *opts,
+			      struct vh_session **out);
 
 /**
  * vh_session_close() - free a session and everything it owns.
  * @s: the session, or NULL.
  */
-void vh_session_close(struct vh_session *s);
+VH_EXPORT void vh_session_close(struct vh_session *s);
 
 /**
  * vh_session_dump() - the session's dump (the physical memory source).
@@ -80,7 +82,7 @@ void vh_session_close(struct vh_session *s);
  *
  * Return: the dump, owned by the session.
  */
-struct vh_dump *vh_session_dump(const struct vh_session *s);
+VH_EXPORT struct vh_dump *vh_session_dump(const struct vh_session *s);
 
 /**
  * vh_session_is_core() - whether the session reads a process core.
@@ -89,7 +91,7 @@ struct vh_dump *vh_session_dump(const struct vh_session *s);
  * Return: true for a process core (no kernel: one process, its map from the
  * core), false for a kernel dump.
  */
-bool vh_session_is_core(const struct vh_session *s);
+VH_EXPORT bool vh_session_is_core(const struct vh_session *s);
 
 /* What vh_session_load() loads (bits). */
 #define VH_LOAD_TASKS	0x1u /* the task list */
@@ -110,7 +112,7 @@ bool vh_session_is_core(const struct vh_session *s);
  * Return: VH_OK, or the first error (vh_errmsg() says what); nothing is
  * then loaded, but the session stays usable for vh_session_facts().
  */
-int vh_session_load(struct vh_session *s, unsigned what);
+VH_EXPORT int vh_session_load(struct vh_session *s, unsigned what);
 
 /**
  * vh_session_tasks() - every task of the dump.
@@ -120,7 +122,7 @@ int vh_session_load(struct vh_session *s, unsigned what);
  * pid table included; one task for a process core), or NULL before a
  * successful vh_session_load().
  */
-const struct vh_task_list *vh_session_tasks(const struct vh_session *s);
+VH_EXPORT const struct vh_task_list *vh_session_tasks(const struct vh_session *s);
 
 /**
  * vh_session_kernel_map() - where the dump's kernel is.
@@ -129,7 +131,7 @@ const struct vh_task_list *vh_session_tasks(const struct vh_session *s);
  * Return: the kernel map, or NULL for a process core and when the kernel was
  * not located (or not looked for yet).
  */
-const struct vh_kernel_map *vh_session_kernel_map(const struct vh_session *s);
+VH_EXPORT const struct vh_kernel_map *vh_session_kernel_map(const struct vh_session *s);
 
 /**
  * vh_session_profile() - the kernel's symbols and struct layouts.
@@ -138,7 +140,7 @@ const struct vh_kernel_map *vh_session_kernel_map(const struct vh_session *s);
  * Return: the profile, or NULL for a process core and when none could be
  * loaded (or none was asked for yet).
  */
-const struct vh_profile *vh_session_profile(const struct vh_session *s);
+VH_EXPORT const struct vh_profile *vh_session_profile(const struct vh_session *s);
 
 /**
  * vh_session_find_task() - the task with pid (thread id) @pid.
@@ -147,7 +149,7 @@ const struct vh_profile *vh_session_profile(const struct vh_session *s);
  *
  * Return: the task, or NULL when the dump has none with that pid.
  */
-const struct vh_task *vh_session_find_task(const struct vh_session *s, int32_t pid);
+VH_EXPORT const struct vh_task *vh_session_find_task(const struct vh_session *s, int32_t pid);
 
 /**
  * vh_session_vmas() - one process's VMAs.
@@ -160,14 +162,15 @@ const struct vh_task *vh_session_find_task(const struct vh_session *s, int32_t p
  * Return: VH_OK; VH_ERR_INVAL without VH_LOAD_VMAS or without an mm; the read
  * error when the mm cannot be read at all; VH_ERR_NOMEM.
  */
-int vh_session_vmas(struct vh_session *s, const struct vh_task *t, const struct vh_vma_list **out);
+VH_EXPORT int vh_session_vmas(struct vh_session *s, const struct vh_task *t,
+			      const struct vh_vma_list **out);
 
 /**
  * vh_session_vmas_put() - give back a list of vh_session_vmas().
  * @s: the session.
  * @l: the list, or NULL.
  */
-void vh_session_vmas_put(struct vh_session *s, const struct vh_vma_list *l);
+VH_EXPORT void vh_session_vmas_put(struct vh_session *s, const struct vh_vma_list *l);
 
 /**
  * vh_session_warnings() - what opening and loading worked around.
@@ -176,8 +179,8 @@ void vh_session_vmas_put(struct vh_session *s, const struct vh_vma_list *l);
  *      the profile's, the task walk's.
  * @arg: passed to @fn.
  */
-void vh_session_warnings(const struct vh_session *s, void (*fn)(const char *msg, void *arg),
-			 void *arg);
+VH_EXPORT void vh_session_warnings(const struct vh_session *s,
+				   void (*fn)(const char *msg, void *arg), void *arg);
 
 /* Address spaces of vh_session_read(). */
 enum vh_space {
@@ -203,8 +206,8 @@ enum vh_space {
  * VH_ERR_EXCLUDED or VH_ERR_NOT_PRESENT (a page the dump lacks), VH_ERR_INVAL
  * (no kernel located, no such task or mm), or another read error.
  */
-int vh_session_read(struct vh_session *s, enum vh_space space, const struct vh_task *t,
-		    uint64_t addr, void *buf, size_t len);
+VH_EXPORT int vh_session_read(struct vh_session *s, enum vh_space space, const struct vh_task *t,
+			      uint64_t addr, void *buf, size_t len);
 
 /* What the session knows about the dump beyond the dump's own accessors. */
 struct vh_dump_facts {
@@ -234,7 +237,7 @@ struct vh_dump_facts {
  * KASLR offset and phys_base come from VMCOREINFO or the CPU state, and the
  * kernel map confirms (or, without VMCOREINFO, supplies) them.
  */
-void vh_session_facts(struct vh_session *s, struct vh_dump_facts *out);
+VH_EXPORT void vh_session_facts(struct vh_session *s, struct vh_dump_facts *out);
 
 /* A detector run's findings and warnings, owned by the library. */
 struct vh_results;
@@ -262,8 +265,8 @@ struct vh_scan_options {
  * Return: VH_OK; VH_ERR_INVAL when opts->pid (with by_pid) names no task of the dump or the
  * session is not loaded; VH_ERR_NOMEM or the engine's first fatal error.
  */
-int vh_session_scan(struct vh_session *s, const struct vh_scan_options *opts,
-		    struct vh_results **out);
+VH_EXPORT int vh_session_scan(struct vh_session *s, const struct vh_scan_options *opts,
+			      struct vh_results **out);
 
 /**
  * vh_results_nfindings() - how many findings a run kept.
@@ -271,7 +274,7 @@ int vh_session_scan(struct vh_session *s, const struct vh_scan_options *opts,
  *
  * Return: the count.
  */
-size_t vh_results_nfindings(const struct vh_results *r);
+VH_EXPORT size_t vh_results_nfindings(const struct vh_results *r);
 
 /**
  * vh_results_finding() - the @i-th finding, in the sorted order.
@@ -280,7 +283,7 @@ size_t vh_results_nfindings(const struct vh_results *r);
  *
  * Return: the finding (its strings belong to @r), or NULL when @i is out of range.
  */
-const struct vh_finding *vh_results_finding(const struct vh_results *r, size_t i);
+VH_EXPORT const struct vh_finding *vh_results_finding(const struct vh_results *r, size_t i);
 
 /**
  * vh_results_nwarnings() - how many warnings the run gave.
@@ -288,7 +291,7 @@ const struct vh_finding *vh_results_finding(const struct vh_results *r, size_t i
  *
  * Return: the count.
  */
-size_t vh_results_nwarnings(const struct vh_results *r);
+VH_EXPORT size_t vh_results_nwarnings(const struct vh_results *r);
 
 /**
  * vh_results_warning() - the @i-th warning of the run.
@@ -297,7 +300,7 @@ size_t vh_results_nwarnings(const struct vh_results *r);
  *
  * Return: the message (one line), or NULL when @i is out of range.
  */
-const char *vh_results_warning(const struct vh_results *r, size_t i);
+VH_EXPORT const char *vh_results_warning(const struct vh_results *r, size_t i);
 
 /**
  * vh_results_user_pages() - whether the run saw user-process memory.
@@ -305,7 +308,7 @@ const char *vh_results_warning(const struct vh_results *r, size_t i);
  *
  * Return: false when the dump holds no user pages (content detectors skipped).
  */
-bool vh_results_user_pages(const struct vh_results *r);
+VH_EXPORT bool vh_results_user_pages(const struct vh_results *r);
 
 /**
  * vh_results_at_least() - whether any finding is at least as severe as @sev.
@@ -314,13 +317,13 @@ bool vh_results_user_pages(const struct vh_results *r);
  *
  * Return: true when one is.
  */
-bool vh_results_at_least(const struct vh_results *r, enum vh_severity sev);
+VH_EXPORT bool vh_results_at_least(const struct vh_results *r, enum vh_severity sev);
 
 /**
  * vh_results_free() - free results.
  * @r: the results, or NULL.
  */
-void vh_results_free(struct vh_results *r);
+VH_EXPORT void vh_results_free(struct vh_results *r);
 
 #ifdef __cplusplus
 }

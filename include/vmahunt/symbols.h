@@ -36,6 +36,7 @@
 
 #include <vmahunt/arch.h>
 #include <vmahunt/dump.h>
+#include <vmahunt/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -546,13 +547,13 @@ struct vh_prof_entry {
  *
  * Return: VH_OK or VH_ERR_NOMEM.
  */
-int vh_profile_new(struct vh_profile **out);
+VH_EXPORT int vh_profile_new(struct vh_profile **out);
 
 /**
  * vh_profile_free() - free a profile.
  * @p: the profile, or NULL.
  */
-void vh_profile_free(struct vh_profile *p);
+VH_EXPORT void vh_profile_free(struct vh_profile *p);
 
 /**
  * vh_profile_load_vmlinux() - fill a profile from a vmlinux with DWARF.
@@ -571,7 +572,7 @@ void vh_profile_free(struct vh_profile *p);
  * is not an ELF file or has no DWARF; VH_ERR_CORRUPT when the DWARF is damaged
  * (vh_errmsg() names the file and the DIE offset); VH_ERR_NOMEM.
  */
-int vh_profile_load_vmlinux(struct vh_profile *p, const char *path);
+VH_EXPORT int vh_profile_load_vmlinux(struct vh_profile *p, const char *path);
 
 /**
  * vh_profile_load_vmlinux_full() - as vh_profile_load_vmlinux(), but without
@@ -583,7 +584,7 @@ int vh_profile_load_vmlinux(struct vh_profile *p, const char *path);
  *
  * Return: as vh_profile_load_vmlinux().
  */
-int vh_profile_load_vmlinux_full(struct vh_profile *p, const char *path);
+VH_EXPORT int vh_profile_load_vmlinux_full(struct vh_profile *p, const char *path);
 
 /* VMCOREINFO, parsed with types. */
 struct vh_vmcoreinfo;
@@ -626,13 +627,13 @@ struct vh_vmci_entry {
  *
  * Return: VH_OK, VH_ERR_INVAL (text NULL with len > 0, or len over 64 KiB) or VH_ERR_NOMEM.
  */
-int vh_vmcoreinfo_parse(const char *text, size_t len, struct vh_vmcoreinfo **out);
+VH_EXPORT int vh_vmcoreinfo_parse(const char *text, size_t len, struct vh_vmcoreinfo **out);
 
 /**
  * vh_vmcoreinfo_free() - free a parsed VMCOREINFO.
  * @vi: the parsed form, or NULL.
  */
-void vh_vmcoreinfo_free(struct vh_vmcoreinfo *vi);
+VH_EXPORT void vh_vmcoreinfo_free(struct vh_vmcoreinfo *vi);
 
 /**
  * vh_vmcoreinfo_count() - number of entries.
@@ -640,7 +641,7 @@ void vh_vmcoreinfo_free(struct vh_vmcoreinfo *vi);
  *
  * Return: the count.
  */
-size_t vh_vmcoreinfo_count(const struct vh_vmcoreinfo *vi);
+VH_EXPORT size_t vh_vmcoreinfo_count(const struct vh_vmcoreinfo *vi);
 
 /**
  * vh_vmcoreinfo_entry() - one entry, in the order of the text.
@@ -649,7 +650,7 @@ size_t vh_vmcoreinfo_count(const struct vh_vmcoreinfo *vi);
  *
  * Return: the entry, or NULL when @i is out of range.
  */
-const struct vh_vmci_entry *vh_vmcoreinfo_entry(const struct vh_vmcoreinfo *vi, size_t i);
+VH_EXPORT const struct vh_vmci_entry *vh_vmcoreinfo_entry(const struct vh_vmcoreinfo *vi, size_t i);
 
 /**
  * vh_vmcoreinfo_find() - the first valid entry of a kind and name.
@@ -660,8 +661,8 @@ const struct vh_vmci_entry *vh_vmcoreinfo_entry(const struct vh_vmcoreinfo *vi, 
  *
  * Return: the entry, or NULL.
  */
-const struct vh_vmci_entry *vh_vmcoreinfo_find(const struct vh_vmcoreinfo *vi,
-					       enum vh_vmci_kind kind, const char *name);
+VH_EXPORT const struct vh_vmci_entry *vh_vmcoreinfo_find(const struct vh_vmcoreinfo *vi,
+							 enum vh_vmci_kind kind, const char *name);
 
 /**
  * vh_vmcoreinfo_warnings() - lines the parser could not make sense of.
@@ -670,7 +671,7 @@ const struct vh_vmci_entry *vh_vmcoreinfo_find(const struct vh_vmcoreinfo *vi,
  *
  * Return: array of one-line messages ("VMCOREINFO line 12: OFFSET(a.b)=zz: not a decimal number").
  */
-const char *const *vh_vmcoreinfo_warnings(const struct vh_vmcoreinfo *vi, size_t *n);
+VH_EXPORT const char *const *vh_vmcoreinfo_warnings(const struct vh_vmcoreinfo *vi, size_t *n);
 
 /**
  * vh_profile_apply_vmcoreinfo() - fill a profile from VMCOREINFO.
@@ -686,7 +687,7 @@ const char *const *vh_vmcoreinfo_warnings(const struct vh_vmcoreinfo *vi, size_t
  *
  * Return: VH_OK or VH_ERR_NOMEM.
  */
-int vh_profile_apply_vmcoreinfo(struct vh_profile *p, const struct vh_vmcoreinfo *vi);
+VH_EXPORT int vh_profile_apply_vmcoreinfo(struct vh_profile *p, const struct vh_vmcoreinfo *vi);
 
 /**
  * vh_profile_check_match() - refuse a vmlinux that is not the dump's kernel.
@@ -697,7 +698,8 @@ int vh_profile_apply_vmcoreinfo(struct vh_profile *p, const struct vh_vmcoreinfo
  * Return: VH_OK when what is known agrees, VH_ERR_INVAL with a one-line message
  * naming both releases (or both build ids) when it does not.
  */
-int vh_profile_check_match(const struct vh_profile *p, const char *osrelease, const char *build_id);
+VH_EXPORT int vh_profile_check_match(const struct vh_profile *p, const char *osrelease,
+				     const char *build_id);
 
 /**
  * vh_vmlinux_find() - look for the vmlinux of a release where distributions keep it.
@@ -711,7 +713,7 @@ int vh_profile_check_match(const struct vh_profile *p, const char *osrelease, co
  * Return: VH_OK, VH_ERR_NOT_PRESENT with a message listing the places tried,
  * VH_ERR_INVAL (a release with '/' or empty), VH_ERR_NOMEM.
  */
-int vh_vmlinux_find(const char *osrelease, const char *root, char **out);
+VH_EXPORT int vh_vmlinux_find(const char *osrelease, const char *root, char **out);
 
 /* Flags of vh_profile_open(). */
 #define VH_PROFILE_NEED_VMLINUX 0x1u /* fail when no vmlinux is given or found */
@@ -731,8 +733,8 @@ int vh_vmlinux_find(const char *osrelease, const char *root, char **out);
  *
  * Return: VH_OK, or the errors of the steps above.
  */
-int vh_profile_open(const struct vh_dump *d, const char *vmlinux, unsigned flags,
-		    struct vh_profile **out);
+VH_EXPORT int vh_profile_open(const struct vh_dump *d, const char *vmlinux, unsigned flags,
+			      struct vh_profile **out);
 
 /* Which source vh_profile_open_kernel() fills the profile from. */
 enum vh_symbols_mode {
@@ -747,7 +749,7 @@ enum vh_symbols_mode {
  *
  * Return: the mode, or -1 when @s is none of them.
  */
-int vh_symbols_mode_parse(const char *s);
+VH_EXPORT int vh_symbols_mode_parse(const char *s);
 
 /**
  * vh_profile_load_btf() - fill a profile from the dump itself: symbols from
@@ -768,7 +770,8 @@ int vh_symbols_mode_parse(const char *s);
  * pages left out of the dump); VH_ERR_CORRUPT when they do not decode (the
  * message names the address); VH_ERR_NOMEM.
  */
-int vh_profile_load_btf(struct vh_profile *p, struct vh_dump *d, const struct vh_kernel_map *km);
+VH_EXPORT int vh_profile_load_btf(struct vh_profile *p, struct vh_dump *d,
+				  const struct vh_kernel_map *km);
 
 /**
  * vh_profile_open_kernel() - the profile of a dump's kernel, from the source @mode says.
@@ -786,8 +789,9 @@ int vh_profile_load_btf(struct vh_profile *p, struct vh_dump *d, const struct vh
  *
  * Return: VH_OK, or the errors of the steps above.
  */
-int vh_profile_open_kernel(struct vh_dump *d, const struct vh_kernel_map *km, const char *vmlinux,
-			   enum vh_symbols_mode mode, struct vh_profile **out);
+VH_EXPORT int vh_profile_open_kernel(struct vh_dump *d, const struct vh_kernel_map *km,
+				     const char *vmlinux, enum vh_symbols_mode mode,
+				     struct vh_profile **out);
 
 /* The kernel's kallsyms tables, decoded from a dump. */
 struct vh_kallsyms;
@@ -819,14 +823,14 @@ struct vh_ksym {
  * Return: VH_OK; VH_ERR_NOT_PRESENT when no tables are found (message says
  * what was searched); VH_ERR_CORRUPT; VH_ERR_NOMEM.
  */
-int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned flags,
-		     struct vh_kallsyms **out);
+VH_EXPORT int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned flags,
+			       struct vh_kallsyms **out);
 
 /**
  * vh_kallsyms_free() - free decoded symbols.
  * @ks: the symbols, or NULL.
  */
-void vh_kallsyms_free(struct vh_kallsyms *ks);
+VH_EXPORT void vh_kallsyms_free(struct vh_kallsyms *ks);
 
 /**
  * vh_kallsyms_count() - number of symbols.
@@ -834,7 +838,7 @@ void vh_kallsyms_free(struct vh_kallsyms *ks);
  *
  * Return: the count.
  */
-size_t vh_kallsyms_count(const struct vh_kallsyms *ks);
+VH_EXPORT size_t vh_kallsyms_count(const struct vh_kallsyms *ks);
 
 /**
  * vh_kallsyms_get() - symbol @i, in the tables' order (by address).
@@ -844,7 +848,7 @@ size_t vh_kallsyms_count(const struct vh_kallsyms *ks);
  *
  * Return: VH_OK or VH_ERR_INVAL.
  */
-int vh_kallsyms_get(const struct vh_kallsyms *ks, size_t i, struct vh_ksym *out);
+VH_EXPORT int vh_kallsyms_get(const struct vh_kallsyms *ks, size_t i, struct vh_ksym *out);
 
 /**
  * vh_kallsyms_lookup() - a symbol by name (a global one over a local one).
@@ -854,7 +858,8 @@ int vh_kallsyms_get(const struct vh_kallsyms *ks, size_t i, struct vh_ksym *out)
  *
  * Return: VH_OK or VH_ERR_NOT_PRESENT.
  */
-int vh_kallsyms_lookup(const struct vh_kallsyms *ks, const char *name, struct vh_ksym *out);
+VH_EXPORT int vh_kallsyms_lookup(const struct vh_kallsyms *ks, const char *name,
+				 struct vh_ksym *out);
 
 /**
  * vh_kallsyms_table() - running address of one of the tables themselves
@@ -866,7 +871,7 @@ int vh_kallsyms_lookup(const struct vh_kallsyms *ks, const char *name, struct vh
  * Return: VH_OK, or VH_ERR_NOT_PRESENT when this kernel has no such table or
  * it was not located.
  */
-int vh_kallsyms_table(const struct vh_kallsyms *ks, const char *table, uint64_t *addr);
+VH_EXPORT int vh_kallsyms_table(const struct vh_kallsyms *ks, const char *table, uint64_t *addr);
 
 /**
  * vh_kallsyms_lost() - symbols whose names could not be decoded.
@@ -878,7 +883,7 @@ int vh_kallsyms_table(const struct vh_kallsyms *ks, const char *table, uint64_t 
  *
  * Return: the count (0 for undamaged tables).
  */
-size_t vh_kallsyms_lost(const struct vh_kallsyms *ks);
+VH_EXPORT size_t vh_kallsyms_lost(const struct vh_kallsyms *ks);
 
 /**
  * vh_kallsyms_method() - how the tables were found: "vmcoreinfo" or "search".
@@ -886,7 +891,7 @@ size_t vh_kallsyms_lost(const struct vh_kallsyms *ks);
  *
  * Return: a static string.
  */
-const char *vh_kallsyms_method(const struct vh_kallsyms *ks);
+VH_EXPORT const char *vh_kallsyms_method(const struct vh_kallsyms *ks);
 
 /**
  * vh_kallsyms_encoding() - the address encoding the tables use.
@@ -894,7 +899,7 @@ const char *vh_kallsyms_method(const struct vh_kallsyms *ks);
  *
  * Return: a static string ("base-relative, absolute per-cpu", "place-relative"...).
  */
-const char *vh_kallsyms_encoding(const struct vh_kallsyms *ks);
+VH_EXPORT const char *vh_kallsyms_encoding(const struct vh_kallsyms *ks);
 
 /**
  * vh_profile_warnings() - things the profile's sources disagreed on or lacked.
@@ -903,14 +908,14 @@ const char *vh_kallsyms_encoding(const struct vh_kallsyms *ks);
  *
  * Return: array of one-line messages, owned by the profile.
  */
-const char *const *vh_profile_warnings(const struct vh_profile *p, size_t *n);
+VH_EXPORT const char *const *vh_profile_warnings(const struct vh_profile *p, size_t *n);
 
 /**
  * vh_profile_entry_count() - number of entries every profile has (present or absent).
  *
  * Return: the count.
  */
-size_t vh_profile_entry_count(void);
+VH_EXPORT size_t vh_profile_entry_count(void);
 
 /**
  * vh_profile_entry() - describe entry @i of a profile (for tools, tests, plugins).
@@ -920,7 +925,7 @@ size_t vh_profile_entry_count(void);
  *
  * Return: VH_OK, or VH_ERR_INVAL when @i is out of range.
  */
-int vh_profile_entry(const struct vh_profile *p, size_t i, struct vh_prof_entry *e);
+VH_EXPORT int vh_profile_entry(const struct vh_profile *p, size_t i, struct vh_prof_entry *e);
 
 /**
  * vh_profile_lookup() - find an entry by name ("task_struct.tasks", "init_task").
@@ -932,7 +937,8 @@ int vh_profile_entry(const struct vh_profile *p, size_t i, struct vh_prof_entry 
  *
  * Return: VH_OK, or VH_ERR_NOT_PRESENT when the profile has no such entry.
  */
-int vh_profile_lookup(const struct vh_profile *p, const char *name, struct vh_prof_entry *e);
+VH_EXPORT int vh_profile_lookup(const struct vh_profile *p, const char *name,
+				struct vh_prof_entry *e);
 
 /**
  * vh_prof_source_name() - "dwarf", "symtab", "vmcoreinfo", "builtin" or "absent".
@@ -940,7 +946,7 @@ int vh_profile_lookup(const struct vh_profile *p, const char *name, struct vh_pr
  *
  * Return: a static string.
  */
-const char *vh_prof_source_name(int src);
+VH_EXPORT const char *vh_prof_source_name(int src);
 
 #ifdef __cplusplus
 }

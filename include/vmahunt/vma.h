@@ -25,6 +25,7 @@
 #include <vmahunt/arch.h>
 #include <vmahunt/dump.h>
 #include <vmahunt/symbols.h>
+#include <vmahunt/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -97,14 +98,14 @@ struct vh_maps;
  * Return: VH_OK; VH_ERR_INVAL when the profile lacks what the walk needs
  * (vm_area_struct layout, mm_struct.mm_mt or mmap); VH_ERR_NOMEM.
  */
-int vh_maps_open(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
-		 struct vh_maps **out);
+VH_EXPORT int vh_maps_open(struct vh_dump *d, const struct vh_kernel_map *km,
+			   const struct vh_profile *p, struct vh_maps **out);
 
 /**
  * vh_maps_close() - free a context.
  * @m: the context, or NULL.
  */
-void vh_maps_close(struct vh_maps *m);
+VH_EXPORT void vh_maps_close(struct vh_maps *m);
 
 /**
  * vh_vmas_read() - every VMA of one mm_struct, named as /proc/PID/maps names them.
@@ -115,13 +116,13 @@ void vh_maps_close(struct vh_maps *m);
  * Return: VH_OK (also with a partial list and warnings); the read error when
  * the mm_struct itself cannot be read; VH_ERR_NOMEM.
  */
-int vh_vmas_read(struct vh_maps *m, uint64_t mm, struct vh_vma_list **out);
+VH_EXPORT int vh_vmas_read(struct vh_maps *m, uint64_t mm, struct vh_vma_list **out);
 
 /**
  * vh_vma_list_free() - free a VMA list.
  * @l: the list, or NULL.
  */
-void vh_vma_list_free(struct vh_vma_list *l);
+VH_EXPORT void vh_vma_list_free(struct vh_vma_list *l);
 
 /**
  * vh_vma_format() - one line as /proc/PID/maps prints it (no newline).
@@ -134,7 +135,7 @@ void vh_vma_list_free(struct vh_vma_list *l);
  *
  * Return: the length the whole line has (as snprintf).
  */
-int vh_vma_format(const struct vh_vma *v, char *buf, size_t len);
+VH_EXPORT int vh_vma_format(const struct vh_vma *v, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

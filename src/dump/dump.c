@@ -55,12 +55,12 @@ static const struct vh_dump_ops *detect(struct vh_dump *d, const struct vh_dump_
 		if (readers[i]->probe(head, len, d->file.size))
 			return readers[i];
 	}
-	vh_set_error(VH_ERR_FORMAT,
-		     "%s: offset 0x0: not a dump vmahunt recognises (expected an ELF vmcore, "
-		     "a kdump \"KDUMP   \" header, a flattened \"makedumpfile\" stream, LiME or a "
-		     "process core; "
-		     "use --raw-base for a raw image)",
-		     d->file.path);
+	/* The caller returns VH_ERR_FORMAT for a NULL reader. */
+	vh_set_errmsg("%s: offset 0x0: not a dump vmahunt recognises (expected an ELF vmcore, "
+		      "a kdump \"KDUMP   \" header, a flattened \"makedumpfile\" stream, LiME or a "
+		      "process core; "
+		      "use --raw-base for a raw image)",
+		      d->file.path);
 	return NULL;
 }
 
@@ -451,7 +451,7 @@ struct vh_cpu_regs *vh_dump_add_cpu(struct vh_dump *d)
 	struct vh_cpu_regs *r = grow(&d->cpus, &d->ncpus, sizeof(*r));
 
 	if (!r) {
-		vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
+		vh_set_errmsg("%s: out of memory", d->file.path); /* VH_ERR_NOMEM for a NULL */
 		return NULL;
 	}
 	r->cpu = (uint32_t)(d->ncpus - 1);

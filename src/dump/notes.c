@@ -237,6 +237,7 @@ static bool all_zero(const uint8_t *p, size_t len)
 	return true;
 }
 
+/* A damaged note header ends the notes: warns and returns VH_OK (or VH_ERR_NOMEM). */
 static int stop(struct vh_dump *d, uint64_t off, const char *why, uint64_t a, uint64_t b)
 {
 	if (d->nwarnings >= MAX_DUMP_WARNINGS)
@@ -249,39 +250,41 @@ static int stop(struct vh_dump *d, uint64_t off, const char *why, uint64_t a, ui
 	    (unsigned long long)b);
 }
 
-/* One note header at @h (@left bytes remain); fills @n, or returns why not. */
-static const char *note_header(const uint8_t *h, uint64_t left, struct note *n, uint64_t *size,
-			       uint64_t *a, uint64_t *b)
+/*
+ * One note header at @h, file offset @off (@left bytes remain). Fills @n and
+ * @size and clears @end; at the end of the notes (the zero padding after the
+ * last one, or a damaged header, which it warns about here, where the sizes
+ * the warning names are known) sets @end. Returns VH_OK or VH_ERR_NOMEM.
+ */
+static int note_header(struct vh_dump *d, uint64_t off, const uint8_t *h, uint64_t left,
+		       struct note *n, uint64_t *size, bool *end)
 {
 	uint64_t namesz, descsz, name_room, desc_room;
 
-	if (left < NOTE_HDR_SIZE) {
-		*a = *b = left;
-		return all_zero(h, left) ? "" : "header is cut short";
-	}
+	*end = true;
+	if (left < NOTE_HDR_SIZE)
+		return all_zero(h, left) ? VH_OK : stop(d, off, "header is cut short", left, left);
 	namesz = le32(h);
 	descsz = le32(h + 4);
 	n->type = le32(h + 8);
 	if (namesz == 0 && descsz == 0 && n->type == 0)
-		return ""; /* end-of-notes padding */
+		return VH_OK; /* end-of-notes padding */
 	/* 64-bit arithmetic: neither rounding nor the sums can wrap. */
 	name_room = (namesz + 3) & ~3ull;
 	desc_room = (descsz + 3) & ~3ull;
-	*a = namesz;
-	*b = left - NOTE_HDR_SIZE;
 	if (name_room > left - NOTE_HDR_SIZE)
-		return "name size runs past the end";
+		return stop(d, off, "name size runs past the end", namesz, left - NOTE_HDR_SIZE);
 	/* The last descriptor may lack its padding: only its bytes must be there. */
-	*a = descsz;
-	*b = left - NOTE_HDR_SIZE - name_room;
 	if (descsz > left - NOTE_HDR_SIZE - name_room)
-		return "descriptor size runs past the end";
+		return stop(d, off, "descriptor size runs past the end", descsz,
+			    left - NOTE_HDR_SIZE - name_room);
 	n->name = (const char *)h + NOTE_HDR_SIZE;
 	n->namelen = strnlen(n->name, namesz);
 	n->desc = h + NOTE_HDR_SIZE + name_room;
 	n->descsz = (uint32_t)descsz;
 	*size = NOTE_HDR_SIZE + name_room + desc_room;
-	return NULL;
+	*end = false;
+	return VH_OK;
 }
 
 int vh_notes_parse(struct vh_dump *d, const uint8_t *buf, size_t len, uint64_t file_off)
@@ -292,14 +295,12 @@ int vh_notes_parse(struct vh_dump *d, const uint8_t *buf, size_t len, uint64_t f
 
 	while (off < len && !err) {
 		struct note n = {.warned = &warned, .suppressed = &suppressed};
-		uint64_t size, a, b;
-		const char *bad = note_header(buf + off, len - off, &n, &size, &a, &b);
+		uint64_t size;
+		bool end;
 
-		if (bad) {
-			if (*bad)
-				err = stop(d, file_off + off, bad, a, b);
+		err = note_header(d, file_off + off, buf + off, len - off, &n, &size, &end);
+		if (err || end)
 			break;
-		}
 		n.off = file_off + off;
 		err = handle_note(d, &n);
 		if (size >= len - off)

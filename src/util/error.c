@@ -41,14 +41,13 @@ const char *vh_errmsg(void)
 	return last_msg;
 }
 
-int vh_set_error(int err, const char *fmt, ...)
+void vh_set_errmsg(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
 	va_end(ap);
-	return err;
 }
 
 const char *vh_version(void)
