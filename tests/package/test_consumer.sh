@@ -55,8 +55,19 @@ if [ "$loaded" != "$libdir/libvmahunt.so.0" ]; then
 	status=1
 fi
 
-LD_LIBRARY_PATH=$libdir ./consumer-shared "$sample" >shared.out
-./consumer-static "$sample" >static.out
+LD_LIBRARY_PATH=$libdir ./consumer-shared "$sample" scan-shared.json >shared.out
+./consumer-static "$sample" scan-static.json >static.out
+"$prefix/bin/vmahunt" scan --json --symbols btf "$sample" >scan.json || true
+# the library's report is the CLI's output, byte for byte
+for f in scan-shared.json scan-static.json; do
+	if [ -s scan.json ] && cmp -s scan.json "$f"; then
+		echo "ok   $f: the same $(wc -l <"$f") JSON lines as vmahunt scan --json"
+	else
+		echo "FAIL $f differs from vmahunt scan --json (or the CLI printed nothing)"
+		diff scan.json "$f" | head -10
+		status=1
+	fi
+done
 "$prefix/bin/vmahunt" info --json "$sample" >info.json
 "$prefix/bin/vmahunt" ps --json --symbols btf "$sample" >ps.json
 python3 - shared.out static.out info.json ps.json <<'PY' || status=1
