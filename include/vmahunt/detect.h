@@ -59,6 +59,12 @@ VH_EXPORT int vh_severity_parse(const char *name);
 /* Bytes of evidence kept from the start of a region or the suspicious spot. */
 #define VH_EVIDENCE_BYTES 32
 
+/* One key and value of a finding's evidence; a key may come several times. */
+struct vh_finding_note {
+	const char *key;
+	const char *value;
+};
+
 /* One finding. Strings are copied by the sink if it keeps them. */
 struct vh_finding {
 	const char *detector; /* the detector's id */
@@ -68,7 +74,7 @@ struct vh_finding {
 	int32_t pid;
 	const char *comm;
 	uint64_t start, end; /* the address range, end exclusive */
-	char reason[256];    /* one line */
+	const char *reason;  /* one line */
 	uint64_t vm_flags;
 	const char *path; /* the VMA's name, "" for none */
 	/* Evidence; nbytes == 0 when the memory is not in the dump. */
@@ -76,6 +82,9 @@ struct vh_finding {
 	unsigned char bytes[VH_EVIDENCE_BYTES];
 	size_t nbytes;
 	char disasm[512]; /* x86-64 instructions at @at, one per line; "" when none */
+	/* More evidence as keys and values (a plugin's: a YARA rule, its matches), in order */
+	const struct vh_finding_note *notes;
+	size_t nnotes;
 };
 
 /* Receives every finding of a run; return non-zero (a VH_ERR_*) to stop it. */
@@ -124,7 +133,8 @@ struct vh_detector {
 	const char *id;	     /* "anon-rwx" */
 	const char *summary; /* one line */
 	unsigned needs;	     /* VH_DETECT_* */
-	int (*init)(void **state);
+	const void *priv;    /* the detector's own data, for init() (a plugin's detector) */
+	int (*init)(const struct vh_detector *self, void **state);
 	int (*task)(void *state, struct vh_detect_ctx *ctx);
 	int (*vma)(void *state, struct vh_detect_ctx *ctx, const struct vh_vma *v);
 	int (*finish)(void *state, struct vh_detect_ctx *ctx);

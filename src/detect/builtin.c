@@ -61,7 +61,7 @@ static int emit(struct vh_detect_ctx *ctx, const char *id, enum vh_severity sev,
 	f.severity = sev;
 	f.start = v->start;
 	f.end = v->end;
-	snprintf(f.reason, sizeof(f.reason), "%s", reason);
+	f.reason = reason;
 	return vh_detect_emit(ctx, &f, v, at);
 }
 
@@ -130,14 +130,16 @@ static int memfd_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_v
 static int kthread_mm_task(void *st, struct vh_detect_ctx *ctx)
 {
 	struct vh_finding f;
+	char reason[256];
 
 	(void)st;
 	if (!ctx->task->kthread || !ctx->task->mm)
 		return VH_OK;
 	memset(&f, 0, sizeof(f));
+	f.reason = reason;
 	f.detector = "kthread-mm";
 	f.severity = VH_SEV_MEDIUM;
-	snprintf(f.reason, sizeof(f.reason), "kernel thread with a user mm (0x%llx)",
+	snprintf(reason, sizeof(reason), "kernel thread with a user mm (0x%llx)",
 		 (unsigned long long)ctx->task->mm);
 	return vh_detect_emit(ctx, &f, NULL, 0);
 }

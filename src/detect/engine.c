@@ -181,7 +181,7 @@ static int init_detectors(struct vh_scan *s, void **states, size_t *ninit)
 
 	for (*ninit = 0; *ninit < s->ndets && !err; (*ninit)++)
 		if (s->dets[*ninit]->init && !skipped(s, s->dets[*ninit]))
-			err = s->dets[*ninit]->init(&states[*ninit]);
+			err = s->dets[*ninit]->init(s->dets[*ninit], &states[*ninit]);
 	return err;
 }
 

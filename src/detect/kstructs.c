@@ -30,16 +30,18 @@ static int emit_task(struct vh_detect_ctx *ctx, const struct vh_task *t, enum vh
 		     const char *fmt, ...)
 {
 	struct vh_finding f;
+	char reason[256];
 	va_list ap;
 
 	memset(&f, 0, sizeof(f));
+	f.reason = reason;
 	f.detector = "hidden-task";
 	f.severity = sev;
 	f.pid = t->pid;
 	f.comm = t->comm;
 	f.start = f.end = t->addr;
 	va_start(ap, fmt);
-	vsnprintf(f.reason, sizeof(f.reason), fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	return vh_detect_emit(ctx, &f, NULL, 0);
 }
@@ -152,9 +154,11 @@ static int emit_mm(struct vh_detect_ctx *ctx, enum vh_severity sev, const struct
 {
 	const struct vh_vma_list *l = ctx->vmas;
 	struct vh_finding f;
+	char reason[256];
 	va_list ap;
 
 	memset(&f, 0, sizeof(f));
+	f.reason = reason;
 	f.detector = "vma-tree";
 	f.severity = sev;
 	if (v) {
@@ -173,7 +177,7 @@ static int emit_mm(struct vh_detect_ctx *ctx, enum vh_severity sev, const struct
 		}
 	}
 	va_start(ap, fmt);
-	vsnprintf(f.reason, sizeof(f.reason), fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	return vh_detect_emit(ctx, &f, v, 0);
 }

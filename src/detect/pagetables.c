@@ -91,6 +91,7 @@ struct hidden {
 static int hidden_emit(struct hidden *h, struct run *r)
 {
 	struct vh_finding f;
+	char reason[256];
 	uint64_t pages = (r->end - r->start) / PAGE_SIZE;
 	bool present = !strcmp(r->kind, "present");
 	/* a VMA the walk of a damaged tree missed looks the same: say so */
@@ -105,20 +106,21 @@ static int hidden_emit(struct hidden *h, struct run *r)
 	}
 	h->emitted++;
 	memset(&f, 0, sizeof(f));
+	f.reason = reason;
 	f.detector = "hidden-pages";
 	f.kind = r->kind;
 	f.start = r->start;
 	f.end = r->end;
 	if (present) {
 		f.severity = VH_SEV_HIGH;
-		snprintf(f.reason, sizeof(f.reason),
+		snprintf(reason, sizeof(reason),
 			 "%" PRIu64
 			 " present page%s outside every VMA (first at physical 0x%" PRIx64
 			 "): memory mapped behind the kernel's back%s",
 			 pages, pages == 1 ? "" : "s", r->first, damaged);
 	} else {
 		f.severity = VH_SEV_MEDIUM;
-		snprintf(f.reason, sizeof(f.reason),
+		snprintf(reason, sizeof(reason),
 			 "%" PRIu64 " swap or migration entr%s outside every VMA (first 0x%" PRIx64
 			 "): swapped-out memory no VMA covers%s",
 			 pages, pages == 1 ? "y" : "ies", r->first, damaged);
@@ -250,15 +252,17 @@ static int perm_finding(struct vh_detect_ctx *ctx, const struct run *r, const ch
 			const struct vh_vma *v)
 {
 	struct vh_finding f;
+	char reason[256];
 	uint64_t pages = (r->end - r->start) / PAGE_SIZE;
 
 	memset(&f, 0, sizeof(f));
+	f.reason = reason;
 	f.detector = "pte-perm";
 	f.kind = kind;
 	f.severity = VH_SEV_HIGH;
 	f.start = r->start;
 	f.end = r->end;
-	snprintf(f.reason, sizeof(f.reason),
+	snprintf(reason, sizeof(reason),
 		 "%" PRIu64 " page%s mapped %s in a %s VMA: page-table entries wider than the VMA",
 		 pages, pages == 1 ? "" : "s", kind, v->perms);
 	return vh_detect_emit(ctx, &f, v, r->start);
@@ -422,8 +426,9 @@ struct code_state {
 	uint64_t vmemmap; /* the value of vmemmap_base */
 };
 
-static int code_init(void **state)
+static int code_init(const struct vh_detector *self, void **state)
 {
+	(void)self;
 	*state = calloc(1, sizeof(struct code_state));
 	return *state ? VH_OK : VH_ERR_NOMEM;
 }
@@ -502,6 +507,7 @@ static bool is_anon(const struct vh_kernel_map *km, uint64_t mapping)
 static int code_emit(struct vma_walk *w)
 {
 	struct vh_finding f;
+	char reason[256];
 	uint64_t pages = (w->run.end - w->run.start) / PAGE_SIZE;
 	uint64_t off = w->v->pgoff * PAGE_SIZE + (w->run.start - w->v->start);
 	bool cow = !strcmp(w->run.kind, "cow");
@@ -512,12 +518,13 @@ static int code_emit(struct vma_walk *w)
 		return VH_OK;
 	}
 	memset(&f, 0, sizeof(f));
+	f.reason = reason;
 	f.detector = "code-modified";
 	f.kind = w->run.kind;
 	f.severity = cow ? VH_SEV_HIGH : VH_SEV_MEDIUM;
 	f.start = w->run.start;
 	f.end = w->run.end;
-	snprintf(f.reason, sizeof(f.reason),
+	snprintf(reason, sizeof(reason),
 		 cow ? "%" PRIu64 " page%s at file offset 0x%" PRIx64
 		       " no longer the file's: copied on write (anonymous), code patched in memory"
 		     : "%" PRIu64 " page%s at file offset 0x%" PRIx64

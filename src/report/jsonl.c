@@ -381,6 +381,27 @@ static void json_vma(struct vh_report *r, const struct vh_task *t, const struct 
 
 /* ---- scan ---- */
 
+/* "notes": {"key": ["value", ...], ...}, keys in the order they first came. */
+static void json_notes(struct vh_json *j, const struct vh_finding *f)
+{
+	vh_json_begin_object(j, "notes");
+	for (size_t i = 0; i < f->nnotes; i++) {
+		const char *key = f->notes[i].key;
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(f->notes[k].key, key);
+		if (seen)
+			continue;
+		vh_json_begin_array(j, key);
+		for (size_t k = i; k < f->nnotes; k++)
+			if (!strcmp(f->notes[k].key, key))
+				vh_json_str(j, NULL, f->notes[k].value);
+		vh_json_end_array(j);
+	}
+	vh_json_end_object(j);
+}
+
 static void json_evidence(struct vh_json *j, const struct vh_finding *f)
 {
 	char hex[2 * VH_EVIDENCE_BYTES + 1];
@@ -398,6 +419,8 @@ static void json_evidence(struct vh_json *j, const struct vh_finding *f)
 		vh_json_null(j, "bytes");
 		vh_json_null(j, "disasm");
 	}
+	if (f->nnotes)
+		json_notes(j, f);
 	vh_json_end_object(j);
 }
 

@@ -261,6 +261,13 @@ static void text_finding(struct vh_report *r, const struct vh_finding *f, bool f
 	fprintf(o, "         vm_flags 0x%" PRIx64 "%s", f->vm_flags, f->path[0] ? " path " : "");
 	vh_report_put_clean(o, f->path); /* a path is bytes from the dump: printed as comm is */
 	putc('\n', o);
+	for (size_t i = 0; i < f->nnotes; i++) {
+		fprintf(o, "         ");
+		vh_report_put_clean(o, f->notes[i].key);
+		fprintf(o, ": ");
+		vh_report_put_clean(o, f->notes[i].value);
+		putc('\n', o);
+	}
 	if (!f->nbytes)
 		return;
 	vh_report_hex_bytes(f, hex, sizeof(hex));

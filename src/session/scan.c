@@ -12,9 +12,11 @@
 
 /* A finding kept until the end of the run (the results are sorted). */
 struct kept {
-	struct vh_finding f; /* f.comm and f.path point at the strings below */
+	struct vh_finding f; /* f.comm, f.path, f.reason and f.notes point at the copies below */
 	char *comm;
 	char *path;
+	char *reason;
+	struct vh_finding_note *notes;
 	int proc_sev; /* the highest severity of its process (the grouping key) */
 };
 
@@ -26,6 +28,37 @@ struct vh_results {
 	bool user_pages;
 	bool nomem; /* a warning could not be kept */
 };
+
+static void free_kept(struct kept *k)
+{
+	for (size_t i = 0; k->notes && i < k->f.nnotes; i++) {
+		free((char *)k->notes[i].key);
+		free((char *)k->notes[i].value);
+	}
+	free(k->notes);
+	free(k->comm);
+	free(k->path);
+	free(k->reason);
+}
+
+/* Copies of @f's notes into @k (a finding's notes live only as long as its emit). */
+static int copy_notes(struct kept *k, const struct vh_finding *f)
+{
+	if (!f->nnotes)
+		return VH_OK;
+	k->notes = calloc(f->nnotes, sizeof(*k->notes));
+	if (!k->notes)
+		return VH_ERR_NOMEM;
+	for (size_t i = 0; i < f->nnotes; i++, k->f.nnotes++) {
+		k->notes[i].key = strdup(f->notes[i].key);
+		k->notes[i].value = strdup(f->notes[i].value);
+		if (!k->notes[i].key || !k->notes[i].value) {
+			k->f.nnotes++; /* free_kept() frees this pair too */
+			return VH_ERR_NOMEM;
+		}
+	}
+	return VH_OK;
+}
 
 static int keep(const struct vh_finding *f, void *arg)
 {
@@ -43,15 +76,19 @@ static int keep(const struct vh_finding *f, void *arg)
 	}
 	k = &r->found[r->nfound];
 	k->f = *f;
+	k->notes = NULL;
+	k->f.nnotes = 0; /* counts the notes copied so far */
 	k->comm = strdup(f->comm ? f->comm : "");
 	k->path = strdup(f->path ? f->path : "");
-	if (!k->comm || !k->path) {
-		free(k->comm);
-		free(k->path);
+	k->reason = strdup(f->reason ? f->reason : "");
+	if (!k->comm || !k->path || !k->reason || copy_notes(k, f)) {
+		free_kept(k);
 		return VH_ERR_NOMEM;
 	}
 	k->f.comm = k->comm;
 	k->f.path = k->path;
+	k->f.reason = k->reason;
+	k->f.notes = k->notes;
 	r->nfound++;
 	return VH_OK;
 }
@@ -263,10 +300,8 @@ void vh_results_free(struct vh_results *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nfound; i++) {
-		free(r->found[i].comm);
-		free(r->found[i].path);
-	}
+	for (size_t i = 0; i < r->nfound; i++)
+		free_kept(&r->found[i]);
 	for (size_t i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);

@@ -143,7 +143,7 @@ static void run(struct fixture *fx, const char *id)
 
 	assert_non_null(det);
 	if (det->init)
-		assert_int_equal(det->init(&st), VH_OK);
+		assert_int_equal(det->init(det, &st), VH_OK);
 	if (det->task)
 		assert_int_equal(det->task(st, &fx->ctx), VH_OK);
 	for (size_t i = 0; det->vma && i < fx->l.nvmas; i++)

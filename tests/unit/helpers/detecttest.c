@@ -7,8 +7,13 @@ int vh_test_collect(const struct vh_finding *f, void *arg)
 {
 	struct vh_test_sink *s = arg;
 
-	if (s->n < VH_TEST_MAX_FINDINGS)
-		s->f[s->n++] = *f;
+	if (s->n < VH_TEST_MAX_FINDINGS) {
+		/* the detector's reason lives only as long as the emit */
+		snprintf(s->reason[s->n], sizeof(s->reason[0]), "%s", f->reason);
+		s->f[s->n] = *f;
+		s->f[s->n].reason = s->reason[s->n];
+		s->n++;
+	}
 	return VH_OK;
 }
 

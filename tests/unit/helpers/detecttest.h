@@ -12,7 +12,8 @@
 
 /* The findings (the first VH_TEST_MAX_FINDINGS) and warnings of a run; zero it first. */
 struct vh_test_sink {
-	struct vh_finding f[VH_TEST_MAX_FINDINGS];
+	struct vh_finding f[VH_TEST_MAX_FINDINGS]; /* f[i].reason points at reason[i] */
+	char reason[VH_TEST_MAX_FINDINGS][256];
 	size_t n;
 	char warn[VH_TEST_MAX_WARNINGS][256];
 	size_t nwarn;
