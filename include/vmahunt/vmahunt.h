@@ -19,6 +19,7 @@
 #include <vmahunt/core.h>
 #include <vmahunt/session.h>
 #include <vmahunt/report.h>
+#include <vmahunt/plugins.h>
 #include <vmahunt/export.h>
 
 #ifdef __cplusplus

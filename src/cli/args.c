@@ -76,6 +76,24 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 				return -1;
 			}
 			opts->detectors = argv[++i];
+		} else if (!strcmp(a, "--plugin") || !strcmp(a, "--plugin-opt")) {
+			bool is_opt = a[8] == '-';
+			size_t *n = is_opt ? &opts->nplugin_opts : &opts->nplugins;
+			size_t max = is_opt ? VH_CLI_MAX_PLUGIN_OPTS : VH_CLI_MAX_PLUGINS;
+
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				vh_cli_error("%s: %s needs %s", argv[0], a,
+					     is_opt ? "NAME.KEY=VALUE" : "a plugin name or file");
+				return -1;
+			}
+			if (*n == max) {
+				vh_cli_error("%s: more than %zu %s options", argv[0], max, a);
+				return -1;
+			}
+			if (is_opt)
+				opts->plugin_opts[(*n)++] = argv[++i];
+			else
+				opts->plugins[(*n)++] = argv[++i];
 		} else if (!strcmp(a, "--raw-base")) {
 			if (i + 1 >= argc || parse_u64(argv[i + 1], &opts->dump_opts.raw_base)) {
 				vh_cli_error("%s: --raw-base needs an address (e.g. 0x0)", argv[0]);
@@ -90,6 +108,10 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 			vh_cli_error("%s: unknown option '%s' (try 'vmahunt help')", argv[0], a);
 			return -1;
 		}
+	}
+	if ((opts->nplugins || opts->nplugin_opts) && strcmp(argv[0], "scan")) {
+		vh_cli_error("%s: --plugin and --plugin-opt are options of scan", argv[0]);
+		return -1;
 	}
 	if (opts->vmlinux && opts->symbols == VH_SYMBOLS_BTF) {
 		vh_cli_error("%s: --vmlinux and --symbols btf contradict each other (btf reads "

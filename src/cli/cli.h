@@ -16,6 +16,9 @@ enum vh_exit {
 	VH_EXIT_FAILURE = 4,  /* anything else: output error, out of memory */
 };
 
+#define VH_CLI_MAX_PLUGINS     16
+#define VH_CLI_MAX_PLUGIN_OPTS 64
+
 /* Options shared by every command. */
 struct vh_cli_opts {
 	const char *dump_path;
@@ -27,6 +30,10 @@ struct vh_cli_opts {
 	int32_t pid;	       /* maps: only this process */
 	int fail_on;	       /* scan: --fail-on severity (enum vh_severity), -1 when not given */
 	const char *detectors; /* scan: --detector ID,... (NULL: all) */
+	const char *plugins[VH_CLI_MAX_PLUGINS]; /* scan: --plugin NAME|PATH, in order */
+	size_t nplugins;
+	const char *plugin_opts[VH_CLI_MAX_PLUGIN_OPTS]; /* scan: --plugin-opt NAME.KEY=VALUE */
+	size_t nplugin_opts;
 	struct vh_dump_options dump_opts;
 };
 
@@ -79,5 +86,16 @@ int vh_cmd_convert(int argc, char **argv);
 int vh_cmd_ps(int argc, char **argv);
 int vh_cmd_maps(int argc, char **argv);
 int vh_cmd_scan(int argc, char **argv);
+int vh_cmd_plugins(int argc, char **argv);
+
+/*
+ * vh_cli_plugins() - load opts' --plugin files, give them their --plugin-opt
+ * options and start them. On failure prints one line prefixed with @cmd and
+ * returns VH_EXIT_USAGE (no such plugin, a bad option or detector id) or
+ * VH_EXIT_FAILURE (a file that is no plugin, another ABI, a failed init),
+ * with *ps NULL.
+ */
+struct vh_plugins;
+int vh_cli_plugins(const struct vh_cli_opts *opts, const char *cmd, struct vh_plugins **ps);
 
 #endif

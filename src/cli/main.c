@@ -31,11 +31,15 @@ static const char usage[] =
     "                       every VMA, page-table entries wider than their VMA,\n"
     "                       patched code pages, tasks hidden from the task list or\n"
     "                       the pid table, VMA trees inconsistent with map_count or\n"
-    "                       each other; by process, most severe first.\n"
+    "                       each other; by process, most severe first; plugins\n"
+    "                       given with --plugin add their detectors.\n"
     "                       Detectors: anon-rwx anon-exec heap-exec stack-exec\n"
     "                       deleted-exec memfd-exec kthread-mm elf-in-anon\n"
     "                       shellcode hidden-pages pte-perm code-modified\n"
     "                       hidden-task vma-tree\n"
+    "  plugins              the plugins of the search path (VMAHUNT_PLUGIN_PATH,\n"
+    "                       then the installed plugin folder, then the build\n"
+    "                       tree's) with their ABI version, detectors and options\n"
     "  help                 this text\n"
     "  version              the version\n"
     "\n"
@@ -55,6 +59,11 @@ static const char usage[] =
     "                       medium, high) or above is found\n"
     "  --detector ID,...    scan: run only these detectors\n"
     "  --pid N              maps, scan: only this process (a thread id names it too)\n"
+    "  --plugin NAME|FILE   scan: load a plugin (NAME.so from the plugin search path,\n"
+    "                       or a file; repeatable): its detectors run with the\n"
+    "                       built-in ones, and --detector selects them too\n"
+    "  --plugin-opt NAME.KEY=VALUE\n"
+    "                       scan: an option for plugin NAME (repeatable)\n"
     "  -h, --help           this text\n"
     "\n"
     "Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"
@@ -65,7 +74,9 @@ static const char usage[] =
     "vmlinux (scan runs the detectors that need no kernel).\n"
     "\n"
     "Exit status: 0 success; 1 findings at or above --fail-on (scan); 2 usage\n"
-    "error; 3 the dump cannot be opened or is malformed; 4 other failure.\n";
+    "error (also: no such plugin, an option or detector id it does not take);\n"
+    "3 the dump cannot be opened or is malformed; 4 other failure (also: a file\n"
+    "that is no vmahunt plugin, another plugin ABI, a plugin's failed init).\n";
 
 void vh_cli_error(const char *fmt, ...)
 {
@@ -114,6 +125,8 @@ int main(int argc, char **argv)
 		return vh_cmd_maps(argc - 1, argv + 1);
 	if (!strcmp(cmd, "scan"))
 		return vh_cmd_scan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "plugins"))
+		return vh_cmd_plugins(argc - 1, argv + 1);
 	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);
 	return VH_EXIT_USAGE;
 }
