@@ -28,6 +28,8 @@ REF_COMMIT=8d80920e0b5c094368825c2622702136905657f3
 # 'vmahunt * --help'), each with the reason and the commit or issue that changes
 # it. They are still run; a difference is reported but does not fail the test.
 EXPECT_CHANGE=(
+	# the usage text gained the plugins command and --plugin/--plugin-opt (issue 13)
+	'vmahunt' 'vmahunt help' 'vmahunt --help' 'vmahunt -h' 'vmahunt * --help' 'vmahunt * -h'
 )
 
 jobs=${VMAHUNT_REGRESS_JOBS:-2}
