@@ -50,9 +50,14 @@ int vh_vmlinux_open(const char *path, struct vh_vmlinux **out)
 	/* Mapped, not read: only the pages the lookups touch are ever loaded. */
 	v->elf = elf_begin(v->fd, ELF_C_READ_MMAP, NULL);
 	if (!v->elf || elf_kind(v->elf) != ELF_K_ELF || !gelf_getehdr(v->elf, &eh)) {
+		/* libelf has an error to tell only when a call failed: not for a non-ELF kind */
+		const char *why =
+		    v->elf && elf_kind(v->elf) != ELF_K_ELF ? "no ELF magic" : elf_errmsg(-1);
+		int err =
+		    vh_set_error(VH_ERR_FORMAT, "%s: offset 0x0: not an ELF file (%s)", path, why);
+
 		vh_vmlinux_close(v);
-		return vh_set_error(VH_ERR_FORMAT, "%s: offset 0x0: not an ELF file (%s)", path,
-				    elf_errmsg(-1));
+		return err;
 	}
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
 		vh_vmlinux_close(v);

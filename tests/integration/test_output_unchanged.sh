@@ -30,6 +30,8 @@ REF_COMMIT=8d80920e0b5c094368825c2622702136905657f3
 EXPECT_CHANGE=(
 	# the usage text gained the plugins command and --plugin/--plugin-opt (issue 13)
 	'vmahunt' 'vmahunt help' 'vmahunt --help' 'vmahunt -h' 'vmahunt * --help' 'vmahunt * -h'
+	# a --vmlinux that is no ELF file said "(no error)" for its reason; now "(no ELF magic)"
+	'vmahunt scan --vmlinux TMP/text *'
 )
 
 jobs=${VMAHUNT_REGRESS_JOBS:-2}
