@@ -313,7 +313,7 @@ static void json_task(struct vh_report *r, const struct vh_task *t)
 	hex_or_null(j, "active_mm", t->active_mm != 0, t->active_mm);
 	vh_json_str(j, "via", vh_task_via_name(t->via));
 	/* false only when the whole table was read: else not found may mean not read */
-	if (t->in_pid_table || tl->pid_table == VH_PID_TABLE_COMPLETE)
+	if (t->in_pid_table || (tl && tl->pid_table == VH_PID_TABLE_COMPLETE))
 		vh_json_bool(j, "in_pid_table", t->in_pid_table);
 	else
 		vh_json_null(j, "in_pid_table");

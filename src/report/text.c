@@ -182,6 +182,8 @@ static void text_cmdline(FILE *o, const struct vh_task *t)
 /* A task one of the kernel's two indexes lacks: what /proc and ps would hide. */
 static const char *hidden_mark(const struct vh_task_list *tl, const struct vh_task *t)
 {
+	if (!tl) /* a task from another list than the session's: nothing to compare with */
+		return "";
 	if (t->via == VH_VIA_PID_TABLE)
 		return "  [on no task list: found in the pid table]";
 	if (t->leader && t->via == VH_VIA_CHILDREN)
