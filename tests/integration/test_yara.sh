@@ -6,7 +6,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-mapfile -t labs < <(lab_dirs)
+dirs=$(lab_dirs) || exit 1 # no lab: fail, never pass on the sample alone
+mapfile -t labs <<<"$dirs"
 python3 "$here/yara_lab.py" --vmahunt "$VMAHUNT" --rules "$here/yara/lab.yar" \
 	--core "$VMAHUNT_SRC/samples/core.inject.zst" --truth "$VMAHUNT_SRC/samples/core.inject.truth.json" \
 	"${labs[@]}"
