@@ -538,28 +538,46 @@ static void note_metas(struct vh_plugin_finding *f, const YR_RULE *rule)
 	}
 }
 
-/* The next match of @s after @m (NULL: its first), private ones skipped. */
-static const YR_MATCH *next_match(YR_SCAN_CONTEXT *sc, const YR_STRING *s, const YR_MATCH *m)
+/*
+ * A match of a string, copied: libyara 4.2 allocates its matches without
+ * aligning them (fixed upstream in VirusTotal/yara#1930), so a YR_MATCH is
+ * read by memcpy, never through its pointer.
+ */
+struct match {
+	const void *at; /* libyara's YR_MATCH, NULL: none */
+	YR_MATCH m;	/* its copy when @at */
+	uint64_t addr;	/* m.base + m.offset */
+};
+
+/* @c made the next match of @s after @c->at (its first when NULL), private ones skipped. */
+static void next_match(YR_SCAN_CONTEXT *sc, const YR_STRING *s, struct match *c)
 {
-	m = m ? m->next : sc->matches[s->idx].head;
-	while (m && m->is_private)
-		m = m->next;
-	return m;
+	const void *p = c->at ? (const void *)c->m.next : (const void *)sc->matches[s->idx].head;
+
+	for (c->at = p; c->at; c->at = c->m.next) {
+		memcpy(&c->m, c->at, sizeof(c->m));
+		if (!c->m.is_private)
+			break;
+	}
+	if (c->at)
+		c->addr = (uint64_t)(c->m.base + c->m.offset);
 }
 
-static void note_match(struct vh_plugin_finding *f, const YR_STRING *s, const YR_MATCH *m)
+static void note_match(struct vh_plugin_finding *f, const YR_STRING *s, const struct match *c)
 {
 	char v[128 + 2 * MATCH_BYTES];
-	int n = snprintf(v, sizeof(v), "%s 0x%" PRIx64 " ", s->identifier,
-			 (uint64_t)(m->base + m->offset));
-	int show = m->data_length < MATCH_BYTES ? m->data_length : MATCH_BYTES;
+	int n = snprintf(v, sizeof(v), "%s 0x%" PRIx64 " ", s->identifier, c->addr);
+	int show = c->m.data_length < MATCH_BYTES ? c->m.data_length : MATCH_BYTES;
 
 	for (int i = 0; i < show; i++)
-		n += snprintf(v + n, sizeof(v) - (size_t)n, "%02x", m->data[i]);
-	if (m->match_length > show)
+		n += snprintf(v + n, sizeof(v) - (size_t)n, "%02x", c->m.data[i]);
+	if (c->m.match_length > show)
 		snprintf(v + n, sizeof(v) - (size_t)n, "...");
 	vh_plugin_finding_note(f, "match", v);
 }
+
+/* Strings of one rule whose matches are merged by address (more: counted, not listed). */
+#define MERGE_MAX 64
 
 /*
  * The first @max matches of @rule by address, merged from its strings' lists
@@ -569,35 +587,35 @@ static void note_match(struct vh_plugin_finding *f, const YR_STRING *s, const YR
 static size_t note_matches(struct vh_plugin_finding *f, YR_SCAN_CONTEXT *sc, const YR_RULE *rule,
 			   size_t max, uint64_t *first)
 {
-	const YR_MATCH *cur[64];
-	const YR_STRING *str[64];
+	struct match cur[MERGE_MAX];
+	const YR_STRING *str[MERGE_MAX];
 	const YR_STRING *s;
 	size_t ns = 0, total = 0, shown = 0;
 
 	yr_rule_strings_foreach(rule, s)
 	{
-		const YR_MATCH *m = next_match(sc, s, NULL);
+		struct match c = {.at = NULL};
 
-		for (const YR_MATCH *k = m; k; k = next_match(sc, s, k))
-			total++;
-		if (m && ns < sizeof(cur) / sizeof(cur[0])) {
-			cur[ns] = m;
+		next_match(sc, s, &c);
+		if (c.at && ns < MERGE_MAX) {
+			cur[ns] = c;
 			str[ns++] = s;
 		}
+		for (; c.at; next_match(sc, s, &c))
+			total++;
 	}
 	while (shown < max) {
 		size_t best = ns;
 
 		for (size_t i = 0; i < ns; i++)
-			if (cur[i] && (best == ns || cur[i]->base + cur[i]->offset <
-							 cur[best]->base + cur[best]->offset))
+			if (cur[i].at && (best == ns || cur[i].addr < cur[best].addr))
 				best = i;
 		if (best == ns)
 			break;
 		if (!shown++)
-			*first = (uint64_t)(cur[best]->base + cur[best]->offset);
-		note_match(f, str[best], cur[best]);
-		cur[best] = next_match(sc, str[best], cur[best]);
+			*first = cur[best].addr;
+		note_match(f, str[best], &cur[best]);
+		next_match(sc, str[best], &cur[best]);
 	}
 	return total;
 }
