@@ -98,12 +98,14 @@ enum { UTS_SYSNAME, UTS_NODENAME, UTS_RELEASE, UTS_VERSION, UTS_MACHINE, UTS_DOM
 
 #define KDUMP_MAX_VERSION 64		 /* newer than 6 is read as 6, with a warning */
 #define KDUMP_MAX_BITMAP  (256ull << 20) /* per bitmap: 2^31 pfns, 8 TiB of 4 KiB pages */
-#define KDUMP_MAX_NOTES	  (64u << 20)	 /* nr_cpus NT_PRSTATUS notes fit many times over */
-#define KDUMP_MAX_VMCI	  (1u << 20)	 /* VMCOREINFO is a few KiB */
-#define KDUMP_MAX_RANGES  (1u << 20)	 /* past this, ranges are coarsened */
-#define RANK_SHIFT	  3		 /* rank entry every 8 words (512 pfns) */
-#define DESC_CHUNK	  4096		 /* descriptors read at once on open */
-#define DESC_CACHE	  170		 /* descriptors kept for reads: 4 KiB */
+/* The widest physical address space of x86-64 and arm64 (LPA): 52 bits. */
+#define KDUMP_MAX_PHYS	 (1ull << 52)
+#define KDUMP_MAX_NOTES	 (64u << 20) /* nr_cpus NT_PRSTATUS notes fit many times over */
+#define KDUMP_MAX_VMCI	 (1u << 20)  /* VMCOREINFO is a few KiB */
+#define KDUMP_MAX_RANGES (1u << 20)  /* past this, ranges are coarsened */
+#define RANK_SHIFT	 3	     /* rank entry every 8 words (512 pfns) */
+#define DESC_CHUNK	 4096	     /* descriptors read at once on open */
+#define DESC_CACHE	 170	     /* descriptors kept for reads: 4 KiB */
 
 struct kdump {
 	struct vh_kdump_src src;
@@ -440,6 +442,18 @@ static int set_geometry(struct vh_dump *d, struct kdump *k, const struct dh *h, 
 		return vh_set_error(VH_ERR_FORMAT,
 				    "%s: %s: kdump max_mapnr is 0: no memory described", path,
 				    where(k, DH_MAX_MAPNR, w, sizeof(w)));
+	/* Bound it before any arithmetic: (max_mapnr + 7) / 8 wraps to 0 near 2^64. */
+	if (k->max_mapnr > KDUMP_MAX_PHYS / k->block_size)
+		return vh_set_error(
+		    VH_ERR_FORMAT,
+		    "%s: %s: kdump max_mapnr 0x%" PRIx64 " pfns of %u bytes is more "
+		    "than a 52-bit physical address space holds",
+		    path,
+		    where(k,
+			  k->max_mapnr == h->max_mapnr ? DH_MAX_MAPNR
+						       : k->block_size + KH_MAX_MAPNR_64,
+			  w, sizeof(w)),
+		    k->max_mapnr, k->block_size);
 	k->start_pfn = 0;
 	k->end_pfn = k->max_mapnr;
 	if (s->split) {

@@ -503,6 +503,12 @@ static void test_bad_header_fields(void **state)
 	assert_non_null(strstr(open_fails(&img, img.len, VH_ERR_FORMAT), "cannot hold"));
 	kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, 1ull << 62);
 	open_fails(&img, img.len, VH_ERR_FORMAT);
+	/* Near 2^64 the bitmap size (max_mapnr + 7) / 8 would wrap to 0 and pass every check. */
+	for (uint64_t wrap = UINT64_MAX - 64; wrap != 0; wrap++) {
+		kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, wrap);
+		assert_non_null(strstr(open_fails(&img, img.len, VH_ERR_FORMAT),
+				       "52-bit physical address space"));
+	}
 	kw_put_le64(img.buf + BS + KW_KH_MAX_MAPNR_64, s.max_mapnr);
 	/* A 32-bit machine's dump has another layout. */
 	memcpy(img.buf + 12 + 4 * 65, "i686\0\0", 6);
