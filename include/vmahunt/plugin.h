@@ -192,7 +192,10 @@ VH_EXPORT size_t vh_plugin_ctx_nvmas(struct vh_plugin_ctx *ctx);
  * vh_plugin_ctx_vma() - the @i-th VMA of the process, in address order.
  * @ctx: the callback's handle.
  * @i: below vh_plugin_ctx_nvmas().
- * @out: filled up to out->struct_size, which the caller sets.
+ * @out: filled up to out->struct_size, which the caller sets; the host then
+ *       sets out->struct_size to the bytes it filled (smaller than the
+ *       caller's when the plugin is newer than the host: the fields past it
+ *       are left as they were).
  *
  * Return: VH_OK, or VH_ERR_INVAL when @i is out of range or @out too small.
  */

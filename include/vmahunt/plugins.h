@@ -77,6 +77,18 @@ VH_EXPORT int vh_plugins_load(struct vh_plugins *ps, const char *name_or_path);
 VH_EXPORT int vh_plugins_option(struct vh_plugins *ps, const char *spec);
 
 /**
+ * vh_plugins_check() - check that every option names a loaded plugin and a key it takes.
+ * @ps: the set, every plugin loaded and every option given.
+ *
+ * vh_plugins_init() checks this too; calling it first tells a caller's
+ * mistake (a wrong option) from a plugin's failure to start.
+ *
+ * Return: VH_OK, or VH_ERR_INVAL (vh_errmsg() names the option and the keys
+ * the plugin takes).
+ */
+VH_EXPORT int vh_plugins_check(const struct vh_plugins *ps);
+
+/**
  * vh_plugins_init() - check every option and start every plugin, in load order.
  * @ps: the set.
  *

@@ -10,6 +10,9 @@
  * example.c), and takes one option: example.dirs=DIR:DIR to replace the
  * folders looked at.
  */
+/* strdup() is POSIX: without this, cc -std=c11 does not declare it */
+#define _POSIX_C_SOURCE 200809L
+
 #include <vmahunt/plugin.h>
 
 #include <stdio.h>

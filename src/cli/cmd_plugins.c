@@ -7,28 +7,39 @@
 
 #include <stdio.h>
 
-/* A plugin the command line names wrongly is a usage error; a broken one is not. */
-static int exit_code(int err)
+/*
+ * A plugin the command line names wrongly is a usage error; a broken one is
+ * not, nor is a plugin's failed init() whatever its code (@started: the
+ * error is init()'s, which may well be VH_ERR_INVAL or VH_ERR_NOT_PRESENT).
+ */
+static int exit_code(int err, bool started)
 {
+	if (started)
+		return VH_EXIT_FAILURE;
 	return err == VH_ERR_NOT_PRESENT || err == VH_ERR_INVAL ? VH_EXIT_USAGE : VH_EXIT_FAILURE;
 }
 
 int vh_cli_plugins(const struct vh_cli_opts *opts, const char *cmd, struct vh_plugins **ps)
 {
 	int err = vh_plugins_new(ps);
+	bool started = false;
 
 	for (size_t i = 0; !err && i < opts->nplugins; i++)
 		err = vh_plugins_load(*ps, opts->plugins[i]);
 	for (size_t i = 0; !err && i < opts->nplugin_opts; i++)
 		err = vh_plugins_option(*ps, opts->plugin_opts[i]);
 	if (!err)
+		err = vh_plugins_check(*ps);
+	if (!err) {
+		started = true;
 		err = vh_plugins_init(*ps);
+	}
 	if (!err)
 		return VH_EXIT_OK;
 	vh_cli_error("%s: %s", cmd, vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
 	vh_plugins_free(*ps);
 	*ps = NULL;
-	return exit_code(err);
+	return exit_code(err, started);
 }
 
 static void text_listing(const struct vh_plugin_listing *l, void *arg)

@@ -89,7 +89,10 @@ int vh_plugin_ctx_vma(struct vh_plugin_ctx *ctx, size_t i, struct vh_plugin_vma 
 	if (size < offsetof(struct vh_plugin_vma, start))
 		return vh_set_error(VH_ERR_INVAL, "struct vh_plugin_vma of %u bytes", size);
 	vh_plugin_vma_fill(&ctx->dctx->vmas->vmas[i], &full);
-	memcpy(out, &full, size < sizeof(full) ? size : sizeof(full));
+	if (size > sizeof(full))
+		size = sizeof(full);
+	memcpy(out, &full, size);
+	/* what was filled: a newer plugin's fields past it are not the host's to set */
 	out->struct_size = size;
 	return VH_OK;
 }

@@ -303,7 +303,7 @@ static bool takes_option(const struct vh_plugin *desc, const char *key)
 }
 
 /* Every option names a loaded plugin and a key it takes. */
-static int check_options(const struct vh_plugins *ps)
+int vh_plugins_check(const struct vh_plugins *ps)
 {
 	for (size_t i = 0; i < ps->nopts; i++) {
 		const struct vh_plugin_opt *o = &ps->opts[i];
@@ -331,7 +331,7 @@ static int check_options(const struct vh_plugins *ps)
 
 int vh_plugins_init(struct vh_plugins *ps)
 {
-	int err = check_options(ps);
+	int err = vh_plugins_check(ps);
 
 	for (size_t i = 0; !err && i < ps->n; i++) {
 		struct vh_loaded *lp = &ps->v[i];
