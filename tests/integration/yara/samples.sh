@@ -2,9 +2,10 @@
 # The yara plugin without the lab, on the two shipped samples (samples/):
 # the process core's two injected stubs matched at the truth's addresses, the
 # -d 31 kdump naming yara among the skipped content detectors; and the errors:
-# a broken rules file (exit 4, file and line named, nothing scanned), no rules
-# option, a missing file, a bad yara.max_matches; compiled rules (yarac) and a
-# folder of rules give the same findings as the source file.
+# a broken rules file (exit 4, file and line named, nothing scanned); no rules
+# option, a missing file, a bad yara.max_matches (each a failed init: exit 4);
+# compiled rules (yarac) and a folder of rules give the same findings as the
+# source file.
 set -euo pipefail
 : "${VMAHUNT:?run through ctest}" "${VMAHUNT_SRC:?run through ctest}"
 here=$VMAHUNT_SRC/tests/integration
@@ -39,11 +40,11 @@ expect_error() {
 printf 'rule fine { condition: true }\n\nrule broken {\n  strings:\n    $a = "x"\n  condition:\n    $b\n}\n' >"$tmp/broken.yar"
 expect_error 4 "broken\\.yar:[0-9]+: undefined string" --plugin-opt "yara.rules=$tmp/broken.yar"
 expect_error 4 "broken\\.yar:[0-9]+:" --plugin-opt "yara.rules=$rules" --plugin-opt "yara.rules=$tmp/broken.yar"
-expect_error 2 "yara\\.rules=FILE" # no rules option
+expect_error 4 "yara\\.rules=FILE" # no rules option: the plugin's init fails
 expect_error 4 "nothere\\.yar: No such file" --plugin-opt "yara.rules=$tmp/nothere.yar"
-expect_error 2 "yara\\.max_matches=x" --plugin-opt "yara.rules=$rules" --plugin-opt yara.max_matches=x
+expect_error 4 "yara\\.max_matches=x" --plugin-opt "yara.rules=$rules" --plugin-opt yara.max_matches=x
 mkdir "$tmp/empty"
-expect_error 2 "no \\*\\.yar" --plugin-opt "yara.rules=$tmp/empty"
+expect_error 4 "no \\*\\.yar" --plugin-opt "yara.rules=$tmp/empty"
 
 # The same findings from the source, from yarac's compiled rules and from a folder.
 findings() {
