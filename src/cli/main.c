@@ -37,6 +37,12 @@ static const char usage[] =
     "                       deleted-exec memfd-exec kthread-mm elf-in-anon\n"
     "                       shellcode hidden-pages pte-perm code-modified\n"
     "                       hidden-task vma-tree\n"
+    "  report DUMP -o FILE  one self-contained HTML page (inline CSS and JS, no\n"
+    "                       network access, opens from a USB stick): the dump's\n"
+    "                       facts and warnings, the process tree, every process's\n"
+    "                       address space drawn on a log axis and tabled, the\n"
+    "                       findings of scan with their evidence, linked to their\n"
+    "                       process and VMA\n"
     "  plugins              the plugins of the search path (VMAHUNT_PLUGIN_PATH,\n"
     "                       then the installed plugin folder, then the build\n"
     "                       tree's) with their ABI version, detectors and options\n"
@@ -55,15 +61,19 @@ static const char usage[] =
     "                       the kernel's own kallsyms and BTF in the dump; dwarf:\n"
     "                       a vmlinux only; btf: the dump only, no vmlinux needed\n"
     "  --threads            ps: one line per thread\n"
-    "  --fail-on SEVERITY   scan: exit 1 when a finding of SEVERITY (info, low,\n"
+    "  --fail-on SEVERITY   scan, report: exit 1 when a finding of SEVERITY (info, low,\n"
     "                       medium, high) or above is found\n"
-    "  --detector ID,...    scan: run only these detectors\n"
-    "  --pid N              maps, scan: only this process (a thread id names it too)\n"
-    "  --plugin NAME|FILE   scan: load a plugin (NAME.so from the plugin search path,\n"
+    "  --detector ID,...    scan, report: run only these detectors\n"
+    "  --pid N              maps, scan, report: only this process (a thread id names\n"
+    "                       it too; report still draws the whole process tree)\n"
+    "  -o, --output FILE    report: the HTML file to write; an existing file is\n"
+    "                       left alone (exit 4) unless --force is given\n"
+    "  --force              report: overwrite FILE when it exists\n"
+    "  --plugin NAME|FILE   scan, report: load a plugin (NAME.so from the plugin search path,\n"
     "                       or a file; repeatable): its detectors run with the\n"
     "                       built-in ones, and --detector selects them too\n"
     "  --plugin-opt NAME.KEY=VALUE\n"
-    "                       scan: an option for plugin NAME (repeatable)\n"
+    "                       scan, report: an option for plugin NAME (repeatable)\n"
     "  -h, --help           this text\n"
     "\n"
     "Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"
@@ -125,6 +135,8 @@ int main(int argc, char **argv)
 		return vh_cmd_maps(argc - 1, argv + 1);
 	if (!strcmp(cmd, "scan"))
 		return vh_cmd_scan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return vh_cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plugins"))
 		return vh_cmd_plugins(argc - 1, argv + 1);
 	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);
