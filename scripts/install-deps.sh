@@ -5,10 +5,11 @@ set -euo pipefail
 
 # clang and dpkg-dev (dpkg-buildflags; build-essential pulls it in too) are for
 # scripts/build-matrix.sh: vmahunt must build clean with clang and with the
-# flags a Debian package is built with.
+# flags a Debian package is built with. chromium renders vmahunt report's HTML in
+# the browser tests (tests/integration/test_html_*.sh).
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdw-dev libcapstone-dev
 	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libcmocka-dev clang-format git
-		gdb zstd clang dpkg-dev)
+		gdb zstd clang dpkg-dev chromium)
 # The test lab boots real Debian kernels under QEMU and dumps them; its own
 # list (tests/lab/deps.txt) names what it needs; xz-utils unpacks the sample's truth.
 here=$(cd "$(dirname "$0")" && pwd)

@@ -781,6 +781,15 @@ static void vma_row(FILE *o, const struct html_state *st, const struct html_proc
 	fputs("</td></tr>\n", o);
 }
 
+/* Whether the tree has a leader with pid @pid (an anchor t-PID). */
+static bool has_task(const struct html_state *st, int32_t pid)
+{
+	for (size_t i = 0; i < st->ntasks; i++)
+		if (st->tasks[i]->pid == pid && (st->tasks[i]->leader || st->ntasks == 1))
+			return true;
+	return false;
+}
+
 static void proc_head(FILE *o, const struct html_state *st, const struct html_proc *p)
 {
 	const struct vh_task *t = p->t;
@@ -790,8 +799,12 @@ static void proc_head(FILE *o, const struct html_state *st, const struct html_pr
 		"\">%" PRId32 "</a> ",
 		t->pid, t->pid, t->pid);
 	vh_html_text(o, t->comm, false);
-	fprintf(o, "</h3>\n<p class=\"meta\">ppid <a href=\"#t-%" PRId32 "\">%" PRId32 "</a>",
-		t->ppid, t->ppid);
+	if (has_task(st, t->ppid))
+		fprintf(o,
+			"</h3>\n<p class=\"meta\">ppid <a href=\"#t-%" PRId32 "\">%" PRId32 "</a>",
+			t->ppid, t->ppid);
+	else /* a core's parent, or one the dump lacks: nothing to link to */
+		fprintf(o, "</h3>\n<p class=\"meta\">ppid %" PRId32, t->ppid);
 	if (t->have_cred)
 		fprintf(o, " &middot; uid %" PRIu32, t->uid);
 	fprintf(o, " &middot; %" PRIu32 " threads &middot; %zu VMAs", t->nr_threads, p->nv);
