@@ -7,7 +7,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 : "${VMAHUNT_SRC:?run through ctest}"
-mapfile -t labs < <(lab_dirs)
+found=$(lab_dirs) # fails (and says so) when there is no lab: nothing would be tested
+mapfile -t labs <<<"$found"
 args=()
 for d in "${labs[@]}"; do
 	args+=(--lab "$d")
