@@ -80,13 +80,14 @@ static const char usage[] =
     "dump-guest-memory, virsh dump, makedumpfile -E), makedumpfile compressed\n"
     "kdump (zlib, lzo, snappy, zstd), makedumpfile flattened (-F), LiME, raw;\n"
     "process core files (the kernel's, gdb gcore's, systemd-coredump's\n"
-    "zstd-compressed core.*.zst): info, ps, maps and scan work on them with no\n"
-    "vmlinux (scan runs the detectors that need no kernel).\n"
+    "zstd-compressed core.*.zst): info, ps, maps, scan and report work on them\n"
+    "with no vmlinux (scan runs the detectors that need no kernel).\n"
     "\n"
-    "Exit status: 0 success; 1 findings at or above --fail-on (scan); 2 usage\n"
-    "error (also: no such plugin, an option or detector id it does not take);\n"
-    "3 the dump cannot be opened or is malformed; 4 other failure (also: a file\n"
-    "that is no vmahunt plugin, another plugin ABI, a plugin's failed init).\n";
+    "Exit status: 0 success; 1 findings at or above --fail-on (scan, report); 2\n"
+    "usage error (also: no such plugin, an option or detector id it does not\n"
+    "take); 3 the dump cannot be opened or is malformed; 4 other failure (also:\n"
+    "a file that is no vmahunt plugin, another plugin ABI, a plugin's failed\n"
+    "init; report's FILE exists without --force or cannot be written).\n";
 
 void vh_cli_error(const char *fmt, ...)
 {
