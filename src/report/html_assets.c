@@ -34,7 +34,8 @@ const char vh_html_css[] =
     ".k-file{fill:#4a78c2}.k-anon{fill:#7aa36a}.k-heap{fill:#e0a030}.k-stack{fill:#9a5cc6}"
     ".k-spec{fill:#3aa6a6}.k-mix{fill:#b0b0b0}.k-hid{fill:#e00}"
     "svg.map rect.px{stroke:#222;stroke-width:1}svg.map rect.rwx{fill:#f22;stroke:#600;"
-    "stroke-width:2}.brk{stroke:#999;fill:none}"
+    "stroke-width:2}.brk{stroke:#999;fill:none}svg.map rect.agg{stroke:#333;stroke-width:.8;"
+    "stroke-dasharray:3 2}svg.map text.in{fill:#fff;font-size:11px;pointer-events:none}"
     ".mk{stroke:#fff;stroke-width:.5}.mk.s3{fill:#c00}.mk.s2{fill:#e67e00}.mk.s1{fill:#b59b00}"
     ".mk.s0{fill:#6a7a8a}"
     "tr.rwx td{background:#fdd}tr:target,section:target h3,li:target{background:#ff9}"
@@ -73,6 +74,7 @@ const char vh_html_legend[] =
     "<p class=\"legend\">map: <span class=\"k-file\">file</span><span class=\"k-anon\">anon"
     "</span><span class=\"k-heap\">heap</span><span class=\"k-stack\">stack</span><span "
     "class=\"k-spec\">special</span><span class=\"rwx\">rwx</span><span class=\"k-hid\">"
-    "outside every VMA</span><span class=\"k-mix\">merged run</span> &middot; executable: "
+    "outside every VMA</span><span class=\"k-mix\">mixed run</span> &middot; dashed: a run "
+    "of VMAs merged in the picture (each is in the table) &middot; executable: "
     "dark outline &middot; &#9660; a finding &middot; widths are log2 of the size, a zigzag "
     "is a gap of a TiB or more; hover for ranges, click for the table row</p>\n";

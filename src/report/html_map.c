@@ -11,6 +11,7 @@
 #include "report/html.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,28 +80,45 @@ static bool plain(const struct item *i)
 	return i->vma >= 0 && i->finding < 0 && !i->rwx;
 }
 
-/* Merges runs of plain VMAs until about MAX_SHAPES blocks are left. */
-static size_t merge(struct item *it, size_t n)
+/*
+ * Merges runs of plain VMAs (no finding, not rwx) closer than MERGE_GAP into
+ * blocks of at most @per; @same_kind: only VMAs of one kind.
+ */
+static size_t merge_runs(struct item *it, size_t n, size_t per, bool same_kind)
 {
-	size_t per = n / MAX_SHAPES + 1, k = 0;
+	size_t k = 0;
 
-	if (n <= MAX_SHAPES)
-		return n;
 	for (size_t i = 0; i < n; i++) {
 		struct item *last = k ? &it[k - 1] : NULL;
 
-		if (last && plain(last) && plain(&it[i]) && last->count < per &&
-		    it[i].start >= last->end && it[i].start - last->end < MERGE_GAP) {
+		if (last && plain(last) && plain(&it[i]) && last->count + it[i].count <= per &&
+		    (!same_kind || !strcmp(last->kind, it[i].kind)) && it[i].start >= last->end &&
+		    it[i].start - last->end < MERGE_GAP) {
 			if (strcmp(last->kind, it[i].kind))
 				last->kind = "mix";
 			last->x = last->x || it[i].x;
 			last->end = it[i].end;
-			last->count++;
+			last->count += it[i].count;
 			continue;
 		}
 		it[k++] = it[i];
 	}
 	return k;
+}
+
+/*
+ * Past MAX_SHAPES blocks: first whole runs of one kind become one block each
+ * (a run of 20 000 anonymous VMAs is one region to the eye), then, if that is
+ * not enough, runs of any kind in groups.
+ */
+static size_t merge(struct item *it, size_t n)
+{
+	if (n <= MAX_SHAPES)
+		return n;
+	n = merge_runs(it, n, SIZE_MAX, true);
+	if (n <= MAX_SHAPES)
+		return n;
+	return merge_runs(it, n, n / MAX_SHAPES + 1, false);
 }
 
 /* log2(@v), linear between powers of two: enough for widths, and no libm for users to link. */
@@ -166,9 +184,15 @@ static void block(FILE *o, const struct html_state *st, const struct html_proc *
 		fprintf(o, "<a href=\"#p-%" PRId32 "-v-%ld\">", p->t->pid, i->vma);
 	fprintf(o, "<rect x=\"%.1f\" y=\"14\" width=\"%.1f\" height=\"26\" class=\"k-%s%s%s\">",
 		i->x0, i->w > 0.6 ? i->w - 0.3 : i->w, i->kind, i->x ? " px" : "",
-		i->rwx ? " rwx" : "");
+		i->rwx	       ? " rwx"
+		: i->count > 1 ? " agg"
+			       : "");
 	block_title(o, p, i);
-	fputs("</rect></a>", o);
+	fputs("</rect>", o);
+	if (i->count > 1 && i->w > 60) /* say it is a merged run, where there is room */
+		fprintf(o, "<text class=\"in\" x=\"%.1f\" y=\"31\">%zu VMAs</text>", i->x0 + 3,
+			i->count);
+	fputs("</a>", o);
 	if (i->finding >= 0)
 		fprintf(o,
 			"<a href=\"#f-%ld\"><path class=\"mk s%d\" d=\"M%.1f 12l-4-9h8z\"><title>"
