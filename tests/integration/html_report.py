@@ -72,6 +72,8 @@ def report(vmahunt, dump, out, *extra):
     t0 = time.time()
     p = subprocess.run([vmahunt, "report", *extra, dump, "-o", out], capture_output=True,
                        text=True, errors="replace")
+    check("Sanitizer" not in p.stderr and "runtime error:" not in p.stderr,
+          f"report of {os.path.basename(dump)}: no sanitizer report {p.stderr[:300]}")
     return p, time.time() - t0
 
 
