@@ -478,10 +478,25 @@ static void dump_section(FILE *o, const struct html_state *st)
 	fputs("</section>\n", o);
 }
 
-/* The anchor of a process: its map when it has one, else its place in the tree. */
-static void proc_href(FILE *o, const struct html_state *st, int32_t pid)
+/* Whether the tree has a leader with pid @pid (an anchor t-PID). */
+static bool has_task(const struct html_state *st, int32_t pid)
 {
-	fprintf(o, "#%c-%" PRId32, find_proc(st, pid) >= 0 ? 'p' : 't', pid);
+	for (size_t i = 0; i < st->ntasks; i++)
+		if (st->tasks[i]->pid == pid && (st->tasks[i]->leader || st->ntasks == 1))
+			return true;
+	return false;
+}
+
+/* A finding's process: its map when it has one, else its place in the tree, else no link. */
+static void proc_link(FILE *o, const struct html_state *st, const struct html_finding *f)
+{
+	char kind = find_proc(st, f->pid) >= 0 ? 'p' : has_task(st, f->pid) ? 't' : 0;
+
+	if (kind)
+		fprintf(o, "<a class=\"proc\" href=\"#%c-%" PRId32 "\">", kind, f->pid);
+	fprintf(o, "%" PRId32 " ", f->pid);
+	vh_html_text(o, f->comm, false);
+	fputs(kind ? "</a>" : "", o);
 }
 
 static void finding_evidence(FILE *o, const struct html_finding *f)
@@ -520,11 +535,9 @@ static void finding_row(FILE *o, const struct html_state *st, size_t i)
 		vh_html_text(o, f->kind, false);
 		fputs(")", o);
 	}
-	fputs("</td><td><a class=\"proc\" href=\"", o);
-	proc_href(o, st, f->pid);
-	fprintf(o, "\">%" PRId32 " ", f->pid);
-	vh_html_text(o, f->comm, false);
-	fputs("</a></td><td class=\"mono\">", o);
+	fputs("</td><td>", o);
+	proc_link(o, st, f);
+	fputs("</td><td class=\"mono\">", o);
 	if (f->vma >= 0)
 		fprintf(o, "<a class=\"vma\" href=\"#p-%" PRId32 "-v-%ld\">", f->pid, f->vma);
 	fprintf(o, "0x%" PRIx64 "-0x%" PRIx64 "%s</td><td>", f->start, f->end,
@@ -779,15 +792,6 @@ static void vma_row(FILE *o, const struct html_state *st, const struct html_proc
 		fprintf(o, "<a class=\"sev s%d\" href=\"#f-%ld\">%s</a> ", st->f[f].sev, f,
 			sev_name(st->f[f].sev));
 	fputs("</td></tr>\n", o);
-}
-
-/* Whether the tree has a leader with pid @pid (an anchor t-PID). */
-static bool has_task(const struct html_state *st, int32_t pid)
-{
-	for (size_t i = 0; i < st->ntasks; i++)
-		if (st->tasks[i]->pid == pid && (st->tasks[i]->leader || st->ntasks == 1))
-			return true;
-	return false;
 }
 
 static void proc_head(FILE *o, const struct html_state *st, const struct html_proc *p)
