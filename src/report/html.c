@@ -18,6 +18,8 @@
 
 /* Tables longer than this start collapsed: a 20 000-VMA table stays one click away. */
 #define OPEN_ROWS 300
+/* The process tree nests this deep; below, descendants are listed flat. */
+#define MAX_DEPTH 48
 
 static struct html_state *st_of(struct vh_report *r)
 {
@@ -648,16 +650,47 @@ static size_t kids_of(struct tree *tr, const struct vh_task *parent, bool kthrea
 	return n;
 }
 
-static void tree_children(struct tree *tr, const struct vh_task *t, int depth)
+static void node_head(struct tree *tr, long ti);
+
+/*
+ * Past MAX_DEPTH the descendants of @ti are drawn flat, one level, with an
+ * explicit stack: a dump can chain thousands of tasks by ppid, and neither
+ * the browser's nesting nor this recursion should follow it.
+ */
+static void tree_flat(struct tree *tr, long ti)
 {
+	long *stack = malloc((tr->nkids + 1) * sizeof(long));
+	size_t n = 0;
+
+	if (!stack)
+		return;
+	stack[n++] = ti;
+	while (n) {
+		const struct vh_task *t = tr->st->tasks[stack[--n]];
+
+		for (size_t k = first_kid(tr, t->pid); k < tr->nkids && n < tr->nkids; k++) {
+			long c = tr->kids[k];
+
+			if (tr->st->tasks[c]->ppid != t->pid)
+				break;
+			if (tr->seen[c])
+				continue;
+			node_head(tr, c);
+			fputs("</li>\n", tr->o);
+			stack[n++] = c;
+		}
+	}
+	free(stack);
+}
+
+static void tree_children(struct tree *tr, long ti, int depth)
+{
+	const struct vh_task *t = tr->st->tasks[ti];
 	size_t nu = kids_of(tr, t, false, false, 0), nk = kids_of(tr, t, true, false, 0);
 
-	/* deep chains are drawn flat below a limit: nesting costs the browser, recursion the stack
-	 */
-	if (depth > 64 && (nu || nk)) {
+	if (depth >= MAX_DEPTH) {
 		fputs("</li>\n", tr->o);
-		kids_of(tr, t, false, true, depth);
-		kids_of(tr, t, true, true, depth);
+		tree_flat(tr, ti);
 		return;
 	}
 	if (nu) {
@@ -674,7 +707,8 @@ static void tree_children(struct tree *tr, const struct vh_task *t, int depth)
 	fputs("</li>\n", tr->o);
 }
 
-static void tree_node(struct tree *tr, long ti, int depth)
+/* One task's line, its <li> left open for its children. */
+static void node_head(struct tree *tr, long ti)
 {
 	const struct vh_task *t = tr->st->tasks[ti];
 	long pi = find_proc(tr->st, t->pid);
@@ -696,7 +730,12 @@ static void tree_node(struct tree *tr, long ti, int depth)
 			tr->st->p[pi].first, sev_name(f->sev));
 	}
 	cmdline(o, t);
-	tree_children(tr, t, depth);
+}
+
+static void tree_node(struct tree *tr, long ti, int depth)
+{
+	node_head(tr, ti);
+	tree_children(tr, ti, depth);
 }
 
 /* Whether a leader with pid @pid exists (tr->bypid: leaders sorted by pid). */

@@ -136,12 +136,58 @@ static void whole_page(void **state)
 	vh_session_close(s);
 }
 
+/* A ppid chain 20 000 deep and a ppid cycle: every task drawn once, nesting bounded. */
+static void deep_tree(void **state)
+{
+	enum { N = 20000 };
+	struct vh_task *t = calloc(N + 2, sizeof(*t));
+	struct vh_session *s;
+	struct vh_report *r;
+	char *buf = NULL, id[32];
+	size_t len = 0, depth = 0, max_depth = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(vh_session_open(VMAHUNT_SAMPLES "/core.inject.zst", NULL, &s), VH_OK);
+	assert_int_equal(vh_report_open(VH_REPORT_HTML, VH_REPORT_FULL, s, f, stderr, &r), VH_OK);
+	for (int i = 0; i < N + 2; i++) {
+		t[i].pid = t[i].tgid = i;
+		t[i].ppid = i ? i - 1 : 0;
+		t[i].leader = true;
+		snprintf(t[i].comm, sizeof(t[i].comm), "<t%d>", i);
+	}
+	t[N].ppid = N + 1; /* N and N + 1: each the other's parent */
+	t[N + 1].ppid = N;
+	for (int i = 0; i < N + 2; i++)
+		vh_report_task(r, &t[i]);
+	assert_int_equal(vh_report_close(r), VH_OK);
+	fclose(f);
+	for (int i = 0; i < N + 2; i += 997) {
+		snprintf(id, sizeof(id), "id=\"t-%d\"", i);
+		assert_non_null(strstr(buf, id));
+	}
+	assert_non_null(strstr(buf, "id=\"t-20001\""));
+	for (const char *p = strstr(buf, "<ul class=\"tree\">"); p && *p; p++) {
+		if (!strncmp(p, "<ul", 3) && ++depth > max_depth)
+			max_depth = depth;
+		if (!strncmp(p, "</ul>", 5))
+			depth--;
+	}
+	assert_true(max_depth <= 64);
+	assert_null(strstr(buf, "<t1"));
+	free(buf);
+	free(t);
+	vh_session_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(text_escapes),
 	    cmocka_unit_test(sizes_and_kinds),
 	    cmocka_unit_test(whole_page),
+	    cmocka_unit_test(deep_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
