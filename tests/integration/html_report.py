@@ -35,8 +35,17 @@ PROBE_HEAD = "<script>window.__alerts=0;window.alert=function(){window.__alerts+
 PROBE_TAIL = """<script>window.addEventListener('load',function(){setTimeout(function(){
 var on=0;document.querySelectorAll('*').forEach(function(e){for(var i=0;i<e.attributes.length;i++)
 if(/^on/i.test(e.attributes[i].name))on++;});var p=document.createElement('pre');p.id='probe';
+function shown(){return [].filter.call(document.querySelectorAll('#ftab tbody tr'),
+function(r){return !r.hidden;}).length;}
+var fq=document.getElementById('fq'),fs=document.getElementById('fsev'),all=shown();
+fq.value='anon-rwx';fq.dispatchEvent(new Event('input'));var one=shown();
+fq.value='';fq.dispatchEvent(new Event('input'));fs.value='3';fs.dispatchEvent(new Event('change'));
+var high=shown();var pq=document.getElementById('pq');pq.value='no such process';
+pq.dispatchEvent(new Event('input'));var procs=[].filter.call(document.querySelectorAll(
+'section.proc'),function(e){return !e.hidden;}).length;
 p.textContent=JSON.stringify({alerts:window.__alerts,scripts:document.scripts.length,
-imgs:document.images.length,on:on,text:document.body.textContent});
+imgs:document.images.length,on:on,text:document.body.textContent,
+filter:[all,one,high,procs]});
 document.body.appendChild(p);},100);});</script>"""
 failures = []
 
@@ -164,6 +173,8 @@ def escape(args, exe, work):
     check(got["imgs"] == 0 and got["on"] == 0, f"no img ({got['imgs']}), no on* attribute ({got['on']})")
     for s in (HOSTILE_COMM.decode(), "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'):
         check(s in got["text"], f"shown as text: {s}")
+    check(got["filter"] == [4, 1, 4, 0], "the filters: 4 findings, 1 with text anon-rwx, 4 high, "
+          f"no process matching nonsense ({got['filter']})")
     check('data-js="ok"' in dom, "the page's script ran")
     check(not console, f"no console message: {console[:3]}")
 
