@@ -811,26 +811,28 @@ static void tree_section(FILE *o, const struct html_state *st)
 
 /* ---- each process's address space ---- */
 
+/*
+ * One row of a VMA table. The cells' and row's end tags are left out (HTML
+ * closes them): the 20 000-VMA table is most of a report's bytes.
+ */
 static void vma_row(FILE *o, const struct html_state *st, const struct html_proc *p, size_t i)
 {
 	const struct html_vma *v = &p->v[i];
 
 	fprintf(o,
 		"<tr id=\"p-%" PRId32 "-v-%zu\" class=\"k-%s%s\"><td>%" PRIx64 "-%" PRIx64
-		"</td><td>%s</td><td>",
+		"<td>%s<td>",
 		p->t->pid, i, vh_html_vma_kind(v), strstr(v->perms, "rwx") ? " rwx" : "", v->start,
 		v->end, v->perms);
 	vh_html_size(o, v->end - v->start);
-	fprintf(o,
-		"</td><td>%" PRIx64 "</td><td>%02" PRIx32 ":%02" PRIx32 "</td><td>%" PRIu64
-		"</td><td>",
-		v->offset, v->major, v->minor, v->inode);
+	fprintf(o, "<td>%" PRIx64 "<td>%02" PRIx32 ":%02" PRIx32 "<td>%" PRIu64 "<td>", v->offset,
+		v->major, v->minor, v->inode);
 	vh_html_text(o, v->path, false);
-	fputs("</td><td>", o);
+	fputs("<td>", o);
 	for (long f = v->first; f >= 0; f = st->f[f].next_vma)
 		fprintf(o, "<a class=\"sev s%d\" href=\"#f-%ld\">%s</a> ", st->f[f].sev, f,
 			sev_name(st->f[f].sev));
-	fputs("</td></tr>\n", o);
+	putc('\n', o);
 }
 
 static void proc_head(FILE *o, const struct html_state *st, const struct html_proc *p)
