@@ -61,6 +61,15 @@ struct html_state {
 /* @s escaped for HTML text and attribute values; control bytes as '?' (@nl: keep '\n'). */
 void vh_html_text(FILE *o, const char *s, bool nl);
 
+/* The process whose map was given for @pid (an index into st->p), -1 when none. */
+long vh_html_find_proc(const struct html_state *st, int32_t pid);
+
+/* A task's command line (arguments joined by spaces, escaped), when it was read. */
+void vh_html_cmdline(FILE *o, const struct vh_task *t);
+
+/* The process tree section. */
+void vh_html_tree(FILE *o, const struct html_state *st);
+
 /* The address-space picture of process @pi (an inline SVG). */
 void vh_html_map(FILE *o, const struct html_state *st, size_t pi);
 
