@@ -7,10 +7,11 @@ set -euo pipefail
 # scripts/build-matrix.sh: vmahunt must build clean with clang and with the
 # flags a Debian package is built with. libyara-dev builds plugins/yara (YARA
 # rules over process memory); yara, its command line, is what bench/yara.sh
-# compares the plugin with.
+# compares the plugin with. chromium renders vmahunt report's HTML in the
+# browser tests (tests/integration/test_html_*.sh).
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdw-dev libcapstone-dev
 	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libcmocka-dev clang-format git
-		gdb zstd clang dpkg-dev libyara-dev yara)
+		gdb zstd clang dpkg-dev libyara-dev yara chromium)
 # The test lab boots real Debian kernels under QEMU and dumps them; its own
 # list (tests/lab/deps.txt) names what it needs; xz-utils unpacks the sample's truth.
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reports: what a session found, rendered as text or JSON Lines.
+ * Reports: what a session found, rendered as text, JSON Lines or HTML.
  *
  * A report renders one kind of output (what `vmahunt info`, `ps`, `maps` or
  * `scan` prints) in one format, through renderers behind one table of
@@ -11,7 +11,8 @@
  * Results go to @out; warnings go to @out as "warning" objects in JSON, and
  * to @err as "vmahunt: warning: MSG" lines in text (after @out is flushed, so
  * a terminal shows them in place). Strings from the dump are escaped (JSON)
- * or have their control bytes replaced by '?' (text).
+ * or have their control bytes replaced by '?' (text), or are escaped for HTML
+ * text and attributes (HTML: warnings are part of the page).
  */
 #ifndef VMAHUNT_REPORT_H
 #define VMAHUNT_REPORT_H
@@ -30,6 +31,13 @@ extern "C" {
 enum vh_report_format {
 	VH_REPORT_TEXT, /* for people */
 	VH_REPORT_JSON, /* JSON Lines, one object per line */
+	/*
+	 * One self-contained HTML page (inline CSS and JS, no external resource):
+	 * the dump's facts, the process tree, each process's map drawn and
+	 * tabled, the findings linked to their process and VMA. It is written
+	 * whole by vh_report_close(); the operations before only collect.
+	 */
+	VH_REPORT_HTML,
 };
 
 /* What a report shows (the command it is the output of). */
@@ -38,6 +46,7 @@ enum vh_report_kind {
 	VH_REPORT_PS,	/* tasks */
 	VH_REPORT_MAPS, /* processes' VMAs */
 	VH_REPORT_SCAN, /* findings */
+	VH_REPORT_FULL, /* all of them: facts, every task, every map, findings (`vmahunt report`) */
 };
 
 struct vh_report;

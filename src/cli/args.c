@@ -101,6 +101,14 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 			}
 			opts->dump_opts.raw = true;
 			i++;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				vh_cli_error("%s: %s needs a file", argv[0], a);
+				return -1;
+			}
+			opts->output = argv[++i];
+		} else if (!strcmp(a, "--force")) {
+			opts->force = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(vh_cli_usage(), stdout);
 			return -2;
@@ -109,8 +117,13 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 			return -1;
 		}
 	}
-	if ((opts->nplugins || opts->nplugin_opts) && strcmp(argv[0], "scan")) {
+	if ((opts->nplugins || opts->nplugin_opts) && strcmp(argv[0], "scan") &&
+	    strcmp(argv[0], "report")) {
 		vh_cli_error("%s: --plugin and --plugin-opt are options of scan", argv[0]);
+		return -1;
+	}
+	if ((opts->output || opts->force) && strcmp(argv[0], "report")) {
+		vh_cli_error("%s: -o/--output and --force are options of report", argv[0]);
 		return -1;
 	}
 	if (opts->vmlinux && opts->symbols == VH_SYMBOLS_BTF) {

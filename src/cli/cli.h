@@ -7,6 +7,8 @@
 
 #include <vmahunt/vmahunt.h>
 
+struct vh_plugins;
+
 /* Exit codes, documented in the README and in --help. */
 enum vh_exit {
 	VH_EXIT_OK = 0,
@@ -34,6 +36,8 @@ struct vh_cli_opts {
 	size_t nplugins;
 	const char *plugin_opts[VH_CLI_MAX_PLUGIN_OPTS]; /* scan: --plugin-opt NAME.KEY=VALUE */
 	size_t nplugin_opts;
+	const char *output; /* report: -o/--output FILE */
+	bool force;	    /* report: --force, overwrite an existing FILE */
 	struct vh_dump_options dump_opts;
 };
 
@@ -87,6 +91,18 @@ int vh_cmd_ps(int argc, char **argv);
 int vh_cmd_maps(int argc, char **argv);
 int vh_cmd_scan(int argc, char **argv);
 int vh_cmd_plugins(int argc, char **argv);
+int vh_cmd_report(int argc, char **argv);
+
+/*
+ * vh_cli_process_map() - report process @t's VMAs (vh_report_process()), or
+ * its header and a warning saying why they cannot be read. Returns VH_OK or
+ * VH_ERR_NOMEM.
+ */
+int vh_cli_process_map(struct vh_session *s, struct vh_report *r, const struct vh_task *t);
+
+/* scan and report: the detectors --detector and --plugin select. Returns an exit code. */
+int vh_cli_select_detectors(const struct vh_cli_opts *opts, const struct vh_plugins *ps,
+			    const struct vh_detector **dets, size_t *ndets, const char *cmd);
 
 /*
  * vh_cli_plugins() - load opts' --plugin files, give them their --plugin-opt
@@ -95,7 +111,6 @@ int vh_cmd_plugins(int argc, char **argv);
  * VH_EXIT_FAILURE (a file that is no plugin, another ABI, a failed init),
  * with *ps NULL.
  */
-struct vh_plugins;
 int vh_cli_plugins(const struct vh_cli_opts *opts, const char *cmd, struct vh_plugins **ps);
 
 #endif

@@ -5,28 +5,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-/* One process: its VMAs, or a warning when its mm cannot be read. */
-static int one_process(struct vh_session *s, struct vh_report *r, const struct vh_task *t)
-{
-	const struct vh_vma_list *l;
-	int err = vh_session_vmas(s, t, &l);
-	char msg[512];
-
-	if (err == VH_ERR_NOMEM)
-		return err;
-	if (!err) {
-		vh_report_process(r, t, l);
-		vh_session_vmas_put(s, l);
-		return VH_OK;
-	}
-	/* the header still says the process exists, and why nothing follows */
-	vh_report_process(r, t, NULL);
-	snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->pid,
-		 vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
-	vh_report_warning(r, msg);
-	return VH_OK;
-}
-
 static int print_maps(const struct vh_cli_opts *opts, struct vh_session *s, struct vh_report *r)
 {
 	const struct vh_task_list *tl = vh_session_tasks(s);
@@ -42,7 +20,7 @@ static int print_maps(const struct vh_cli_opts *opts, struct vh_session *s, stru
 		found = true;
 		if (!t->mm && !vh_session_is_core(s))
 			continue; /* kernel threads and zombies: /proc/PID/maps is empty */
-		if (one_process(s, r, t)) {
+		if (vh_cli_process_map(s, r, t)) {
 			vh_cli_error("maps: out of memory");
 			return VH_EXIT_FAILURE;
 		}

@@ -20,8 +20,8 @@ static void all_detectors(const struct vh_plugins *ps, const struct vh_detector 
 }
 
 /* The detectors --detector names (all when not given). Returns an exit code. */
-static int select_detectors(const struct vh_cli_opts *opts, const struct vh_plugins *ps,
-			    const struct vh_detector **dets, size_t *ndets)
+int vh_cli_select_detectors(const struct vh_cli_opts *opts, const struct vh_plugins *ps,
+			    const struct vh_detector **dets, size_t *ndets, const char *cmd)
 {
 	char buf[1024], *save = NULL;
 
@@ -38,7 +38,7 @@ static int select_detectors(const struct vh_cli_opts *opts, const struct vh_plug
 			d = vh_plugins_find_detector(ps, id);
 
 		if (!d) {
-			vh_cli_error("scan: unknown detector '%s'", id);
+			vh_cli_error("%s: unknown detector '%s'", cmd, id);
 			return VH_EXIT_USAGE;
 		}
 		if (*ndets < VH_SCAN_MAX_DETECTORS)
@@ -88,7 +88,7 @@ int vh_cmd_scan(int argc, char **argv)
 		if (code != VH_EXIT_OK)
 			return code;
 	}
-	code = select_detectors(&opts, ps, dets, &so.ndetectors);
+	code = vh_cli_select_detectors(&opts, ps, dets, &so.ndetectors, "scan");
 	if (code == VH_EXIT_OK) {
 		so.by_pid = opts.have_pid;
 		so.pid = opts.pid;

@@ -37,6 +37,12 @@ static const char usage[] =
     "                       deleted-exec memfd-exec kthread-mm elf-in-anon\n"
     "                       shellcode hidden-pages pte-perm code-modified\n"
     "                       hidden-task vma-tree\n"
+    "  report DUMP -o FILE  one self-contained HTML page (inline CSS and JS, no\n"
+    "                       network access, opens from a USB stick): the dump's\n"
+    "                       facts and warnings, the process tree, every process's\n"
+    "                       address space drawn on a log axis and tabled, the\n"
+    "                       findings of scan with their evidence, linked to their\n"
+    "                       process and VMA\n"
     "  plugins              the plugins of the search path (VMAHUNT_PLUGIN_PATH,\n"
     "                       then the installed plugin folder, then the build\n"
     "                       tree's) with their ABI version, detectors and options\n"
@@ -55,28 +61,33 @@ static const char usage[] =
     "                       the kernel's own kallsyms and BTF in the dump; dwarf:\n"
     "                       a vmlinux only; btf: the dump only, no vmlinux needed\n"
     "  --threads            ps: one line per thread\n"
-    "  --fail-on SEVERITY   scan: exit 1 when a finding of SEVERITY (info, low,\n"
+    "  --fail-on SEVERITY   scan, report: exit 1 when a finding of SEVERITY (info, low,\n"
     "                       medium, high) or above is found\n"
-    "  --detector ID,...    scan: run only these detectors\n"
-    "  --pid N              maps, scan: only this process (a thread id names it too)\n"
-    "  --plugin NAME|FILE   scan: load a plugin (NAME.so from the plugin search path,\n"
+    "  --detector ID,...    scan, report: run only these detectors\n"
+    "  --pid N              maps, scan, report: only this process (a thread id names\n"
+    "                       it too; report still draws the whole process tree)\n"
+    "  -o, --output FILE    report: the HTML file to write; an existing file is\n"
+    "                       left alone (exit 4) unless --force is given\n"
+    "  --force              report: overwrite FILE when it exists\n"
+    "  --plugin NAME|FILE   scan, report: load a plugin (NAME.so from the plugin search path,\n"
     "                       or a file; repeatable): its detectors run with the\n"
     "                       built-in ones, and --detector selects them too\n"
     "  --plugin-opt NAME.KEY=VALUE\n"
-    "                       scan: an option for plugin NAME (repeatable)\n"
+    "                       scan, report: an option for plugin NAME (repeatable)\n"
     "  -h, --help           this text\n"
     "\n"
     "Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"
     "dump-guest-memory, virsh dump, makedumpfile -E), makedumpfile compressed\n"
     "kdump (zlib, lzo, snappy, zstd), makedumpfile flattened (-F), LiME, raw;\n"
     "process core files (the kernel's, gdb gcore's, systemd-coredump's\n"
-    "zstd-compressed core.*.zst): info, ps, maps and scan work on them with no\n"
-    "vmlinux (scan runs the detectors that need no kernel).\n"
+    "zstd-compressed core.*.zst): info, ps, maps, scan and report work on them\n"
+    "with no vmlinux (scan runs the detectors that need no kernel).\n"
     "\n"
-    "Exit status: 0 success; 1 findings at or above --fail-on (scan); 2 usage\n"
-    "error (also: no such plugin, an option or detector id it does not take);\n"
-    "3 the dump cannot be opened or is malformed; 4 other failure (also: a file\n"
-    "that is no vmahunt plugin, another plugin ABI, a plugin's failed init).\n";
+    "Exit status: 0 success; 1 findings at or above --fail-on (scan, report); 2\n"
+    "usage error (also: no such plugin, an option or detector id it does not\n"
+    "take); 3 the dump cannot be opened or is malformed; 4 other failure (also:\n"
+    "a file that is no vmahunt plugin, another plugin ABI, a plugin's failed\n"
+    "init; report's FILE exists without --force or cannot be written).\n";
 
 void vh_cli_error(const char *fmt, ...)
 {
@@ -125,6 +136,8 @@ int main(int argc, char **argv)
 		return vh_cmd_maps(argc - 1, argv + 1);
 	if (!strcmp(cmd, "scan"))
 		return vh_cmd_scan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return vh_cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plugins"))
 		return vh_cmd_plugins(argc - 1, argv + 1);
 	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);

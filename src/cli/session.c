@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,4 +56,26 @@ int vh_cli_close(struct vh_report *r, struct vh_session *s, int code)
 		return VH_EXIT_FAILURE;
 	}
 	return vh_cli_finish_output(code);
+}
+
+/* One process: its VMAs, or a warning when its mm cannot be read. */
+int vh_cli_process_map(struct vh_session *s, struct vh_report *r, const struct vh_task *t)
+{
+	const struct vh_vma_list *l;
+	int err = vh_session_vmas(s, t, &l);
+	char msg[512];
+
+	if (err == VH_ERR_NOMEM)
+		return err;
+	if (!err) {
+		vh_report_process(r, t, l);
+		vh_session_vmas_put(s, l);
+		return VH_OK;
+	}
+	/* the header still says the process exists, and why nothing follows */
+	vh_report_process(r, t, NULL);
+	snprintf(msg, sizeof(msg), "pid %" PRId32 ": %s", t->pid,
+		 vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
+	vh_report_warning(r, msg);
+	return VH_OK;
 }

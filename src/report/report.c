@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The report: one dispatcher in front of the renderers (text, JSON Lines). */
+/* The report: one dispatcher in front of the renderers (text, JSON Lines, HTML). */
 #include "report/report_ops.h"
 
 #include "util/error.h"
@@ -15,14 +15,20 @@ int vh_report_open(enum vh_report_format fmt, enum vh_report_kind kind, struct v
 	struct vh_report *r;
 
 	*rp = NULL;
-	if ((fmt != VH_REPORT_TEXT && fmt != VH_REPORT_JSON) || kind < VH_REPORT_INFO ||
-	    kind > VH_REPORT_SCAN)
+	static const struct vh_report_ops *const ops[] = {
+	    [VH_REPORT_TEXT] = &vh_report_text_ops,
+	    [VH_REPORT_JSON] = &vh_report_json_ops,
+	    [VH_REPORT_HTML] = &vh_report_html_ops,
+	};
+
+	if (fmt < VH_REPORT_TEXT || fmt > VH_REPORT_HTML || kind < VH_REPORT_INFO ||
+	    kind > VH_REPORT_FULL)
 		return vh_set_error(VH_ERR_INVAL, "report: unknown format %d or kind %d", (int)fmt,
 				    (int)kind);
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return vh_set_error(VH_ERR_NOMEM, "out of memory");
-	r->ops = fmt == VH_REPORT_JSON ? &vh_report_json_ops : &vh_report_text_ops;
+	r->ops = ops[fmt];
 	r->kind = kind;
 	r->s = s;
 	r->out = out;

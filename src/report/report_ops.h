@@ -19,6 +19,7 @@ struct vh_report {
 	size_t nfindings;  /* findings rendered so far */
 	bool results_done; /* vh_report_results() rendered a whole run */
 	int32_t last_pid;  /* the process of the last finding */
+	void *priv;	   /* the renderer's own state (HTML: what it collects) */
 };
 
 /*
@@ -41,6 +42,7 @@ struct vh_report_ops {
 
 extern const struct vh_report_ops vh_report_text_ops;
 extern const struct vh_report_ops vh_report_json_ops;
+extern const struct vh_report_ops vh_report_html_ops;
 
 /* Writes @s to @out with control bytes (< 0x20, 0x7f) as '?': dump strings on a terminal. */
 void vh_report_put_clean(FILE *out, const char *s);
