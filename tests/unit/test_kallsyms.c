@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers/tmpfile.h"
 #include "symbols/kallsyms.h"
 
 #define BASE 0xffffffff81000000ull /* _text */
@@ -243,6 +244,27 @@ static void check_symbols(const struct vh_kallsyms *ks, const struct img *im)
 	assert_int_equal(vh_kallsyms_get(ks, NGEN + 4, &k), VH_ERR_INVAL);
 }
 
+/* The layout (offsets from BASE) then the memory: a seed of tests/fuzz/fuzz_kallsyms.c. */
+static void seed(const struct img *im)
+{
+	const uint64_t at[] = {im->l.num_syms,	    im->l.names,       im->l.markers,
+			       im->l.token_table,   im->l.token_index, im->l.offsets,
+			       im->l.relative_base, im->l.addresses,   im->l.seqs_of_names};
+	size_t n = 60u << 10;
+	uint8_t *b = malloc(sizeof(at) + n);
+
+	assert_non_null(b);
+	for (size_t i = 0; i < 9; i++) {
+		uint64_t v = i == 0 || !at[i] ? at[i] : at[i] - BASE;
+
+		for (int k = 0; k < 8; k++)
+			b[8 * i + (size_t)k] = (uint8_t)(v >> (8 * k));
+	}
+	memcpy(b + sizeof(at), im->buf, n);
+	vh_test_seed("kallsyms", b, sizeof(at) + n);
+	free(b);
+}
+
 static void decode_layout(enum layout lay, const char *encoding)
 {
 	struct img *im = malloc(sizeof(*im));
@@ -252,6 +274,7 @@ static void decode_layout(enum layout lay, const char *encoding)
 
 	assert_non_null(im);
 	build(im, lay);
+	seed(im);
 	m = mem_of(im);
 	assert_int_equal(vh_ks_decode(&m, &im->l, BASE, "vmcoreinfo", &ks), VH_OK);
 	check_symbols(ks, im);
