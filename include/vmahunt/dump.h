@@ -144,6 +144,24 @@ VH_EXPORT int vh_dump_read_phys(struct vh_dump *d, uint64_t paddr, void *buf, si
 VH_EXPORT enum vh_page_state vh_dump_page_state(struct vh_dump *d, uint64_t pfn);
 
 /**
+ * vh_dump_next_present() - the first stored page at or after a page frame.
+ * @d: the dump.
+ * @pfn: where to start looking.
+ * @next: receives the first pfn >= @pfn whose state is VH_PAGE_PRESENT and
+ *        whose data the file holds (a kdump page whose descriptor was never
+ *        written is skipped: reading it could only fail).
+ *
+ * For walking every stored page: the cost is bounded by what the file stores
+ * (segments, bitmap words, descriptors), never by the memory its headers
+ * declare, so a small hostile file cannot make a walk over its pages slow.
+ * Pages come in increasing pfn order.
+ *
+ * Return: VH_OK, or VH_ERR_NOT_PRESENT when no stored page lies at or after
+ * @pfn (*@next is then left unchanged; no message is set).
+ */
+VH_EXPORT int vh_dump_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next);
+
+/**
  * vh_dump_format() - the detected format.
  * @d: the dump.
  *

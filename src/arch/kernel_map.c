@@ -87,27 +87,46 @@ static bool from_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_kerne
 	return false;
 }
 
-/* vmcoreinfo_data is a zeroed page of its own that starts with "OSRELEASE=". */
+/* True when page @pfn lies whole inside one of the dump's ranges. */
+static bool whole_page_in_ranges(const struct vh_phys_range *r, size_t n, uint64_t pfn, uint32_t ps)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) { /* the first range ending after the page's start */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].end <= pfn * ps)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && r[lo].start <= pfn * ps && (pfn + 1) * ps <= r[lo].end;
+}
+
+/*
+ * vmcoreinfo_data is a zeroed page of its own that starts with "OSRELEASE=".
+ * Only stored pages are visited, in pfn order: a header declaring petabytes
+ * of zeros or of pages without data costs nothing here.
+ */
 static bool from_memory(struct vh_dump *d, struct vh_kernel_map *km)
 {
 	uint32_t ps = vh_dump_page_size(d);
 	char *page = malloc(ps + 1);
 	size_t n;
 	const struct vh_phys_range *r = vh_dump_ranges(d, &n);
+	uint64_t pfn = 0;
 	bool found = false;
 
 	if (!page)
 		return false;
-	for (size_t i = 0; i < n && !found; i++) {
-		for (uint64_t pfn = (r[i].start + ps - 1) / ps;
-		     (pfn + 1) * ps <= r[i].end && !found; pfn++) {
-			if (vh_dump_page_state(d, pfn) != VH_PAGE_PRESENT ||
-			    vh_dump_read_phys(d, pfn * ps, page, ps) != VH_OK ||
-			    memcmp(page, "OSRELEASE=", 10) != 0)
-				continue;
+	while (!found && vh_dump_next_present(d, pfn, &pfn) == VH_OK) {
+		if (whole_page_in_ranges(r, n, pfn, ps) &&
+		    vh_dump_read_phys(d, pfn * ps, page, ps) == VH_OK &&
+		    memcmp(page, "OSRELEASE=", 10) == 0) {
 			page[ps] = '\0';
 			found = from_vmcoreinfo(d, page, km);
 		}
+		pfn++;
 	}
 	free(page);
 	return found;

@@ -647,6 +647,27 @@ static enum vh_page_state core_page_state(struct vh_dump *d, uint64_t pfn)
 	return st;
 }
 
+/*
+ * Segments are sorted and disjoint: the first one ending after the page
+ * whose stored part (filesz) still reaches it holds the answer.
+ */
+static bool core_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
+{
+	const struct core_priv *p = d->priv;
+	uint64_t start = pfn * CORE_PAGE_SIZE;
+
+	for (size_t i = first_after(p, start); i < p->nloads; i++) {
+		const struct vh_core_load *l = &p->loads[i];
+		uint64_t first = l->start / CORE_PAGE_SIZE;
+
+		if (l->filesz == 0 || l->start + l->filesz <= start)
+			continue;
+		*next = first > pfn ? first : pfn;
+		return true;
+	}
+	return false;
+}
+
 static int core_read_page(struct vh_dump *d, uint64_t pfn, void *buf)
 {
 	struct core_priv *p = d->priv;
@@ -707,5 +728,6 @@ const struct vh_dump_ops vh_core_ops = {
     .open = core_open,
     .read_page = core_read_page,
     .page_state = core_page_state,
+    .next_present = core_next_present,
     .close = core_close,
 };

@@ -175,9 +175,21 @@ static bool page_in_ranges(const struct vh_dump *d, uint64_t pfn)
 
 enum vh_page_state vh_dump_page_state(struct vh_dump *d, uint64_t pfn)
 {
+	d->work.page_states++;
 	if (pfn > (UINT64_MAX >> d->page_shift) - 1 || !page_in_ranges(d, pfn))
 		return VH_PAGE_ABSENT;
 	return d->ops->page_state(d, pfn);
+}
+
+int vh_dump_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
+{
+	uint64_t found;
+
+	d->work.next_present++;
+	if (pfn > (UINT64_MAX >> d->page_shift) - 1 || !d->ops->next_present(d, pfn, &found))
+		return VH_ERR_NOT_PRESENT;
+	*next = found;
+	return VH_OK;
 }
 
 static int state_error(struct vh_dump *d, enum vh_page_state st, uint64_t paddr)
@@ -213,6 +225,7 @@ static int get_page(struct vh_dump *d, uint64_t pfn, const void **page)
 		memset(slot, 0, d->page_size);
 	} else {
 		memset(slot, 0, d->page_size);
+		d->work.page_reads++;
 		err = d->ops->read_page(d, pfn, slot);
 		if (err) {
 			vh_cache_drop(d->cache, pfn);

@@ -43,6 +43,13 @@ struct vh_dump_ops {
 	int (*read_page)(struct vh_dump *d, uint64_t pfn, void *buf);
 	/* page_state() - see enum vh_page_state. */
 	enum vh_page_state (*page_state)(struct vh_dump *d, uint64_t pfn);
+	/*
+	 * next_present() - first pfn >= @pfn whose page_state() is PRESENT and
+	 * whose data the file holds, or false. Must cost what the file stores
+	 * (segments, bitmap words, descriptors), not what headers declare. @pfn
+	 * is below 2^64 >> page_shift.
+	 */
+	bool (*next_present)(struct vh_dump *d, uint64_t pfn, uint64_t *next);
 	/* close() - free the reader's private state (d->priv). */
 	void (*close)(struct vh_dump *d);
 };
@@ -77,6 +84,17 @@ struct vh_dump {
 	size_t nwarnings;
 
 	struct vh_page_cache *cache;
+
+	/*
+	 * Work done, for tests that check a hostile file cannot make a walk
+	 * expensive (wall-clock limits are too noisy to assert): pages asked
+	 * about, pages read from the file, and next-present lookups.
+	 */
+	struct {
+		uint64_t page_states;
+		uint64_t page_reads;
+		uint64_t next_present;
+	} work;
 };
 
 /* Helpers for readers. All return VH_OK or VH_ERR_NOMEM. */

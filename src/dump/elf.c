@@ -510,6 +510,13 @@ static int elf_read_page(struct vh_dump *d, uint64_t pfn, void *buf)
 	return vh_segmap_read_page(d, &p->map, pfn, buf, "PT_LOAD data");
 }
 
+static bool elf_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
+{
+	struct elf_priv *p = d->priv;
+
+	return vh_segmap_next_present(d, &p->map, pfn, next);
+}
+
 static enum vh_page_state elf_page_state(struct vh_dump *d, uint64_t pfn)
 {
 	struct elf_priv *p = d->priv;
@@ -534,5 +541,6 @@ const struct vh_dump_ops vh_elf_ops = {
     .open = elf_open,
     .read_page = elf_read_page,
     .page_state = elf_page_state,
+    .next_present = elf_next_present,
     .close = elf_close,
 };

@@ -509,6 +509,7 @@ const struct vh_dump_ops vh_flattened_ops = {
     .open = flattened_open,
     .read_page = vh_kdump_read_page,
     .page_state = vh_kdump_page_state,
+    .next_present = vh_kdump_next_present,
     .close = vh_kdump_close,
 };
 

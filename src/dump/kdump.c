@@ -121,6 +121,8 @@ struct kdump {
 	uint64_t *bitmap2;		  /* pfns dumped, each with a page descriptor */
 	uint64_t *zero;			  /* pfns stored as the shared zero page, or NULL */
 	uint64_t *bad;			  /* pfns whose data overlaps an earlier page's, or NULL */
+	uint64_t *nodata;		  /* pfns whose descriptor or data is not stored, or NULL */
+	uint64_t stored_end;		  /* first pfn whose descriptor lies past the image */
 	uint64_t *rank;			  /* set bits of bitmap2 before each 8-word chunk */
 	uint64_t rank_start;		  /* rank of start_pfn */
 	uint64_t ndumped;		  /* page descriptors */
@@ -863,6 +865,16 @@ static void note_first(struct finding *f, uint64_t pfn, uint64_t off)
 	}
 }
 
+/* A dumped page with nothing stored: counted present (as before), skipped by next_present. */
+static int mark_nodata(struct vh_dump *d, struct kdump *k, uint64_t pfn)
+{
+	if (!lazy_map(k, &k->nodata))
+		return vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
+	set_bit(k->nodata, pfn);
+	d->stats.present++;
+	return VH_OK;
+}
+
 static int census_one(struct vh_dump *d, struct kdump *k, struct pd_census *c, uint64_t pfn,
 		      const struct page_desc *pd, uint64_t pd_off)
 {
@@ -875,10 +887,10 @@ static int census_one(struct vh_dump *d, struct kdump *k, struct pd_census *c, u
 		return VH_OK;
 	case PD_MISSING:
 		note_first(&c->missing, pfn, pd_off);
-		break;
+		return mark_nodata(d, k, pfn);
 	case PD_DATA_PAST_EOF:
 		note_first(&c->past_eof, pfn, pd->offset);
-		break;
+		return mark_nodata(d, k, pfn);
 	case PD_BAD:
 		note_first(&c->bad, pfn, pd_off);
 		break;
@@ -980,20 +992,50 @@ static int census_warnings(struct vh_dump *d, struct kdump *k, const struct pd_c
 	return err ? VH_ERR_NOMEM : VH_OK;
 }
 
-/* One pass over every descriptor, in pfn order: stats, zero pages, overlaps. */
+/* Descriptors the image holds: a bitmap may mark far more pages dumped than that. */
+static uint64_t stored_descs(const struct kdump *k)
+{
+	uint64_t n = k->desc_off < k->src.size ? (k->src.size - k->desc_off) / PD_LEN : 0;
+
+	return n < k->ndumped ? n : k->ndumped;
+}
+
+/*
+ * The descriptors past the end of the image, counted at once rather than one
+ * by one: they cost nothing in the file, so they must cost nothing here.
+ */
+static void census_unstored(struct vh_dump *d, struct kdump *k, struct pd_census *c,
+			    uint64_t nstored, uint64_t pfn)
+{
+	uint64_t rest = k->ndumped - nstored;
+
+	k->stored_end = k->end_pfn;
+	if (!rest)
+		return;
+	pfn = next_dumped(k, pfn);
+	k->stored_end = pfn;
+	if (!c->missing.count) {
+		c->missing.pfn = pfn;
+		c->missing.off = k->desc_off + nstored * PD_LEN;
+	}
+	c->missing.count += rest;
+	d->stats.present += rest;
+}
+
+/* One pass over every stored descriptor, in pfn order: stats, zero pages, overlaps. */
 static int census(struct vh_dump *d, struct kdump *k)
 {
 	struct pd_census c = {0};
 	uint8_t *buf = malloc(DESC_CHUNK * PD_LEN);
-	uint64_t idx = 0, pfn = k->start_pfn;
+	uint64_t idx = 0, pfn = k->start_pfn, nstored = stored_descs(k);
 	int err;
 
 	if (!buf)
 		return vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
 	err = find_zero_page(k);
 	c.max_end = k->data_off + (k->zero ? k->block_size : 0);
-	while (!err && idx < k->ndumped) {
-		uint64_t n = k->ndumped - idx < DESC_CHUNK ? k->ndumped - idx : DESC_CHUNK;
+	while (!err && idx < nstored) {
+		uint64_t n = nstored - idx < DESC_CHUNK ? nstored - idx : DESC_CHUNK;
 
 		err = read_pd_chunk(k, idx, n, buf);
 		for (uint64_t i = 0; !err && i < n; i++) {
@@ -1007,6 +1049,8 @@ static int census(struct vh_dump *d, struct kdump *k)
 		idx += n;
 	}
 	free(buf);
+	if (!err)
+		census_unstored(d, k, &c, nstored, pfn);
 	if (err == VH_ERR_NOMEM)
 		return vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
 	if (err)
@@ -1301,6 +1345,30 @@ enum vh_page_state vh_kdump_page_state(struct vh_dump *d, uint64_t pfn)
 	return test_bit(k->bitmap1, pfn) ? VH_PAGE_EXCLUDED : VH_PAGE_ABSENT;
 }
 
+/* Set bits of bitmap2 not marked zero or unstored, below stored_end: word by word. */
+bool vh_kdump_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
+{
+	const struct kdump *k = K(d);
+
+	if (pfn < k->start_pfn)
+		pfn = k->start_pfn;
+	while (pfn < k->stored_end) {
+		uint64_t i = pfn >> 6, w = k->bitmap2[i] & (~0ull << (pfn & 63));
+
+		if (k->zero)
+			w &= ~k->zero[i];
+		if (k->nodata)
+			w &= ~k->nodata[i];
+		if (w) {
+			pfn = (pfn & ~63ull) + (uint64_t)__builtin_ctzll(w);
+			*next = pfn;
+			return pfn < k->stored_end;
+		}
+		pfn = (pfn & ~63ull) + 64;
+	}
+	return false;
+}
+
 void vh_kdump_close(struct vh_dump *d)
 {
 	struct kdump *k = K(d);
@@ -1313,6 +1381,7 @@ void vh_kdump_close(struct vh_dump *d)
 	free(k->bitmap2);
 	free(k->zero);
 	free(k->bad);
+	free(k->nodata);
 	free(k->rank);
 	free(k->cbuf);
 	ZSTD_freeDCtx(k->zstd);
@@ -1355,5 +1424,6 @@ const struct vh_dump_ops vh_kdump_ops = {
     .open = kdump_open,
     .read_page = vh_kdump_read_page,
     .page_state = vh_kdump_page_state,
+    .next_present = vh_kdump_next_present,
     .close = vh_kdump_close,
 };

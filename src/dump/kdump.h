@@ -48,6 +48,7 @@ struct vh_kdump_src {
 int vh_kdump_open_src(struct vh_dump *d, const struct vh_kdump_src *src);
 int vh_kdump_read_page(struct vh_dump *d, uint64_t pfn, void *buf);
 enum vh_page_state vh_kdump_page_state(struct vh_dump *d, uint64_t pfn);
+bool vh_kdump_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next);
 void vh_kdump_close(struct vh_dump *d);
 
 #endif

@@ -198,6 +198,13 @@ static int lime_read_page(struct vh_dump *d, uint64_t pfn, void *buf)
 	return vh_segmap_read_page(d, &p->map, pfn, buf, "LiME range data");
 }
 
+static bool lime_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
+{
+	struct lime_priv *p = d->priv;
+
+	return vh_segmap_next_present(d, &p->map, pfn, next);
+}
+
 static enum vh_page_state lime_page_state(struct vh_dump *d, uint64_t pfn)
 {
 	struct lime_priv *p = d->priv;
@@ -222,5 +229,6 @@ const struct vh_dump_ops vh_lime_ops = {
     .open = lime_open,
     .read_page = lime_read_page,
     .page_state = lime_page_state,
+    .next_present = lime_next_present,
     .close = lime_close,
 };

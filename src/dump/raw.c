@@ -53,10 +53,25 @@ static enum vh_page_state raw_page_state(struct vh_dump *d, uint64_t pfn)
 	return VH_PAGE_PRESENT; /* the common layer already checked the range */
 }
 
+/* Every page of the file is stored: the first at or after @pfn, if any. */
+static bool raw_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
+{
+	uint64_t first = d->opts.raw_base >> d->page_shift;
+	uint64_t end = (d->opts.raw_base + d->file.size + d->page_size - 1) >> d->page_shift;
+
+	if (pfn < first)
+		pfn = first;
+	if (pfn >= end)
+		return false;
+	*next = pfn;
+	return true;
+}
+
 const struct vh_dump_ops vh_raw_ops = {
     .format = VH_FMT_RAW,
     .probe = raw_probe,
     .open = raw_open,
     .read_page = raw_read_page,
     .page_state = raw_page_state,
+    .next_present = raw_next_present,
 };

@@ -289,6 +289,24 @@ enum vh_page_state vh_segmap_page_state(const struct vh_dump *d, const struct vh
 	return st;
 }
 
+bool vh_segmap_next_present(const struct vh_dump *d, const struct vh_segmap *m, uint64_t pfn,
+			    uint64_t *next)
+{
+	/*
+	 * Pieces are sorted and disjoint: the first stored piece ending after
+	 * the page's start holds the answer, and no earlier one reaches it.
+	 */
+	for (size_t i = first_after(m, pfn << d->page_shift); i < m->n; i++) {
+		uint64_t first = m->segs[i].start >> d->page_shift;
+
+		if (m->segs[i].kind != VH_SEG_FILE)
+			continue;
+		*next = first > pfn ? first : pfn;
+		return true;
+	}
+	return false;
+}
+
 int vh_segmap_read_page(struct vh_dump *d, const struct vh_segmap *m, uint64_t pfn, void *buf,
 			const char *what)
 {

@@ -57,6 +57,14 @@ int vh_segmap_finish(struct vh_dump *d, struct vh_segmap *m);
 enum vh_page_state vh_segmap_page_state(const struct vh_dump *d, const struct vh_segmap *m,
 					uint64_t pfn);
 
+/*
+ * First pfn >= @pfn with a stored byte (what vh_segmap_page_state() calls
+ * PRESENT), or false. Zero and excluded pieces are skipped whole: a PT_LOAD's
+ * zero tail of 2^52 bytes costs one step, not one per page.
+ */
+bool vh_segmap_next_present(const struct vh_dump *d, const struct vh_segmap *m, uint64_t pfn,
+			    uint64_t *next);
+
 /* Reads the stored bytes of page @pfn into @buf; other bytes are left untouched. */
 int vh_segmap_read_page(struct vh_dump *d, const struct vh_segmap *m, uint64_t pfn, void *buf,
 			const char *what);

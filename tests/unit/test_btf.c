@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "symbols/loaders.h"
+#include "helpers/tmpfile.h"
 #include "symbols/profile_internal.h"
 
 enum {
@@ -203,6 +204,7 @@ static struct vh_profile *fill(struct blob *b, int want)
 	struct vh_profile *p;
 
 	assert_int_equal(vh_profile_new(&p), VH_OK);
+	vh_test_seed("btf", b->out, b->olen);
 	assert_int_equal(vh_btf_parse(b->out, b->olen, "test BTF", &btf), want);
 	if (want == VH_OK) {
 		assert_int_equal(vh_btf_count(btf), b->next_id - 1);

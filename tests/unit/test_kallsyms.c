@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers/tmpfile.h"
 #include "symbols/kallsyms.h"
 
 #define BASE 0xffffffff81000000ull /* _text */
@@ -243,6 +244,36 @@ static void check_symbols(const struct vh_kallsyms *ks, const struct img *im)
 	assert_int_equal(vh_kallsyms_get(ks, NGEN + 4, &k), VH_ERR_INVAL);
 }
 
+/* One chunk of the image for a seed: offset from BASE, length, bytes. */
+static size_t put_chunk(uint8_t *out, const struct img *im, uint32_t off, uint32_t len)
+{
+	put32(out, off);
+	put32(out + 4, len);
+	memcpy(out + 8, im->buf + off, len);
+	return 8 + len;
+}
+
+/*
+ * A seed of tests/fuzz/fuzz_kallsyms.c: the layout (offsets from BASE), then
+ * the banner's chunk and the tables' (built at 0x10000 on).
+ */
+static void seed(const struct img *im)
+{
+	const uint64_t at[] = {im->l.num_syms,	    im->l.names,       im->l.markers,
+			       im->l.token_table,   im->l.token_index, im->l.offsets,
+			       im->l.relative_base, im->l.addresses,   im->l.seqs_of_names};
+	uint8_t *b = malloc(sizeof(at) + 0x200 + 0xe000 + 16);
+	size_t n = sizeof(at);
+
+	assert_non_null(b);
+	for (size_t i = 0; i < 9; i++)
+		put64(b + 8 * i, at[i] ? at[i] - BASE : 0);
+	n += put_chunk(b + n, im, 0, 0x200);
+	n += put_chunk(b + n, im, 0x10000, 0xe000);
+	vh_test_seed("kallsyms", b, n);
+	free(b);
+}
+
 static void decode_layout(enum layout lay, const char *encoding)
 {
 	struct img *im = malloc(sizeof(*im));
@@ -252,6 +283,7 @@ static void decode_layout(enum layout lay, const char *encoding)
 
 	assert_non_null(im);
 	build(im, lay);
+	seed(im);
 	m = mem_of(im);
 	assert_int_equal(vh_ks_decode(&m, &im->l, BASE, "vmcoreinfo", &ks), VH_OK);
 	check_symbols(ks, im);

@@ -16,6 +16,7 @@
 
 #include <vmahunt/error.h>
 
+#include "helpers/tmpfile.h"
 #include "kernel/maple.h"
 
 /* The 64-bit layout of the kernels the lab runs (6.1 ... 7.x). */
@@ -101,6 +102,17 @@ static void meta_end(unsigned char *img, int type, unsigned end)
 	img[type == ARANGE ? 240 : 248] = (unsigned char)end;
 }
 
+/* The nodes as one image from BASE after the root: a seed of tests/fuzz/fuzz_walkers.c. */
+static void seed_walk(const struct mem *m, uint64_t root)
+{
+	unsigned char buf[8 + MAXNODES * 256];
+
+	put64(buf, root);
+	for (int i = 0; i < m->n; i++)
+		memcpy(buf + 8 + 256 * i, m->img[i], 256);
+	vh_test_seed("walkers", buf, 8 + 256 * (size_t)m->n);
+}
+
 static int mem_read(void *arg, uint64_t addr, void *buf, size_t len)
 {
 	struct mem *m = arg;
@@ -142,6 +154,7 @@ static int walk(struct mem *m, uint64_t root, struct vh_maple_stats *st, size_t 
 {
 	struct vh_maple_ops ops = {mem_read, mem_entry, mem_warn, m, max_nodes};
 
+	seed_walk(m, root);
 	return vh_maple_walk(&L, root, TREE, &ops, st);
 }
 

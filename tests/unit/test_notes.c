@@ -11,6 +11,7 @@
 
 #include "dump/dump_internal.h"
 #include "helpers/dumptest.h"
+#include "helpers/tmpfile.h"
 
 #define FILE_OFF 0x1000 /* where the note buffer "is" in the file, for messages */
 
@@ -81,6 +82,7 @@ static int parse(struct vh_dump *d, const uint8_t *data, size_t len)
 
 	assert_non_null(copy);
 	memcpy(copy, data, len);
+	vh_test_seed("notes", data, len);
 	err = vh_notes_parse(d, copy, len, FILE_OFF);
 	free(copy);
 	return err;

@@ -45,6 +45,7 @@ static struct vh_vmcoreinfo *parse(const char *text, size_t len)
 {
 	struct vh_vmcoreinfo *vi;
 
+	vh_test_seed("vmcoreinfo", text, len);
 	assert_int_equal(vh_vmcoreinfo_parse(text, len, &vi), VH_OK);
 	assert_non_null(vi);
 	return vi;

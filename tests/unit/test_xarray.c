@@ -17,6 +17,7 @@
 
 #include <vmahunt/error.h>
 
+#include "helpers/tmpfile.h"
 #include "kernel/xarray.h"
 
 /* struct xa_node of the lab's kernels (5.10 ... 7.x) */
@@ -94,12 +95,25 @@ static void on_warn(void *arg, const char *msg)
 	M.nwarn++;
 }
 
+/* The nodes as one image from BASE after the head: a seed of tests/fuzz/fuzz_walkers.c. */
+static void seed_walk(uint64_t head)
+{
+	static unsigned char buf[8 + MAXNODES * 0x400];
+
+	for (int i = 0; i < 8; i++)
+		buf[i] = (unsigned char)(head >> (8 * i));
+	for (int i = 0; i < MAXNODES; i++)
+		memcpy(buf + 8 + 0x400 * i, M.img[i], sizeof(M.img[i]));
+	vh_test_seed("walkers", buf, sizeof(buf));
+}
+
 static int walk(uint64_t head, struct vh_xa_stats *st, size_t max_nodes)
 {
 	struct vh_xa_ops ops = {rd, on_entry, on_warn, NULL, max_nodes};
 
 	M.n = 0;
 	M.nwarn = 0;
+	seed_walk(head);
 	return vh_xa_walk(&L, head, &ops, st);
 }
 

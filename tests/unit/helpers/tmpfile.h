@@ -10,4 +10,12 @@
  */
 char *vh_test_write_tmp(const void *data, size_t len);
 
+/*
+ * vh_test_seed() - with VH_SEED_DIR set, keeps @data as a fuzzing seed in
+ * $VH_SEED_DIR/@harness/ (named by its hash; cut to 60 KiB): the unit tests'
+ * writers make the seed corpora of tests/fuzz/ (see docs/fuzzing.md).
+ * vh_test_write_tmp() calls it for every dump file it writes.
+ */
+void vh_test_seed(const char *harness, const void *data, size_t len);
+
 #endif
