@@ -94,11 +94,20 @@ int vh_cmd_plugins(int argc, char **argv);
 int vh_cmd_report(int argc, char **argv);
 
 /*
- * vh_cli_process_map() - report process @t's VMAs (vh_report_process()), or
- * its header and a warning saying why they cannot be read. Returns VH_OK or
- * VH_ERR_NOMEM.
+ * vh_cli_maps() - report every process's VMAs (with --pid, that task's
+ * process), each process whose VMAs cannot be read as its header and a
+ * warning. Errors are printed prefixed with @cmd. Returns an exit code.
  */
-int vh_cli_process_map(struct vh_session *s, struct vh_report *r, const struct vh_task *t);
+int vh_cli_maps(const struct vh_cli_opts *opts, struct vh_session *s, struct vh_report *r,
+		const char *cmd);
+
+/*
+ * vh_cli_scan() - run the scan @so describes and report its warnings and
+ * findings; a failure is printed prefixed with @what. Returns VH_EXIT_OK,
+ * VH_EXIT_FINDINGS (a finding at or above --fail-on) or VH_EXIT_FAILURE.
+ */
+int vh_cli_scan(const struct vh_cli_opts *opts, struct vh_session *s, struct vh_report *r,
+		const struct vh_scan_options *so, const char *what);
 
 /* scan and report: the detectors --detector and --plugin select. Returns an exit code. */
 int vh_cli_select_detectors(const struct vh_cli_opts *opts, const struct vh_plugins *ps,

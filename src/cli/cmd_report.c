@@ -37,56 +37,18 @@ static FILE *open_output(const struct vh_cli_opts *opts)
 	return f;
 }
 
-/* Every task, then each process's map (the --pid one only), as maps does. */
-static int feed_tasks(const struct vh_cli_opts *opts, struct vh_session *s, struct vh_report *r)
-{
-	const struct vh_task_list *tl = vh_session_tasks(s);
-	bool found = !opts->have_pid;
-
-	for (size_t i = 0; i < tl->ntasks; i++)
-		vh_report_task(r, &tl->tasks[i]);
-	for (size_t i = 0; i < tl->ntasks; i++) {
-		const struct vh_task *t = &tl->tasks[i];
-
-		if (opts->have_pid ? t->pid != opts->pid : !t->leader)
-			continue;
-		found = true;
-		if (!t->mm && !vh_session_is_core(s))
-			continue;
-		if (vh_cli_process_map(s, r, t)) {
-			vh_cli_error("report: out of memory");
-			return VH_EXIT_FAILURE;
-		}
-	}
-	if (!found) {
-		vh_cli_error("report: no process %d in the dump", (int)opts->pid);
-		return VH_EXIT_FAILURE;
-	}
-	return VH_EXIT_OK;
-}
-
 static int feed(const struct vh_cli_opts *opts, struct vh_session *s, struct vh_report *r,
 		const struct vh_scan_options *so)
 {
-	struct vh_results *res;
+	const struct vh_task_list *tl = vh_session_tasks(s);
 	int code;
-	int err;
 
 	vh_report_dump(r);
 	vh_report_session_warnings(r);
-	code = feed_tasks(opts, s, r);
-	if (code != VH_EXIT_OK)
-		return code;
-	err = vh_session_scan(s, so, &res);
-	if (err) {
-		vh_cli_error("report: scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
-		return VH_EXIT_FAILURE;
-	}
-	vh_report_results(r, res);
-	if (opts->fail_on >= 0 && vh_results_at_least(res, (enum vh_severity)opts->fail_on))
-		code = VH_EXIT_FINDINGS;
-	vh_results_free(res);
-	return code;
+	for (size_t i = 0; i < tl->ntasks; i++)
+		vh_report_task(r, &tl->tasks[i]);
+	code = vh_cli_maps(opts, s, r, "report");
+	return code == VH_EXIT_OK ? vh_cli_scan(opts, s, r, so, "report: scan") : code;
 }
 
 /* Writes the page; a failure leaves no half-written file behind. */

@@ -47,26 +47,6 @@ int vh_cli_select_detectors(const struct vh_cli_opts *opts, const struct vh_plug
 	return VH_EXIT_OK;
 }
 
-static int scan(const struct vh_cli_opts *opts, struct vh_session *s, struct vh_report *r,
-		const struct vh_scan_options *so)
-{
-	struct vh_results *res;
-	int code = VH_EXIT_OK;
-	int err;
-
-	vh_report_session_warnings(r);
-	err = vh_session_scan(s, so, &res);
-	if (err) {
-		vh_cli_error("scan: %s", vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
-		return VH_EXIT_FAILURE;
-	}
-	vh_report_results(r, res);
-	if (opts->fail_on >= 0 && vh_results_at_least(res, (enum vh_severity)opts->fail_on))
-		code = VH_EXIT_FINDINGS;
-	vh_results_free(res);
-	return code;
-}
-
 int vh_cmd_scan(int argc, char **argv)
 {
 	struct vh_cli_opts opts;
@@ -99,7 +79,11 @@ int vh_cmd_scan(int argc, char **argv)
 		return vh_cli_finish_output(code);
 	}
 	r = vh_cli_report(&opts, VH_REPORT_SCAN, s);
-	code = r ? scan(&opts, s, r, &so) : VH_EXIT_FAILURE;
+	code = VH_EXIT_FAILURE;
+	if (r) {
+		vh_report_session_warnings(r);
+		code = vh_cli_scan(&opts, s, r, &so, "scan");
+	}
 	code = vh_cli_close(r, s, code);
 	vh_plugins_free(ps);
 	return code;

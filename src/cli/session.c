@@ -59,7 +59,8 @@ int vh_cli_close(struct vh_report *r, struct vh_session *s, int code)
 }
 
 /* One process: its VMAs, or a warning when its mm cannot be read. */
-int vh_cli_process_map(struct vh_session *s, struct vh_report *r, const struct vh_task *t)
+/* Process @t's VMAs, or its header and a warning saying why they cannot be read. */
+static int process_map(struct vh_session *s, struct vh_report *r, const struct vh_task *t)
 {
 	const struct vh_vma_list *l;
 	int err = vh_session_vmas(s, t, &l);
@@ -78,4 +79,49 @@ int vh_cli_process_map(struct vh_session *s, struct vh_report *r, const struct v
 		 vh_errmsg()[0] ? vh_errmsg() : vh_strerror(err));
 	vh_report_warning(r, msg);
 	return VH_OK;
+}
+
+int vh_cli_maps(const struct vh_cli_opts *opts, struct vh_session *s, struct vh_report *r,
+		const char *cmd)
+{
+	const struct vh_task_list *tl = vh_session_tasks(s);
+	bool found = false;
+
+	for (size_t i = 0; i < tl->ntasks; i++) {
+		const struct vh_task *t = &tl->tasks[i];
+
+		/* every process; with --pid, that task (a thread id too, as /proc/TID/maps) */
+		if (opts->have_pid ? t->pid != opts->pid : !t->leader)
+			continue;
+		found = true;
+		if (!t->mm && !vh_session_is_core(s))
+			continue; /* kernel threads and zombies: /proc/PID/maps is empty */
+		if (process_map(s, r, t)) {
+			vh_cli_error("%s: out of memory", cmd);
+			return VH_EXIT_FAILURE;
+		}
+	}
+	if (opts->have_pid && !found) {
+		vh_cli_error("%s: no process %" PRId32 " in the dump", cmd, opts->pid);
+		return VH_EXIT_FAILURE;
+	}
+	return VH_EXIT_OK;
+}
+
+int vh_cli_scan(const struct vh_cli_opts *opts, struct vh_session *s, struct vh_report *r,
+		const struct vh_scan_options *so, const char *what)
+{
+	struct vh_results *res;
+	int code = VH_EXIT_OK;
+	int err = vh_session_scan(s, so, &res);
+
+	if (err) {
+		vh_cli_error("%s: %s", what, last_error(err));
+		return VH_EXIT_FAILURE;
+	}
+	vh_report_results(r, res);
+	if (opts->fail_on >= 0 && vh_results_at_least(res, (enum vh_severity)opts->fail_on))
+		code = VH_EXIT_FINDINGS;
+	vh_results_free(res);
+	return code;
 }
