@@ -44,6 +44,7 @@ def parse(lines):
     proc = None
     complete = False
     cap = None
+    hashes = []
     for raw in lines:
         raw = raw.rstrip("\r\n")
         i = raw.find(PREFIX)
@@ -98,6 +99,13 @@ def parse(lines):
                 t["plants"].append(json.loads(val))
             except ValueError:
                 t["log"].append("bad PLANT line: " + val)
+        elif key == "FILEHASH":
+            p = val.split()
+            if len(p) == 4:
+                hashes.append({"kind": p[0], "pid": int(p[1]), "sha256": p[2],
+                               "file_size": int(p[3])})
+            else:
+                t["log"].append("bad FILEHASH line: " + val)
         elif key == "PROC-BEGIN":
             proc = {"pid": int(val), "threads": [], "maps": []}
         elif key == "STAT" and proc is not None:
@@ -153,6 +161,11 @@ def parse(lines):
         elif key == "LOG":
             t["log"].append(val)
     t["complete"] = complete
+    for h in hashes:
+        for pl in t["plants"]:
+            if pl.get("kind") == h["kind"] and pl.get("pid") == h["pid"]:
+                pl["sha256"] = h["sha256"]
+                pl["file_size"] = h["file_size"]
     t["capture"] = cap
     la57_plants = [p for p in t["plants"] if p.get("kind") == "la57_probe"]
     t["la57"] = bool(la57_plants and la57_plants[0].get("la57"))

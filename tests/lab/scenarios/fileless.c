@@ -20,6 +20,8 @@ int main(void)
 		 len);
 	lab_plant("fileless", "memfd_exec", (uintptr_t)m, lab_page_up((uintptr_t)m + len), "r-xp",
 		  extra);
+	/* /init hashes the memfd's bytes through our fd (truth: sha256, file_size) */
+	printf("#FILE memfd_exec %d /proc/%d/fd/%d\n", (int)getpid(), (int)getpid(), mfd);
 
 	const char *path = "/tmp/vmahunt-deleted.bin";
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0700);
@@ -36,5 +38,9 @@ int main(void)
 	snprintf(extra, sizeof extra, "\"name\":\"%s (deleted)\",\"size\":%zu", path, len);
 	lab_plant("fileless", "deleted_file_exec", (uintptr_t)d, lab_page_up((uintptr_t)d + len),
 		  "r-xp", extra);
+	/* the unlinked file is reachable only through its mapping */
+	printf("#FILE deleted_file_exec %d /proc/%d/map_files/%lx-%lx\n", (int)getpid(),
+	       (int)getpid(), (unsigned long)(uintptr_t)d,
+	       (unsigned long)lab_page_up((uintptr_t)d + len));
 	lab_ready_and_wait();
 }

@@ -17,5 +17,7 @@ int main(void)
 	char extra[128];
 	snprintf(extra, sizeof extra, "\"elf_size\":%zu,\"magic\":\"7f454c46\"", len);
 	lab_plant("reflect", "anon_elf_exec", (uintptr_t)m, (uintptr_t)m + maplen, "r-xp", extra);
+	/* the copied image is the program file: /init hashes it (truth: sha256, file_size) */
+	printf("#FILE anon_elf_exec %d /proc/%d/exe\n", (int)getpid(), (int)getpid());
 	lab_ready_and_wait();
 }
