@@ -10,7 +10,7 @@ set -euo pipefail
 # compares the plugin with. chromium renders vmahunt report's HTML in the
 # browser tests (tests/integration/test_html_*.sh).
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdw-dev libcapstone-dev
-	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libcmocka-dev clang-format git
+	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libssl-dev libcmocka-dev clang-format git
 		gdb zstd clang dpkg-dev libyara-dev yara chromium)
 # The test lab boots real Debian kernels under QEMU and dumps them; its own
 # list (tests/lab/deps.txt) names what it needs; xz-utils unpacks the sample's truth.

@@ -28,6 +28,7 @@ enum vh_error {
 	VH_ERR_UNSUPPORTED = -8, /* a valid feature vmahunt does not implement */
 	VH_ERR_INVAL = -9,	 /* invalid argument from the caller */
 	VH_ERR_NOT_MAPPED = -10, /* the virtual address has no present page-table entry */
+	VH_ERR_EXISTS = -11,	 /* an output file exists and overwriting was not asked for */
 };
 
 /**

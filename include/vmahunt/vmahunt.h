@@ -20,6 +20,7 @@
 #include <vmahunt/session.h>
 #include <vmahunt/report.h>
 #include <vmahunt/plugins.h>
+#include <vmahunt/evidence.h>
 #include <vmahunt/export.h>
 
 #ifdef __cplusplus

@@ -32,6 +32,8 @@ const char *vh_strerror(int err)
 		return "invalid argument";
 	case VH_ERR_NOT_MAPPED:
 		return "virtual address not mapped";
+	case VH_ERR_EXISTS:
+		return "file exists";
 	}
 	return "unknown error";
 }
