@@ -36,8 +36,13 @@ struct vh_cli_opts {
 	size_t nplugins;
 	const char *plugin_opts[VH_CLI_MAX_PLUGIN_OPTS]; /* scan: --plugin-opt NAME.KEY=VALUE */
 	size_t nplugin_opts;
-	const char *output; /* report: -o/--output FILE */
-	bool force;	    /* report: --force, overwrite an existing FILE */
+	const char *output;  /* report, core: -o/--output FILE */
+	bool force;	     /* report, core, dump, files: --force, overwrite existing files */
+	const char *out_dir; /* dump, files: --out DIR */
+	int region_select;   /* dump: enum vh_region_select, -1 when none was given */
+	uint64_t range_start, range_end; /* dump: --range START-END; --vma ADDR in start */
+	bool no_hidden;			 /* dump: --no-hidden */
+	bool no_anon_elf;		 /* files: --no-anon-elf */
 	struct vh_dump_options dump_opts;
 };
 
@@ -92,6 +97,9 @@ int vh_cmd_maps(int argc, char **argv);
 int vh_cmd_scan(int argc, char **argv);
 int vh_cmd_plugins(int argc, char **argv);
 int vh_cmd_report(int argc, char **argv);
+int vh_cmd_dump(int argc, char **argv);	 /* cmd_evidence.c */
+int vh_cmd_core(int argc, char **argv);	 /* cmd_evidence.c */
+int vh_cmd_files(int argc, char **argv); /* cmd_evidence.c */
 
 /*
  * vh_cli_maps() - report every process's VMAs (with --pid, that task's
