@@ -6,6 +6,7 @@
  *                  (/tmp, /dev/shm, ...): injected libraries, dropped programs
  *   static-loader  a dynamic loader or libc mapped into a statically linked
  *                  program (it has no loader of its own to map them)
+ *   lib-twice      the same file mapped executable at two load addresses
  *   exe-unmapped   the program file (mm->exe_file) mapped by no VMA: process
  *                  hollowing, self-unmapping loaders
  * They read the kernel's file, dentry and inode structures (kernel dumps
@@ -310,6 +311,69 @@ static int static_loader_task(void *st, struct vh_detect_ctx *ctx)
 	return err;
 }
 
+/* --- lib-twice ---------------------------------------------------------- */
+
+/* One executable file image: its inode and load address (vm_start - vm_pgoff pages). */
+struct image {
+	uint64_t inode, base;
+	const struct vh_vma *v; /* its first executable VMA */
+};
+
+#define MAX_IMAGES 512
+
+/* Collects the executable images of the process, one per (inode, load address). */
+static size_t collect_images(const struct vh_detect_ctx *ctx, struct proc_files *pf,
+			     struct image *img, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ctx->vmas->nvmas && n < max; i++) {
+		const struct vh_vma *v = &ctx->vmas->vmas[i];
+		uint64_t inode, base = v->start - v->pgoff * 4096;
+		bool seen = false;
+
+		if (!exec_file_vma(v) || kernel_internal_file(v) || vma_inode(ctx, pf, v, &inode) ||
+		    !inode)
+			continue;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = img[k].inode == inode && img[k].base == base;
+		if (!seen)
+			img[n++] = (struct image){inode, base, v};
+	}
+	return n;
+}
+
+static int lib_twice_task(void *st, struct vh_detect_ctx *ctx)
+{
+	static _Thread_local struct image img[MAX_IMAGES];
+	struct proc_files pf = {0};
+	size_t n = collect_images(ctx, &pf, img, MAX_IMAGES);
+	int err = VH_OK;
+
+	(void)st;
+	for (size_t i = 0; i < n && err != VH_ERR_NOMEM; i++) {
+		uint64_t lo = img[i].v->start, hi = img[i].v->end;
+		size_t copies = 1;
+		bool first = true;
+
+		for (size_t k = 0; k < n; k++) {
+			if (k == i || img[k].inode != img[i].inode)
+				continue;
+			first &= k > i; /* one finding per file: at its first image */
+			copies++;
+			lo = img[k].v->start < lo ? img[k].v->start : lo;
+			hi = img[k].v->end > hi ? img[k].v->end : hi;
+		}
+		if (copies < 2 || !first)
+			continue;
+		err = emit(ctx, "lib-twice", VH_SEV_MEDIUM, img[i].v, lo, hi,
+			   "the same file mapped executable at %zu load addresses: a second copy "
+			   "loaded by hand (to call around hooks), or two loader namespaces",
+			   copies);
+	}
+	return err;
+}
+
 /* --- exe-unmapped ------------------------------------------------------- */
 
 static int exe_unmapped_task(void *st, struct vh_detect_ctx *ctx)
@@ -355,6 +419,12 @@ const struct vh_detector vh_detector_static_loader = {
     .summary = "dynamic loader or libc mapped into a statically linked program",
     .needs = VH_DETECT_CONTENT,
     .task = static_loader_task,
+};
+
+const struct vh_detector vh_detector_lib_twice = {
+    .id = "lib-twice",
+    .summary = "the same file mapped executable at two load addresses",
+    .task = lib_twice_task,
 };
 
 const struct vh_detector vh_detector_exe_unmapped = {

@@ -34,6 +34,7 @@ KINDS = {
     "memfd_exec": ("memfd-exec",),
     "deleted_file_exec": ("deleted-exec",),
     "anon_elf_exec": ("elf-in-anon",),
+    "anon_elf_loaded": ("elf-in-anon",),
     # the anti-forensics plants (lab kernel module on 6.1 and 5.10; code_modified everywhere)
     "hidden_vma": ("hidden-pages", "vma-tree"),
     "pte_widened": ("pte-perm",),
@@ -45,6 +46,7 @@ KINDS = {
     "ptrace_cow": ("code-modified",),
     "static_libc": ("static-loader",),
     "exe_unmapped": ("exe-unmapped",),
+    "lib_twice": ("lib-twice",),
     "many_vmas": (),
     "threads": (),
     "la57_probe": (),
