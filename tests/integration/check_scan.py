@@ -47,6 +47,9 @@ KINDS = {
     "static_libc": ("static-loader",),
     "exe_unmapped": ("exe-unmapped",),
     "lib_twice": ("lib-twice",),
+    # the DFRWS 2020 page-table techniques (lab module, 6.1 and 5.10)
+    "pte_erased": ("pte-rmap",),
+    "pte_remapped": ("pte-rmap",),
     "many_vmas": (),
     "threads": (),
     "la57_probe": (),
@@ -54,7 +57,7 @@ KINDS = {
 }
 CONTENT = {"elf-in-anon", "shellcode", "static-loader"}
 # the page-table detectors: their false positives are also counted on their own
-PAGE_TABLE = ("hidden-pages", "pte-perm", "code-modified")
+PAGE_TABLE = ("hidden-pages", "pte-perm", "code-modified", "pte-rmap")
 # detectors whose findings name a kernel object, not the plant's range: matched by pid
 PID_ONLY = {"hidden-task", "vma-tree", "exe-unmapped"}
 NO_USER_PAGES_WARNING = "no user-process pages"
