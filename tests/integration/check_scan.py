@@ -35,7 +35,7 @@ KINDS = {
     "deleted_file_exec": ("deleted-exec",),
     "anon_elf_exec": ("elf-in-anon",),
     "anon_elf_loaded": ("elf-in-anon",),
-    # the anti-forensics plants (lab kernel module on 6.1 and 5.10; code_modified everywhere)
+    # the anti-forensics plants (lab kernel module, every kernel; code_modified is userspace)
     "hidden_vma": ("hidden-pages", "vma-tree"),
     "pte_widened": ("pte-perm",),
     "code_modified": ("code-modified",),
@@ -47,7 +47,7 @@ KINDS = {
     "static_libc": ("static-loader",),
     "exe_unmapped": ("exe-unmapped",),
     "lib_twice": ("lib-twice",),
-    # the DFRWS 2020 page-table techniques (lab module, 6.1 and 5.10)
+    # the DFRWS 2020 page-table techniques (lab module)
     "pte_erased": ("pte-rmap",),
     "pte_remapped": ("pte-rmap",),
     "many_vmas": (),

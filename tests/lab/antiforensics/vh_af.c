@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vh_af: anti-forensics plants for the vmahunt test lab guests (6.1 and 5.10 kernels).
+ * vh_af: anti-forensics plants for the vmahunt test lab guests (5.10 to 7.x kernels).
  *
  * Loaded by the guest's /init after the ground truth was printed and before the host
  * dumps the guest. Each action is asked for by module parameters and done once, at load:
@@ -32,6 +32,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pgtable.h>
 #include <linux/pid.h>
 #include <linux/rbtree.h>
 #include <linux/rculist.h>
@@ -104,20 +105,45 @@ static struct task_struct *task_of(int nr)
 	return task;
 }
 
+/*
+ * The present PTE of @addr, or NULL (a table missing, a huge page, not present). A walk
+ * of its own with the inline page-table helpers, the same on every kernel the lab builds
+ * for (follow_pte() changed its arguments in 6.10 and is gone in 6.12; the PTE-lock
+ * helpers are not all exported). The caller holds mmap_write_lock and the target process
+ * sleeps, so no fault races it; the PTE lock is not taken. x86-64 has no highmem: the
+ * PTE table is in the direct map.
+ */
+static pte_t *present_pte(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *pte;
+
+	if (pgd_none(*pgd) || pgd_bad(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d) || p4d_bad(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud) || pud_bad(*pud))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd) || pmd_bad(*pmd) || pmd_trans_huge(*pmd))
+		return NULL;
+	pte = pte_offset_kernel(pmd, addr);
+	return pte_present(*pte) ? pte : NULL;
+}
+
 /* Present PTEs in [start, end); the caller holds the mmap lock. */
 static int count_present(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
 	unsigned long addr;
-	spinlock_t *ptl;
-	pte_t *ptep;
 	int n = 0;
 
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		if (follow_pte(mm, addr, &ptep, &ptl))
-			continue; /* follow_pte fails on a non-present entry */
-		n++;
-		pte_unmap_unlock(ptep, ptl);
-	}
+	for (addr = start; addr < end; addr += PAGE_SIZE)
+		n += present_pte(mm, addr) != NULL;
 	return n;
 }
 
@@ -201,7 +227,6 @@ static int do_widen_pte(void)
 	struct task_struct *task = task_of(widen_pid);
 	struct vm_area_struct *vma;
 	struct mm_struct *mm;
-	spinlock_t *ptl;
 	pte_t *ptep;
 	int ret;
 
@@ -215,14 +240,13 @@ static int do_widen_pte(void)
 	vma = find_vma(mm, widen_addr);
 	if (!vma || vma->vm_start > widen_addr || (vma->vm_flags & (VM_WRITE | VM_EXEC))) {
 		ret = -ENOENT;
-	} else if (follow_pte(mm, widen_addr, &ptep, &ptl)) {
+	} else if (!(ptep = present_pte(mm, widen_addr))) {
 		ret = -EFAULT;
 	} else {
 		pte_t pte = pte_clear_flags(pte_set_flags(*ptep, _PAGE_RW), _PAGE_NX);
 
 		set_pte_at(mm, widen_addr, ptep, pte);
 		widen_pte = pte_val(pte);
-		pte_unmap_unlock(ptep, ptl);
 		ret = 0;
 	}
 	mmap_write_unlock(mm);
@@ -251,32 +275,31 @@ static void unlock_mm(struct mm_struct *mm)
 	mmput(mm);
 }
 
-/* The present PTE of @addr in an anonymous VMA: locked (pte_unmap_unlock after). */
-static int anon_pte(struct mm_struct *mm, unsigned long addr, pte_t **ptep, spinlock_t **ptl)
+/* The present PTE of @addr in an anonymous VMA. */
+static int anon_pte(struct mm_struct *mm, unsigned long addr, pte_t **ptep)
 {
 	struct vm_area_struct *vma = find_vma(mm, addr);
 
 	if (!vma || vma->vm_start > addr || !vma_is_anonymous(vma))
 		return -ENOENT;
-	return follow_pte(mm, addr, ptep, ptl) ? -EFAULT : 0;
+	*ptep = present_pte(mm, addr);
+	return *ptep ? 0 : -EFAULT;
 }
 
 static int do_erase_pte(void)
 {
 	struct mm_struct *mm = locked_mm(erase_pid);
-	spinlock_t *ptl;
 	pte_t *ptep;
 	int ret;
 
 	if (!mm)
 		return -ESRCH;
-	ret = anon_pte(mm, erase_addr, &ptep, &ptl);
+	ret = anon_pte(mm, erase_addr, &ptep);
 	if (!ret) {
 		/* the "copy kept elsewhere": a reference, so the frame is never freed */
 		get_page(pte_page(*ptep));
 		erase_pfn = pte_pfn(*ptep);
 		pte_clear(mm, erase_addr, ptep);
-		pte_unmap_unlock(ptep, ptl);
 	}
 	unlock_mm(mm);
 	return ret;
@@ -285,18 +308,16 @@ static int do_erase_pte(void)
 static int do_remap_pte(void)
 {
 	struct mm_struct *mm = locked_mm(remap_pid);
-	spinlock_t *ptl;
 	pte_t *ptep;
 	int ret;
 
 	if (!mm)
 		return -ESRCH;
-	ret = anon_pte(mm, remap_src, &ptep, &ptl);
+	ret = anon_pte(mm, remap_src, &ptep);
 	if (!ret) {
 		remap_decoy_pfn = pte_pfn(*ptep);
 		get_page(pte_page(*ptep)); /* mapped twice now; the rmap is not told */
-		pte_unmap_unlock(ptep, ptl);
-		ret = anon_pte(mm, remap_addr, &ptep, &ptl);
+		ret = anon_pte(mm, remap_addr, &ptep);
 	}
 	if (!ret) {
 		struct vm_area_struct *vma = find_vma(mm, remap_addr);
@@ -304,7 +325,6 @@ static int do_remap_pte(void)
 		get_page(pte_page(*ptep)); /* the original frame stays allocated */
 		remap_pfn = pte_pfn(*ptep);
 		set_pte_at(mm, remap_addr, ptep, pfn_pte(remap_decoy_pfn, vma->vm_page_prot));
-		pte_unmap_unlock(ptep, ptl);
 	}
 	unlock_mm(mm);
 	return ret;
