@@ -67,11 +67,15 @@ static int emit(struct vh_detect_ctx *ctx, const char *id, enum vh_severity sev,
 
 static int anon_rwx_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
 {
+	char why[192];
+	enum vh_severity sev;
+
 	(void)st;
 	if (!is_plain_anon(v) || !is_rwx(v))
 		return VH_OK;
-	return emit(ctx, "anon-rwx", VH_SEV_HIGH, v, v->start,
-		    "anonymous memory both writable and executable");
+	/* language runtimes' rwx memory (libffi closures, JIT caches) is lowered */
+	sev = vh_rwx_calibrate(ctx, v, why, sizeof(why));
+	return emit(ctx, "anon-rwx", sev, v, v->start, why);
 }
 
 static int anon_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)

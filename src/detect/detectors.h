@@ -5,6 +5,8 @@
 
 #include <vmahunt/detect.h>
 
+#include <stdio.h>
+
 /* pagetables.c: page tables against VMAs; kstructs.c: kernel structures against each other */
 extern const struct vh_detector vh_detector_hidden_pages;
 extern const struct vh_detector vh_detector_pte_perm;
@@ -16,5 +18,14 @@ extern const struct vh_detector vh_detector_static_loader;
 extern const struct vh_detector vh_detector_lib_twice;
 extern const struct vh_detector vh_detector_exe_unmapped;
 extern const struct vh_detector vh_detector_pte_rmap;
+
+/*
+ * runtimes.c: the severity of an anonymous rwx VMA of ctx's process: info for libffi
+ * closure trampolines that jump into the libffi it maps (and for such small memory whose
+ * content the dump lacks, in a process using libffi: said unverified), low in a process
+ * running a JIT, else high; @why receives the reason.
+ */
+enum vh_severity vh_rwx_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
+				  char *why, size_t len);
 
 #endif

@@ -43,6 +43,8 @@ static int kread_ptr(const struct vh_detect_ctx *ctx, uint64_t base, const struc
 /* struct file * -> its struct inode *. */
 static int file_inode(const struct vh_detect_ctx *ctx, uint64_t file, uint64_t *inode)
 {
+	if (!ctx->prof || !ctx->km)
+		return VH_ERR_UNSUPPORTED; /* no kernel: a process core, or a test */
 	return kread_ptr(ctx, file, &ctx->prof->file.f_inode, inode);
 }
 
@@ -54,6 +56,8 @@ static int parent_mode(const struct vh_detect_ctx *ctx, uint64_t file, uint32_t 
 	uint16_t m16;
 	int err;
 
+	if (!p || !ctx->km)
+		return VH_ERR_UNSUPPORTED;
 	if (!vh_present(&p->file.f_path) || !vh_present(&p->path.dentry) ||
 	    !vh_present(&p->inode.i_mode))
 		return VH_ERR_UNSUPPORTED;
@@ -74,6 +78,8 @@ static int parent_mode(const struct vh_detect_ctx *ctx, uint64_t file, uint32_t 
 static int exe_file(const struct vh_detect_ctx *ctx, uint64_t *file)
 {
 	*file = 0;
+	if (!ctx->prof || !ctx->km)
+		return VH_ERR_UNSUPPORTED; /* no kernel: a process core, or a test */
 	return kread_ptr(ctx, ctx->task->mm, &ctx->prof->mm_struct.exe_file, file);
 }
 

@@ -324,6 +324,33 @@ build_scenarios() {
 		*) gcc -static -O2 -std=gnu11 -Wall -Wextra -o "$dest/bin/$name" "$c" -lpthread ;;
 		esac
 	done
+	for c in "$LAB_DIR"/scenarios/*.py; do
+		install -m 0755 "$c" "$dest/bin/$(basename "$c" .py)"
+	done
+}
+
+# The host's Debian python3 in ROOT at its own paths (so it runs as on Debian), with the
+# libraries it and its _ctypes module link and the few stdlib files `import ctypes`
+# needs: the runtime of the pyffi scenario (about 10 MB).
+add_python() { # root
+	local root=$1 py ver ctypes_so f l
+	py=$(readlink -f /usr/bin/python3)
+	ver=$(basename "$py")
+	ctypes_so=$(ls /usr/lib/"$ver"/lib-dynload/_ctypes.cpython-*.so | head -1)
+	mkdir -p "$root/usr/bin" "$root/lib64" "$root/usr/lib/$ver/lib-dynload"
+	cp "$py" "$root/usr/bin/$ver"
+	ln -sfn "$ver" "$root/usr/bin/python3"
+	cp "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$root/lib64/ld-linux-x86-64.so.2"
+	for l in $(ldd "$py" "$ctypes_so" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u); do
+		mkdir -p "$root$(dirname "$l")"
+		cp "$(readlink -f "$l")" "$root$l"
+	done
+	for f in os.py struct.py types.py ctypes/__init__.py ctypes/_endian.py \
+		encodings/__init__.py encodings/aliases.py encodings/utf_8.py; do
+		mkdir -p "$root/usr/lib/$ver/$(dirname "$f")"
+		cp "/usr/lib/$ver/$f" "$root/usr/lib/$ver/$f"
+	done
+	cp "$ctypes_so" "$root/usr/lib/$ver/lib-dynload/"
 }
 
 # --- one guest run: gen, variant name (""|la57|novmcoreinfo), kdump (0|1)
@@ -378,6 +405,7 @@ run_guest() {
 	ln -s busybox "$rd/bin/sh"
 	cp "$LAB_DIR/guest/init" "$rd/init"
 	build_scenarios "$rd/lab"
+	add_python "$rd"
 	if [ -n "${AF_MODULE[$gen]:-}" ]; then build_af_module "$gen" "$rd/lab/modules-af"; fi
 	if [ "$variant" != novmcoreinfo ]; then
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-first.txt" qemu_fw_cfg >/dev/null

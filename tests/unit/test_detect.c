@@ -36,12 +36,18 @@ static void run(struct vh_task *t, const struct vh_vma *v, size_t n, struct vh_t
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < nd; i++) {
+		void *st = NULL;
+
 		if (dets[i]->needs & VH_DETECT_CONTENT)
 			continue;
+		if (dets[i]->init)
+			assert_int_equal(dets[i]->init(dets[i], &st), VH_OK);
 		if (dets[i]->task)
-			assert_int_equal(dets[i]->task(NULL, &ctx), VH_OK);
+			assert_int_equal(dets[i]->task(st, &ctx), VH_OK);
 		for (size_t k = 0; dets[i]->vma && k < n; k++)
-			assert_int_equal(dets[i]->vma(NULL, &ctx, &v[k]), VH_OK);
+			assert_int_equal(dets[i]->vma(st, &ctx, &v[k]), VH_OK);
+		if (dets[i]->fini)
+			dets[i]->fini(st);
 	}
 }
 
@@ -150,6 +156,75 @@ static void test_disasm(void **state)
 	assert_string_equal(tiny, "0x1000: mov eax, 0x27");
 }
 
+/* One page of user memory at FFI_PAGE_AT for the content reads; anything else is absent. */
+#define FFI_PAGE_AT 0x20000u
+static unsigned char ffi_page[4096];
+static int ffi_read_ok = 1;
+
+static int ffi_read(void *arg, uint64_t uaddr, void *buf, size_t len)
+{
+	(void)arg;
+	if (!ffi_read_ok || uaddr < FFI_PAGE_AT || uaddr + len > FFI_PAGE_AT + sizeof(ffi_page))
+		return VH_ERR_EXCLUDED;
+	memcpy(buf, ffi_page + (uaddr - FFI_PAGE_AT), len);
+	return VH_OK;
+}
+
+/* libffi 3.4's closure trampoline (CET build) jumping to @target, at @off of the page. */
+static void put_tramp(size_t off, uint64_t target)
+{
+	static const unsigned char code[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x4c, 0x8d, 0x15, 0xf5,
+					     0xff, 0xff, 0xff, 0xff, 0x25, 0x07, 0x00, 0x00,
+					     0x00, 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00};
+
+	memcpy(ffi_page + off, code, sizeof(code));
+	memcpy(ffi_page + off + sizeof(code), &target, 8);
+}
+
+/* The anon-rwx finding of a process mapping @lib, its rwx page holding @page. */
+static enum vh_severity rwx_severity(const char *lib)
+{
+	struct vh_task t = {.pid = 5, .comm = "python3", .mm = 0x1000, .leader = true};
+	struct vh_vma v[] = {
+	    vma(0x7000, 0x9000, R | X, 0xf00, lib),
+	    vma(FFI_PAGE_AT, FFI_PAGE_AT + 0x1000, R | W | X, 0, ""),
+	};
+	struct vh_vma_list l = {.vmas = v, .nvmas = 2};
+	struct vh_detect_ctx ctx = {
+	    .task = &t, .vmas = &l, .sink = vh_test_collect, .read = ffi_read, .user_pages = true};
+	const struct vh_detector *d = vh_detector_find("anon-rwx");
+	static struct vh_test_sink s;
+
+	memset(&s, 0, sizeof(s));
+	ctx.sink_arg = &s;
+	assert_int_equal(d->vma(NULL, &ctx, &v[1]), VH_OK);
+	assert_int_equal(s.n, 1);
+	return s.f[0].severity;
+}
+
+/* libffi closure pages and JIT caches are calibrated; anything else stays high. */
+static void test_rwx_calibration(void **state)
+{
+	(void)state;
+	memset(ffi_page, 0, sizeof(ffi_page));
+	put_tramp(16, 0x70c8);
+	put_tramp(80, 0x70c8);
+	ffi_read_ok = 1;
+	assert_int_equal(rwx_severity("/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2"), VH_SEV_INFO);
+	/* a trampoline-looking jump out of libffi: not libffi's */
+	put_tramp(160, 0x41414000);
+	assert_int_equal(rwx_severity("/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2"), VH_SEV_HIGH);
+	/* no trampoline at all: shellcode in a process that happens to map libffi */
+	memset(ffi_page, 0x90, sizeof(ffi_page));
+	assert_int_equal(rwx_severity("/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2"), VH_SEV_HIGH);
+	/* content not in the dump: probably the closures, said unverified */
+	ffi_read_ok = 0;
+	assert_int_equal(rwx_severity("/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2"), VH_SEV_INFO);
+	assert_int_equal(rwx_severity("/usr/lib/jvm/lib/server/libjvm.so"), VH_SEV_LOW);
+	assert_int_equal(rwx_severity("/usr/lib/libfoo.so"), VH_SEV_HIGH);
+	ffi_read_ok = 1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +234,7 @@ int main(void)
 	    cmocka_unit_test(test_kthread_mm),
 	    cmocka_unit_test(test_severity_names),
 	    cmocka_unit_test(test_disasm),
+	    cmocka_unit_test(test_rwx_calibration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

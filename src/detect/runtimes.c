@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Calibration for language runtimes: anonymous writable and executable memory
+ * is how libffi places its closure trampolines (ctypes and cffi callbacks)
+ * and how most JITs keep their code caches. Such memory in a process that
+ * maps the runtime, and that looks like the runtime's, is not reported high.
+ */
+#include "detect/detectors.h"
+
+#include <string.h>
+
+/* libffi closure pages looked at (libffi allocates them a page at a time). */
+#define FFI_PAGES 16
+
+/* The last path component starts with @prefix. */
+static bool base_starts(const char *path, const char *prefix)
+{
+	const char *b = strrchr(path ? path : "", '/');
+
+	return !strncmp(b ? b + 1 : (path ? path : ""), prefix, strlen(prefix));
+}
+
+/* An executable file mapping of the process whose file name starts with @prefix. */
+static bool maps_exec(const struct vh_vma_list *l, const char *prefix)
+{
+	for (size_t i = 0; l && i < l->nvmas; i++) {
+		const struct vh_vma *v = &l->vmas[i];
+
+		if (v->file && (v->flags & VH_VM_EXEC) && base_starts(v->path, prefix))
+			return true;
+	}
+	return false;
+}
+
+/* Whether @addr lies in an executable mapping of libffi. */
+static bool in_libffi_text(const struct vh_vma_list *l, uint64_t addr)
+{
+	for (size_t i = 0; i < l->nvmas; i++) {
+		const struct vh_vma *v = &l->vmas[i];
+
+		if (v->file && (v->flags & VH_VM_EXEC) && base_starts(v->path, "libffi") &&
+		    addr >= v->start && addr < v->end)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A libffi closure trampoline at @b[i] (x86-64): libffi 3.4 built with CET
+ * (endbr64; lea -11(%rip),%r10; jmp *7(%rip); nopl; the 8-byte target at
+ * +24), or libffi 3.3 and older (movabs $target,%r11; movabs $data,%r10;
+ * jmp *%r11).
+ */
+static bool ffi_tramp(const unsigned char *b, size_t n, size_t i, uint64_t *target)
+{
+	static const unsigned char cet[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x4c, 0x8d, 0x15, 0xf5, 0xff,
+					    0xff, 0xff, 0xff, 0x25, 0x07, 0x00, 0x00, 0x00};
+
+	if (i + 32 <= n && !memcmp(b + i, cet, sizeof(cet))) {
+		memcpy(target, b + i + 24, 8);
+		return true;
+	}
+	if (i + 23 <= n && b[i] == 0x49 && b[i + 1] == 0xbb && b[i + 10] == 0x49 &&
+	    b[i + 11] == 0xba && b[i + 20] == 0x49 && b[i + 21] == 0xff && b[i + 22] == 0xe3) {
+		memcpy(target, b + i + 2, 8);
+		return true;
+	}
+	return false;
+}
+
+/* Counts libffi trampolines in @v: *good jump into libffi, *bad elsewhere. */
+static int count_tramps(const struct vh_detect_ctx *ctx, const struct vh_vma *v, size_t *good,
+			size_t *bad)
+{
+	unsigned char page[4096];
+	uint64_t end = v->end - v->start > FFI_PAGES * sizeof(page)
+			   ? v->start + FFI_PAGES * sizeof(page)
+			   : v->end;
+	int err = VH_OK;
+
+	*good = *bad = 0;
+	for (uint64_t a = v->start; a < end && !err; a += sizeof(page)) {
+		err = vh_detect_read(ctx, a, page, sizeof(page));
+		for (size_t i = 0; !err && i < sizeof(page); i++) {
+			uint64_t target;
+
+			if (ffi_tramp(page, sizeof(page), i, &target))
+				*(in_libffi_text(ctx->vmas, target) ? good : bad) += 1;
+		}
+	}
+	return err;
+}
+
+/* JIT runtimes whose code caches are writable and executable, by library or program. */
+static const char *jit_runtime(const struct vh_detect_ctx *ctx)
+{
+	static const char *const libs[] = {"libjvm.so",	   "libnode.so",  "libv8",
+					   "libmozjs",	   "libluajit",	  "libcoreclr.so",
+					   "libclrjit.so", "libmonosgen", "libjavascriptcoregtk",
+					   "libQt5Qml",	   "libQt6Qml",	  "libpcre2-8.so",
+					   "libLLVM",	   "libruby"};
+	static const char *const progs[] = {"node", "java", "dotnet", "pypy", "luajit"};
+
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		if (maps_exec(ctx->vmas, libs[i]))
+			return libs[i];
+	}
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (!strcmp(ctx->task->comm, progs[i]))
+			return progs[i];
+	}
+	return NULL;
+}
+
+enum vh_severity vh_rwx_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
+				  char *why, size_t len)
+{
+	const char *jit;
+	size_t good, bad;
+
+	if (maps_exec(ctx->vmas, "libffi") && v->end - v->start <= FFI_PAGES * 4096) {
+		int err = count_tramps(ctx, v, &good, &bad);
+
+		if (!err && good && !bad) {
+			snprintf(why, len,
+				 "libffi closure trampolines (%zu, each jumping into libffi): "
+				 "ctypes or cffi callbacks",
+				 good);
+			return VH_SEV_INFO;
+		}
+		if (err) {
+			snprintf(why, len,
+				 "small writable and executable anonymous memory in a process "
+				 "using libffi: its closure trampolines, likely; not verified (the "
+				 "content is not in the dump)");
+			/* usually legitimate, as info says; the reason says it is unverified */
+			return VH_SEV_INFO;
+		}
+	}
+	jit = jit_runtime(ctx);
+	if (jit) {
+		snprintf(why, len,
+			 "writable and executable anonymous memory in a process running a JIT "
+			 "(%s): its code cache, likely",
+			 jit);
+		return VH_SEV_LOW;
+	}
+	snprintf(why, len, "anonymous memory both writable and executable");
+	return VH_SEV_HIGH;
+}
