@@ -78,10 +78,14 @@ struct vh_ev_absent {
 	struct vh_ev_absent_run {
 		uint64_t start, end; /* addresses (or file offsets) */
 		int err;	     /* VH_ERR_*: why the bytes are not there */
-	} *runs;
+	} * runs;
 	size_t n, cap;
 	uint64_t pages; /* pages in all runs */
 };
+
+/* Reasons of absent runs that are no read error (positive, unlike VH_ERR_*). */
+#define VH_EV_SWAPPED 1 /* a swap entry: the page is in swap, not in memory */
+#define VH_EV_EVICTED 2 /* a shadow entry: the page was evicted from the page cache */
 
 int vh_ev_absent_add(struct vh_ev_absent *a, uint64_t start, uint64_t end, int err);
 /* Writes "absent_pages": N and "absent": [{"start","end","reason"}...] into @j. */
