@@ -14,6 +14,7 @@
 #define SHENT_SIZE 64u
 #define PT_LOAD	   1u
 #define SHT_NOBITS 8u
+#define SHT_STRTAB 3u
 /* Section headers checked, at most (the rest are taken as they come). */
 #define SHDRS_CHECKED 64u
 
@@ -61,7 +62,8 @@ static bool add_ok(uint64_t a, uint64_t b, uint64_t *sum)
 
 /*
  * Whether a section header table is at @shoff: the first entry all zeros,
- * known section types, and sections (other than NOBITS) inside @limit.
+ * known section types, sections (other than NOBITS) inside @limit, and the
+ * section names' table (e_shstrndx) a SHT_STRTAB (zeros are no table).
  */
 static bool shdrs_look_right(vh_elfimg_read_fn rd, void *arg, uint64_t shoff, unsigned shnum,
 			     unsigned shstrndx, uint64_t limit)
@@ -70,7 +72,7 @@ static bool shdrs_look_right(vh_elfimg_read_fn rd, void *arg, uint64_t shoff, un
 	unsigned n = shnum < SHDRS_CHECKED ? shnum : SHDRS_CHECKED;
 	static const unsigned char zero[SHENT_SIZE];
 
-	if (shstrndx >= shnum || rd(arg, shoff, sh, (size_t)n * SHENT_SIZE))
+	if (!shstrndx || shstrndx >= shnum || rd(arg, shoff, sh, (size_t)n * SHENT_SIZE))
 		return false;
 	if (memcmp(sh, zero, SHENT_SIZE))
 		return false;
@@ -83,6 +85,13 @@ static bool shdrs_look_right(vh_elfimg_read_fn rd, void *arg, uint64_t shoff, un
 			return false;
 		if (type != SHT_NOBITS && type != 0 &&
 		    (!add_ok(u64(e + 24), u64(e + 32), &end) || end > limit))
+			return false;
+		if (i == shstrndx && type != SHT_STRTAB)
+			return false;
+	}
+	if (shstrndx >= n) { /* past the entries checked: read it alone */
+		if (rd(arg, shoff + (uint64_t)shstrndx * SHENT_SIZE, sh, SHENT_SIZE) ||
+		    u32(sh + 4) != SHT_STRTAB)
 			return false;
 	}
 	return true;
@@ -108,12 +117,13 @@ static void plan_loaded(struct vh_elfimg *img, const struct vh_elfimg_piece *loa
 
 		if (p.file_off == 0 && p.len >= hdr_end)
 			hdr_covered = true;
-		if (p.mem_off >= avail) {
+		/* the file is no larger than the memory: a hostile p_offset makes no huge file */
+		if (p.mem_off >= avail || p.file_off >= avail) {
 			img->cut = true;
 			continue;
 		}
-		if (p.len > avail - p.mem_off) {
-			p.len = avail - p.mem_off;
+		if (p.len > avail - p.mem_off || p.len > avail - p.file_off) {
+			p.len = avail - (p.mem_off > p.file_off ? p.mem_off : p.file_off);
 			img->cut = true;
 		}
 		if (p.len)

@@ -15,6 +15,7 @@
  */
 #include "evidence/elfimage.h"
 #include "evidence/evidence_internal.h"
+#include "evidence/files_internal.h"
 #include "kernel/fdtable.h"
 #include "kernel/kmem.h"
 #include "kernel/maps_internal.h"
@@ -299,8 +300,7 @@ static bool ends_with(const char *s, const char *tail)
 	return n >= t && !strcmp(s + n - t, tail);
 }
 
-/* The last component of a kernel path, " (deleted)" left out, made safe. */
-static void safe_basename(const char *path, char *out, size_t size)
+size_t vh_ev_file_basename(const char *path, char *out, size_t size)
 {
 	char buf[NAME_BYTES * 4];
 	const char *slash = strrchr(path, '/');
@@ -313,7 +313,7 @@ static void safe_basename(const char *path, char *out, size_t size)
 		n = sizeof(buf) - 1;
 	memcpy(buf, base, n);
 	buf[n] = '\0';
-	vh_evidence_safe_name(buf, out, size);
+	return vh_evidence_safe_name(buf, out, size);
 }
 
 /* --- a file from its page cache ----------------------------------------- */
@@ -451,7 +451,7 @@ static int write_pages(struct run *r, const struct inode_info *ii, const struct 
 	for (uint64_t idx = 0; idx < npages; idx++) {
 		uint64_t off = idx * VH_EV_PAGE;
 		size_t len = ii->size - off < VH_EV_PAGE ? (size_t)(ii->size - off) : VH_EV_PAGE;
-		int why = VH_OK;
+		int why = pc->partial ? VH_EV_UNKNOWN : VH_OK;
 
 		while (ci < pc->n && pc->e[ci].index + pc->e[ci].n <= idx)
 			ci++;
@@ -566,7 +566,7 @@ static int write_inode(struct run *r, struct inode_ent *e)
 			      ii.i_size, MAX_FILE_SIZE);
 		}
 	}
-	safe_basename(e->name.path, base, sizeof(base));
+	vh_ev_file_basename(e->name.path, base, sizeof(base));
 	snprintf(rel, sizeof(rel), "files/%016" PRIx64 "-%s", e->inode, base);
 	if ((err = vh_ev_file_create(r->d, rel, &f)))
 		goto out;
@@ -596,6 +596,7 @@ static int write_inode(struct run *r, struct inode_ent *e)
 	vh_json_bool(j, "memfd", !strncmp(e->name.path, "/memfd:", 7));
 	vh_json_bool(j, "shmem", ii.shmem);
 	vh_json_hex(j, "inode", e->inode);
+	vh_json_hex(j, "struct_file", e->file);
 	vh_json_u64(j, "i_ino", ii.ino);
 	{
 		char dev[32];
@@ -908,7 +909,7 @@ static int core_file(struct run *r, const struct vh_task *t, const struct vh_cor
 		if (end >= m[i]->offset && end > size)
 			size = end;
 	}
-	safe_basename(m[0]->path, base, sizeof(base));
+	vh_ev_file_basename(m[0]->path, base, sizeof(base));
 	snprintf(rel, sizeof(rel), "files/%04zu-%s", index, base);
 	if ((err = vh_ev_file_create(r->d, rel, &f)))
 		return err;

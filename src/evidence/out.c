@@ -545,6 +545,8 @@ const char *vh_ev_absent_reason(int err)
 		return "swapped";
 	case VH_EV_EVICTED:
 		return "evicted";
+	case VH_EV_UNKNOWN:
+		return "page cache unreadable";
 	default:
 		return vh_strerror(err);
 	}
