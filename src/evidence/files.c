@@ -196,15 +196,30 @@ static struct inode_ent *inode_get(struct run *r, uint64_t inode, uint64_t file,
 	return e;
 }
 
-/* The inode of the struct file at @file; NULL (a warning) when it cannot be read. */
+/*
+ * The inode of the struct file at @file; NULL (a warning) when it cannot be
+ * read or is no inode: an inode's own mapping names it as its host (what a
+ * pointer into other memory, a damaged fd array's, hardly does).
+ */
 static struct inode_ent *inode_of_file(struct run *r, int32_t pid, uint64_t file, int *err)
 {
-	uint64_t inode = 0;
+	const struct vh_profile *p = r->p;
+	uint64_t inode = 0, mapping = 0, host = 0;
 
 	*err = VH_OK;
-	if (vh_member_read(r->kr, file, &r->p->file.f_inode, &inode) || !vh_kptr_ok(r->kr, inode)) {
+	if (vh_member_read(r->kr, file, &p->file.f_inode, &inode) || !vh_kptr_ok(r->kr, inode)) {
 		*err = warn(r, "pid %d: file %#" PRIx64 ": inode %#" PRIx64 " cannot be read",
 			    (int)pid, file, inode);
+		return NULL;
+	}
+	if (vh_present(&p->address_space.host) &&
+	    (vh_member_read(r->kr, inode, &p->inode.i_mapping, &mapping) ||
+	     !vh_kptr_ok(r->kr, mapping) ||
+	     vh_member_read(r->kr, mapping, &p->address_space.host, &host) || host != inode)) {
+		*err = warn(r,
+			    "pid %d: file %#" PRIx64 ": %#" PRIx64
+			    " is no inode (its mapping %#" PRIx64 " names host %#" PRIx64 ")",
+			    (int)pid, file, inode, mapping, host);
 		return NULL;
 	}
 	return inode_get(r, inode, file, err);
