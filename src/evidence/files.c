@@ -45,8 +45,9 @@
 #define PROGRESS_SECONDS 5.0
 /* Bytes of a sanitised name in an output file name. */
 #define NAME_BYTES 80
-/* include/uapi/linux/magic.h: shmem/tmpfs (memfds live there too). */
-#define TMPFS_MAGIC 0x01021994u
+/* include/uapi/linux/magic.h: shmem/tmpfs (memfds live there too), hugetlbfs. */
+#define TMPFS_MAGIC	0x01021994u
+#define HUGETLBFS_MAGIC 0x958458f6u
 
 struct holder_map {
 	uint64_t start, end, offset;
@@ -345,7 +346,7 @@ static int flush_zeros(struct vh_ev_file *f, uint64_t *zeros)
 struct inode_info {
 	uint64_t mapping, i_size, size, ino, nlink;
 	uint32_t mode, major, minor;
-	bool shmem, cut;
+	bool shmem, hugetlbfs, cut;
 };
 
 /* Reads what the record needs of an inode; false (a warning) when it cannot. */
@@ -369,8 +370,10 @@ static bool inode_read(struct run *r, struct inode_ent *e, struct inode_info *ii
 	vh_member_read(r->kr, e->inode, &p->inode.i_ino, &ii->ino);
 	vh_member_read(r->kr, e->inode, &p->inode.i_nlink, &ii->nlink);
 	if (!vh_member_read(r->kr, e->inode, &p->inode.i_sb, &sb) && vh_kptr_ok(r->kr, sb)) {
-		if (!vh_member_read(r->kr, sb, &p->super_block.s_magic, &v))
+		if (!vh_member_read(r->kr, sb, &p->super_block.s_magic, &v)) {
 			ii->shmem = (uint32_t)v == TMPFS_MAGIC;
+			ii->hugetlbfs = (uint32_t)v == HUGETLBFS_MAGIC;
+		}
 		if (!vh_member_read(r->kr, sb, &p->super_block.s_dev, &v)) {
 			unsigned bits = (unsigned)p->c.MINORBITS.value;
 
@@ -556,6 +559,12 @@ static int write_inode(struct run *r, struct inode_ent *e)
 	if (!S_ISREG(ii.mode)) {
 		r->not_regular++; /* pipes, sockets, devices, directories: no page cache content */
 		return VH_OK;
+	}
+	if (ii.hugetlbfs) {
+		/* its page cache is indexed by huge page on older kernels: not read */
+		r->unreadable++;
+		return warn(r, "%s (inode %#" PRIx64 "): hugetlbfs files are not recovered",
+			    e->name.path, e->inode);
 	}
 	if ((int64_t)ii.i_size < 0) {
 		fwarn(&fs, "i_size %" PRId64 " is negative: taken as 0", (int64_t)ii.i_size);
