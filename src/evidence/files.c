@@ -675,10 +675,16 @@ static const char *layout_name(enum vh_elfimg_layout l)
 	return l == VH_ELFIMG_FILE ? "file" : "loaded";
 }
 
-static int anon_elf(struct run *r, const struct vh_task *t, const struct vh_vma_list *vl, size_t i)
+static const unsigned char elf_magic[4] = {0x7f, 'E', 'L', 'F'};
+
+/*
+ * The ELF image starting at @start, in @avail bytes of the process's memory
+ * (anonymous VMAs, or pages mapped outside every VMA when @hidden).
+ */
+static int rebuild_elf(struct run *r, const struct vh_task *t, uint64_t start, uint64_t avail,
+		       const char *perms, bool hidden)
 {
-	const struct vh_vma *v = &vl->vmas[i];
-	struct elf_src src = {r->s, t, v->start, v->end - v->start};
+	struct elf_src src = {r->s, t, start, avail < MAX_ELF_SPAN ? avail : MAX_ELF_SPAN};
 	struct vh_elfimg *img;
 	struct vh_ev_absent absent = {0};
 	struct vh_ev_file *f = NULL;
@@ -687,30 +693,20 @@ static int anon_elf(struct run *r, const struct vh_task *t, const struct vh_vma_
 	struct vh_json *j;
 	int err;
 
-	if (vh_session_read(r->s, VH_SPACE_USER, t, v->start, magic, sizeof(magic)) || memcmp(magic,
-											      "\x7f"
-											      "ELF",
-											      4))
+	if (vh_session_read(r->s, VH_SPACE_USER, t, start, magic, sizeof(magic)) ||
+	    memcmp(magic, elf_magic, sizeof(magic)))
 		return VH_OK;
-	/* the image may go on in the anonymous VMAs right after (a loaded image's segments) */
-	for (size_t k = i + 1; k < vl->nvmas && src.avail < MAX_ELF_SPAN; k++) {
-		if (vl->vmas[k].start != vl->vmas[k - 1].end || !anon_candidate(&vl->vmas[k]))
-			break;
-		src.avail = vl->vmas[k].end - v->start;
-	}
-	if (src.avail > MAX_ELF_SPAN)
-		src.avail = MAX_ELF_SPAN;
 	img = malloc(sizeof(*img));
 	if (!img)
 		return VH_ERR_NOMEM;
 	if (vh_elfimg_plan(elf_read, &src, src.avail, img)) {
-		err = warn(r, "pid %d: ELF header at %#" PRIx64 " not rebuilt: %s", (int)t->tgid,
-			   v->start, img->why);
+		err = warn(r, "pid %d: ELF header at %#" PRIx64 "%s not rebuilt: %s", (int)t->tgid,
+			   start, hidden ? " (outside every VMA)" : "", img->why);
 		free(img);
 		return err;
 	}
 	vh_evidence_safe_name(t->comm, comm, sizeof(comm));
-	snprintf(rel, sizeof(rel), "anon-elf/%d-%s-%" PRIx64 ".elf", (int)t->tgid, comm, v->start);
+	snprintf(rel, sizeof(rel), "anon-elf/%d-%s-%" PRIx64 ".elf", (int)t->tgid, comm, start);
 	if ((err = vh_ev_file_create(r->d, rel, &f)))
 		goto out;
 	if ((err = vh_elfimg_write(img, elf_read, &src, f, &absent))) {
@@ -733,9 +729,10 @@ static int anon_elf(struct run *r, const struct vh_task *t, const struct vh_vma_
 	vh_json_u64(j, "size", img->size);
 	vh_json_u64(j, "pid", (uint64_t)t->tgid);
 	vh_json_str(j, "comm", t->comm);
-	vh_json_hex(j, "address", v->start);
-	vh_json_hex(j, "end", v->start + src.avail);
-	vh_json_str(j, "perms", v->perms);
+	vh_json_hex(j, "address", start);
+	vh_json_hex(j, "end", start + src.avail);
+	vh_json_str(j, "perms", perms);
+	vh_json_bool(j, "hidden", hidden);
 	vh_json_str(j, "layout", layout_name(img->layout));
 	vh_json_str(j, "layout_why", img->why);
 	vh_json_u64(j, "e_type", img->e_type);
@@ -750,6 +747,20 @@ out:
 	vh_ev_absent_free(&absent);
 	free(img);
 	return err;
+}
+
+/* An anonymous VMA and the anonymous VMAs right after it (a loaded image's segments). */
+static int anon_elf(struct run *r, const struct vh_task *t, const struct vh_vma_list *vl, size_t i)
+{
+	const struct vh_vma *v = &vl->vmas[i];
+	uint64_t avail = v->end - v->start;
+
+	for (size_t k = i + 1; k < vl->nvmas && avail < MAX_ELF_SPAN; k++) {
+		if (vl->vmas[k].start != vl->vmas[k - 1].end || !anon_candidate(&vl->vmas[k]))
+			break;
+		avail = vl->vmas[k].end - v->start;
+	}
+	return rebuild_elf(r, t, v->start, avail, v->perms, false);
 }
 
 static int anon_elfs(struct run *r, const struct vh_task *t, const struct vh_vma_list *vl)
@@ -767,6 +778,103 @@ static int anon_elfs(struct run *r, const struct vh_task *t, const struct vh_vma
 			return err;
 	}
 	return VH_OK;
+}
+
+/* Runs of pages mapped outside every VMA looked at, at most, per process. */
+#define MAX_HIDDEN_RUNS 4096
+
+struct hidden_run {
+	uint64_t start, end;
+};
+
+/* The present pages of a process outside every VMA, merged into runs. */
+struct hidden {
+	const struct vh_vma_list *vl;
+	size_t cur; /* the first VMA not below the mappings walked */
+	struct hidden_run *runs;
+	size_t n, cap;
+	bool nomem, capped;
+};
+
+static void hidden_add(struct hidden *h, uint64_t start, uint64_t end)
+{
+	if (h->n && h->runs[h->n - 1].end == start) {
+		h->runs[h->n - 1].end = end;
+		return;
+	}
+	if (h->n >= MAX_HIDDEN_RUNS) {
+		h->capped = true;
+		return;
+	}
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 16;
+		struct hidden_run *g = realloc(h->runs, cap * sizeof(*g));
+
+		if (!g) {
+			h->nomem = true;
+			return;
+		}
+		h->runs = g;
+		h->cap = cap;
+	}
+	h->runs[h->n++] = (struct hidden_run){start, end};
+}
+
+/* The parts of a present mapping no VMA covers (the VMAs are sorted by start). */
+static int hidden_page(const struct vh_mapping *m, int present, void *arg)
+{
+	struct hidden *h = arg;
+	const struct vh_vma_list *vl = h->vl;
+	uint64_t a = m->vaddr, e = m->vaddr + m->page_size;
+	size_t k;
+
+	if (!present)
+		return 0;
+	while (h->cur < vl->nvmas && vl->vmas[h->cur].end <= a)
+		h->cur++;
+	for (k = h->cur; a < e;) {
+		uint64_t next;
+
+		if (k < vl->nvmas && vl->vmas[k].start <= a) {
+			if (vl->vmas[k].end > a)
+				a = vl->vmas[k].end < e ? vl->vmas[k].end : e;
+			k++;
+			continue;
+		}
+		next = k < vl->nvmas && vl->vmas[k].start < e ? vl->vmas[k].start : e;
+		hidden_add(h, a, next);
+		a = next;
+	}
+	return h->nomem ? VH_ERR_NOMEM : 0;
+}
+
+/* ELF images in pages the page tables map outside every VMA (a VMA taken out of the tree). */
+static int hidden_elfs(struct run *r, const struct vh_task *t, const struct vh_vma_list *vl)
+{
+	struct hidden h = {.vl = vl};
+	int levels = r->s->km.levels;
+	uint64_t root;
+	int err;
+
+	if (vh_mm_pgd_root(r->kr, r->p, t->mm, &root))
+		return warn(r, "pid %d: page tables not found: pages outside the VMAs not searched",
+			    (int)t->tgid);
+	err = vh_x86_64_walk(r->s->d, root, levels, 0, levels == 5 ? 1ull << 56 : 1ull << 47,
+			     hidden_page, &h, NULL);
+	if (err == VH_ERR_NOMEM || h.nomem) {
+		free(h.runs);
+		return VH_ERR_NOMEM;
+	}
+	err = VH_OK;
+	for (size_t i = 0; i < h.n && !err; i++)
+		err = rebuild_elf(r, t, h.runs[i].start, h.runs[i].end - h.runs[i].start, "", true);
+	if (!err && h.capped)
+		err = warn(r,
+			   "pid %d: more than %d runs of pages outside the VMAs: the rest not "
+			   "searched for ELF images",
+			   (int)t->tgid, MAX_HIDDEN_RUNS);
+	free(h.runs);
+	return err;
 }
 
 /* --- a kernel dump -------------------------------------------------------- */
@@ -798,6 +906,8 @@ static int one_process(struct run *r, const struct vh_task *t, const struct vh_f
 		}
 		if (!err && !req->no_anon_elf)
 			err = anon_elfs(r, t, vl);
+		if (!err && !req->no_anon_elf)
+			err = hidden_elfs(r, t, vl);
 		vh_session_vmas_put(r->s, vl);
 		if (err)
 			return err;

@@ -21,6 +21,11 @@ them (offsets from vh-profile), runs vh-files, checks and puts the bytes back:
                                  65535 program headers, an e_phoff that
                                  overflows, a 2^63-byte segment, 65535
                                  section headers at a huge offset
+  hidden-elf                     a small ELF file written into the pages of the
+                                 lab's hidden_vma plant (a VMA the lab's module
+                                 took out of the tree; 6.1 and 5.10): it must
+                                 be rebuilt from the pages outside every VMA,
+                                 byte for byte (kind anon-elf, hidden)
   random-N                       64 random words over all of the above
   truncated                      the copy cut to 40 %: the run may fail to
                                  load (exit 3) but must not crash
@@ -29,6 +34,7 @@ A case fails when vh-files dies on a signal, prints a sanitizer report, runs
 over the time limit, exits other than 0 (3 for truncated), or writes a
 folder whose manifest, records and files disagree (check_files.py's checks).
 """
+import hashlib
 import json
 import os
 import random
@@ -62,8 +68,25 @@ def user_paddr(tools, dump, root, vaddr):
 
 
 class Case:
-    def __init__(self, name, words=(), raw=()):
-        self.name, self.words, self.raw = name, list(words), list(raw)
+    def __init__(self, name, words=(), raw=(), expect=None):
+        self.name, self.words, self.raw, self.expect = name, list(words), list(raw), expect
+
+
+def small_elf(size):
+    """An ELF64 executable of @size bytes: one PT_LOAD, three section headers at its end."""
+    shoff = size - 3 * 64
+    eh = bytearray(64)
+    eh[0:4] = b"\x7fELF"
+    eh[4:7] = bytes([2, 1, 1])
+    struct.pack_into("<HHIQQQIHHHHHH", eh, 16, 2, 62, 1, 0x401000, 64, shoff, 0, 64, 56, 1,
+                     64, 3, 2)
+    ph = struct.pack("<IIQQQQQQ", 1, 5, 0, 0x400000, 0x400000, shoff, shoff, 0x1000)
+    body = bytes((i * 13 + (i >> 9)) & 0xff for i in range(shoff - 64 - 56))
+    sh = bytes(64) + struct.pack("<IIQQQQIIQQ", 1, 1, 6, 0x401000, 0x1000, 0x800, 0, 0, 16, 0) \
+        + struct.pack("<IIQQQQIIQQ", 9, 3, 0, 0, 0x1800, 0x10, 0, 0, 1, 0)
+    data = bytes(eh) + ph + body + sh
+    assert len(data) == size
+    return data
 
 
 def check(a, lab, copy, case, fails, patcher, allowed=(0,)):
@@ -92,6 +115,14 @@ def check(a, lab, copy, case, fails, patcher, allowed=(0,)):
                 fails.append("%s: %s" % (label, err))
             else:
                 check_folder(label, os.path.join(out, "o"), recs, fails)
+                if case.expect:
+                    pid, start, digest, size = case.expect
+                    got = [r for r in recs if r["kind"] == "anon-elf" and r["pid"] == pid
+                           and int(r["address"], 16) == start]
+                    if not got or not got[0]["hidden"] or got[0]["sha256"] != digest \
+                            or got[0]["size"] != size:
+                        fails.append("%s: the ELF file in pid %d's hidden pages at %#x not "
+                                     "rebuilt whole: %s" % (label, pid, start, got))
                 big = [r for r in recs if r["size"] > MAX_FILE]
                 if big:
                     fails.append("%s: %s is %d bytes" % (label, big[0]["file"], big[0]["size"]))
@@ -183,6 +214,25 @@ def check_lab(a, lab):
                 Case("elf-shnum", raw=[(ehdr + 40, struct.pack("<Q", (1 << 64) - 64)),
                                        (ehdr + 60, struct.pack("<H", 0xffff))]),
             ]
+        with open(os.path.join(lab, "truth.json")) as f:
+            hid = [p for p in json.load(f)["plants"] if p["kind"] == "hidden_vma"]
+        if hid:
+            h = hid[0]
+            hstart, hend = int(h["start"], 16), int(h["end"], 16)
+            ht = [t for t in tasks if t["pid"] == h["pid"]][0]
+            hpgd = rd.u64s(int(ht["mm"], 16) + off["mm_struct.pgd"], 1)[0]
+            hroot = kvtop(a.tools, copy, [hpgd])[hpgd]
+            data = small_elf(min(hend - hstart, 0x6000) - 0x100)
+            raw = []
+            for o in range(0, len(data), 4096):
+                pa = user_paddr(a.tools, copy, hroot, hstart + o)
+                if pa is None:
+                    fails.append("%s: hidden page %#x does not translate" % (lab, hstart + o))
+                    break
+                raw.append((file_offset(patcher.loads, pa), data[o:o + 4096]))
+            else:
+                cases.append(Case("hidden-elf", raw=raw, expect=(
+                    h["pid"], hstart, hashlib.sha256(data).hexdigest(), len(data))))
         rng = random.Random(1)
         for n in range(a.random_rounds):
             words = [(rng.choice(hot), rng.choice([0, rng.getrandbits(64), LIST_POISON1,
