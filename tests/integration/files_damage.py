@@ -13,6 +13,11 @@ them (offsets from vh-profile), runs vh-files, checks and puts the bytes back:
                                  address_space itself, or at LIST_POISON1
   xa_node-random                 the first page cache node's slots: random
                                  values and pointers to other struct pages
+  swap-entry, foreign-page       a leaf slot of the memfd's page cache made a
+                                 swap entry (the page must be absent,
+                                 "swapped"), another one the deleted file's
+                                 struct page (absent, "corrupt data", a warning
+                                 that it belongs to another mapping)
   f_inode, f_mapping             the deleted file's struct file: garbage
   fdtable                        the reflect task's fdtable: max_fds 2^32-1,
                                  fd array pointing at random memory
@@ -68,8 +73,20 @@ def user_paddr(tools, dump, root, vaddr):
 
 
 class Case:
-    def __init__(self, name, words=(), raw=(), expect=None):
+    def __init__(self, name, words=(), raw=(), expect=None, absent=None):
         self.name, self.words, self.raw, self.expect = name, list(words), list(raw), expect
+        self.absent = absent  # (inode, file offset, reason, warning text)
+
+
+def first_leaf(rd, off, mapping):
+    """The slots' address of the first leaf of a page cache tree of height 2, or None."""
+    head = rd.u64s(mapping + off["address_space.i_pages"] + off["xarray.xa_head"], 1)[0]
+    if head & 3 != 2 or head < 4096:
+        return None
+    slot0 = rd.u64s(head - 2 + off["xa_node.slots"], 1)[0]
+    if slot0 & 3 != 2 or slot0 < 4096:
+        return None
+    return slot0 - 2 + off["xa_node.slots"]
 
 
 def small_elf(size):
@@ -115,6 +132,17 @@ def check(a, lab, copy, case, fails, patcher, allowed=(0,)):
                 fails.append("%s: %s" % (label, err))
             else:
                 check_folder(label, os.path.join(out, "o"), recs, fails)
+                if case.absent:
+                    inode, at, reason, text = case.absent
+                    got = [r for r in recs if r["kind"] == "file" and r["inode"] == inode]
+                    why = [x["reason"] for x in (got[0]["absent"] if got else [])
+                           if int(x["start"], 16) <= at < int(x["end"], 16)]
+                    if why != [reason] or (text and not any(text in w
+                                                            for w in got[0]["warnings"])):
+                        fails.append("%s: page at %#x of inode %s: absent %s, warnings %s; "
+                                     "expected %s, %r" % (label, at, inode, why,
+                                                          got[0]["warnings"] if got else None,
+                                                          reason, text))
                 if case.expect:
                     pid, start, digest, size = case.expect
                     got = [r for r in recs if r["kind"] == "anon-elf" and r["pid"] == pid
@@ -192,6 +220,19 @@ def check_lab(a, lab):
                 words.append((slots + 8 * i, v))
             cases.append(Case("xa_node-random", words))
             hot += [slots + 8 * i for i in range(64)]
+
+        mleaf = first_leaf(rd, off, mapping)
+        dleaf = first_leaf(rd, off, rd.u64s(dfile + off["file.f_mapping"], 1)[0])
+        if mleaf is None or dleaf is None:
+            fails.append("%s: the memfd's or the deleted file's page cache is not two levels high"
+                         % lab)
+        else:
+            cases += [
+                Case("swap-entry", [(mleaf, (0x12345 << 1) | 1)],
+                     absent=(memfd["inode"], 0, "swapped", None)),
+                Case("foreign-page", [(mleaf + 8, rd.u64s(dleaf, 1)[0])],
+                     absent=(memfd["inode"], 4096, "corrupt data", "belongs to mapping")),
+            ]
 
         # the reflect image's header, through its page tables
         pgd = rd.u64s(int(task["mm"], 16) + off["mm_struct.pgd"], 1)[0]
