@@ -34,6 +34,8 @@
 
 /* A file larger than this is written up to its last cached page only. */
 #define MAX_FILE_SIZE (1ull << 30)
+/* No file is written longer than this (its holes are hashed: a hostile size costs time). */
+#define MAX_WRITE (4ull << 30)
 /* Indices of the page cache looked at, at most (4 PiB of file). */
 #define MAX_INDEX (1ull << 40)
 /* Memory an ELF image found in anonymous memory may span. */
@@ -589,6 +591,12 @@ static int write_inode(struct run *r, struct inode_ent *e)
 			      "i_size %" PRIu64 " over %llu: written up to the last cached page",
 			      ii.i_size, MAX_FILE_SIZE);
 		}
+		if (ii.size > MAX_WRITE) {
+			ii.size = MAX_WRITE;
+			ii.cut = true;
+			fwarn(&fs, "i_size %" PRIu64 ": written up to %llu bytes", ii.i_size,
+			      MAX_WRITE);
+		}
 	}
 	vh_ev_file_basename(e->name.path, base, sizeof(base));
 	snprintf(rel, sizeof(rel), "files/%016" PRIx64 "-%s", e->inode, base);
@@ -1026,6 +1034,14 @@ static int cmp_core_file(const void *a, const void *b)
 }
 
 /* One file of the NT_FILE note: its mappings @m[0..n), sorted by offset. */
+/* A mapping of the NT_FILE note that can be written: no wrap, inside MAX_WRITE. */
+static bool core_map_ok(const struct vh_core_file *m)
+{
+	uint64_t end = m->offset + (m->end - m->start);
+
+	return m->end > m->start && end > m->offset && end <= MAX_WRITE;
+}
+
 static int core_file(struct run *r, const struct vh_task *t, const struct vh_core_file *const *m,
 		     size_t n, size_t index)
 {
@@ -1040,8 +1056,16 @@ static int core_file(struct run *r, const struct vh_task *t, const struct vh_cor
 	for (size_t i = 0; i < n; i++) {
 		uint64_t end = m[i]->offset + (m[i]->end - m[i]->start);
 
-		if (end >= m[i]->offset && end > size)
+		if (!core_map_ok(m[i])) {
+			if ((err =
+				 warn(r,
+				      "%s: mapping %#" PRIx64 "-%#" PRIx64 " at offset %#" PRIx64
+				      " not written (past %llu bytes, or empty)",
+				      m[i]->path, m[i]->start, m[i]->end, m[i]->offset, MAX_WRITE)))
+				return err;
+		} else if (end > size) {
 			size = end;
+		}
 	}
 	vh_ev_file_basename(m[0]->path, base, sizeof(base));
 	snprintf(rel, sizeof(rel), "files/%04zu-%s", index, base);
@@ -1050,8 +1074,8 @@ static int core_file(struct run *r, const struct vh_task *t, const struct vh_cor
 	for (size_t i = 0; i < n && !err; i++) {
 		uint64_t off = m[i]->offset, len = m[i]->end - m[i]->start;
 
-		if (off + len < off || off + len <= pos)
-			continue; /* wraps, or written already (mapped twice) */
+		if (!core_map_ok(m[i]) || off + len <= pos)
+			continue; /* not written, or written already (mapped twice) */
 		if (off > pos) {
 			err = vh_ev_file_zeros(f, off - pos);
 			if (!err)
