@@ -348,7 +348,7 @@ static int flush_zeros(struct vh_ev_file *f, uint64_t *zeros)
 struct inode_info {
 	uint64_t mapping, i_size, size, ino, nlink;
 	uint32_t mode, major, minor;
-	bool shmem, hugetlbfs, cut;
+	bool have_nlink, shmem, hugetlbfs, cut;
 };
 
 /* Reads what the record needs of an inode; false (a warning) when it cannot. */
@@ -370,7 +370,7 @@ static bool inode_read(struct run *r, struct inode_ent *e, struct inode_info *ii
 	    !vh_kptr_ok(r->kr, ii->mapping))
 		vh_member_read(r->kr, e->inode, &p->inode.i_mapping, &ii->mapping);
 	vh_member_read(r->kr, e->inode, &p->inode.i_ino, &ii->ino);
-	vh_member_read(r->kr, e->inode, &p->inode.i_nlink, &ii->nlink);
+	ii->have_nlink = !vh_member_read(r->kr, e->inode, &p->inode.i_nlink, &ii->nlink);
 	if (!vh_member_read(r->kr, e->inode, &p->inode.i_sb, &sb) && vh_kptr_ok(r->kr, sb)) {
 		if (!vh_member_read(r->kr, sb, &p->super_block.s_magic, &v)) {
 			ii->shmem = (uint32_t)v == TMPFS_MAGIC;
@@ -624,7 +624,8 @@ static int write_inode(struct run *r, struct inode_ent *e)
 	vh_json_u64(j, "size", ii.size);
 	vh_json_str(j, "path", e->name.path);
 	vh_json_bool(j, "path_partial", e->name.partial);
-	vh_json_bool(j, "deleted", ends_with(e->name.path, " (deleted)") || ii.nlink == 0);
+	vh_json_bool(j, "deleted",
+		     ends_with(e->name.path, " (deleted)") || (ii.have_nlink && !ii.nlink));
 	vh_json_bool(j, "memfd", !strncmp(e->name.path, "/memfd:", 7));
 	vh_json_bool(j, "shmem", ii.shmem);
 	vh_json_hex(j, "inode", e->inode);
