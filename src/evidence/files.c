@@ -888,10 +888,35 @@ static int hidden_elfs(struct run *r, const struct vh_task *t, const struct vh_v
 
 /* --- a kernel dump -------------------------------------------------------- */
 
+/* File tables of one process read, at most (its threads may have tables of their own). */
+#define MAX_TABLES 16
+
+/* The open files of task @th, held by process @t. */
+static int task_fds(struct run *r, const struct vh_task *t, const struct vh_task *th)
+{
+	struct vh_fd_list fl;
+	int err = vh_fds_read(r->kr, r->p, th->addr, &fl);
+
+	for (size_t i = 0; i < fl.nwarnings && err != VH_ERR_NOMEM; i++)
+		if (warn(r, "pid %d: %s", (int)th->pid, fl.warnings[i]))
+			err = VH_ERR_NOMEM;
+	if (err == VH_ERR_NOT_PRESENT && !fl.nwarnings)
+		err = warn(r, "the profile lacks files_struct/fdtable: open files not read");
+	if (err != VH_ERR_NOMEM)
+		err = VH_OK;
+	for (size_t i = 0; i < fl.n && !err; i++) {
+		struct inode_ent *e = inode_of_file(r, t->tgid, fl.fds[i].file, &err);
+
+		if (e)
+			err = holder_fd(e, t, fl.fds[i].fd);
+	}
+	vh_fd_list_free(&fl);
+	return err;
+}
+
 static int one_process(struct run *r, const struct vh_task *t, const struct vh_files_request *req)
 {
 	const struct vh_vma_list *vl = NULL;
-	struct vh_fd_list fl;
 	int err;
 
 	r->processes++;
@@ -921,21 +946,36 @@ static int one_process(struct run *r, const struct vh_task *t, const struct vh_f
 		if (err)
 			return err;
 	}
-	err = vh_fds_read(r->kr, r->p, t->addr, &fl);
-	for (size_t i = 0; i < fl.nwarnings && err != VH_ERR_NOMEM; i++)
-		if (warn(r, "pid %d: %s", (int)t->tgid, fl.warnings[i]))
-			err = VH_ERR_NOMEM;
-	if (err == VH_ERR_NOT_PRESENT && !fl.nwarnings)
-		err = warn(r, "the profile lacks files_struct/fdtable: open files not read");
-	if (err != VH_ERR_NOMEM)
-		err = VH_OK;
-	for (size_t i = 0; i < fl.n && !err; i++) {
-		struct inode_ent *e = inode_of_file(r, t->tgid, fl.fds[i].file, &err);
+	err = task_fds(r, t, t);
+	/* a thread with a file table of its own (clone without CLONE_FILES, unshare) */
+	if (!err && vh_present(&r->p->task_struct.files) && t >= r->s->tl->tasks &&
+	    t < r->s->tl->tasks + r->s->tl->ntasks) {
+		const struct vh_task_list *tl = r->s->tl;
+		uint64_t seen[MAX_TABLES], files = 0;
+		size_t nseen = 0;
 
-		if (e)
-			err = holder_fd(e, t, fl.fds[i].fd);
+		if (!vh_member_read(r->kr, t->addr, &r->p->task_struct.files, &files))
+			seen[nseen++] = files;
+		for (size_t k = (size_t)(t - tl->tasks) + 1;
+		     !err && k < tl->ntasks && tl->tasks[k].tgid == t->tgid; k++) {
+			const struct vh_task *th = &tl->tasks[k];
+			bool known = false;
+
+			if (vh_member_read(r->kr, th->addr, &r->p->task_struct.files, &files) ||
+			    !files)
+				continue;
+			for (size_t q = 0; q < nseen && !known; q++)
+				known = seen[q] == files;
+			if (known || nseen == MAX_TABLES)
+				continue;
+			seen[nseen++] = files;
+			err =
+			    warn(r, "pid %d: thread %d has a file table of its own (%#" PRIx64 ")",
+				 (int)t->tgid, (int)th->pid, files);
+			if (!err)
+				err = task_fds(r, t, th);
+		}
 	}
-	vh_fd_list_free(&fl);
 	return err;
 }
 

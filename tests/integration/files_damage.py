@@ -31,6 +31,10 @@ them (offsets from vh-profile), runs vh-files, checks and puts the bytes back:
                                  took out of the tree; 6.1 and 5.10): it must
                                  be rebuilt from the pages outside every VMA,
                                  byte for byte (kind anon-elf, hidden)
+  own-files                      a worker thread of the threads plant given
+                                 the reflect process's file table: its
+                                 process gets a warning naming the thread, and
+                                 holds the files of that table
   random-N                       64 random words over all of the above
   truncated                      the copy cut to 40 %: the run may fail to
                                  load (exit 3) but must not crash
@@ -73,9 +77,10 @@ def user_paddr(tools, dump, root, vaddr):
 
 
 class Case:
-    def __init__(self, name, words=(), raw=(), expect=None, absent=None):
+    def __init__(self, name, words=(), raw=(), expect=None, absent=None, warning=None):
         self.name, self.words, self.raw, self.expect = name, list(words), list(raw), expect
         self.absent = absent  # (inode, file offset, reason, warning text)
+        self.warning = warning  # (text of a summary warning, pid, path of a file it holds)
 
 
 def first_leaf(rd, off, mapping):
@@ -132,6 +137,15 @@ def check(a, lab, copy, case, fails, patcher, allowed=(0,)):
                 fails.append("%s: %s" % (label, err))
             else:
                 check_folder(label, os.path.join(out, "o"), recs, fails)
+                if case.warning:
+                    text, pid, path = case.warning
+                    with open(os.path.join(out, "o", "manifest.json")) as f:
+                        warns = json.load(f)["summary"]["warnings"]
+                    held = [r for r in recs if r["kind"] == "file" and r["path"] == path
+                            and any(h["pid"] == pid and h["fds"] for h in r["holders"])]
+                    if not any(text in w for w in warns) or not held:
+                        fails.append("%s: no warning %r (%s), or pid %d holds no fd of %s"
+                                     % (label, text, warns[:5], pid, path))
                 if case.absent:
                     inode, at, reason, text = case.absent
                     got = [r for r in recs if r["kind"] == "file" and r["inode"] == inode]
@@ -221,6 +235,18 @@ def check_lab(a, lab):
             cases.append(Case("xa_node-random", words))
             hot += [slots + 8 * i for i in range(64)]
 
+        with open(os.path.join(lab, "truth.json")) as f:
+            thr = [p for p in json.load(f)["plants"] if p["kind"] == "threads"]
+        workers = [t for t in tasks if thr and t["tgid"] == thr[0]["pid"] and not t["leader"]]
+        if not workers:
+            fails.append("%s: no worker thread of the threads plant" % lab)
+        else:
+            w = workers[0]
+            out_file = [r for r in recs if r["kind"] == "file" and r["path"].endswith("reflect.out")]
+            cases.append(Case("own-files", [(int(w["task_struct"], 16) + off["task_struct.files"],
+                                             files)],
+                              warning=("thread %d has a file table of its own" % w["pid"],
+                                       w["tgid"], out_file[0]["path"] if out_file else "?")))
         mleaf = first_leaf(rd, off, mapping)
         dleaf = first_leaf(rd, off, rd.u64s(dfile + off["file.f_mapping"], 1)[0])
         if mleaf is None or dleaf is None:
