@@ -27,6 +27,7 @@
 #include "evidence/elfimage.h"
 #include "evidence/evidence_internal.h"
 #include "evidence/files_internal.h"
+#include "helpers/tmpfile.h"
 
 #define MEM_SIZE 0x8000u
 
@@ -41,7 +42,6 @@ struct mem {
 static int rd(void *arg, uint64_t off, void *buf, size_t len)
 {
 	struct mem *m = arg;
-
 	if (off > m->size || len > m->size - off) {
 		m->reads_out++;
 		return VH_ERR_INVAL;
@@ -211,6 +211,7 @@ static void test_file_copy(void **state)
 
 	(void)state;
 	make_file(m->b);
+	vh_test_seed("elfimage", m->b, FILE_SIZE); /* tests/fuzz/fuzz_elfimage.c */
 	assert_int_equal(vh_elfimg_plan(rd, m, 0x2000, &img), VH_OK);
 	assert_int_equal(img.layout, VH_ELFIMG_FILE);
 	assert_true(img.shdrs);
@@ -241,6 +242,7 @@ static void test_loaded_image(void **state)
 	make_file(file);
 	memcpy(m->b, file, 0x1800);
 	memcpy(m->b + 0x2800, file + 0x1800, 0x300);
+	vh_test_seed("elfimage", m->b, 0x3000);
 	assert_int_equal(vh_elfimg_plan(rd, m, 0x3000, &img), VH_OK);
 	assert_int_equal(img.layout, VH_ELFIMG_LOADED);
 	assert_false(img.shdrs);
