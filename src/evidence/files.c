@@ -453,6 +453,71 @@ static void fs_free(struct file_stats *fs)
 	free(fs->warnings);
 }
 
+/* page_frame(): the page is in memory, at the frame it gives (absent reasons are <= 3). */
+#define VH_OK_FRAME 100
+
+/* Whether page cache entry @e is this file's folio: its struct page names the file's mapping. */
+static int folio_check(struct run *r, const struct inode_info *ii, const struct vh_pc_entry *e,
+		       struct file_stats *fs)
+{
+	uint64_t pfn, mapping = 0;
+	int err;
+
+	if (r->vm_why)
+		return VH_ERR_NOT_PRESENT; /* no struct pages: no page can be found */
+	if (!vh_vmemmap_pfn(&r->vm, e->entry, r->max_pfn, &pfn)) {
+		fwarn(fs, "page cache index %" PRIu64 ": %#" PRIx64 " is no struct page", e->index,
+		      e->entry);
+		return VH_ERR_CORRUPT;
+	}
+	err = vh_member_read(r->kr, e->entry, &r->p->page.mapping, &mapping);
+	if (err) {
+		fwarn(fs,
+		      "page cache index %" PRIu64 ": struct page %#" PRIx64 " cannot be read (%s)",
+		      e->index, e->entry, vh_strerror(err));
+		return err;
+	}
+	if (mapping != ii->mapping) {
+		fwarn(fs,
+		      "page cache index %" PRIu64 ": struct page %#" PRIx64
+		      " belongs to mapping %#" PRIx64 ", not %#" PRIx64,
+		      e->index, e->entry, mapping, ii->mapping);
+		return VH_ERR_CORRUPT;
+	}
+	return VH_OK;
+}
+
+/* Where write_pages() is in the page cache's entries. */
+struct pc_cursor {
+	size_t ci;	/* the first entry not below the page */
+	size_t checked; /* the entry whose folio was checked (SIZE_MAX: none) */
+	int check_err;	/* what folio_check() said of it */
+};
+
+/* The page frame of page @idx of the file, or why the page is absent. */
+static int page_frame(struct run *r, const struct inode_info *ii, const struct vh_pc_list *pc,
+		      struct pc_cursor *c, uint64_t idx, struct file_stats *fs, uint64_t *pfn)
+{
+	const struct vh_pc_entry *e;
+
+	while (c->ci < pc->n && pc->e[c->ci].index + pc->e[c->ci].n <= idx)
+		c->ci++;
+	if (c->ci == pc->n || pc->e[c->ci].index > idx)
+		return pc->partial ? VH_EV_UNKNOWN : VH_OK; /* not cached (or not known) */
+	e = &pc->e[c->ci];
+	if (vh_pc_is_value(e->entry))
+		return ii->shmem ? VH_EV_SWAPPED : VH_EV_EVICTED;
+	if (c->checked != c->ci) {
+		c->checked = c->ci;
+		c->check_err = folio_check(r, ii, e, fs);
+	}
+	if (c->check_err)
+		return c->check_err;
+	vh_vmemmap_pfn(&r->vm, e->entry, r->max_pfn, pfn);
+	*pfn += idx - e->index; /* a large folio's pages are consecutive frames */
+	return VH_OK_FRAME;
+}
+
 /*
  * Writes pages [0, ceil(size / 4096)) of the file from its page cache
  * entries @pc: absent pages are holes, listed with their reason.
@@ -462,79 +527,27 @@ static int write_pages(struct run *r, const struct inode_info *ii, const struct 
 {
 	unsigned char buf[VH_EV_PAGE];
 	uint64_t npages = (ii->size + VH_EV_PAGE - 1) / VH_EV_PAGE, zeros = 0;
-	size_t ci = 0;
-	uint64_t checked = UINT64_MAX; /* the entry whose struct page was checked */
-	bool entry_ok = false;
-	int entry_err = VH_OK, err;
+	struct pc_cursor c = {0, SIZE_MAX, VH_OK};
+	int err;
 
 	fs->pages = npages;
 	for (uint64_t idx = 0; idx < npages; idx++) {
-		uint64_t off = idx * VH_EV_PAGE;
+		uint64_t off = idx * VH_EV_PAGE, pfn = 0;
 		size_t len = ii->size - off < VH_EV_PAGE ? (size_t)(ii->size - off) : VH_EV_PAGE;
-		int why = pc->partial ? VH_EV_UNKNOWN : VH_OK;
+		int why = page_frame(r, ii, pc, &c, idx, fs, &pfn);
 
-		while (ci < pc->n && pc->e[ci].index + pc->e[ci].n <= idx)
-			ci++;
-		if (ci < pc->n && pc->e[ci].index <= idx) {
-			const struct vh_pc_entry *e = &pc->e[ci];
-
-			if (vh_pc_is_value(e->entry)) {
-				why = ii->shmem ? VH_EV_SWAPPED : VH_EV_EVICTED;
-			} else {
-				uint64_t pfn = 0, mapping = 0;
-
-				if (checked != ci) {
-					/* the folio's struct page must name this file's mapping */
-					checked = ci;
-					entry_ok = false;
-					entry_err = VH_ERR_CORRUPT;
-					if (r->vm_why)
-						entry_err = VH_ERR_NOT_PRESENT;
-					else if (!vh_vmemmap_pfn(&r->vm, e->entry, r->max_pfn,
-								 &pfn))
-						fwarn(fs,
-						      "page cache index %" PRIu64 ": %#" PRIx64
-						      " is no struct page",
-						      e->index, e->entry);
-					else if ((entry_err = vh_member_read(r->kr, e->entry,
-									     &r->p->page.mapping,
-									     &mapping)))
-						fwarn(fs,
-						      "page cache index %" PRIu64
-						      ": struct page %#" PRIx64
-						      " cannot be read (%s)",
-						      e->index, e->entry, vh_strerror(entry_err));
-					else if (mapping == ii->mapping)
-						entry_ok = true;
-					else {
-						entry_err = VH_ERR_CORRUPT;
-						fwarn(fs,
-						      "page cache index %" PRIu64
-						      ": struct page %#" PRIx64
-						      " belongs to mapping %#" PRIx64
-						      ", not %#" PRIx64,
-						      e->index, e->entry, mapping, ii->mapping);
-					}
-				}
-				if (!entry_ok) {
-					why = entry_err;
-				} else {
-					vh_vmemmap_pfn(&r->vm, e->entry, r->max_pfn, &pfn);
-					pfn += idx - e->index;
-					why = vh_dump_read_phys(r->s->d, pfn * VH_EV_PAGE, buf,
-								VH_EV_PAGE);
-					if (!why) {
-						if ((err = flush_zeros(f, &zeros)) ||
-						    (err = vh_ev_file_write(f, buf, len)))
-							return err;
-						fs->cached++;
-						continue;
-					}
-					if (why != VH_ERR_EXCLUDED && why != VH_ERR_NOT_PRESENT)
-						fwarn(fs, "page %" PRIu64 " (pfn %#" PRIx64 "): %s",
-						      idx, pfn, vh_errmsg());
-				}
+		if (why == VH_OK_FRAME) {
+			why = vh_dump_read_phys(r->s->d, pfn * VH_EV_PAGE, buf, VH_EV_PAGE);
+			if (!why) {
+				if ((err = flush_zeros(f, &zeros)) ||
+				    (err = vh_ev_file_write(f, buf, len)))
+					return err;
+				fs->cached++;
+				continue;
 			}
+			if (why != VH_ERR_EXCLUDED && why != VH_ERR_NOT_PRESENT)
+				fwarn(fs, "page %" PRIu64 " (pfn %#" PRIx64 "): %s", idx, pfn,
+				      vh_errmsg());
 		}
 		zeros += len;
 		if ((err = vh_ev_absent_add(&fs->absent, off, off + len, why)))
