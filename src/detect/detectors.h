@@ -15,5 +15,6 @@ extern const struct vh_detector vh_detector_writable_lib;
 extern const struct vh_detector vh_detector_static_loader;
 extern const struct vh_detector vh_detector_lib_twice;
 extern const struct vh_detector vh_detector_exe_unmapped;
+extern const struct vh_detector vh_detector_pte_rmap;
 
 #endif

@@ -15,6 +15,12 @@ target process's user page tables (4 or 5 levels, by the truth's "la57"):
   code_modified  the page is present, holds the patch bytes at "patch_offset", and its
                  struct page is anonymous (page->mapping has PAGE_MAPPING_ANON): the
                  file page was copied on write
+  pte_erased     the page's PTE is not present, and the frame the module kept
+                 ("erased_pfn") still holds "VMAHUNT-PTE-ERASE page 1"
+  pte_remapped   the page's PTE maps the decoy's frame ("decoy_pfn", holding
+                 "VMAHUNT-REMAP-DECOY page 0"), as does the decoy page's own PTE, and
+                 the original frame ("original_pfn") still holds
+                 "VMAHUNT-PTE-REMAP page 1"
 
 vmahunt is used only to find the target's mm_struct address (`maps --json`) and
 vh-kvtop to translate kernel addresses; the field offsets of mm_struct come from
@@ -142,7 +148,8 @@ def check_folder(vmahunt, tools, lab, truth=None):
     if truth is None:
         truth = json.load(open(os.path.join(lab, "truth.json")))
     plants = [p for p in truth["plants"]
-              if p["kind"] in ("hidden_vma", "pte_widened", "code_modified")]
+              if p["kind"] in ("hidden_vma", "pte_widened", "code_modified", "pte_erased",
+                               "pte_remapped")]
     if not plants:
         return 0, []
     vml = os.path.join(lab, "vmlinux")
@@ -207,6 +214,27 @@ def check_folder(vmahunt, tools, lab, truth=None):
                         errs.append(f"{where}: neighbour page 0x{a:x} PTE {n and hex(n)} is not "
                                     "present, read-only, NX")
                 print(f"{where}: PTE 0x{e:x} (RW, NX clear), neighbours read-only NX")
+            elif p["kind"] == "pte_erased":
+                kept = mem.read(p["erased_pfn"] * PAGE, PAGE) or b""
+                if ptes[0] is not None:
+                    errs.append(f"{where}: the erased page's PTE is present")
+                if not kept.startswith(b"VMAHUNT-PTE-ERASE page 1\0"):
+                    errs.append(f"{where}: frame 0x{p['erased_pfn']:x} does not hold the page")
+                print(f"{where}: PTE not present, frame 0x{p['erased_pfn']:x} kept with the page")
+            elif p["kind"] == "pte_remapped":
+                decoy = walk(mem, pgd_phys, int(p["decoy"], 16), levels)
+                orig = mem.read(p["original_pfn"] * PAGE, PAGE) or b""
+                got = ptes[0][1] // PAGE if ptes[0] else None
+                if got != p["decoy_pfn"] or not decoy or decoy[1] // PAGE != p["decoy_pfn"]:
+                    errs.append(f"{where}: PTE maps frame {got}, the decoy's PTE "
+                                f"{decoy and hex(decoy[1] // PAGE)}; truth decoy_pfn "
+                                f"0x{p['decoy_pfn']:x}")
+                if not (page_bytes(mem, ptes[0]) or b"").startswith(b"VMAHUNT-REMAP-DECOY page 0\0"):
+                    errs.append(f"{where}: the remapped page does not show the decoy")
+                if not orig.startswith(b"VMAHUNT-PTE-REMAP page 1\0"):
+                    errs.append(f"{where}: frame 0x{p['original_pfn']:x} does not hold the page")
+                print(f"{where}: PTE maps the decoy frame 0x{p['decoy_pfn']:x}, original frame "
+                      f"0x{p['original_pfn']:x} kept")
             else:  # code_modified
                 data = page_bytes(mem, ptes[0])
                 off = p["patch_offset"]
@@ -226,7 +254,8 @@ def check_folder(vmahunt, tools, lab, truth=None):
 def self_test(vmahunt, tools, lab):
     """The checker must fail on wrong truths of a real folder: a wrong page count, a
     range shifted off the hidden pages, a widened PTE's read-only neighbour, a wrong
-    patch, and a file page that was not copied on write. Returns failures."""
+    patch, a file page that was not copied on write, an erased page that is mapped or a
+    wrong kept frame, a wrong decoy frame. Returns failures."""
     base = json.load(open(os.path.join(lab, "truth.json")))
 
     def mutated(kind, change):
@@ -249,7 +278,15 @@ def self_test(vmahunt, tools, lab):
             patch_hex="90" * 8))),
         ("code_modified on an unpatched file page", mutated("code_modified", lambda p: (
             shift(p, -1), p.update(patch_hex=base_patch_bytes(vmahunt, tools, lab, p))))),
+        ("pte_erased on a mapped page", mutated("pte_erased", lambda p: shift(p, 1))),
+        ("pte_erased with another frame", mutated("pte_erased", lambda p: p.update(
+            erased_pfn=p["erased_pfn"] + 1))),
+        ("pte_remapped with another decoy frame", mutated("pte_remapped", lambda p: p.update(
+            decoy_pfn=p["decoy_pfn"] + 1))),
     ]
+    kinds = {p["kind"] for p in base["plants"]}
+    cases = [(w, t) for w, t in cases if w.split()[0] in kinds or w.split()[0] not in
+             ("pte_erased", "pte_remapped")]
     fails = []
     for what, t in cases:
         _, errs = check_folder(vmahunt, tools, lab, t)

@@ -35,7 +35,7 @@ KINDS = {
     "deleted_file_exec": ("deleted-exec",),
     "anon_elf_exec": ("elf-in-anon",),
     "anon_elf_loaded": ("elf-in-anon",),
-    # the anti-forensics plants (lab kernel module on 6.1 and 5.10; code_modified everywhere)
+    # the anti-forensics plants (lab kernel module, every kernel; code_modified is userspace)
     "hidden_vma": ("hidden-pages", "vma-tree"),
     "pte_widened": ("pte-perm",),
     "code_modified": ("code-modified",),
@@ -47,6 +47,9 @@ KINDS = {
     "static_libc": ("static-loader",),
     "exe_unmapped": ("exe-unmapped",),
     "lib_twice": ("lib-twice",),
+    # the DFRWS 2020 page-table techniques (lab module)
+    "pte_erased": ("pte-rmap",),
+    "pte_remapped": ("pte-rmap",),
     "many_vmas": (),
     "threads": (),
     "la57_probe": (),
@@ -54,7 +57,7 @@ KINDS = {
 }
 CONTENT = {"elf-in-anon", "shellcode", "static-loader"}
 # the page-table detectors: their false positives are also counted on their own
-PAGE_TABLE = ("hidden-pages", "pte-perm", "code-modified")
+PAGE_TABLE = ("hidden-pages", "pte-perm", "code-modified", "pte-rmap")
 # detectors whose findings name a kernel object, not the plant's range: matched by pid
 PID_ONLY = {"hidden-task", "vma-tree", "exe-unmapped"}
 NO_USER_PAGES_WARNING = "no user-process pages"

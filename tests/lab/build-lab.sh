@@ -21,9 +21,11 @@ declare -A SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [sid]=sid)
 # the 6.1 guest is the one la57 / novmcoreinfo variants boot
 EXTRA_VARIANT_KERNEL=6.1
 # kernel generations whose guests load the anti-forensics module (antiforensics/): its
-# build needs the kernel's linux-headers + linux-kbuild packages and the host gcc. 6.12+
-# headers pass -fmin-function-alignment, which Debian 12's gcc-12 does not know.
-declare -A AF_MODULE=([5.10]=1 [6.1]=1)
+# build needs the kernel's linux-headers + linux-kbuild packages and a gcc. 5.10 and 6.1
+# build with the host's gcc-12; 6.12+ headers pass -fmin-function-alignment (gcc 14+) and
+# their kbuild tools need a newer glibc: they build in a chroot of their own suite
+# (debootstrap, once, cached) with the gcc their .config names.
+declare -A AF_MODULE=([5.10]=host [6.1]=host [6.12]=chroot [sid]=chroot)
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -237,17 +239,67 @@ prepare_headers() { # gen (KDIR set) -> sets HDR (the linux-headers-KVER build d
 	touch "$KDIR/headers/.stamp"
 }
 
-# the anti-forensics module for the kernel of KDIR into DEST (host gcc: 5.10 was built
-# with gcc-10, which Debian 12 lacks; gcc-12 builds a module it loads fine, vermagic holds
-# no compiler version)
+# A chroot of SUITE holding GCC, make, libc6-dev and pahole (the module's BTF), made once
+# with debootstrap from the machine's own Debian mirror (labapt.py mirror) and cached
+# -> sets CHROOT.
+suite_chroot() { # suite gcc
+	local suite=$1 gcc=$2 t0=$SECONDS mirror
+	CHROOT=$CACHE/chroot-$suite
+	[ -f "$CHROOT/.stamp-$gcc" ] && return 0
+	command -v debootstrap >/dev/null 2>&1 || die "missing tool debootstrap (see tests/lab/deps.txt)"
+	mirror=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" mirror) || die "no Debian mirror"
+	log "$suite: debootstrap a module build chroot with $gcc (once; cached)"
+	rm -rf "$CHROOT"
+	debootstrap --variant=minbase --include="$gcc,make,libc6-dev,libelf1t64,dwarves" "$suite" "$CHROOT" \
+		"$mirror" >"$CACHE/debootstrap-$suite.log" 2>&1 ||
+		{ tail -20 "$CACHE/debootstrap-$suite.log" >&2; die "debootstrap of $suite failed"; }
+	touch "$CHROOT/.stamp-$gcc"
+	log "$suite: chroot ready in $((SECONDS - t0)) s ($(du -sh "$CHROOT" | cut -f1))"
+}
+
+# make M=SRC modules for the headers HDR in the chroot of gen's suite, with the gcc the
+# kernel's .config names: the headers and SRC are copied to the same absolute paths inside
+# (the headers' Makefile includes the -common one by its absolute path)
+chroot_make_module() { # gen src log
+	local gen=$1 src=$2 out=$3 gcc
+	gcc=$(grep -m1 '^CONFIG_CC_VERSION_TEXT=' "$HDR/.config" | grep -o 'gcc-[0-9]*' | head -1)
+	[ -n "$gcc" ] || die "no gcc-N in $HDR/.config's CONFIG_CC_VERSION_TEXT"
+	suite_chroot "${SUITE[$gen]}" "$gcc"
+	if [ ! -f "$CHROOT$KDIR/headers/.stamp" ]; then
+		rm -rf "$CHROOT$KDIR/headers"
+		mkdir -p "$CHROOT$KDIR"
+		cp -a "$KDIR/headers" "$CHROOT$KDIR/headers"
+	fi
+	# 7.x headers also name each other by their installed /usr/src paths
+	local d
+	for d in "$KDIR"/headers/usr/src/*/; do
+		ln -sfn "${d%/}" "$CHROOT/usr/src/$(basename "$d")"
+	done
+	rm -rf "$CHROOT$src"
+	mkdir -p "$(dirname "$CHROOT$src")"
+	cp -r "$src" "$CHROOT$src"
+	# objtool (7.x) reads /proc: a proc of its own in a private mount and pid namespace,
+	# gone with the command
+	unshare --mount --pid --fork chroot "$CHROOT" sh -c \
+		'mount -t proc proc /proc && exec make -C "$1" M="$2" CC="$3" modules' \
+		sh "$HDR" "$src" "$gcc" >"$out" 2>&1 || return 1
+	cp "$CHROOT$src"/*.ko "$src/"
+}
+
+# the anti-forensics module for the kernel of KDIR into DEST (host gcc for 5.10 and 6.1:
+# 5.10 was built with gcc-10, which Debian 12 lacks; gcc-12 builds a module it loads fine,
+# vermagic holds no compiler version; a chroot of the kernel's suite for 6.12+)
 build_af_module() { # gen dest
 	local gen=$1 dest=$2 t0=$SECONDS
 	prepare_headers "$gen"
 	local src=$build/af
 	rm -rf "$src"
 	cp -r "$LAB_DIR/antiforensics" "$src"
-	make -C "$HDR" M="$src" CC=gcc modules >"$build/af-build.log" 2>&1 ||
-		{ cat "$build/af-build.log" >&2; die "anti-forensics module build failed"; }
+	if [ "${AF_MODULE[$gen]}" = chroot ]; then
+		chroot_make_module "$gen" "$src" "$build/af-build.log"
+	else
+		make -C "$HDR" M="$src" CC=gcc modules >"$build/af-build.log" 2>&1
+	fi || { cat "$build/af-build.log" >&2; die "anti-forensics module build failed"; }
 	mkdir -p "$dest"
 	cp "$src/vh_af.ko" "$dest/"
 	log "anti-forensics module built for $(cat "$KDIR/kver") in $((SECONDS - t0)) s"

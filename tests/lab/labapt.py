@@ -16,6 +16,7 @@ Usage:
   labapt.py CACHE SUITE libdeps PKG       -> prints PKG plus its recursive lib* Depends
   labapt.py CACHE SUITE headers KVER VER  -> linux-headers-KVER plus the linux-headers-* /
                                              linux-kbuild-* packages it depends on
+  labapt.py CACHE SUITE mirror            -> the Debian archive URI (for debootstrap)
 """
 import glob
 import os
@@ -312,6 +313,8 @@ def main():
         print("\n".join(cmd_libdeps(cache, suite, args[0])))
     elif cmd == "sources":
         print(suite_lines(suite), end="")
+    elif cmd == "mirror":
+        print(find_debian_uris()[0]["uri"])
     else:
         sys.exit(__doc__)
 
