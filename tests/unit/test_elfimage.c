@@ -147,9 +147,10 @@ static void make_file(unsigned char *f)
 
 static char *tmpdir(void)
 {
-	char *t = strdup("/tmp/vh-elfimg-XXXXXX");
+	const char *base = getenv("TMPDIR");
+	char *t = NULL;
 
-	assert_non_null(t);
+	assert_true(asprintf(&t, "%s/vh-elfimg-XXXXXX", base && *base ? base : P_tmpdir) > 0);
 	assert_non_null(mkdtemp(t));
 	return t;
 }
