@@ -325,6 +325,7 @@ struct vh_prof_inode {
 struct vh_prof_super_block {
 	struct vh_struct_size type;
 	struct vh_member s_dev, s_id;
+	struct vh_member s_magic; /* TMPFS_MAGIC: shmem's value entries are swap entries */
 };
 
 struct vh_prof_vfsmount {
@@ -407,6 +408,18 @@ struct vh_prof_address_space {
 struct vh_prof_thread_struct {
 	struct vh_struct_size type;
 	struct vh_member sp, fsbase;
+};
+
+/* Open files (vmahunt files): task->files->fdt->fd[0 .. max_fds). */
+struct vh_prof_files_struct {
+	struct vh_struct_size type;
+	struct vh_member fdt; /* struct fdtable __rcu * */
+};
+
+struct vh_prof_fdtable {
+	struct vh_struct_size type;
+	struct vh_member max_fds; /* unsigned int */
+	struct vh_member fd;	  /* struct file __rcu ** */
 };
 
 /* Only as a release marker: deadline came with the EEVDF scheduler (6.6). */
@@ -520,6 +533,8 @@ struct vh_profile {
 	struct vh_prof_anon_vma anon_vma;
 	struct vh_prof_address_space address_space;
 	struct vh_prof_thread_struct thread_struct;
+	struct vh_prof_files_struct files_struct;
+	struct vh_prof_fdtable fdtable;
 	struct vh_prof_sched_entity sched_entity;
 	struct vh_prof_enums enums;
 	struct vh_prof_consts c;

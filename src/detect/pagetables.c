@@ -14,6 +14,7 @@
 #include <vmahunt/detect.h>
 
 #include "detect/detectors.h"
+#include "kernel/pages.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -443,7 +444,7 @@ static bool code_ready(struct code_state *cs, struct vh_detect_ctx *ctx)
 {
 	const struct vh_profile *p = ctx->prof;
 	const char *missing = NULL;
-	int err;
+	struct vh_vmemmap vm = {0};
 
 	if (cs->tried)
 		return cs->ok;
@@ -454,13 +455,8 @@ static bool code_ready(struct code_state *cs, struct vh_detect_ctx *ctx)
 		missing = "no vmemmap_base symbol in the profile";
 	else if (!p->page.type.size || p->page.mapping.offset == VH_ABSENT)
 		missing = "no struct page layout (size, mapping) in the profile";
-	if (!missing) {
-		err = vh_kernel_read(ctx->d, ctx->km,
-				     p->sym.vmemmap_base.addr + ctx->km->kaslr_offset, &cs->vmemmap,
-				     sizeof(cs->vmemmap));
-		if (err)
-			missing = "vmemmap_base unreadable";
-	}
+	else
+		vh_vmemmap_find(ctx->d, ctx->km, p, &vm, &missing);
 	if (missing) {
 		const struct vh_task *t = ctx->task;
 
@@ -469,6 +465,7 @@ static bool code_ready(struct code_state *cs, struct vh_detect_ctx *ctx)
 		ctx->task = t;
 		return false;
 	}
+	cs->vmemmap = vm.base;
 	cs->ok = true;
 	return true;
 }

@@ -83,6 +83,11 @@ struct vh_ev_absent {
 	uint64_t pages; /* pages in all runs */
 };
 
+/* Reasons of absent runs that are no read error (positive, unlike VH_ERR_*). */
+#define VH_EV_SWAPPED 1 /* a swap entry: the page is in swap, not in memory */
+#define VH_EV_EVICTED 2 /* a shadow entry: the page was evicted from the page cache */
+#define VH_EV_UNKNOWN 3 /* the index (page cache tree) holding it could not be read */
+
 int vh_ev_absent_add(struct vh_ev_absent *a, uint64_t start, uint64_t end, int err);
 /* Writes "absent_pages": N and "absent": [{"start","end","reason"}...] into @j. */
 void vh_ev_absent_json(const struct vh_ev_absent *a, struct vh_json *j);

@@ -540,6 +540,12 @@ const char *vh_ev_absent_reason(int err)
 		return "not mapped";
 	case VH_OK:
 		return "not cached";
+	case VH_EV_SWAPPED:
+		return "swapped";
+	case VH_EV_EVICTED:
+		return "evicted";
+	case VH_EV_UNKNOWN:
+		return "page cache unreadable";
 	default:
 		return vh_strerror(err);
 	}

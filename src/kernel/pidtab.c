@@ -222,7 +222,7 @@ static int walk_table(struct ptwalk *w, uint64_t ns)
 	uint64_t idr = ns + p->pid_namespace.idr.offset;
 	uint64_t head = 0, base;
 	struct vh_xa_layout xl;
-	struct vh_xa_ops ops = {xa_read, on_pid, on_xa_warn, w, 0};
+	struct vh_xa_ops ops = {.read = xa_read, .entry = on_pid, .warn = on_xa_warn, .arg = w};
 	struct vh_xa_stats st;
 	int err;
 

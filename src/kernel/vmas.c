@@ -10,6 +10,7 @@
 
 #include "kernel/features.h"
 #include "kernel/kmem.h"
+#include "kernel/maps_internal.h"
 #include "util/warnings.h"
 #include "kernel/maple.h"
 #include "util/error.h"
@@ -492,6 +493,17 @@ static const char *file_path(struct vh_maps *m, uint64_t file, struct vh_vma *v)
 	v->inode = e->ino;
 	v->path_partial = e->partial;
 	return e->str;
+}
+
+void vh_maps_file_name(struct vh_maps *m, uint64_t file, struct vh_file_name *out)
+{
+	struct vh_vma v = {0};
+
+	out->path = file_path(m, file, &v);
+	out->major = v.major;
+	out->minor = v.minor;
+	out->ino = v.inode;
+	out->partial = v.path_partial;
 }
 
 /* A name read from kernel memory and formatted (fmt has one %s), cached by pointer. */

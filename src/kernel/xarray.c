@@ -83,9 +83,18 @@ static uint64_t get(const unsigned char *img, uint32_t off, size_t size)
 static int walk_node(struct walk *w, uint64_t node, uint64_t parent, unsigned slot, int shift,
 		     uint64_t base, int depth);
 
-/* One slot's value of the node at @node (of shift @shift) for index @index. */
+/* xa_is_sibling(): an internal entry naming slot @of of the same node. */
+static bool is_sibling_of(uint64_t v, unsigned of)
+{
+	return is_internal(v) && v >> 2 == of;
+}
+
+/*
+ * One slot's value of the node at @node (of shift @shift) for index @index;
+ * @nsib sibling slots after it name it (a multi-index entry).
+ */
 static int walk_slot(struct walk *w, uint64_t node, int shift, unsigned i, uint64_t index,
-		     uint64_t v, int depth)
+		     uint64_t v, int depth, unsigned nsib)
 {
 	if (!v)
 		return 0;
@@ -102,8 +111,10 @@ static int walk_slot(struct walk *w, uint64_t node, int shift, unsigned i, uint6
 	if (is_internal(v))
 		return 0; /* a sibling, retry or zero entry: no value of its own */
 	w->st->entries++;
-	if (w->ops->entry) {
-		int r = w->ops->entry(w->ops->arg, index, v);
+	if (w->ops->span || w->ops->entry) {
+		uint64_t n = shift >= 57 ? UINT64_MAX : (uint64_t)(nsib + 1) << shift;
+		int r = w->ops->span ? w->ops->span(w->ops->arg, index, n, v)
+				     : w->ops->entry(w->ops->arg, index, v);
 
 		if (r) {
 			w->st->stopped = true;
@@ -159,7 +170,13 @@ static int walk_node(struct walk *w, uint64_t node, uint64_t parent, unsigned sl
 	for (unsigned i = 0; i < l->nslots; i++) {
 		uint64_t v = get(img, l->slots + 8 * i, 8);
 		uint64_t index = base + ((uint64_t)i << nshift);
-		int r = walk_slot(w, node, (int)nshift, i, index, v, depth);
+		unsigned nsib = 0;
+		int r;
+
+		while (v && !is_internal(v) && i + 1 + nsib < l->nslots &&
+		       is_sibling_of(get(img, l->slots + 8 * (i + 1 + nsib), 8), i))
+			nsib++;
+		r = walk_slot(w, node, (int)nshift, i, index, v, depth, nsib);
 
 		if (r)
 			return r;
@@ -182,5 +199,5 @@ int vh_xa_walk(const struct vh_xa_layout *l, uint64_t head, const struct vh_xa_o
 		return 0;
 	if (is_node(head))
 		return walk_node(&w, head - 2, 0, 0, -1, 0, 1);
-	return walk_slot(&w, 0, 0, 0, 0, head, 0);
+	return walk_slot(&w, 0, 0, 0, 0, head, 0, 0);
 }

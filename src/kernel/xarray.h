@@ -41,6 +41,12 @@ struct vh_xa_layout {
 typedef int (*vh_xa_read_fn)(void *arg, uint64_t addr, void *buf, size_t len);
 /* One entry (neither NULL nor internal) at @index; non-zero stops the walk. */
 typedef int (*vh_xa_entry_fn)(void *arg, uint64_t index, uint64_t entry);
+/*
+ * One entry at @index covering @nindices indices (a multi-index entry: a
+ * slot of a node above the leaves, and the sibling slots that name it, as a
+ * large folio of the page cache is stored); non-zero stops the walk.
+ */
+typedef int (*vh_xa_span_fn)(void *arg, uint64_t index, uint64_t nindices, uint64_t entry);
 /* One piece of damage, as a one-line message naming the address. */
 typedef void (*vh_xa_warn_fn)(void *arg, const char *msg);
 
@@ -49,7 +55,8 @@ struct vh_xa_ops {
 	vh_xa_entry_fn entry;
 	vh_xa_warn_fn warn;
 	void *arg;
-	size_t max_nodes; /* bound on nodes read (0: 1 << 16) */
+	size_t max_nodes;   /* bound on nodes read (0: 1 << 16) */
+	vh_xa_span_fn span; /* when set, called instead of ->entry, with the indices covered */
 };
 
 /* What a walk saw. */

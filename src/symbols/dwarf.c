@@ -56,6 +56,7 @@ static const struct {
     {"kernel/exit.c", {"do_exit", NULL}},
     {"mm/mmap.c", {"do_mmap", NULL}},
     {"mm/madvise.c", {"do_madvise", NULL}},
+    {"fs/file.c", {"fget", NULL}},
 };
 #define NHINTS (sizeof(hints) / sizeof(hints[0]))
 

@@ -267,6 +267,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     STRUCT1(super_block),
     MEM1(super_block, s_dev),
     MEM1(super_block, s_id),
+    MEM1(super_block, s_magic),
 
     STRUCT1(vfsmount),
     MEM1(vfsmount, mnt_root),
@@ -345,6 +346,14 @@ const struct vh_prof_desc vh_prof_table[] = {
     STRUCT1(thread_struct),
     MEM1(thread_struct, sp),
     MEM1(thread_struct, fsbase),
+
+    /* vmahunt files: open files */
+    STRUCT1(files_struct),
+    MEM1(files_struct, fdt),
+    STRUCT1(fdtable),
+    MEM1(fdtable, max_fds),
+    MEM1(fdtable, fd),
+
     STRUCT1(sched_entity),
     MEM1(sched_entity, deadline),
 

@@ -72,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_mem mem = {data, 0, 0};
 	struct vh_maple_ops mops = {fuzz_mem_read, maple_entry, warn, &mem, 4096};
-	struct vh_xa_ops xops = {fuzz_mem_read, xa_entry, warn, &mem, 4096};
+	struct vh_xa_ops xops = {
+	    .read = fuzz_mem_read, .entry = xa_entry, .warn = warn, .arg = &mem, .max_nodes = 4096};
 	struct vh_maple_stats ms;
 	struct vh_xa_stats xs;
 

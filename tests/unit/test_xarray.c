@@ -87,6 +87,15 @@ static int on_entry(void *arg, uint64_t index, uint64_t entry)
 	return M.stop_after && M.n >= M.stop_after;
 }
 
+static uint64_t span_n[256];
+
+static int on_span(void *arg, uint64_t index, uint64_t n, uint64_t entry)
+{
+	if (M.n < 256)
+		span_n[M.n] = n;
+	return on_entry(arg, index, entry);
+}
+
 static void on_warn(void *arg, const char *msg)
 {
 	(void)arg;
@@ -109,7 +118,8 @@ static void seed_walk(uint64_t head)
 
 static int walk(uint64_t head, struct vh_xa_stats *st, size_t max_nodes)
 {
-	struct vh_xa_ops ops = {rd, on_entry, on_warn, NULL, max_nodes};
+	struct vh_xa_ops ops = {
+	    .read = rd, .entry = on_entry, .warn = on_warn, .max_nodes = max_nodes};
 
 	M.n = 0;
 	M.nwarn = 0;
@@ -200,6 +210,44 @@ static void test_two_levels(void **state)
 	assert_int_equal(M.index[1], 2 * 64 + 3);
 	assert_int_equal(M.entry[1], PTR(131));
 	assert_int_equal(st.nodes, 3);
+	assert_false(st.partial);
+}
+
+/*
+ * Multi-index entries, as the page cache stores large folios: an order-2
+ * entry in a leaf (the slot and three siblings naming it), an entry of
+ * three slots of shift 6 in the root; a sibling that names another slot or
+ * follows a gap is no part of the entry before it.
+ */
+static void test_spans(void **state)
+{
+	struct vh_xa_ops ops = {.read = rd, .warn = on_warn, .span = on_span};
+	struct vh_xa_stats st;
+
+	(void)state;
+	reset();
+	node(0, 6, 0, 0);
+	slot(0, 0, ENODE(1));
+	slot(0, 2, PTR(2));
+	slot(0, 3, (2 << 2) | 2);
+	slot(0, 4, (2 << 2) | 2);
+	node(1, 0, 0, NODE(0));
+	slot(1, 4, PTR(4));
+	slot(1, 5, (4 << 2) | 2);
+	slot(1, 6, (4 << 2) | 2);
+	slot(1, 7, (4 << 2) | 2);
+	slot(1, 9, (4 << 2) | 2); /* after a gap: not the entry's */
+	slot(1, 10, PTR(10));
+	slot(1, 11, (9 << 2) | 2); /* names another slot */
+	assert_int_equal(vh_xa_walk(&L, ENODE(0), &ops, &st), 0);
+	assert_int_equal(M.n, 3);
+	assert_int_equal(M.index[0], 4);
+	assert_int_equal(span_n[0], 4);
+	assert_int_equal(M.index[1], 10);
+	assert_int_equal(span_n[1], 1);
+	assert_int_equal(M.index[2], 128);
+	assert_int_equal(M.entry[2], PTR(2));
+	assert_int_equal(span_n[2], 192); /* slot 2 and the two siblings after it */
 	assert_false(st.partial);
 }
 
@@ -354,11 +402,17 @@ static void test_layout_from_profile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_empty_and_single),	cmocka_unit_test(test_one_level),
-	    cmocka_unit_test(test_two_levels),		cmocka_unit_test(test_cycle),
-	    cmocka_unit_test(test_wrong_parent),	cmocka_unit_test(test_self_loop),
-	    cmocka_unit_test(test_node_in_leaf),	cmocka_unit_test(test_unreadable),
-	    cmocka_unit_test(test_bad_shift),		cmocka_unit_test(test_caps_and_stop),
+	    cmocka_unit_test(test_empty_and_single),
+	    cmocka_unit_test(test_one_level),
+	    cmocka_unit_test(test_two_levels),
+	    cmocka_unit_test(test_spans),
+	    cmocka_unit_test(test_cycle),
+	    cmocka_unit_test(test_wrong_parent),
+	    cmocka_unit_test(test_self_loop),
+	    cmocka_unit_test(test_node_in_leaf),
+	    cmocka_unit_test(test_unreadable),
+	    cmocka_unit_test(test_bad_shift),
+	    cmocka_unit_test(test_caps_and_stop),
 	    cmocka_unit_test(test_layout_from_profile),
 	};
 
