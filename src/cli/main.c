@@ -171,6 +171,8 @@ int main(int argc, char **argv)
 		return vh_cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "dump"))
 		return vh_cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(cmd, "files"))
+		return vh_cmd_files(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plugins"))
 		return vh_cmd_plugins(argc - 1, argv + 1);
 	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);

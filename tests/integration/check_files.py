@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Files recovered from the lab's dumps (vh_evidence_files(), through vh-files)
+"""Files recovered from the lab's dumps (`vmahunt files`, vh_evidence_files())
 against the truth the guest recorded before the dump.
 
 On every full dump (qemu.elf, vmcore.elf, kdump-lzo-d0.kdump) of every lab
@@ -54,10 +54,11 @@ def sha256(path):
     return h.hexdigest()
 
 
-def run(tool, lab, dump, out, timeout):
+def run(vmahunt, lab, dump, out, timeout):
+    """`vmahunt files DUMP --out OUT` (with the folder's vmlinux when it has one)."""
     vmlinux = os.path.join(lab, "vmlinux")
-    cmd = [tool] + (["--vmlinux", vmlinux] if os.path.exists(vmlinux) else [])
-    cmd += [os.path.join(lab, dump), out]
+    cmd = [vmahunt, "files", os.path.join(lab, dump), "--out", out]
+    cmd += ["--vmlinux", vmlinux] if os.path.exists(vmlinux) else []
     t0 = time.time()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
@@ -291,7 +292,7 @@ def check_core(tool, core, tmp, timeout, fails):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--tool", required=True, help="vh-files")
+    ap.add_argument("--tool", required=True, help="the vmahunt CLI (vmahunt files)")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--core", help="a process core with its .truth.json")
     ap.add_argument("labs", nargs="+")

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""vh_evidence_files() (through vh-files) on damaged copies of a real dump:
+"""`vmahunt files` (vh_evidence_files()) on damaged copies of a real dump:
 it never crashes, never runs away, and the folder it writes stays consistent.
 
 For each lab folder given, the copy is its qemu.elf. The intact copy's run
 names the structures (the memfd's and the deleted file's inodes and struct
 files, the reflect process's task and mm); a case overwrites a few words of
-them (offsets from vh-profile), runs vh-files, checks and puts the bytes back:
+them (offsets from vh-profile), runs vmahunt files, checks and puts the bytes back:
 
   i_size-huge, i_size-negative   the memfd's inode.i_size 2^62, -1: the file
                                  stops at its last cached page (1 GiB at most)
@@ -39,7 +39,7 @@ them (offsets from vh-profile), runs vh-files, checks and puts the bytes back:
   truncated                      the copy cut to 40 %: the run may fail to
                                  load (exit 3) but must not crash
 
-A case fails when vh-files dies on a signal, prints a sanitizer report, runs
+A case fails when vmahunt files dies on a signal, prints a sanitizer report, runs
 over the time limit, exits other than 0 (3 for truncated), or writes a
 folder whose manifest, records and files disagree (check_files.py's checks).
 """
@@ -189,7 +189,7 @@ def check_lab(a, lab):
         shutil.copyfile(src, copy)
         rc, recs, err, _ = run(a.tool, lab, copy, os.path.join(tmp, "intact"), a.timeout)
         if rc != 0 or not recs:
-            return ["%s: vh-files on the intact copy: exit %s: %s" % (lab, rc, err[-500:])]
+            return ["%s: vmahunt files on the intact copy: exit %s: %s" % (lab, rc, err[-500:])]
         shutil.rmtree(os.path.join(tmp, "intact"))
         memfd = [r for r in recs if r["kind"] == "file" and r["memfd"] and r["deleted"]][0]
         deleted = [r for r in recs if r["kind"] == "file" and r["path"].startswith("/tmp/")][0]
@@ -318,5 +318,5 @@ def check_lab(a, lab):
 
 if __name__ == "__main__":
     sys.exit(main_over_labs(__doc__, check_lab, 120,
-                            ("--tool", {"required": True, "help": "vh-files"}),
+                            ("--tool", {"required": True, "help": "the vmahunt CLI (vmahunt files)"}),
                             ("--random-rounds", {"type": int, "default": 8})))

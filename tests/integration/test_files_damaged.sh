@@ -8,4 +8,4 @@ SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 : "${VMAHUNT_TOOLS:?run through ctest: VMAHUNT_TOOLS is not set}"
 mapfile -t labs < <(damage_labs)
 exec python3 "$SRC/tests/integration/files_damage.py" --vmahunt "$VMAHUNT" \
-	--tools "$VMAHUNT_TOOLS" --tool "$VMAHUNT_TOOLS/vh-files" "${labs[@]}"
+	--tools "$VMAHUNT_TOOLS" --tool "$VMAHUNT" "${labs[@]}"

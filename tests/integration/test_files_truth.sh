@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# vh_evidence_files() (through tests/tools/vh-files) on every lab folder: the
+# `vmahunt files` (vh_evidence_files()) on every lab folder: the
 # memfd payload, the deleted executable and the reflectively loaded ELF image
 # come back with the sha256 and size the guest recorded before the dump, on
 # every full dump; every file mapping of the truth is accounted for; -d 31
@@ -11,5 +11,5 @@ SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 . "$SRC/tests/integration/lib.sh"
 : "${VMAHUNT_TOOLS:?run through ctest: VMAHUNT_TOOLS is not set}"
 mapfile -t labs < <(lab_dirs)
-exec python3 "$SRC/tests/integration/check_files.py" --tool "$VMAHUNT_TOOLS/vh-files" \
+exec python3 "$SRC/tests/integration/check_files.py" --tool "$VMAHUNT" \
 	--core "$SRC/samples/core.inject.zst" "${labs[@]}"
