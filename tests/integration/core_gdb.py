@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+"""ELF cores of the lab's scenario processes, written from real dumps, read by gdb and eu-stack.
+
+On every unfiltered dump of each lab folder (qemu.elf, vmcore.elf,
+kdump-lzo-d0.kdump), the core of every scenario process (each plant's pid)
+is written by the library's core writer; then:
+
+- the record (one JSON line): pid, comm, thread count as the truth has them,
+  bytes and sha256 those of the file written, no warning;
+- gdb -batch -nx (with the scenario's static binary, built here as the lab
+  builds it, or the lab cache's, when it is the one the guest ran: its reflect
+  hashes as the truth says; else the core alone) reads the
+  planted bytes at the planted address: the NOP sled and the getpid stub
+  (anon_rwx_code, heap_exec), the ELF magic (anon_elf_exec; memfd_exec and
+  deleted_file_exec when their first page is in the core, else the record
+  must list it absent), the patch (code_modified), the marker string
+  (pte_widened); a hidden_vma's range (out of the kernel's VMA tree) is in
+  no PT_LOAD; threads: gdb lists 9 threads and, for each worker, $rip and
+  $r12..$r15 are the truth's and $orig_rax is 34 (pause);
+- eu-stack --core loads the core: one TID line per thread, exit status 0.
+
+On one -d 31 dump per folder (kdump-lzo-d31.kdump, or elf-d31.elf where the
+lab marks the kdump ones lossy) the cores are written too:
+user pages are absent (the record lists them, "excluded by the dump tool",
+and the planted range among them), and the threads' registers, kept in kernel
+stacks the dump does keep, are still the truth's.
+
+A writer that fails, a gdb that cannot load the core or reads other bytes,
+is a failure. Prints, per dump, the cores written and the time and size of
+the threads process's core.
+"""
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+FULL = ("qemu.elf", "vmcore.elf", "kdump-lzo-d0.kdump")
+FILTERED = ("kdump-lzo-d31.kdump", "elf-d31.elf")
+# plant kinds whose process gets a core (ordinary processes are not scenarios)
+SKIP_KINDS = {"benign"}
+WORKER_REGS = ("r12", "r13", "r14", "r15")
+
+# Run inside gdb: the threads with their registers and the reads asked for
+# (VH_GDB_READS: "addr:len,..."), printed as one JSON line after "VHJSON ".
+GDB_PROBE = r'''
+import json, os
+out = {"threads": [], "reads": {}}
+for t in gdb.selected_inferior().threads():
+    t.switch()
+    f = gdb.selected_frame()
+    regs = {}
+    for r in ("rip", "r12", "r13", "r14", "r15", "orig_rax", "rsp", "fs_base"):
+        try:
+            regs[r] = int(f.read_register(r)) & 0xffffffffffffffff
+        except Exception as e:
+            regs[r] = None
+    out["threads"].append({"lwp": t.ptid[1], "regs": regs})
+for item in filter(None, os.environ.get("VH_GDB_READS", "").split(",")):
+    a, n = item.split(":")
+    try:
+        out["reads"][a] = bytes(gdb.selected_inferior().read_memory(int(a, 16), int(n))).hex()
+    except Exception as e:
+        out["reads"][a] = "error: " + str(e)
+print("VHJSON " + json.dumps(out))
+'''
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_scenarios(src, dest):
+    """The scenario programs built as the lab builds them (tests/lab/build-lab.sh:
+    gcc -static -O2): the same source and compiler give the same files."""
+    os.makedirs(dest, exist_ok=True)
+    for c in sorted(os.listdir(src)):
+        if c.endswith(".c"):
+            out = os.path.join(dest, c[:-2])
+            r = subprocess.run(["gcc", "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra", "-o", out,
+                                os.path.join(src, c), "-lpthread"], capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"note: {c} does not build here: {r.stderr.strip()[:200]}")
+    return dest
+
+
+def lab_binaries(a, built, lab, truth):
+    """The folder of the scenario binaries the guest ran: those built here, else the
+    lab cache's build of this guest, when its reflect is the file the truth hashed
+    (the guest's own /proc/PID/exe); None when neither is."""
+    want = [p.get("sha256") for p in truth["plants"] if p["kind"] == "anon_elf_exec"]
+    dirs = [built]
+    if a.lab_cache:
+        dirs.append(os.path.join(a.lab_cache, "build", os.path.basename(lab), "initrd", "lab", "bin"))
+    for d in dirs:
+        path = os.path.join(d, "reflect") if d else ""
+        if want and os.path.isfile(path) and sha256_file(path) == want[0]:
+            return d
+    return None
+
+
+def write_core(a, lab, dump, pid, out):
+    cmd = [a.writer, "--force", "--vmlinux", os.path.join(lab, "vmlinux"), dump, str(pid), out]
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
+    secs = time.monotonic() - t0
+    if r.returncode != 0:
+        return None, secs, f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr.strip()}"
+    recs = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    if len(recs) != 1:
+        return None, secs, f"{dump} pid {pid}: {len(recs)} records, expected 1"
+    return recs[0], secs, None
+
+
+def run_gdb(a, core, exe, reads):
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(GDB_PROBE)
+        probe = f.name
+    try:
+        cmd = ["gdb", "-batch", "-nx", "-ex", "set pagination off"]
+        if exe:
+            cmd += ["-ex", f"file {exe}"]
+        cmd += ["-ex", f"core-file {core}", "-x", probe]
+        env = dict(os.environ, VH_GDB_READS=",".join(f"{x:x}:{n}" for x, n in reads))
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout, env=env)
+    finally:
+        os.unlink(probe)
+    for line in r.stdout.splitlines():
+        if line.startswith("VHJSON "):
+            return json.loads(line[7:]), None
+    return None, f"gdb printed no result (exit {r.returncode}): {r.stderr.strip()[-500:]}"
+
+
+def run_eu_stack(a, core, exe, nthreads):
+    cmd = ["eu-stack", "--core", core] + (["-e", exe] if exe else [])
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
+    tids = [l for l in r.stdout.splitlines() if l.startswith("TID ")]
+    if r.returncode not in (0, 1) or not r.stdout.startswith("PID "):
+        return f"eu-stack exit {r.returncode}: {r.stderr.strip()[-300:]}"
+    if len(tids) != nthreads:
+        return f"eu-stack lists {len(tids)} threads, expected {nthreads}"
+    return None
+
+
+def absent_at(rec, addr):
+    for r in rec.get("absent", []):
+        if int(r["start"], 16) <= addr < int(r["end"], 16):
+            return r["reason"]
+    return None
+
+
+def plant_reads(p):
+    """(address, length, expected hex or None, required) for one plant."""
+    start = int(p["start"], 16)
+    k = p["kind"]
+    if k in ("anon_rwx_code", "heap_exec"):
+        want = "90" * p["sled_len"] + p["stub_hex"]
+        return [(start, len(want) // 2, want, True)]
+    if k == "anon_elf_exec":
+        return [(start, 4, p.get("magic", "7f454c46"), True)]
+    if k in ("memfd_exec", "deleted_file_exec"):
+        return [(start, 4, "7f454c46", False)]
+    if k == "code_modified":
+        want = p["patch_hex"]
+        return [(start + p.get("patch_offset", 0), len(want) // 2, want, True)]
+    if k == "pte_widened":
+        want = b"VMAHUNT-PTE-WIDEN page 1".hex()
+        return [(start, len(want) // 2, want, True)]
+    return []
+
+
+def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
+    fails = []
+    proc = next((q for q in truth["processes"] if q["pid"] == pid), None)
+    name = f"{os.path.basename(lab)}/{os.path.basename(dump)} pid {pid}"
+    out = os.path.join(tmp, f"core.{pid}")
+    rec, secs, err = write_core(a, lab, dump, pid, out)
+    if err:
+        # an unlinked task is not on the task list; the writer still finds it in the pid table
+        return [f"{name}: {err}"]
+    if rec["pid"] != pid or (proc and rec["comm"] != proc["comm"][:15]):
+        fails.append(f"{name}: record names pid {rec['pid']} comm {rec['comm']!r}")
+    nthreads = len(proc["threads"]) if proc else rec["threads"]
+    if rec["threads"] != nthreads:
+        fails.append(f"{name}: {rec['threads']} threads in the core, the truth has {nthreads}")
+    size = os.path.getsize(out)
+    if rec["bytes"] != size or rec["sha256"] != sha256_file(out):
+        fails.append(f"{name}: record's bytes/sha256 are not the file's")
+    # a hidden VMA leaves the map walker's map_count warning; nothing else may warn
+    hidden = any(p["kind"] == "hidden_vma" for p in plants)
+    unexpected = [w for w in rec["warnings"] if not (hidden and w.startswith("maps: "))]
+    if not filtered and unexpected:
+        fails.append(f"{name}: warnings on an unfiltered dump: {unexpected[:3]}")
+    if rec["threads_with_user_regs"] != rec["threads"]:
+        fails.append(f"{name}: user registers of only {rec['threads_with_user_regs']} of "
+                     f"{rec['threads']} threads: {rec['warnings'][:3]}")
+    if filtered:
+        reasons = {r["reason"] for r in rec.get("absent", [])}
+        if rec["absent_pages"] == 0 or "excluded by the dump tool" not in reasons:
+            fails.append(f"{name}: -d 31 core lists no excluded page ({rec['absent_pages']} absent)")
+    prog = plants[0]["program"] if plants else ""
+    exe = os.path.join(bins, prog) if bins and os.path.isfile(os.path.join(bins, prog)) else None
+    reads = []
+    for p in plants:
+        for addr, n, want, required in plant_reads(p):
+            reads.append((addr, n, want, required, p))
+        if p["kind"] == "hidden_vma":
+            reads.append((int(p["start"], 16), 8, None, False, p))
+    res, err = run_gdb(a, out, exe, [(x[0], x[1]) for x in reads])
+    if err:
+        return fails + [f"{name}: {err}"]
+    lwps = sorted(t["lwp"] for t in res["threads"])
+    if proc and lwps != sorted(t["tid"] for t in proc["threads"]):
+        fails.append(f"{name}: gdb threads {lwps}, truth {[t['tid'] for t in proc['threads']]}")
+    for addr, n, want, required, p in reads:
+        got = res["reads"].get(f"{addr:x}", "")
+        where = f"{name}: {p['kind']} at 0x{addr:x}"
+        reason = absent_at(rec, addr)
+        if p["kind"] == "hidden_vma":
+            # out of the VMA tree, so in no PT_LOAD: gdb cannot read it
+            if not got.startswith("error"):
+                fails.append(f"{where}: the hidden VMA is in the core ({got[:16]})")
+        elif filtered:
+            if reason is None and got != want:
+                fails.append(f"{where}: neither absent in the record nor the planted bytes")
+        elif reason is not None:
+            if required:
+                fails.append(f"{where}: absent ({reason}) on an unfiltered dump")
+        elif got != want:
+            fails.append(f"{where}: gdb read {got[:80]}, expected {want[:80]}")
+    for p in plants:
+        if p["kind"] != "threads":
+            continue
+        if len(res["threads"]) != p["threads"]:
+            fails.append(f"{name}: gdb sees {len(res['threads'])} threads, expected {p['threads']}")
+        by_lwp = {t["lwp"]: t["regs"] for t in res["threads"]}
+        for w in p["regs"]:
+            regs = by_lwp.get(w["tid"])
+            if regs is None:
+                fails.append(f"{name}: worker {w['tid']} not among gdb's threads")
+                continue
+            for r in ("rip",) + WORKER_REGS:
+                if regs[r] != int(w[r], 16):
+                    fails.append(f"{name}: worker {w['tid']} ${r} = {regs[r]!r:}, expected {w[r]}")
+            if regs["orig_rax"] != w.get("orig_rax", 34) or regs["orig_rax"] != 34:
+                fails.append(f"{name}: worker {w['tid']} $orig_rax = {regs['orig_rax']}, expected 34")
+        figures.append(f"{name}: threads core {size} bytes ({rec['memory_bytes']} of memory, "
+                       f"{rec['loads']} PT_LOADs) written in {secs:.2f} s")
+    err = run_eu_stack(a, out, exe, rec["threads"])
+    if err:
+        fails.append(f"{name}: {err}")
+    os.unlink(out)
+    return fails
+
+
+def check_lab(a, built, lab):
+    with open(os.path.join(lab, "truth.json")) as f:
+        truth = json.load(f)
+    with open(os.path.join(lab, "manifest.json")) as f:
+        manifest = json.load(f)["dumps"]
+    files = {d["file"] for d in manifest}
+    lossy = {d["file"]: d.get("lossy") for d in manifest}
+    bins = lab_binaries(a, built, lab, truth)
+    by_pid = {}
+    for p in truth["plants"]:
+        if p["kind"] not in SKIP_KINDS and p.get("pid_in_truth", True):
+            by_pid.setdefault(p["pid"], []).append(p)
+    dumps = [(f, False) for f in FULL if f in files]
+    # one -d 31 dump: a kdump one unless the lab marks it lossy (sid's drop slab pages)
+    for f in FILTERED:
+        if f in files and not lossy.get(f):
+            dumps.append((f, True))
+            break
+    if not any(f in files for f in FULL):
+        return [f"{lab}: none of {', '.join(FULL)} in the manifest"]
+    fails, figures = [], []
+    with tempfile.TemporaryDirectory(prefix="vh-core-") as tmp:
+        for f, filtered in dumps:
+            dump = os.path.join(lab, f)
+            n0 = len(fails)
+            for pid, plants in sorted(by_pid.items()):
+                fails += check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures)
+            print(f"{'ok  ' if len(fails) == n0 else 'FAIL'} {os.path.basename(lab)}/{f}: "
+                  f"{len(by_pid)} cores, gdb {'with' if bins else 'without'} the scenario binaries")
+    for line in figures:
+        print("     " + line)
+    return fails
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--writer", required=True, help="vh-core (DUMP PID OUT -> record on stdout)")
+    ap.add_argument("--lab-cache", default=os.environ.get("VMAHUNT_LAB_CACHE", ""))
+    ap.add_argument("--scenarios", help="tests/lab/scenarios: build the binaries gdb is given")
+    ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("labs", nargs="+")
+    a = ap.parse_args()
+    fails = []
+    with tempfile.TemporaryDirectory(prefix="vh-core-bin-") as tmp:
+        built = build_scenarios(a.scenarios, tmp) if a.scenarios else None
+        for lab in a.labs:
+            fails += check_lab(a, built, lab)
+    for f in fails:
+        print("FAIL:", f)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
