@@ -3,11 +3,12 @@
  * vh-core: write the ELF core of one process of a kernel dump through the
  * library (vh_evidence_core()), for the tests of the core writer.
  *
- *   vh-core [--vmlinux FILE] [--cmdline] [--force] DUMP PID OUT
+ *   vh-core [--vmlinux FILE | --btf] [--cmdline] [--force] DUMP PID OUT
  *
  * The core's record (one JSON line) goes to stdout. --cmdline loads the
  * command lines with the tasks (else the writer reads the process's
- * arguments itself). Exit 0, 1 when the core could not be written, 2 usage.
+ * arguments itself); --btf takes the kernel's types from the dump's own BTF. Exit 0, 1 when the
+ * core could not be written, 2 usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--vmlinux") && i + 1 < argc)
 			o.vmlinux = argv[++i];
+		else if (!strcmp(argv[i], "--btf"))
+			o.symbols = VH_SYMBOLS_BTF;
 		else if (!strcmp(argv[i], "--cmdline"))
 			what |= VH_LOAD_CMDLINE;
 		else if (!strcmp(argv[i], "--force"))
@@ -35,8 +38,9 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (argc - i != 3) {
-		fprintf(stderr,
-			"usage: vh-core [--vmlinux FILE] [--cmdline] [--force] DUMP PID OUT\n");
+		fprintf(
+		    stderr,
+		    "usage: vh-core [--vmlinux FILE | --btf] [--cmdline] [--force] DUMP PID OUT\n");
 		return 2;
 	}
 	req.pid = (int32_t)strtol(argv[i + 1], NULL, 0);
