@@ -399,16 +399,17 @@ static void write_record(FILE *out, const char *path, const struct vh_task *lead
 
 	vh_json_init(&j, out);
 	vh_json_begin_object(&j, NULL);
-	vh_json_str(&j, "type", "core");
-	vh_json_str(&j, "path", path);
+	/* the fields every evidence record has (docs/evidence.md), then the core's own */
+	vh_json_str(&j, "kind", "core");
+	vh_json_str(&j, "file", path);
 	vh_json_u64(&j, "pid", (uint64_t)leader->tgid);
 	vh_json_str(&j, "comm", leader->comm);
+	vh_json_u64(&j, "size", bytes);
+	vh_json_str(&j, "sha256", sha);
 	vh_json_u64(&j, "threads", nthreads);
 	vh_json_u64(&j, "threads_with_user_regs", regs_ok);
 	vh_json_u64(&j, "loads", c->nsegs);
-	vh_json_u64(&j, "bytes", bytes);
 	vh_json_u64(&j, "memory_bytes", c->present_bytes);
-	vh_json_str(&j, "sha256", sha);
 	vh_json_u64(&j, "thread_size", l->thread_size);
 	vh_json_str(&j, "thread_size_from", l->how);
 	vh_ev_absent_json(&c->absent, &j);

@@ -194,7 +194,7 @@ def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
     if rec["threads"] != nthreads:
         fails.append(f"{name}: {rec['threads']} threads in the core, the truth has {nthreads}")
     size = os.path.getsize(out)
-    if rec["bytes"] != size or rec["sha256"] != sha256_file(out):
+    if rec["size"] != size or rec["sha256"] != sha256_file(out):
         fails.append(f"{name}: record's bytes/sha256 are not the file's")
     # a hidden VMA leaves the map walker's map_count warning; nothing else may warn
     hidden = any(p["kind"] == "hidden_vma" for p in plants)
