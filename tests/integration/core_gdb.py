@@ -3,10 +3,11 @@
 
 On every unfiltered dump of each lab folder (qemu.elf, vmcore.elf,
 kdump-lzo-d0.kdump), the core of every scenario process (each plant's pid)
-is written by the library's core writer; then:
+is written (by `vmahunt core` when the CLI has it, else by the vh-core test
+tool: the same library call); then:
 
 - the record (one JSON line): pid, comm, thread count as the truth has them,
-  bytes and sha256 those of the file written, no warning;
+  size and sha256 those of the file written, no warning;
 - gdb -batch -nx (with the scenario's static binary, built here as the lab
   builds it, or the lab cache's, when it is the one the guest ran: its reflect
   hashes as the truth says; else the core alone) reads the
@@ -16,7 +17,9 @@ is written by the library's core writer; then:
   must list it absent), the patch (code_modified), the marker string
   (pte_widened); a hidden_vma's range (out of the kernel's VMA tree) is in
   no PT_LOAD; threads: gdb lists 9 threads and, for each worker, $rip and
-  $r12..$r15 are the truth's and $orig_rax is 34 (pause);
+  $r12..$r15 are the truth's and $orig_rax is 34 (pause); with the binary,
+  gdb and eu-stack unwind every worker through worker() to start_thread()
+  and the main thread to main();
 - eu-stack --core loads the core: one TID line per thread, exit status 0;
 - the threads process's core written with the types of the dump's own BTF
   (no vmlinux) is the same file as the one written with the vmlinux's DWARF.
@@ -60,7 +63,14 @@ for t in gdb.selected_inferior().threads():
             regs[r] = int(f.read_register(r)) & 0xffffffffffffffff
         except Exception as e:
             regs[r] = None
-    out["threads"].append({"lwp": t.ptid[1], "regs": regs})
+    names = []
+    try:
+        while f is not None and len(names) < 16:
+            names.append(f.name() or "??")
+            f = f.older()
+    except Exception:
+        pass
+    out["threads"].append({"lwp": t.ptid[1], "regs": regs, "frames": names})
 for item in filter(None, os.environ.get("VH_GDB_READS", "").split(",")):
     a, n = item.split(":")
     try:
@@ -108,15 +118,28 @@ def lab_binaries(a, built, lab, truth):
     return None
 
 
+def cli_has_core(vmahunt):
+    """Whether this vmahunt runs the core command (without arguments: a usage
+    error of the command, not an unknown command)."""
+    if not vmahunt:
+        return False
+    r = subprocess.run([vmahunt, "core"], capture_output=True, text=True)
+    return "unknown command" not in r.stdout + r.stderr
+
+
 def write_core(a, lab, dump, pid, out, btf=False):
-    syms = ["--btf"] if btf else ["--vmlinux", os.path.join(lab, "vmlinux")]
-    cmd = [a.writer, "--force"] + syms + [dump, str(pid), out]
+    if a.cli:
+        syms = ["--symbols", "btf"] if btf else ["--vmlinux", os.path.join(lab, "vmlinux")]
+        cmd = [a.vmahunt, "core", dump, "--pid", str(pid), "-o", out, "--force"] + syms
+    else:
+        syms = ["--btf"] if btf else ["--vmlinux", os.path.join(lab, "vmlinux")]
+        cmd = [a.writer, "--force"] + syms + [dump, str(pid), out]
     t0 = time.monotonic()
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
     secs = time.monotonic() - t0
     if r.returncode != 0:
         return None, secs, f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr.strip()}"
-    recs = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    recs = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
     if len(recs) != 1:
         return None, secs, f"{dump} pid {pid}: {len(recs)} records, expected 1"
     return recs[0], secs, None
@@ -142,14 +165,23 @@ def run_gdb(a, core, exe, reads):
 
 
 def run_eu_stack(a, core, exe, nthreads):
+    """(error or None, {tid: [function names]}) of eu-stack's backtraces."""
     cmd = ["eu-stack", "--core", core] + (["-e", exe] if exe else [])
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
-    tids = [l for l in r.stdout.splitlines() if l.startswith("TID ")]
+    stacks, tid = {}, None
+    for line in r.stdout.splitlines():
+        if line.startswith("TID "):
+            tid = int(line[4:].rstrip(":"))
+            stacks[tid] = []
+        elif line.startswith("#") and tid is not None:
+            f = line.split()
+            stacks[tid].append(f[2] if len(f) > 2 else "??")
+    # exit 1: some backtrace could not be unwound to its end (no executable given)
     if r.returncode not in (0, 1) or not r.stdout.startswith("PID "):
-        return f"eu-stack exit {r.returncode}: {r.stderr.strip()[-300:]}"
-    if len(tids) != nthreads:
-        return f"eu-stack lists {len(tids)} threads, expected {nthreads}"
-    return None
+        return f"eu-stack exit {r.returncode}: {r.stderr.strip()[-300:]}", stacks
+    if len(stacks) != nthreads:
+        return f"eu-stack lists {len(stacks)} threads, expected {nthreads}", stacks
+    return None, stacks
 
 
 def absent_at(rec, addr):
@@ -264,9 +296,23 @@ def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
                              f"{err or brec['warnings'][:3]}")
             if not err:
                 os.unlink(out + ".btf")
-    err = run_eu_stack(a, out, exe, rec["threads"])
+    err, stacks = run_eu_stack(a, out, exe, rec["threads"])
     if err:
         fails.append(f"{name}: {err}")
+    for p in plants:
+        if p["kind"] != "threads" or not exe or filtered:
+            continue
+        # with the program (and the stacks: not -d 31), both unwind every worker
+        # through worker() to start_thread()
+        gdb_frames = {t["lwp"]: t["frames"] for t in res["threads"]}
+        for w in p["regs"]:
+            for tool, frames in (("gdb", gdb_frames.get(w["tid"], [])),
+                                 ("eu-stack", stacks.get(w["tid"], []))):
+                if "worker" not in frames or "start_thread" not in frames:
+                    fails.append(f"{name}: {tool} backtrace of worker {w['tid']}: {frames}")
+        if "main" not in gdb_frames.get(pid, []) or "main" not in stacks.get(pid, []):
+            fails.append(f"{name}: main thread's backtraces: gdb {gdb_frames.get(pid)}, "
+                         f"eu-stack {stacks.get(pid)}")
     os.unlink(out)
     return fails
 
@@ -308,11 +354,14 @@ def check_lab(a, built, lab):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--writer", required=True, help="vh-core (DUMP PID OUT -> record on stdout)")
+    ap.add_argument("--vmahunt", help="the CLI: its core command is used when it has one")
     ap.add_argument("--lab-cache", default=os.environ.get("VMAHUNT_LAB_CACHE", ""))
     ap.add_argument("--scenarios", help="tests/lab/scenarios: build the binaries gdb is given")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("labs", nargs="+")
     a = ap.parse_args()
+    a.cli = cli_has_core(a.vmahunt)
+    print(f"writer: {'vmahunt core' if a.cli else 'vh-core (the library call)'}")
     fails = []
     with tempfile.TemporaryDirectory(prefix="vh-core-bin-") as tmp:
         built = build_scenarios(a.scenarios, tmp) if a.scenarios else None

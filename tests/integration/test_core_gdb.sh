@@ -13,6 +13,6 @@ done
 mapfile -t labs < <(lab_dirs)
 # the scenario binaries are built here as the lab builds them; the lab cache is the fallback
 cache=${VMAHUNT_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-lab}
-exec python3 "$SRC/tests/integration/core_gdb.py" --writer "$VMAHUNT_TOOLS/vh-core" \
+exec python3 "$SRC/tests/integration/core_gdb.py" --writer "$VMAHUNT_TOOLS/vh-core" --vmahunt "$VMAHUNT" \
 	--scenarios "$SRC/tests/lab/scenarios" \
 	--lab-cache "$cache" "${labs[@]}"
