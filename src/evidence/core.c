@@ -9,15 +9,18 @@
  *
  * Pages the dump lacks or the page tables do not map: each VMA is split into
  * several PT_LOADs around its absent runs (same flags, consecutive
- * addresses): a run of pages the dump holds is a PT_LOAD with p_filesz =
- * p_memsz, an absent run one with p_filesz 0, which is how a core says
- * "not dumped" (gdb then reads such an address from the executable, or
- * fails). The other way, one PT_LOAD per VMA with p_filesz covering only the
- * readable prefix, would lose everything after a VMA's first absent page:
- * a stack's pages are all near its top, a heap or an anonymous region
- * often starts with pages never touched, and the planted bytes after them
- * would be gone for gdb. The cost is that tools counting PT_LOADs see more
- * segments than VMAs (vmahunt maps of such a core prints one line per PT_LOAD).
+ * addresses). Each run of pages the dump holds starts a PT_LOAD, whose bytes
+ * are in the file (p_filesz) and whose p_memsz also covers the absent run
+ * after it, the ELF way of saying "not in the file" (as the kernel's cores
+ * keep only the first page of a file mapping); an absent run at the start
+ * of a VMA is a PT_LOAD of its own with p_filesz 0. gdb reads the absent
+ * parts as zeros, or from the executable for its file mappings. The other
+ * way, one PT_LOAD per VMA with p_filesz covering only the readable prefix,
+ * would lose everything after a VMA's first absent page: a stack's pages are
+ * all near its top, a heap or an anonymous region often starts with pages
+ * never touched, and the planted bytes after them would be gone for gdb.
+ * The cost: tools counting PT_LOADs may see more of them than VMAs (vmahunt
+ * maps of such a core prints one line per PT_LOAD).
  *
  * Notes: NT_PRSTATUS of the main thread, NT_PRPSINFO, NT_AUXV, NT_FILE, then
  * NT_PRSTATUS of each other thread (the kernel's order; the first NT_PRSTATUS
@@ -220,6 +223,11 @@ static int vma_segments(struct core *c, const struct vh_vma *v)
 		if (r->err && vh_ev_absent_add(&c->absent, r->start, r->end, r->err))
 			return VH_ERR_NOMEM;
 		c->present_bytes += sg.filesz;
+		/* an absent run after present bytes is their PT_LOAD's tail (p_memsz > p_filesz) */
+		if (r->err && i > 0 && !c->runs[i - 1].err) {
+			c->segs[c->nsegs - 1].memsz += len;
+			continue;
+		}
 		err = add_seg(c, &sg);
 		if (err)
 			return err;

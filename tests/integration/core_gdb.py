@@ -21,6 +21,9 @@ tool: the same library call); then:
   gdb and eu-stack unwind every worker through worker() to start_thread()
   and the main thread to main();
 - eu-stack --core loads the core: one TID line per thread, exit status 0;
+- vmahunt reads the core back (`vmahunt scan CORE`): the plants the
+  process-core detectors cover are found at their ranges, nothing above
+  info elsewhere;
 - the threads process's core written with the types of the dump's own BTF
   (no vmlinux) is the same file as the one written with the vmlinux's DWARF.
 
@@ -48,6 +51,10 @@ FILTERED = ("kdump-lzo-d31.kdump", "elf-d31.elf")
 # plant kinds whose process gets a core (ordinary processes are not scenarios)
 SKIP_KINDS = {"benign"}
 WORKER_REGS = ("r12", "r13", "r14", "r15")
+# plant kind -> the detector that finds it in the core too (`vmahunt scan CORE`)
+SCAN_KINDS = {"anon_rwx_code": "anon-rwx", "heap_exec": "heap-exec",
+              "anon_elf_exec": "elf-in-anon", "memfd_exec": "memfd-exec",
+              "deleted_file_exec": "deleted-exec"}
 
 # Run inside gdb: the threads with their registers and the reads asked for
 # (VH_GDB_READS: "addr:len,..."), printed as one JSON line after "VHJSON ".
@@ -184,6 +191,31 @@ def run_eu_stack(a, core, exe, nthreads):
     return None, stacks
 
 
+def scan_core(a, core, plants):
+    """vmahunt reads the core back: each plant a process-core detector covers is
+    found at its range, and nothing above info is found outside the plants."""
+    r = subprocess.run([a.vmahunt, "scan", "--json", core], capture_output=True, text=True,
+                       timeout=a.timeout)
+    if r.returncode != 0:
+        return [f"vmahunt scan of the core: exit {r.returncode}: {r.stderr.strip()[-300:]}"]
+    finds = [o for o in map(json.loads, r.stdout.splitlines()) if o["type"] == "finding"]
+
+    def overlaps(f, p):
+        return int(f["start"], 16) < int(p["end"], 16) and \
+            int(p["start"], 16) < int(f["end"], 16)
+    fails = []
+    for p in plants:
+        det = SCAN_KINDS.get(p["kind"])
+        if det and not any(f["detector"] == det and overlaps(f, p) for f in finds):
+            fails.append(f"vmahunt scan of the core: no {det} finding for {p['kind']} "
+                         f"at {p['start']}")
+    for f in finds:
+        if f["severity"] != "info" and not any(overlaps(f, p) for p in plants):
+            fails.append(f"vmahunt scan of the core: unexpected {f['detector']} "
+                         f"({f['severity']}) at {f['start']}-{f['end']}")
+    return fails
+
+
 def absent_at(rec, addr):
     for r in rec.get("absent", []):
         if int(r["start"], 16) <= addr < int(r["end"], 16):
@@ -296,6 +328,8 @@ def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
                              f"{err or brec['warnings'][:3]}")
             if not err:
                 os.unlink(out + ".btf")
+    if not filtered and a.vmahunt:
+        fails += [f"{name}: {m}" for m in scan_core(a, out, plants)]
     err, stacks = run_eu_stack(a, out, exe, rec["threads"])
     if err:
         fails.append(f"{name}: {err}")
