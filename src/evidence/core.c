@@ -245,8 +245,9 @@ static void thread_note(struct core *c, const struct vh_kstack_layout *l, const 
 	int err = vh_task_uregs(&c->kr, c->p, l, t->addr, &u);
 
 	if (err)
-		warn(c, "pid %d (tid %d): %s%s", (int)t->tgid, (int)t->pid, vh_errmsg(),
-		     u.have_regs ? ": written as read" : ": registers written as 0");
+		warn(c, "pid %d (tid %d): %s%s%s", (int)t->tgid, (int)t->pid, vh_errmsg(),
+		     u.have_regs ? ": written as read" : ": registers written as 0",
+		     t->exit_state ? " (the thread has exited: its stack is gone)" : "");
 	else
 		(*regs_ok)++;
 	if (u.have_regs)
@@ -460,7 +461,10 @@ static int find_process(struct vh_session *s, int32_t pid, const struct vh_task 
 		return vh_set_error(VH_ERR_INVAL, "%s: the session is not loaded", dump);
 	t = vh_session_find_task(s, pid);
 	if (!t)
-		return vh_set_error(VH_ERR_INVAL, "%s: no task with pid %d", dump, (int)pid);
+		return vh_set_error(VH_ERR_INVAL,
+				    "%s: no task with pid %d (expected a pid or thread id that "
+				    "vmahunt ps lists)",
+				    dump, (int)pid);
 	*leader = vh_session_find_task(s, t->tgid);
 	if (!*leader)
 		*leader = t;
