@@ -8,6 +8,11 @@ tool: the same library call); then:
 
 - the record (one JSON line): pid, comm, thread count as the truth has them,
   size and sha256 those of the file written, no warning;
+- the notes, read here: NT_PRSTATUS of every thread, the main thread's
+  first; NT_PRPSINFO's pid, ppid, uid, comm, arguments, and process group and
+  session as the guest's /proc/PID/stat had them; NT_FILE equal to the
+  truth's file mappings (start, end, offset, path); gdb's `info auxv`
+  (NT_AUXV): page size, the program's entry point, AT_EXECFN's string;
 - gdb -batch -nx (with the scenario's static binary, built here as the lab
   builds it, or the lab cache's, when it is the one the guest ran: its reflect
   hashes as the truth says; else the core alone) reads the
@@ -41,6 +46,7 @@ import argparse
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -84,8 +90,107 @@ for item in filter(None, os.environ.get("VH_GDB_READS", "").split(",")):
         out["reads"][a] = bytes(gdb.selected_inferior().read_memory(int(a, 16), int(n))).hex()
     except Exception as e:
         out["reads"][a] = "error: " + str(e)
+out["auxv"] = gdb.execute("info auxv", to_string=True)
 print("VHJSON " + json.dumps(out))
 '''
+
+NT_PRSTATUS, NT_PRPSINFO, NT_AUXV, NT_FILE = 1, 3, 6, 0x46494c45
+
+
+def core_notes(path):
+    """The notes of an ELF core, read here without any ELF library: [(type, desc)]."""
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+        notes = []
+        for i in range(phnum):
+            p_type, _, off, _, _, filesz = struct.unpack_from("<IIQQQQ", ph, i * phentsize)
+            if p_type != 4:
+                continue
+            f.seek(off)
+            data = f.read(filesz)
+            pos = 0
+            while pos + 12 <= len(data):
+                namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+                pos += 12 + (namesz + 3) // 4 * 4
+                notes.append((ntype, data[pos:pos + descsz]))
+                pos += (descsz + 3) // 4 * 4
+        return notes
+
+
+def stat_ids(lab, pid):
+    """(pgrp, session) of /proc/PID/stat as the guest printed it, or None."""
+    try:
+        with open(os.path.join(lab, "control.log"), errors="replace") as f:
+            for line in f:
+                if line.startswith(f"@@VH STAT {pid} ("):
+                    rest = line[line.rindex(")") + 2:].split()
+                    return int(rest[2]), int(rest[3])
+    except OSError:
+        pass
+    return None
+
+
+def check_notes(lab, core, pid, proc, prog, filtered):
+    """NT_PRSTATUS (main thread first), NT_PRPSINFO, NT_FILE against the truth."""
+    notes = core_notes(core)
+    fails = []
+    tids = [struct.unpack_from("<i", d, 32)[0] for t, d in notes if t == NT_PRSTATUS]
+    if not tids or tids[0] != pid or sorted(tids) != sorted(t["tid"] for t in proc["threads"]):
+        fails.append(f"NT_PRSTATUS thread ids {tids}, expected {pid} first of "
+                     f"{[t['tid'] for t in proc['threads']]}")
+    ps = [d for t, d in notes if t == NT_PRPSINFO]
+    if len(ps) != 1:
+        return fails + [f"{len(ps)} NT_PRPSINFO notes"]
+    uid, gid, ps_pid, ps_ppid, pgrp, sid = struct.unpack_from("<IIiiii", ps[0], 16)
+    fname = ps[0][40:56].split(b"\0")[0].decode(errors="replace")
+    args = ps[0][56:136].split(b"\0")[0].decode(errors="replace")
+    if (ps_pid, ps_ppid, uid, fname) != (pid, proc["ppid"], proc["uid"], proc["comm"][:15]):
+        fails.append(f"NT_PRPSINFO pid {ps_pid} ppid {ps_ppid} uid {uid} fname {fname!r}")
+    if not filtered and not args.startswith(f"/lab/bin/{prog}"):
+        fails.append(f"NT_PRPSINFO psargs {args!r}")
+    ids = stat_ids(lab, pid)
+    if ids and (pgrp, sid) != ids:
+        fails.append(f"NT_PRPSINFO pgrp/sid {pgrp}/{sid}, /proc/{pid}/stat said {ids}")
+    files = [d for t, d in notes if t == NT_FILE]
+    if len(files) != 1:
+        return fails + [f"{len(files)} NT_FILE notes"]
+    d = files[0]
+    count, page = struct.unpack_from("<QQ", d, 0)
+    names = d[16 + 24 * count:].split(b"\0")
+    got = sorted((s, e, o * page, names[i].decode(errors="replace"))
+                 for i, (s, e, o) in enumerate(struct.iter_unpack("<QQQ", d[16:16 + 24 * count])))
+    want = sorted((int(m["start"], 16), int(m["end"], 16), int(m["offset"], 16), m["path"])
+                  for m in proc["maps"] if m["inode"] != 0)
+    if got != want:
+        fails.append(f"NT_FILE {len(got)} mappings, the truth's maps {len(want)} file mappings; "
+                     f"first differences: {sorted(set(got) ^ set(want))[:3]}")
+    return fails
+
+
+def elf_entry(path):
+    with open(path, "rb") as f:
+        return struct.unpack_from("<Q", f.read(64), 24)[0]
+
+
+def check_auxv(text, exe, prog, filtered):
+    """gdb's `info auxv` (NT_AUXV): page size, the program's entry, its file name."""
+    aux = {}
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) >= 3 and f[1].startswith("AT_"):
+            aux[f[1]] = line
+    fails = []
+    if "AT_NULL" not in aux or not aux.get("AT_PAGESZ", "").rstrip().endswith(" 4096"):
+        fails.append(f"gdb's info auxv: {text.strip()[:200]!r}")
+    if exe and not aux.get("AT_ENTRY", "").rstrip().endswith(hex(elf_entry(exe))):
+        fails.append(f"AT_ENTRY {aux.get('AT_ENTRY')!r}, the program's is {hex(elf_entry(exe))}")
+    if not filtered and f'"/lab/bin/{prog}"' not in aux.get("AT_EXECFN", ""):
+        fails.append(f"AT_EXECFN {aux.get('AT_EXECFN')!r}")
+    return fails
 
 
 def sha256_file(path):
@@ -283,6 +388,9 @@ def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
     res, err = run_gdb(a, out, exe, [(x[0], x[1]) for x in reads])
     if err:
         return fails + [f"{name}: {err}"]
+    if proc:
+        fails += [f"{name}: {m}" for m in check_notes(lab, out, pid, proc, prog, filtered)]
+    fails += [f"{name}: {m}" for m in check_auxv(res.get("auxv", ""), exe, prog, filtered)]
     lwps = sorted(t["lwp"] for t in res["threads"])
     if proc and lwps != sorted(t["tid"] for t in proc["threads"]):
         fails.append(f"{name}: gdb threads {lwps}, truth {[t['tid'] for t in proc['threads']]}")
