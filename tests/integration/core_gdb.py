@@ -30,7 +30,8 @@ tool: the same library call); then:
   process-core detectors cover are found at their ranges, nothing above
   info elsewhere;
 - the threads process's core written with the types of the dump's own BTF
-  (no vmlinux) is the same file as the one written with the vmlinux's DWARF.
+  (no vmlinux), and the one written from a session that loaded the command
+  lines, are the same file as the one written with the vmlinux's DWARF.
 
 On one -d 31 dump per folder (kdump-lzo-d31.kdump, or elf-d31.elf where the
 lab marks the kdump ones lossy) the cores are written too:
@@ -239,13 +240,14 @@ def cli_has_core(vmahunt):
     return "unknown command" not in r.stdout + r.stderr
 
 
-def write_core(a, lab, dump, pid, out, btf=False):
-    if a.cli:
+def write_core(a, lab, dump, pid, out, btf=False, cmdline=False):
+    if a.cli and not cmdline:
         syms = ["--symbols", "btf"] if btf else ["--vmlinux", os.path.join(lab, "vmlinux")]
         cmd = [a.vmahunt, "core", dump, "--pid", str(pid), "-o", out, "--force"] + syms
     else:
         syms = ["--btf"] if btf else ["--vmlinux", os.path.join(lab, "vmlinux")]
-        cmd = [a.writer, "--force"] + syms + [dump, str(pid), out]
+        cmd = [a.writer, "--force"] + (["--cmdline"] if cmdline else []) + syms + \
+            [dump, str(pid), out]
     t0 = time.monotonic()
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
     secs = time.monotonic() - t0
@@ -436,6 +438,13 @@ def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
                              f"{err or brec['warnings'][:3]}")
             if not err:
                 os.unlink(out + ".btf")
+            # the arguments from the session's command lines or read by the writer: the same
+            crec, _, err = write_core(a, lab, dump, pid, out + ".cmdline", cmdline=True)
+            if err or crec["sha256"] != rec["sha256"]:
+                fails.append(f"{name}: the core written with the command lines loaded differs: "
+                             f"{err or crec['warnings'][:3]}")
+            if not err:
+                os.unlink(out + ".cmdline")
     if not filtered and a.vmahunt:
         fails += [f"{name}: {m}" for m in scan_core(a, out, plants)]
     err, stacks = run_eu_stack(a, out, exe, rec["threads"])
