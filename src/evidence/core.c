@@ -47,7 +47,9 @@
 /* Bytes read and written at a time. */
 #define CHUNK (64u * 1024)
 /* Runs of one VMA kept before the rest is one absent run (a hostile map). */
-#define MAX_SEGS (1u << 22)
+#define MAX_RUNS (1u << 22)
+/* PT_LOADs of a core, at most (the ELF format's limit is 2^32 - 1). */
+#define MAX_SEGS (1u << 24)
 /* Words of saved_auxv kept (AT_VECTOR_SIZE is about 50). */
 #define AUXV_MAX 512
 
@@ -98,18 +100,24 @@ static void add_run(struct core *c, uint64_t start, uint64_t end, int err)
 
 	if (end <= start)
 		return;
-	if (c->nruns && c->runs[c->nruns - 1].end == start && c->runs[c->nruns - 1].err == err) {
+	if (c->nruns && c->runs[c->nruns - 1].end == start &&
+	    (c->runs[c->nruns - 1].err == err || c->runs_oom)) {
 		c->runs[c->nruns - 1].end = end;
 		return;
 	}
 	if (c->nruns == c->runs_cap) {
 		size_t cap = c->runs_cap ? c->runs_cap * 2 : 64;
 
-		if (cap > MAX_SEGS || !(r = realloc(c->runs, cap * sizeof(*r)))) {
-			/* keep what is known; the rest of the VMA becomes one absent run */
+		if (cap > MAX_RUNS || !(r = realloc(c->runs, cap * sizeof(*r)))) {
+			/*
+			 * Too many runs (a hostile map) or no memory: the last run
+			 * and the rest of the VMA become one absent run.
+			 */
 			c->runs_oom = true;
-			if (c->nruns)
+			if (c->nruns) {
+				c->runs[c->nruns - 1].err = VH_ERR_UNSUPPORTED;
 				c->runs[c->nruns - 1].end = end;
+			}
 			return;
 		}
 		c->runs = r;
@@ -164,9 +172,8 @@ static int add_seg(struct core *c, const struct vh_core_seg *sg)
 		size_t cap = c->cap ? c->cap * 2 : 256;
 		struct vh_core_seg *n;
 
-		if (cap > 4 * (size_t)MAX_SEGS)
-			return vh_set_error(VH_ERR_INVAL, "more than %u program headers",
-					    4 * MAX_SEGS);
+		if (cap > MAX_SEGS)
+			return vh_set_error(VH_ERR_INVAL, "more than %u program headers", MAX_SEGS);
 		n = realloc(c->segs, cap * sizeof(*n));
 		if (!n)
 			return VH_ERR_NOMEM;
@@ -210,11 +217,14 @@ static int vma_segments(struct core *c, const struct vh_vma *v)
 			     v->start, v->end, st.unreadable, st.first_unreadable,
 			     vh_strerror(st.first_unreadable_err));
 	}
+	if (c->runs_oom && !c->nruns)
+		return VH_ERR_NOMEM;
 	if (c->runs_oom)
 		warn(c,
-		     "VMA 0x%" PRIx64 "-0x%" PRIx64 ": too many runs of absent pages: the rest of "
-		     "it is one segment",
-		     v->start, v->end);
+		     "VMA 0x%" PRIx64 "-0x%" PRIx64
+		     ": too many runs of absent pages: from 0x%" PRIx64
+		     " on it is left out as one absent run",
+		     v->start, v->end, c->runs[c->nruns - 1].start);
 	for (size_t i = 0; i < c->nruns; i++) {
 		const struct run *r = &c->runs[i];
 		uint64_t len = r->end - r->start;
