@@ -82,6 +82,10 @@ struct core {
 
 	char **warnings;
 	size_t nwarnings;
+
+	/* threads whose registers came from the CPU they ran on in user mode */
+	int32_t on_cpu[64];
+	size_t non_cpu;
 };
 
 static void warn(struct core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -245,15 +249,65 @@ static int vma_segments(struct core *c, const struct vh_vma *v)
 	return VH_OK;
 }
 
+/*
+ * The registers of a CPU that was running @t in user mode when the dump was
+ * taken, as the dump's NT_PRSTATUS notes give them (kdump: the crash notes
+ * each CPU saved, naming its task), or NULL. Such a thread's kernel stack
+ * holds only the registers of its last entry into the kernel. QEMU's CPU
+ * state names no task: its CPUs are not matched.
+ */
+static const struct vh_cpu_regs *user_cpu(struct vh_dump *d, const struct vh_task *t)
+{
+	size_t n = vh_dump_ncpus(d);
+
+	for (size_t i = 0; i < n && t->pid > 0; i++) {
+		const struct vh_cpu_regs *r = vh_dump_cpu(d, i);
+
+		if (r && r->have_gp && r->pid == (uint32_t)t->pid && (r->cs & 3) == 3)
+			return r;
+	}
+	return NULL;
+}
+
+static void cpu_regs(const struct vh_cpu_regs *r, struct vh_core_thread *th)
+{
+	const uint64_t v[VH_PT_REGS_N] = {
+	    [VH_REG_R15] = r->r15,	 [VH_REG_R14] = r->r14,
+	    [VH_REG_R13] = r->r13,	 [VH_REG_R12] = r->r12,
+	    [VH_REG_RBP] = r->rbp,	 [VH_REG_RBX] = r->rbx,
+	    [VH_REG_R11] = r->r11,	 [VH_REG_R10] = r->r10,
+	    [VH_REG_R9] = r->r9,	 [VH_REG_R8] = r->r8,
+	    [VH_REG_RAX] = r->rax,	 [VH_REG_RCX] = r->rcx,
+	    [VH_REG_RDX] = r->rdx,	 [VH_REG_RSI] = r->rsi,
+	    [VH_REG_RDI] = r->rdi,	 [VH_REG_ORIG_RAX] = r->orig_rax,
+	    [VH_REG_RIP] = r->rip,	 [VH_REG_CS] = r->cs,
+	    [VH_REG_EFLAGS] = r->rflags, [VH_REG_RSP] = r->rsp,
+	    [VH_REG_SS] = r->ss,
+	};
+
+	memcpy(th->regs, v, sizeof(v));
+	th->fs_base = r->fs_base;
+	th->gs_base = r->gs_base;
+}
+
 /* One thread's NT_PRSTATUS, from what the kernel saved; damage is a warning. */
 static void thread_note(struct core *c, const struct vh_kstack_layout *l, const struct vh_task *t,
 			struct vh_core_buf *notes, size_t *regs_ok)
 {
 	struct vh_core_thread th = {.pid = t->pid, .ppid = t->ppid};
 	unsigned char desc[VH_CORE_PRSTATUS_SIZE];
+	const struct vh_cpu_regs *cpu = user_cpu(c->d, t);
 	struct vh_uregs u;
-	int err = vh_task_uregs(&c->kr, c->p, l, t->addr, &u);
+	int err;
 
+	if (cpu) {
+		cpu_regs(cpu, &th);
+		(*regs_ok)++;
+		if (c->non_cpu < sizeof(c->on_cpu) / sizeof(c->on_cpu[0]))
+			c->on_cpu[c->non_cpu++] = t->pid;
+		goto ids;
+	}
+	err = vh_task_uregs(&c->kr, c->p, l, t->addr, &u);
 	if (err)
 		warn(c, "pid %d (tid %d): %s%s%s", (int)t->tgid, (int)t->pid, vh_errmsg(),
 		     u.have_regs ? ": written as read" : ": registers written as 0",
@@ -270,6 +324,7 @@ static void thread_note(struct core *c, const struct vh_kstack_layout *l, const 
 		     !u.have_fs_base && !u.have_gs_base ? "thread.fsbase and gsbase"
 		     : !u.have_fs_base			? "thread.fsbase"
 							: "thread.gsbase");
+ids:
 	vh_task_pgrp_sid(&c->kr, c->p, t->addr, &th.pgrp, &th.sid);
 	if (th.pgrp < 0)
 		th.pgrp = 0;
@@ -431,6 +486,10 @@ static void write_record(FILE *out, const char *path, const struct vh_task *lead
 	vh_json_u64(&j, "memory_bytes", c->present_bytes);
 	vh_json_u64(&j, "thread_size", l->thread_size);
 	vh_json_str(&j, "thread_size_from", l->how);
+	vh_json_begin_array(&j, "regs_from_cpu");
+	for (size_t i = 0; i < c->non_cpu; i++)
+		vh_json_u64(&j, NULL, (uint64_t)c->on_cpu[i]);
+	vh_json_end_array(&j);
 	vh_ev_absent_json(&c->absent, &j);
 	vh_json_begin_array(&j, "warnings");
 	for (size_t i = 0; i < c->nwarnings; i++)

@@ -14,6 +14,10 @@ back:
            registers"), the note written as read (its rip still the truth's)
   pgd      the process's mm->pgd is not a kernel address: the core has its
            notes and its map, no memory, and a warning saying why
+  on-cpu   (a copy of vmcore.elf) an idle CPU's crash note made to name
+           worker 4, in user mode, with marker registers: the core takes that
+           worker's registers from the CPU (regs_from_cpu); in kernel mode
+           the note changes nothing
 
 Refusals, each with one message naming what was expected and no file left:
 a pid the dump lacks, a kernel thread (kthreadd, pid 2), an existing file
@@ -24,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -92,6 +97,92 @@ def check_refusals(a, lab, tmp):
     return fails
 
 
+def prstatus_notes(path):
+    """File offsets of the descriptions of the NT_PRSTATUS notes of an ELF vmcore."""
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+        offs = []
+        for i in range(phnum):
+            p_type, _, off, _, _, filesz = struct.unpack_from("<IIQQQQ", ph, i * phentsize)
+            if p_type != 4:
+                continue
+            f.seek(off)
+            data = f.read(filesz)
+            pos = 0
+            while pos + 12 <= len(data):
+                namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+                desc = pos + 12 + (namesz + 3) // 4 * 4
+                if ntype == 1 and descsz >= 336:
+                    offs.append(off + desc)
+                pos = desc + (descsz + 3) // 4 * 4
+        return offs
+
+
+def check_on_cpu(a, lab, tmp, pid, workers):
+    """A worker running in user mode on a CPU when the kdump was taken: the crash
+    note of that CPU names it and holds its user registers, which the core must
+    take instead of its kernel stack's (made here: an idle CPU's note of a copy
+    of vmcore.elf names the worker, in user mode, with marker registers). The
+    same note in kernel mode (cs 0x10) changes nothing."""
+    src = os.path.join(lab, "vmcore.elf")
+    if not os.path.exists(src):
+        return []
+    copy = os.path.join(tmp, "vmcore.elf")
+    shutil.copyfile(src, copy)
+    notes = prstatus_notes(copy)
+    fails = []
+    with open(copy, "r+b") as f:
+        idle = None
+        for off in notes:
+            f.seek(off + 32)
+            if struct.unpack("<i", f.read(4))[0] == 0:
+                idle = off
+        if idle is None:
+            return [f"{os.path.basename(lab)} on-cpu: no idle CPU's NT_PRSTATUS in vmcore.elf"]
+        w = workers[3]
+        regs = {3: 0x0c0ffee000000012, 16: 0x401234, 17: 0x33, 19: 0x7ffd00001000, 20: 0x2b,
+                21: 0x7f00deadb000}
+        f.seek(idle + 32)
+        f.write(struct.pack("<i", w["tid"]))
+        for i, v in regs.items():
+            f.seek(idle + 112 + 8 * i)
+            f.write(struct.pack("<Q", v))
+    out = os.path.join(tmp, "oncpu.core")
+    for mode in ("user", "kernel"):
+        if mode == "kernel":
+            with open(copy, "r+b") as f:
+                f.seek(idle + 112 + 8 * 17)
+                f.write(struct.pack("<Q", 0x10))
+        rc, rec, err = write(a, os.path.join(lab, "vmlinux"), copy, pid, out)
+        got = gdb_threads(a, out) if rc == 0 else None
+        where = f"{os.path.basename(lab)} on-cpu ({mode} mode)"
+        if rc != 0 or got is None:
+            fails.append(f"{where}: exit {rc}: {err}")
+            continue
+        r = got.get(w["tid"], {})
+        if mode == "user":
+            want = {"rip": 0x401234, "r12": regs[3], "rsp": regs[19], "fs_base": regs[21]}
+            if rec["regs_from_cpu"] != [w["tid"]]:
+                fails.append(f"{where}: regs_from_cpu {rec['regs_from_cpu']}")
+        else:
+            want = {"rip": int(w["rip"], 16), "r12": int(w["r12"], 16)}
+            if rec["regs_from_cpu"]:
+                fails.append(f"{where}: regs_from_cpu {rec['regs_from_cpu']}")
+        for k, v in want.items():
+            if r.get(k) != v:
+                fails.append(f"{where}: worker {w['tid']} ${k} {r.get(k)}, expected {v:#x}")
+        others = [x for x in workers if x["tid"] != w["tid"]]
+        if any(got.get(x["tid"], {}).get("r12") != int(x["r12"], 16) for x in others):
+            fails.append(f"{where}: the other workers' registers changed")
+        print(f"{'ok  ' if not fails else 'FAIL'} {where}: regs_from_cpu {rec['regs_from_cpu']}")
+    os.unlink(copy)
+    return fails
+
+
 def check_lab(a, lab):
     truth = json.load(open(os.path.join(lab, "truth.json")))
     plant = next(p for p in truth["plants"] if p["kind"] == "threads")
@@ -152,6 +243,8 @@ def check_lab(a, lab):
             if name == "pgd" and (rec["memory_bytes"] != 0 or "page tables not found" not in warns):
                 fails.append(f"{where}: {rec['memory_bytes']} bytes of memory, warnings {warns}")
             print(f"{'ok  ' if len(fails) == f0 else 'FAIL'} {where}: {warns[:160]}")
+        os.unlink(copy)
+        fails += check_on_cpu(a, lab, tmp, pid, workers)
         fails += check_refusals(a, lab, tmp)
     return fails
 

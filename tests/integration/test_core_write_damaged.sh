@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # vmahunt core on damaged copies of real dumps (a thread's kernel stack
-# pointer, its saved cs, the process's pgd) and the writer's refusals (no such
+# pointer, its saved cs, the process's pgd; a crash note naming a thread in
+# user mode) and the writer's refusals (no such
 # pid, a kernel thread, an existing file, a process core):
 # tests/integration/core_write_damage.py on the damage labs (6.1, 5.10).
 SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
