@@ -13,9 +13,10 @@ tool: the same library call); then:
   session as the guest's /proc/PID/stat had them; NT_FILE equal to the
   truth's file mappings (start, end, offset, path); gdb's `info auxv`
   (NT_AUXV): page size, the program's entry point, AT_EXECFN's string;
-- gdb -batch -nx (with the scenario's static binary, built here as the lab
-  builds it, or the lab cache's, when it is the one the guest ran: its reflect
-  hashes as the truth says; else the core alone) reads the
+- gdb -batch -nx (with the scenario's static program, built here as the lab
+  builds it, or the lab cache's, when it is the one the guest ran: its first
+  page and a page of its code are in the core as in the file; else the core
+  alone) reads the
   planted bytes at the planted address: the NOP sled and the getpid stub
   (anon_rwx_code, heap_exec), the ELF magic (anon_elf_exec; memfd_exec and
   deleted_file_exec when their first page is in the core, else the record
@@ -27,8 +28,9 @@ tool: the same library call); then:
   and the main thread to main();
 - eu-stack --core loads the core: one TID line per thread, exit status 0;
 - vmahunt reads the core back (`vmahunt scan CORE`): the plants the
-  process-core detectors cover are found at their ranges, nothing above
-  info elsewhere;
+  process-core detectors cover are found at their ranges, and every finding
+  above info is one the scan of the dump made for that process (the core
+  shows nothing that is not there);
 - the threads process's core written with the types of the dump's own BTF
   (no vmlinux), and the one written from a session that loaded the command
   lines, are the same file as the one written with the vmlinux's DWARF.
@@ -203,11 +205,13 @@ def sha256_file(path):
 
 
 def build_scenarios(src, dest):
-    """The scenario programs built as the lab builds them (tests/lab/build-lab.sh:
-    gcc -static -O2): the same source and compiler give the same files."""
+    """The lab's static scenario programs, built as tests/lab/build-lab.sh builds
+    them (gcc -static -O2): the same source and compiler give the same files.
+    The dynamic ones (dyn*) and shared objects (lib*) are left out: gdb gets
+    no program for those."""
     os.makedirs(dest, exist_ok=True)
     for c in sorted(os.listdir(src)):
-        if c.endswith(".c"):
+        if c.endswith(".c") and not c.startswith(("lib", "dyn")):
             out = os.path.join(dest, c[:-2])
             r = subprocess.run(["gcc", "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra", "-o", out,
                                 os.path.join(src, c), "-lpthread"], capture_output=True, text=True)
@@ -216,18 +220,54 @@ def build_scenarios(src, dest):
     return dest
 
 
-def lab_binaries(a, built, lab, truth):
-    """The folder of the scenario binaries the guest ran: those built here, else the
-    lab cache's build of this guest, when its reflect is the file the truth hashed
-    (the guest's own /proc/PID/exe); None when neither is."""
-    want = [p.get("sha256") for p in truth["plants"] if p["kind"] == "anon_elf_exec"]
-    dirs = [built]
-    if a.lab_cache:
-        dirs.append(os.path.join(a.lab_cache, "build", os.path.basename(lab), "initrd", "lab", "bin"))
+def core_loads(path):
+    """The PT_LOADs of a core: [(vaddr, file offset, filesz)]."""
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    loads = []
+    for i in range(phnum):
+        p_type, _, off, vaddr, _, filesz = struct.unpack_from("<IIQQQQ", ph, i * phentsize)
+        if p_type == 1:
+            loads.append((vaddr, off, filesz))
+    return loads
+
+
+def core_bytes(path, loads, addr, n):
+    for vaddr, off, filesz in loads:
+        if vaddr <= addr and addr + n <= vaddr + filesz:
+            with open(path, "rb") as f:
+                f.seek(off + addr - vaddr)
+                return f.read(n)
+    return None
+
+
+def program_for(dirs, prog, core, proc):
+    """The build of @prog the guest ran, or None: its first page and one page of
+    its code are in the core as they are in the file (a changed scenario, or
+    another compiler, gives other bytes there)."""
+    maps = [m for m in proc["maps"] if m["path"] == f"/lab/bin/{prog}"] if proc else []
+    head = [m for m in maps if int(m["offset"], 16) == 0]
+    text = [m for m in maps if m["perms"].startswith("r-x")]
+    if not head or not text:
+        return None
+    loads = core_loads(core)
     for d in dirs:
-        path = os.path.join(d, "reflect") if d else ""
-        if want and os.path.isfile(path) and sha256_file(path) == want[0]:
-            return d
+        path = os.path.join(d, prog) if d else ""
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        ok_head = core_bytes(core, loads, int(head[0]["start"], 16), 4096) == data[:4096]
+        t = text[0]
+        start, off = int(t["start"], 16), int(t["offset"], 16)
+        ok_text = any(core_bytes(core, loads, start + k, 4096) == data[off + k:off + k + 4096]
+                      for k in range(0, int(t["end"], 16) - start, 4096))
+        if ok_head and ok_text:
+            return path
     return None
 
 
@@ -298,28 +338,38 @@ def run_eu_stack(a, core, exe, nthreads):
     return None, stacks
 
 
-def scan_core(a, core, plants):
-    """vmahunt reads the core back: each plant a process-core detector covers is
-    found at its range, and nothing above info is found outside the plants."""
-    r = subprocess.run([a.vmahunt, "scan", "--json", core], capture_output=True, text=True,
+def overlaps(f, p):
+    return int(f["start"], 16) < int(p["end"], 16) and int(p["start"], 16) < int(f["end"], 16)
+
+
+def scan_findings(a, cmd):
+    r = subprocess.run([a.vmahunt, "scan", "--json"] + cmd, capture_output=True, text=True,
                        timeout=a.timeout)
     if r.returncode != 0:
-        return [f"vmahunt scan of the core: exit {r.returncode}: {r.stderr.strip()[-300:]}"]
-    finds = [o for o in map(json.loads, r.stdout.splitlines()) if o["type"] == "finding"]
+        return None, f"vmahunt scan {' '.join(cmd)}: exit {r.returncode}: {r.stderr.strip()[-300:]}"
+    return [o for o in map(json.loads, r.stdout.splitlines()) if o["type"] == "finding"], None
 
-    def overlaps(f, p):
-        return int(f["start"], 16) < int(p["end"], 16) and \
-            int(p["start"], 16) < int(f["end"], 16)
+
+def scan_core(a, core, pid, plants, dump_finds):
+    """vmahunt reads the core back: each plant a process-core detector covers is
+    found at its range, and every finding above info is one the scan of the
+    dump itself made for this process (same detector, overlapping range): the
+    core shows nothing that is not there."""
+    finds, err = scan_findings(a, [core])
+    if err:
+        return [err]
     fails = []
     for p in plants:
         det = SCAN_KINDS.get(p["kind"])
         if det and not any(f["detector"] == det and overlaps(f, p) for f in finds):
             fails.append(f"vmahunt scan of the core: no {det} finding for {p['kind']} "
                          f"at {p['start']}")
+    mine = [g for g in dump_finds if g.get("pid") == pid]
     for f in finds:
-        if f["severity"] != "info" and not any(overlaps(f, p) for p in plants):
-            fails.append(f"vmahunt scan of the core: unexpected {f['detector']} "
-                         f"({f['severity']}) at {f['start']}-{f['end']}")
+        if f["severity"] != "info" and not any(g["detector"] == f["detector"] and overlaps(f, g)
+                                               for g in mine):
+            fails.append(f"vmahunt scan of the core: {f['detector']} ({f['severity']}) at "
+                         f"{f['start']}-{f['end']}, which the scan of the dump does not report")
     return fails
 
 
@@ -350,7 +400,8 @@ def plant_reads(p):
     return []
 
 
-def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
+def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures, used,
+               dump_finds):
     fails = []
     proc = next((q for q in truth["processes"] if q["pid"] == pid), None)
     name = f"{os.path.basename(lab)}/{os.path.basename(dump)} pid {pid}"
@@ -380,7 +431,9 @@ def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
         if rec["absent_pages"] == 0 or "excluded by the dump tool" not in reasons:
             fails.append(f"{name}: -d 31 core lists no excluded page ({rec['absent_pages']} absent)")
     prog = plants[0]["program"] if plants else ""
-    exe = os.path.join(bins, prog) if bins and os.path.isfile(os.path.join(bins, prog)) else None
+    exe = program_for(bins, prog, out, proc) if not filtered else None
+    if exe:
+        used.add(prog)
     reads = []
     for p in plants:
         for addr, n, want, required in plant_reads(p):
@@ -445,8 +498,8 @@ def check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures):
                              f"{err or crec['warnings'][:3]}")
             if not err:
                 os.unlink(out + ".cmdline")
-    if not filtered and a.vmahunt:
-        fails += [f"{name}: {m}" for m in scan_core(a, out, plants)]
+    if not filtered and dump_finds is not None:
+        fails += [f"{name}: {m}" for m in scan_core(a, out, pid, plants, dump_finds)]
     err, stacks = run_eu_stack(a, out, exe, rec["threads"])
     if err:
         fails.append(f"{name}: {err}")
@@ -475,7 +528,9 @@ def check_lab(a, built, lab):
         manifest = json.load(f)["dumps"]
     files = {d["file"] for d in manifest}
     lossy = {d["file"]: d.get("lossy") for d in manifest}
-    bins = lab_binaries(a, built, lab, truth)
+    bins = [built]
+    if a.lab_cache:
+        bins.append(os.path.join(a.lab_cache, "build", os.path.basename(lab), "initrd", "lab", "bin"))
     by_pid = {}
     for p in truth["plants"]:
         if p["kind"] not in SKIP_KINDS and p.get("pid_in_truth", True):
@@ -492,11 +547,17 @@ def check_lab(a, built, lab):
     with tempfile.TemporaryDirectory(prefix="vh-core-") as tmp:
         for f, filtered in dumps:
             dump = os.path.join(lab, f)
-            n0 = len(fails)
+            n0, used, dump_finds = len(fails), set(), None
+            if not filtered and a.vmahunt:
+                dump_finds, err = scan_findings(a, ["--vmlinux", os.path.join(lab, "vmlinux"), dump])
+                if err:
+                    fails.append(err)
             for pid, plants in sorted(by_pid.items()):
-                fails += check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures)
+                fails += check_core(a, lab, dump, truth, bins, pid, plants, tmp, filtered, figures,
+                                    used, dump_finds)
             print(f"{'ok  ' if len(fails) == n0 else 'FAIL'} {os.path.basename(lab)}/{f}: "
-                  f"{len(by_pid)} cores, gdb {'with' if bins else 'without'} the scenario binaries")
+                  f"{len(by_pid)} cores, gdb given the program for "
+                  f"{', '.join(sorted(used)) or 'none'}")
     for line in figures:
         print("     " + line)
     return fails
