@@ -8,10 +8,11 @@ set -euo pipefail
 # flags a Debian package is built with. libyara-dev builds plugins/yara (YARA
 # rules over process memory); yara, its command line, is what bench/yara.sh
 # compares the plugin with. chromium renders vmahunt report's HTML in the
-# browser tests (tests/integration/test_html_*.sh).
+# browser tests (tests/integration/test_html_*.sh). gdb and elfutils (eu-stack)
+# load the cores vmahunt core writes (tests/integration/test_core_gdb.sh).
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdw-dev libcapstone-dev
 	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libssl-dev libcmocka-dev clang-format git
-		gdb zstd clang dpkg-dev libyara-dev yara chromium)
+		gdb elfutils zstd clang dpkg-dev libyara-dev yara chromium)
 # The test lab boots real Debian kernels under QEMU and dumps them; its own
 # list (tests/lab/deps.txt) names what it needs; xz-utils unpacks the sample's truth.
 here=$(cd "$(dirname "$0")" && pwd)

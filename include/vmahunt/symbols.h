@@ -165,6 +165,10 @@ struct vh_prof_symbols {
 	struct vh_symbol vsyscall_mode; /* 0 emulate, 1 xonly, 2 none (5.x+) */
 	struct vh_symbol simple_dname;	/* d_dname of pseudo files: "/NAME (deleted)" */
 	struct vh_symbol anon_inodefs_dname; /* d_dname of anon inodes: "anon_inode:NAME" */
+	/* vmahunt core: the kernel stack's layout (src/kernel/uregs.c) */
+	struct vh_symbol start_init_stack; /* __start_init_stack (__start_init_task before 6.8) */
+	struct vh_symbol end_init_stack;   /* __end_init_stack: minus the start, THREAD_SIZE */
+	struct vh_symbol asm_fred_entrypoint_user; /* CONFIG_X86_FRED: 16 bytes above pt_regs */
 };
 
 /*
@@ -251,6 +255,7 @@ struct vh_prof_mm_struct {
 	struct vh_member arg_start, arg_end, env_start, env_end;
 	struct vh_member owner; /* CONFIG_MEMCG */
 	struct vh_member exe_file;
+	struct vh_member saved_auxv; /* vmahunt core: NT_AUXV */
 };
 
 struct vh_prof_vm_area_struct {
@@ -408,6 +413,7 @@ struct vh_prof_address_space {
 struct vh_prof_thread_struct {
 	struct vh_struct_size type;
 	struct vh_member sp, fsbase;
+	struct vh_member gsbase; /* vmahunt core: the user gs base */
 };
 
 /* Open files (vmahunt files): task->files->fdt->fd[0 .. max_fds). */

@@ -82,6 +82,10 @@ const struct vh_prof_desc vh_prof_table[] = {
     SYM1(vsyscall_mode),
     SYM1(simple_dname),
     SYM1(anon_inodefs_dname),
+    /* vmahunt core */
+    SYM(start_init_stack, "__start_init_stack", "__start_init_task"),
+    SYM(end_init_stack, "__end_init_stack", "__end_init_task"),
+    SYM1(asm_fred_entrypoint_user),
 
     STRUCT1(list_head),
     MEM1(list_head, next),
@@ -181,6 +185,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(mm_struct, env_end),
     MEM1(mm_struct, owner),
     MEM1(mm_struct, exe_file),
+    MEM1(mm_struct, saved_auxv), /* vmahunt core */
 
     STRUCT1(vm_area_struct),
     MEM1(vm_area_struct, vm_start),
@@ -346,6 +351,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     STRUCT1(thread_struct),
     MEM1(thread_struct, sp),
     MEM1(thread_struct, fsbase),
+    MEM1(thread_struct, gsbase), /* vmahunt core */
 
     /* vmahunt files: open files */
     STRUCT1(files_struct),
