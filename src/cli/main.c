@@ -171,6 +171,8 @@ int main(int argc, char **argv)
 		return vh_cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "dump"))
 		return vh_cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(cmd, "core"))
+		return vh_cmd_core(argc - 1, argv + 1);
 	if (!strcmp(cmd, "files"))
 		return vh_cmd_files(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plugins"))
