@@ -126,13 +126,15 @@ struct vh_core_request {
  * @s: a session loaded with VH_LOAD_VMAS.
  * @req: the process and the file.
  *
- * One PT_LOAD per VMA (pages the dump lacks are left out of the file, as a
- * core leaves out pages never touched), NT_PRSTATUS per thread from the user
- * registers the kernel saved, NT_PRPSINFO, NT_AUXV, NT_FILE and, when known,
- * NT_SIGINFO.
+ * One or more PT_LOADs per VMA: a VMA is split around the runs of pages the
+ * dump lacks, which are left out of the file (p_filesz < p_memsz, as a core
+ * leaves out pages never touched); NT_PRSTATUS per thread from the user
+ * registers the kernel saved, NT_PRPSINFO, NT_AUXV and NT_FILE (no
+ * NT_SIGINFO: pending signals are not read).
  *
  * Return: VH_OK; VH_ERR_INVAL (no such process, a kernel thread);
- * VH_ERR_EXISTS; VH_ERR_IO.
+ * VH_ERR_UNSUPPORTED (the session is a process core); VH_ERR_EXISTS;
+ * VH_ERR_IO.
  */
 VH_EXPORT int vh_evidence_core(struct vh_session *s, const struct vh_core_request *req);
 
