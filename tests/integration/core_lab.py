@@ -30,6 +30,7 @@ KINDS = {
     "memfd_exec": "memfd-exec",
     "deleted_file_exec": "deleted-exec",
     "anon_elf_exec": "elf-in-anon",
+    "anon_elf_loaded": "elf-in-anon",
     "threads": None,
 }
 # mappings gdb does not dump and NT_FILE does not list (docs/cores.md)
