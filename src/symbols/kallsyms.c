@@ -948,19 +948,25 @@ static uint64_t vmci_symbol(const struct vh_dump *d, const char *name)
 	return end != v ? x : 0;
 }
 
+/*
+ * Stored pages closer than this are searched as one range: a few pages the
+ * dump left out inside the tables (zero pages makedumpfile -d 1 dropped) read
+ * as zeros, as read_tolerant() does, without splitting them.
+ */
+#define BRIDGE_PAGES 16
+
+/* The virtual ranges to search: the kernel image's mappings cut to stored pages. */
 struct ranges {
+	struct vh_dump *d;
 	uint64_t (*r)[2];
 	size_t n, cap;
 };
 
-static int add_mapping(const struct vh_mapping *mp, int present, void *arg)
+static int add_range(struct ranges *rs, uint64_t start, uint64_t end)
 {
-	struct ranges *rs = arg;
-
-	if (!present)
-		return 0;
-	if (rs->n && rs->r[rs->n - 1][1] == mp->vaddr) {
-		rs->r[rs->n - 1][1] += mp->page_size;
+	if (rs->n && start >= rs->r[rs->n - 1][1] &&
+	    start - rs->r[rs->n - 1][1] <= BRIDGE_PAGES * 4096ull) {
+		rs->r[rs->n - 1][1] = end;
 		return 0;
 	}
 	if (rs->n == rs->cap) {
@@ -972,9 +978,39 @@ static int add_mapping(const struct vh_mapping *mp, int present, void *arg)
 		rs->r = q;
 		rs->cap = cap;
 	}
-	rs->r[rs->n][0] = mp->vaddr;
-	rs->r[rs->n][1] = mp->vaddr + mp->page_size;
+	rs->r[rs->n][0] = start;
+	rs->r[rs->n][1] = end;
 	rs->n++;
+	return 0;
+}
+
+/*
+ * Adds the parts of one mapping whose physical pages the dump stores: the
+ * search then reads what the file holds, not the gigabyte of kernel image
+ * mappings a header can claim (huge pages over memory it declares but does
+ * not store, or over an ELF zero tail). The cost is one next-present lookup
+ * per stored page, plus one per mapping.
+ */
+static int add_mapping(const struct vh_mapping *mp, int present, void *arg)
+{
+	struct ranges *rs = arg;
+	uint32_t ps = vh_dump_page_size(rs->d);
+	uint64_t first, end, pfn;
+
+	if (!present || !ps || mp->page_size < ps)
+		return 0;
+	first = mp->paddr / ps;
+	end = first + mp->page_size / ps;
+	for (pfn = first;
+	     pfn < end && vh_dump_next_present(rs->d, pfn, &pfn) == VH_OK && pfn < end;) {
+		uint64_t run = pfn + 1, next; /* a run of stored pages: [pfn, run) */
+
+		while (run < end && vh_dump_next_present(rs->d, run, &next) == VH_OK && next == run)
+			run++;
+		if (add_range(rs, mp->vaddr + (pfn - first) * ps, mp->vaddr + (run - first) * ps))
+			return VH_ERR_NOMEM;
+		pfn = run;
+	}
 	return 0;
 }
 
@@ -985,7 +1021,7 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned
 	struct vh_ks_mem m = {kread_cb, r};
 	struct vh_ks_layout l = {0};
 	uint64_t text = VH_X86_DEFAULT_TEXT + km->kaslr_offset;
-	struct ranges rs = {0};
+	struct ranges rs = {d, NULL, 0, 0};
 	char first[600] = "";
 	int err;
 
