@@ -26,8 +26,6 @@
 #ifndef VH_FUZZ_KERNEL_H
 #define VH_FUZZ_KERNEL_H
 
-#define VMAHUNT_UNSTABLE_PROFILE 1
-
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
