@@ -41,6 +41,7 @@
 #define TOKEN_TABLE_MAX 0x10000	    /* the index is u16 */
 #define SEARCH_BACK	(24u << 20) /* names + markers (+ seqs) before the token table */
 #define MAX_FULL_TRIES	64	    /* candidate tables decoded in full during a search */
+#define MAX_WINDOWS	16	    /* token tables looked back from (a kernel has one) */
 #define CHUNK		(64u << 10)
 
 struct vh_kallsyms {
@@ -62,17 +63,18 @@ struct rbuf {
 	const struct vh_ks_mem *m;
 	uint64_t base;
 	size_t len;
+	size_t chunk; /* bytes read at a time, at most CHUNK */
 	uint8_t buf[CHUNK];
 };
 
 static int rb_get(struct rbuf *rb, uint64_t addr, size_t n, const uint8_t **out)
 {
-	if (n > CHUNK)
+	if (n > rb->chunk)
 		return VH_ERR_INVAL;
 	if (rb->len == 0 || addr < rb->base || addr + n > rb->base + rb->len) {
 		rb->len = 0;
-		if (rb->m->read(rb->m->arg, addr, rb->buf, CHUNK) == VH_OK) {
-			rb->len = CHUNK;
+		if (rb->m->read(rb->m->arg, addr, rb->buf, rb->chunk) == VH_OK) {
+			rb->len = rb->chunk;
 		} else {
 			/* near the end of what is mapped: just what is asked for */
 			int err = rb->m->read(rb->m->arg, addr, rb->buf, n);
@@ -209,6 +211,11 @@ static bool names_look_right(const struct vh_ks_mem *m, const struct tokens *t, 
 	if (rb) {
 		rb->m = m;
 		rb->len = 0;
+		/*
+		 * Enough for the 8 names: this runs at every candidate count,
+		 * and a whole chunk each time would cost far more than the image.
+		 */
+		rb->chunk = 4096;
 	}
 	for (int i = 0; ok && i < 8; i++)
 		ok = expand(rb, t, names, name, &n, &names) == VH_OK;
@@ -310,6 +317,7 @@ static int decode_names(const struct vh_ks_mem *m, const struct tokens *t, struc
 		return vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
 	rb->m = m;
 	rb->len = 0;
+	rb->chunk = CHUNK;
 	if (m->read(m->arg, l->num_syms, b, 4) != VH_OK) {
 		free(rb);
 		return corrupt(l->num_syms, "kallsyms_num_syms unreadable");
@@ -693,37 +701,44 @@ static const char digits[] = "0\0001\0002\0003\0004\0005\0006\0007\0008\0009";
  */
 static bool token_table_at(const struct vh_ks_mem *m, uint64_t x, struct vh_ks_layout *l)
 {
-	uint8_t *b = malloc(CHUNK), idx[512];
+	uint8_t b[256];
 	size_t p = 0;
 	int tok = '0';
-	bool ok = false;
 
-	if (!b || m->read(m->arg, x, b, CHUNK) != VH_OK) {
-		free(b);
-		return false;
+	/*
+	 * Read as far as the 256th token, a piece at a time, and only the two
+	 * index entries checked: every place the digits occur is tried, so
+	 * reading a whole chunk for each would cost thousands of times the
+	 * image on a file that repeats them.
+	 */
+	while (tok < 256 && p < CHUNK) {
+		size_t n = CHUNK - p < sizeof(b) ? CHUNK - p : sizeof(b);
+
+		if (m->read(m->arg, x + p, b, n) != VH_OK)
+			return false;
+		for (size_t i = 0; i < n && tok < 256; i++, p++) {
+			if (b[i] == 0)
+				tok++;
+		}
 	}
-	for (; tok < 256 && p < CHUNK; p++) {
-		if (b[p] == 0)
-			tok++;
-	}
-	free(b);
 	if (tok != 256)
 		return false;
-	for (uint64_t a = 8; a >= 1 && !ok; a /= 2) {
+	for (uint64_t a = 8; a >= 1; a /= 2) {
 		uint64_t at = (x + p + a - 1) & ~(a - 1);
-		uint16_t zero, d;
+		uint8_t zero[2], d[2];
+		uint16_t dv;
 
-		if (m->read(m->arg, at, idx, sizeof(idx)) != VH_OK)
+		if (m->read(m->arg, at, zero, 2) != VH_OK || zero[0] || zero[1] ||
+		    m->read(m->arg, at + '0' * 2, d, 2) != VH_OK)
 			continue;
-		zero = (uint16_t)(idx[0] | idx[1] << 8);
-		d = (uint16_t)(idx['0' * 2] | idx['0' * 2 + 1] << 8);
-		if (zero != 0 || d == 0 || d > x)
+		dv = (uint16_t)(d[0] | d[1] << 8);
+		if (dv == 0 || dv > x)
 			continue;
-		l->token_table = x - d;
+		l->token_table = x - dv;
 		l->token_index = at;
-		ok = true;
+		return true;
 	}
-	return ok;
+	return false;
 }
 
 /*
@@ -755,6 +770,7 @@ struct search {
 	const uint64_t (*ranges)[2];
 	size_t nranges;
 	int tries;
+	int windows; /* token tables looked back from: each reads up to SEARCH_BACK */
 };
 
 /* The range holding @addr. */
@@ -892,6 +908,10 @@ static int search_range(struct search *s, struct tokens *t, uint64_t lo, uint64_
 			if (x - at >= CHUNK || !token_table_at(s->m, x, &l) ||
 			    read_tokens(s->m, &l, t) != VH_OK)
 				continue;
+			if (s->windows++ == MAX_WINDOWS) {
+				free(b);
+				return VH_ERR_NOT_PRESENT; /* a file planting token tables */
+			}
 			if (find_names(s, t, &l, out) == VH_OK) {
 				free(b);
 				return VH_OK;
@@ -905,13 +925,13 @@ static int search_range(struct search *s, struct tokens *t, uint64_t lo, uint64_
 int vh_ks_search(const struct vh_ks_mem *m, const uint64_t (*ranges)[2], size_t nranges,
 		 uint64_t text, struct vh_kallsyms **out)
 {
-	struct search s = {m, text, ranges, nranges, 0};
+	struct search s = {m, text, ranges, nranges, 0, 0};
 	struct tokens *t = malloc(sizeof(*t));
 
 	*out = NULL;
 	if (!t)
 		return vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
-	for (size_t i = 0; i < nranges; i++) {
+	for (size_t i = 0; i < nranges && s.windows <= MAX_WINDOWS; i++) {
 		int err = search_range(&s, t, ranges[i][0], ranges[i][1], out);
 
 		if (err != VH_ERR_NOT_PRESENT) {
@@ -920,6 +940,11 @@ int vh_ks_search(const struct vh_ks_mem *m, const uint64_t (*ranges)[2], size_t 
 		}
 	}
 	free(t);
+	if (s.windows > MAX_WINDOWS)
+		return vh_set_error(VH_ERR_NOT_PRESENT,
+				    "kallsyms: no symbol tables found in the kernel image (search "
+				    "stopped after %d candidate token tables: a kernel has one)",
+				    MAX_WINDOWS);
 	return vh_set_error(VH_ERR_NOT_PRESENT,
 			    "kallsyms: no symbol tables found in the kernel image (%zu range%s "
 			    "searched for the token table, %d candidate name tables rejected)",
@@ -948,19 +973,25 @@ static uint64_t vmci_symbol(const struct vh_dump *d, const char *name)
 	return end != v ? x : 0;
 }
 
+/*
+ * Stored pages closer than this are searched as one range: a few pages the
+ * dump left out inside the tables (zero pages makedumpfile -d 1 dropped) read
+ * as zeros, as read_tolerant() does, without splitting them.
+ */
+#define BRIDGE_PAGES 16
+
+/* The virtual ranges to search: the kernel image's mappings cut to stored pages. */
 struct ranges {
+	struct vh_dump *d;
 	uint64_t (*r)[2];
 	size_t n, cap;
 };
 
-static int add_mapping(const struct vh_mapping *mp, int present, void *arg)
+static int add_range(struct ranges *rs, uint64_t start, uint64_t end)
 {
-	struct ranges *rs = arg;
-
-	if (!present)
-		return 0;
-	if (rs->n && rs->r[rs->n - 1][1] == mp->vaddr) {
-		rs->r[rs->n - 1][1] += mp->page_size;
+	if (rs->n && start >= rs->r[rs->n - 1][1] &&
+	    start - rs->r[rs->n - 1][1] <= BRIDGE_PAGES * 4096ull) {
+		rs->r[rs->n - 1][1] = end;
 		return 0;
 	}
 	if (rs->n == rs->cap) {
@@ -972,9 +1003,39 @@ static int add_mapping(const struct vh_mapping *mp, int present, void *arg)
 		rs->r = q;
 		rs->cap = cap;
 	}
-	rs->r[rs->n][0] = mp->vaddr;
-	rs->r[rs->n][1] = mp->vaddr + mp->page_size;
+	rs->r[rs->n][0] = start;
+	rs->r[rs->n][1] = end;
 	rs->n++;
+	return 0;
+}
+
+/*
+ * Adds the parts of one mapping whose physical pages the dump stores: the
+ * search then reads what the file holds, not the gigabyte of kernel image
+ * mappings a header can claim (huge pages over memory it declares but does
+ * not store, or over an ELF zero tail). The cost is one next-present lookup
+ * per stored page, plus one per mapping.
+ */
+static int add_mapping(const struct vh_mapping *mp, int present, void *arg)
+{
+	struct ranges *rs = arg;
+	uint32_t ps = vh_dump_page_size(rs->d);
+	uint64_t first, end, pfn;
+
+	if (!present || !ps || mp->page_size < ps)
+		return 0;
+	first = mp->paddr / ps;
+	end = first + mp->page_size / ps;
+	for (pfn = first;
+	     pfn < end && vh_dump_next_present(rs->d, pfn, &pfn) == VH_OK && pfn < end;) {
+		uint64_t run = pfn + 1, next; /* a run of stored pages: [pfn, run) */
+
+		while (run < end && vh_dump_next_present(rs->d, run, &next) == VH_OK && next == run)
+			run++;
+		if (add_range(rs, mp->vaddr + (pfn - first) * ps, mp->vaddr + (run - first) * ps))
+			return VH_ERR_NOMEM;
+		pfn = run;
+	}
 	return 0;
 }
 
@@ -985,7 +1046,7 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned
 	struct vh_ks_mem m = {kread_cb, r};
 	struct vh_ks_layout l = {0};
 	uint64_t text = VH_X86_DEFAULT_TEXT + km->kaslr_offset;
-	struct ranges rs = {0};
+	struct ranges rs = {d, NULL, 0, 0};
 	char first[600] = "";
 	int err;
 

@@ -9,6 +9,8 @@
  *                                          (MODE auto, dwarf or btf)
  *   vh-profile --bench N [--full] VMLINUX  load N times; print the times
  *   vh-profile --stats ...                 also print the load statistics
+ *   vh-profile --names ...                 name entries as the profile does
+ *                                          (task_struct.state, not __state)
  *
  * Lines (fields separated by one space):
  *   symbol NAME ADDR SOURCE
@@ -29,6 +31,9 @@
 
 static const char *const kinds[] = {"symbol", "struct", "member", "enum", "const"};
 
+/* --names: the profile's entry names in place of the kernel names that matched. */
+static bool entry_names;
+
 static void print_entry(const struct vh_prof_entry *e)
 {
 	const char *dot = strchr(e->name, '.');
@@ -45,14 +50,15 @@ static void print_entry(const struct vh_prof_entry *e)
 	case VH_PROF_SYMBOL: {
 		const struct vh_symbol *s = e->value;
 
-		printf("symbol %s 0x%llx %s\n", e->matched, (unsigned long long)s->addr,
-		       vh_prof_source_name(s->source));
+		printf("symbol %s 0x%llx %s\n", entry_names ? e->name : e->matched,
+		       (unsigned long long)s->addr, vh_prof_source_name(s->source));
 		break;
 	}
 	case VH_PROF_STRUCT: {
 		const struct vh_struct_size *s = e->value;
 
-		printf("struct %s %u %s\n", e->matched, s->size, vh_prof_source_name(s->source));
+		printf("struct %s %u %s\n", entry_names ? e->name : e->matched, s->size,
+		       vh_prof_source_name(s->source));
 		break;
 	}
 	case VH_PROF_MEMBER: {
@@ -60,8 +66,8 @@ static void print_entry(const struct vh_prof_entry *e)
 		unsigned long long bit = (unsigned long long)m->offset * 8 + m->bit_offset;
 
 		printf("member %.*s.%s %u %u %u %llu %u %s\n", (int)(dot - e->name), e->name,
-		       e->matched, m->offset, m->size, m->nelem, m->bit_size ? bit : 0, m->bit_size,
-		       vh_prof_source_name(m->source));
+		       entry_names ? dot + 1 : e->matched, m->offset, m->size, m->nelem,
+		       m->bit_size ? bit : 0, m->bit_size, vh_prof_source_name(m->source));
 		break;
 	}
 	case VH_PROF_ENUM:
@@ -160,6 +166,8 @@ int main(int argc, char **argv)
 			full = true;
 		else if (!strcmp(argv[i], "--stats"))
 			stats = true;
+		else if (!strcmp(argv[i], "--names"))
+			entry_names = true;
 		else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
 			dump = argv[++i];
 		else if (!strcmp(argv[i], "--symbols") && i + 1 < argc &&
@@ -170,8 +178,9 @@ int main(int argc, char **argv)
 		else if (argv[i][0] != '-' && !vmlinux)
 			vmlinux = argv[i];
 		else {
-			fprintf(stderr, "usage: vh-profile [--full] [--stats] [--bench N] "
-					"[--dump DUMP [--symbols auto|dwarf|btf]] [VMLINUX]\n");
+			fprintf(stderr,
+				"usage: vh-profile [--full] [--stats] [--names] [--bench N] "
+				"[--dump DUMP [--symbols auto|dwarf|btf]] [VMLINUX]\n");
 			return 2;
 		}
 	}

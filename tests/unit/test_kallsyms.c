@@ -510,6 +510,77 @@ static void test_random_damage(void **state)
 	free(im);
 }
 
+/* An image that counts the bytes read from it. */
+struct counted {
+	struct img *im;
+	uint64_t bytes;
+};
+
+static int counted_read(void *arg, uint64_t addr, void *out, size_t len)
+{
+	struct counted *c = arg;
+	int err = img_read(c->im, addr, out, len);
+
+	if (!err)
+		c->bytes += len; /* a failed read stops at its first missing page */
+	return err;
+}
+
+/* Searches @im's whole image; returns the bytes read, SIZE-relative bounded. */
+static uint64_t search_cost(struct img *im, const char *what)
+{
+	struct counted c = {im, 0};
+	struct vh_ks_mem m = {counted_read, &c};
+	uint64_t range[1][2] = {{BASE, BASE + SIZE}};
+	struct vh_kallsyms *ks = (void *)1;
+
+	im->readable = SIZE;
+	assert_int_equal(vh_ks_search(&m, (const uint64_t(*)[2])range, 1, BASE, &ks),
+			 VH_ERR_NOT_PRESENT);
+	assert_null(ks);
+	print_message("%s: %llu bytes read for an image of %u (%s)\n", what,
+		      (unsigned long long)c.bytes, SIZE, vh_errmsg());
+	return c.bytes;
+}
+
+/*
+ * A hostile image cannot make the search cost more than a small multiple of
+ * its size: the digit tokens every 20 bytes (each place is tried), then a
+ * valid token table and index every KiB (each is looked back from).
+ */
+static void test_search_bounded(void **state)
+{
+	struct img *im = calloc(1, sizeof(*im));
+	static const char digits[] = "0\0"
+				     "1\0"
+				     "2\0"
+				     "3\0"
+				     "4\0"
+				     "5\0"
+				     "6\0"
+				     "7\0"
+				     "8\0"
+				     "9";
+
+	(void)state;
+	assert_non_null(im);
+	for (size_t at = 0; at + sizeof(digits) <= SIZE; at += sizeof(digits))
+		memcpy(im->buf + at, digits, sizeof(digits));
+	assert_true(search_cost(im, "digits everywhere") <= 64ull * SIZE);
+	memset(im->buf, 0, SIZE);
+	for (size_t at = 0; at + 1024 <= SIZE; at += 1024) {
+		/* token i is byte i (token 0 byte 1), then the index: offsets 0, 2, 4... */
+		for (int i = 0; i < 256; i++) {
+			im->buf[at + 2 * (size_t)i] = (uint8_t)(i ? i : 1);
+			im->buf[at + 512 + 2 * (size_t)i] = (uint8_t)(2 * i);
+			im->buf[at + 512 + 2 * (size_t)i + 1] = (uint8_t)(2 * i >> 8);
+		}
+	}
+	assert_true(search_cost(im, "a token table every KiB") <= 64ull * SIZE);
+	assert_non_null(strstr(vh_errmsg(), "candidate token tables"));
+	free(im);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,7 +589,7 @@ int main(void)
 	    cmocka_unit_test(test_search_61),	  cmocka_unit_test(test_search_62),
 	    cmocka_unit_test(test_search_72),	  cmocka_unit_test(test_search_nothing),
 	    cmocka_unit_test(test_corrupt),	  cmocka_unit_test(test_skip_damaged_block),
-	    cmocka_unit_test(test_random_damage),
+	    cmocka_unit_test(test_random_damage), cmocka_unit_test(test_search_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,32 +17,10 @@
 #include <vmahunt/error.h>
 
 #include "helpers/tmpfile.h"
-#include "kernel/maple.h"
+#include "layouts/maple_xa.h"
 
-/* The 64-bit layout of the kernels the lab runs (6.1 ... 7.x). */
-static const struct vh_maple_layout L = {
-    .node_size = 256,
-    .parent = 0,
-    .r64_pivot = 8,
-    .r64_slot = 128,
-    .r64_meta = 248,
-    .r64_nslots = 16,
-    .a64_pivot = 8,
-    .a64_slot = 80,
-    .a64_meta = 240,
-    .a64_nslots = 10,
-    .dense_slot = 8,
-    .dense_nslots = 31,
-    .meta_end = 0,
-    .have_meta = true,
-    .t_dense = 0,
-    .t_leaf64 = 1,
-    .t_range64 = 2,
-    .t_arange64 = 3,
-    .node_mask = 255,
-    .type_shift = 3,
-    .type_mask = 15,
-};
+/* The 64-bit layout of the kernels the lab runs (6.1 ... 7.x): layouts/maple_xa.h */
+#define L vh_test_maple_layout
 
 enum { DENSE = 0, LEAF = 1, RANGE = 2, ARANGE = 3 };
 

@@ -18,18 +18,10 @@
 #include <vmahunt/error.h>
 
 #include "helpers/tmpfile.h"
-#include "kernel/xarray.h"
+#include "layouts/maple_xa.h"
 
-/* struct xa_node of the lab's kernels (5.10 ... 7.x) */
-static const struct vh_xa_layout L = {
-    .node_size = 40 + 8 * 64,
-    .shift = 0,
-    .offset = 1,
-    .parent = 8,
-    .slots = 40,
-    .nslots = 64,
-    .chunk_shift = 6,
-};
+/* struct xa_node of the lab's kernels (5.10 ... 7.x): layouts/maple_xa.h */
+#define L vh_test_xa_layout
 
 #define BASE	 0xffff888000100000ull
 #define NODE(i)	 (BASE + (uint64_t)(i)*0x400)
