@@ -17,7 +17,9 @@ int vh_cli_session(const struct vh_cli_opts *opts, const char *cmd, unsigned loa
 {
 	struct vh_session_options so = {
 	    .vmlinux = opts->vmlinux, .symbols = opts->symbols, .dump = opts->dump_opts};
-	int err = vh_session_open(opts->dump_path, &so, s);
+	int err = opts->ndump_parts > 1
+		      ? vh_session_open_parts(opts->dump_parts, opts->ndump_parts, &so, s)
+		      : vh_session_open(opts->dump_path, &so, s);
 
 	if (err) {
 		vh_cli_error("%s", last_error(err));
