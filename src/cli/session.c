@@ -26,6 +26,12 @@ int vh_cli_session(const struct vh_cli_opts *opts, const char *cmd, unsigned loa
 		return VH_EXIT_DUMP;
 	}
 	if (load && (err = vh_session_load(*s, load))) {
+		size_t n;
+		/* what the reader worked around may be why: a missing part of a split dump */
+		const char *const *w = vh_dump_warnings(vh_session_dump(*s), &n);
+
+		for (size_t i = 0; i < n; i++)
+			vh_cli_error("warning: %s", w[i]);
 		vh_cli_error("%s: %s", cmd, last_error(err));
 		vh_session_close(*s);
 		*s = NULL;

@@ -255,15 +255,6 @@ static int join(struct vh_dump *d, struct split_priv *p)
 	}
 	for (size_t i = 0; !err && i < p->nparts; i++) {
 		const struct part *pt = &p->parts[i];
-		char name[32];
-
-		snprintf(name, sizeof(name), "part_%zu", i + 1);
-		err = vh_dump_add_attr(d, name, "%s: pfns 0x%" PRIx64 "-0x%" PRIx64 "%s",
-				       pt->d->file.path, pt->info.start_pfn, pt->info.end_pfn,
-				       pt->info.start_pfn == pt->info.end_pfn ? " (empty)" : "");
-	}
-	for (size_t i = 0; !err && i < p->nparts; i++) {
-		const struct part *pt = &p->parts[i];
 		struct vh_page_stats st;
 
 		for (size_t w = 0; !err && w < pt->d->nwarnings; w++)
@@ -278,9 +269,13 @@ static int join(struct vh_dump *d, struct split_priv *p)
 			d->stats.by_codec[c] += st.by_codec[c];
 		total += pt->d->file.size;
 	}
-	/* the pfns no part holds: one missing part per gap (or more; the file cannot say) */
+	/*
+	 * Parts numbered in pfn order, counting one missing part per gap (there may
+	 * be more; the files cannot say): attrs part_N, and a warning per gap.
+	 */
 	for (size_t i = 0; !err && i < p->nparts; i++) {
 		const struct part *pt = &p->parts[i];
+		char name[32];
 
 		if (pt->info.start_pfn > prev) {
 			err =
@@ -288,6 +283,12 @@ static int join(struct vh_dump *d, struct split_priv *p)
 					 i ? p->parts[i - 1].d->file.path : NULL, pt->d->file.path);
 			number++;
 		}
+		snprintf(name, sizeof(name), "part_%zu", number);
+		if (!err)
+			err = vh_dump_add_attr(
+			    d, name, "%s: pfns 0x%" PRIx64 "-0x%" PRIx64 "%s", pt->d->file.path,
+			    pt->info.start_pfn, pt->info.end_pfn,
+			    pt->info.start_pfn == pt->info.end_pfn ? " (empty)" : "");
 		number++;
 		prev = pt->info.end_pfn;
 	}
