@@ -24,6 +24,11 @@ EXTRA_VARIANT_KERNEL=6.1
 # build needs the kernel's linux-headers + linux-kbuild packages and the host gcc. 6.12+
 # headers pass -fmin-function-alignment, which Debian 12's gcc-12 does not know.
 declare -A AF_MODULE=([5.10]=1 [6.1]=1)
+# kernel generations whose kdump guests also take LiME images (Debian's lime-forensics-dkms
+# of the guest's own suite, built like the anti-forensics module): same compiler limit
+declare -A LIME_MODULE=([5.10]=1 [6.1]=1)
+# LiME's output formats, in the order the guest runs them: format -> file in the output folder
+LIME_FORMATS="lime:lime.lime padded:lime-padded.bin raw:lime-raw.bin"
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -60,8 +65,8 @@ flock -n 9 || die "another build-lab.sh is running on $OUT"
 
 # Hash of what shapes a guest's dumps: a change re-runs the guests. Bump GUEST_FORMAT when
 # an edit of this script changes what a guest does or holds.
-GUEST_FORMAT=2
-LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py guest/* scenarios/* antiforensics/*) |
+GUEST_FORMAT=3
+LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py limecut.py guest/* scenarios/* antiforensics/*) |
 	sha256sum | cut -c1-16)
 # Hash of the post-processing (truth, manifest, fixture checks): a change re-runs only it.
 POST_HASH=$(cd "$LAB_DIR" && cat parse_truth.py manifest.py dumpcheck.py known-issues.txt | sha256sum | cut -c1-16)
@@ -253,6 +258,36 @@ build_af_module() { # gen dest
 	log "anti-forensics module built for $(cat "$KDIR/kver") in $((SECONDS - t0)) s"
 }
 
+# LiME (lime-forensics-dkms: the module's source as Debian ships it for DKMS) for the kernel
+# of KDIR into DEST, built exactly like the anti-forensics module; DEST/version holds the
+# package's version. The package is downloaded (never installed) into the suite's debs.
+build_lime_module() { # gen dest
+	local gen=$1 dest=$2 t0=$SECONDS suite=${SUITE[$1]}
+	prepare_headers "$gen"
+	local debs=$CACHE/debs/$suite deb
+	if ! ls "$debs"/lime-forensics-dkms_*.deb >/dev/null 2>&1; then
+		apt_update "$suite"
+		download "$suite" "$debs" lime-forensics-dkms
+	fi
+	deb=$(ls "$debs"/lime-forensics-dkms_*.deb | sort -V | tail -1)
+	rm -rf "$build/lime-deb"
+	mkdir -p "$build/lime-deb"
+	dpkg-deb -x "$deb" "$build/lime-deb"
+	local src
+	src=$(ls -d "$build"/lime-deb/usr/src/lime-forensics-* | head -1)
+	[ -f "$src/main.c" ] || die "no LiME source in $deb"
+	# the package's Makefile builds for the running kernel; Kbuild takes only its object list
+	grep -E '^(obj-m|lime-objs)[[:space:]]*:?=' "$src/Makefile" >"$src/Kbuild"
+	grep -q '^obj-m' "$src/Kbuild" || die "LiME's Makefile has no obj-m line"
+	make -C "$HDR" M="$src" CC=gcc modules >"$build/lime-build.log" 2>&1 ||
+		{ cat "$build/lime-build.log" >&2; die "LiME module build failed"; }
+	mkdir -p "$dest"
+	cp "$src/lime.ko" "$dest/"
+	dpkg-deb -f "$deb" Version >"$dest/version"
+	rm -rf "$build/lime-deb"
+	log "LiME $(cat "$dest/version") built for $(cat "$KDIR/kver") in $((SECONDS - t0)) s"
+}
+
 build_scenarios() {
 	local dest=$1
 	mkdir -p "$dest"
@@ -286,7 +321,9 @@ run_guest() {
 	local kver
 	kver=$(cat "$KDIR/kver")
 	log "$name: kernel $(cat "$KDIR/package") $(cat "$KDIR/version")"
-	local build=$CACHE/build/$name
+	# (under the output folder, not the shared cache: builds into different output folders
+	# may run at the same time)
+	local build=$OUT/.build/$name
 	rm -rf "$build" "$dir"
 	mkdir -p "$build" "$dir"
 	local mroot
@@ -315,6 +352,14 @@ run_guest() {
 	cp "$LAB_DIR/guest/init" "$rd/init"
 	build_scenarios "$rd/lab/bin"
 	if [ -n "${AF_MODULE[$gen]:-}" ]; then build_af_module "$gen" "$rd/lab/modules-af"; fi
+	local lime=0
+	if [ "$kdump" = 1 ] && [ -n "${LIME_MODULE[$gen]:-}" ]; then
+		lime=1
+		build_lime_module "$gen" "$rd/lab/modules-lime"
+		# LiME writes to virtio disks: their drivers, loaded by /init only for LiME
+		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-lime.txt" \
+			virtio_pci virtio_blk >/dev/null
+	fi
 	if [ "$variant" != novmcoreinfo ]; then
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-first.txt" qemu_fw_cfg >/dev/null
 	fi
@@ -343,6 +388,18 @@ run_guest() {
 		mkfs.ext4 -q -F -O ^metadata_csum,^has_journal -L vmahunt-kdump "$build/kdump-disk.img"
 		args+=(--kdump-disk "$build/kdump-disk.img")
 	fi
+	lime_disks() { # fresh sparse disks, one per LiME format, larger than the guest's RAM
+		local spec
+		for spec in $LIME_FORMATS; do
+			rm -f "$build/lime-${spec%%:*}.img"
+			truncate -s 1G "$build/lime-${spec%%:*}.img"
+		done
+	}
+	if [ "$lime" = 1 ]; then
+		lime_disks
+		local spec
+		for spec in $LIME_FORMATS; do args+=(--lime-disk "${spec%%:*}=$build/lime-${spec%%:*}.img"); done
+	fi
 	local try
 	for try in 1 2; do
 		log "$name: booting guest (TCG, try $try)"
@@ -358,6 +415,7 @@ run_guest() {
 			truncate -s 4G "$build/kdump-disk.img"
 			mkfs.ext4 -q -F -O ^metadata_csum,^has_journal -L vmahunt-kdump "$build/kdump-disk.img"
 		fi
+		[ "$lime" = 1 ] && lime_disks
 		rm -rf "$dir"
 		mkdir -p "$dir"
 	done
@@ -371,6 +429,14 @@ run_guest() {
 		mv "$dir/logs/console.log" "$dir/logs/control.log" "$dir/" 2>/dev/null || true
 		rm -f "$build/kdump-disk.img"
 	fi
+	if [ "$lime" = 1 ]; then
+		# each disk holds what LiME wrote from its start: cut it to the length the guest's
+		# RAM ranges give (checked) and move it into the output folder
+		for spec in $LIME_FORMATS; do
+			python3 "$LAB_DIR/limecut.py" "$dir/control.log" "${spec%%:*}" "$build/lime-${spec%%:*}.img" \
+				"$dir/${spec#*:}" || die "LiME image ${spec#*:}"
+		done
+	fi
 	postprocess "$dir" "$kdump" $((SECONDS - t0))
 	rm -rf "$build"
 	echo "$LAB_HASH kdump=$kdump" >"$dir/.complete"
@@ -380,7 +446,7 @@ run_guest() {
 # truth.json, manifest.json and the fixture checks of one output folder
 postprocess() { # dir kdump seconds
 	local dir=$1 kdump=$2 secs=$3
-	chmod 0644 "$dir"/*.elf "$dir"/*.kdump "$dir"/*.flat 2>/dev/null || true
+	chmod 0644 "$dir"/*.elf "$dir"/*.kdump "$dir"/*.flat "$dir"/*.lime "$dir"/*.bin 2>/dev/null || true
 	ln -sfn "$KDIR/vmlinux" "$dir/vmlinux"
 	python3 "$LAB_DIR/parse_truth.py" "$dir/control.log" "$dir/truth.json" \
 		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")"
