@@ -27,8 +27,6 @@ declare -A AF_MODULE=([5.10]=1 [6.1]=1)
 # kernel generations whose kdump guests also take LiME images (Debian's lime-forensics-dkms
 # of the guest's own suite, built like the anti-forensics module): same compiler limit
 declare -A LIME_MODULE=([5.10]=1 [6.1]=1)
-# LiME's output formats, in the order the guest runs them: format -> file in the output folder
-LIME_FORMATS="lime:lime.lime padded:lime-padded.bin raw:lime-raw.bin"
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -66,7 +64,7 @@ flock -n 9 || die "another build-lab.sh is running on $OUT"
 # Hash of what shapes a guest's dumps: a change re-runs the guests. Bump GUEST_FORMAT when
 # an edit of this script changes what a guest does or holds.
 GUEST_FORMAT=3
-LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py limecut.py guest/* scenarios/* antiforensics/*) |
+LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py limecheck.py guest/* scenarios/* antiforensics/*) |
 	sha256sum | cut -c1-16)
 # Hash of the post-processing (truth, manifest, fixture checks): a change re-runs only it.
 POST_HASH=$(cd "$LAB_DIR" && cat parse_truth.py manifest.py dumpcheck.py known-issues.txt | sha256sum | cut -c1-16)
@@ -356,9 +354,9 @@ run_guest() {
 	if [ "$kdump" = 1 ] && [ -n "${LIME_MODULE[$gen]:-}" ]; then
 		lime=1
 		build_lime_module "$gen" "$rd/lab/modules-lime"
-		# LiME writes to virtio disks: their drivers, loaded by /init only for LiME
+		# LiME writes files onto the kdump disk's ext4: its drivers, loaded by /init for LiME
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-lime.txt" \
-			virtio_pci virtio_blk >/dev/null
+			virtio_pci virtio_blk ext4 >/dev/null
 	fi
 	if [ "$variant" != novmcoreinfo ]; then
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-first.txt" qemu_fw_cfg >/dev/null
@@ -388,18 +386,7 @@ run_guest() {
 		mkfs.ext4 -q -F -O ^metadata_csum,^has_journal -L vmahunt-kdump "$build/kdump-disk.img"
 		args+=(--kdump-disk "$build/kdump-disk.img")
 	fi
-	lime_disks() { # fresh sparse disks, one per LiME format, larger than the guest's RAM
-		local spec
-		for spec in $LIME_FORMATS; do
-			rm -f "$build/lime-${spec%%:*}.img"
-			truncate -s 1G "$build/lime-${spec%%:*}.img"
-		done
-	}
-	if [ "$lime" = 1 ]; then
-		lime_disks
-		local spec
-		for spec in $LIME_FORMATS; do args+=(--lime-disk "${spec%%:*}=$build/lime-${spec%%:*}.img"); done
-	fi
+	if [ "$lime" = 1 ]; then args+=(--lime); fi
 	local try
 	for try in 1 2; do
 		log "$name: booting guest (TCG, try $try)"
@@ -415,7 +402,6 @@ run_guest() {
 			truncate -s 4G "$build/kdump-disk.img"
 			mkfs.ext4 -q -F -O ^metadata_csum,^has_journal -L vmahunt-kdump "$build/kdump-disk.img"
 		fi
-		[ "$lime" = 1 ] && lime_disks
 		rm -rf "$dir"
 		mkdir -p "$dir"
 	done
@@ -430,12 +416,9 @@ run_guest() {
 		rm -f "$build/kdump-disk.img"
 	fi
 	if [ "$lime" = 1 ]; then
-		# each disk holds what LiME wrote from its start: cut it to the length the guest's
-		# RAM ranges give (checked) and move it into the output folder
-		for spec in $LIME_FORMATS; do
-			python3 "$LAB_DIR/limecut.py" "$dir/control.log" "${spec%%:*}" "$build/lime-${spec%%:*}.img" \
-				"$dir/${spec#*:}" || die "LiME image ${spec#*:}"
-		done
+		# the LiME files came out of the kdump disk with the rest: their lengths must be
+		# what the guest's RAM ranges give
+		python3 "$LAB_DIR/limecheck.py" "$dir/control.log" "$dir" || die "LiME images"
 	fi
 	postprocess "$dir" "$kdump" $((SECONDS - t0))
 	rm -rf "$build"

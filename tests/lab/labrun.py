@@ -5,13 +5,13 @@ capture kernel when asked to).
 
 Usage:
   labrun.py --kernel VMLINUZ --initrd IMG --out DIR [--cpu max] [--append ...]
-            [--no-vmcoreinfo] [--kdump-disk DISK.img] [--lime-disk FORMAT=DISK.img ...]
-            [--qemu-formats elf,kdump-zlib,...]
+            [--no-vmcoreinfo] [--kdump-disk DISK.img] [--lime] [--qemu-formats elf,kdump-zlib,...]
 
 Writes into DIR: console.log (ttyS0), control.log (ttyS1: the "@@VH" protocol lines),
 qemu.elf, qemu-zlib.flat (and the other QEMU kdump formats asked for), run.json
-(what was done, with timings). Disks carry serials the guest finds them by: the kdump
-disk "vh-kdump", each LiME disk "vh-lime-FORMAT". The control port is a unix socket QEMU waits on, so no
+(what was done, with timings). The kdump disk has the serial "vh-kdump", which the guest
+finds it by; with --lime the guest runs LiME onto it before it crashes (timed apart). The
+control port is a unix socket QEMU waits on, so no
 line the guest writes there is ever lost.
 """
 import argparse
@@ -138,8 +138,7 @@ def main():
     ap.add_argument("--append", default="")
     ap.add_argument("--no-vmcoreinfo", action="store_true")
     ap.add_argument("--kdump-disk")
-    ap.add_argument("--lime-disk", action="append", default=[],
-                    help="FORMAT=DISK.img: a raw disk the guest's LiME writes its FORMAT image to")
+    ap.add_argument("--lime", action="store_true", help="the guest runs LiME before it crashes")
     ap.add_argument("--qemu-formats", default="elf,kdump-zlib")
     ap.add_argument("--boot-timeout", type=float, default=900)
     ap.add_argument("--capture-timeout", type=float, default=1800)
@@ -163,10 +162,6 @@ def main():
     if a.kdump_disk:
         cmd += ["-drive", f"file={a.kdump_disk},format=raw,if=none,id=kdump",
                 "-device", "virtio-blk-pci,drive=kdump,serial=vh-kdump"]
-    for i, spec in enumerate(a.lime_disk):
-        fmt, _, path = spec.partition("=")
-        cmd += ["-drive", f"file={path},format=raw,if=none,id=lime{i}",
-                "-device", f"virtio-blk-pci,drive=lime{i},serial=vh-lime-{fmt}"]
     run = {"qemu_cmd": cmd, "timings": {}, "qemu_dumps": [], "qemu_version": ""}
     run["qemu_version"] = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                                          text=True).stdout.splitlines()[0]
@@ -207,7 +202,7 @@ def main():
         if a.kdump_disk:
             ctl.send("GO\n")
             t2 = time.time()
-            if a.lime_disk:
+            if a.lime:
                 # the guest runs LiME once per format, then crashes
                 if ctl.wait_for("@@VH CRASHING", a.capture_timeout) is None:
                     raise RuntimeError("the guest never crashed after LiME (see console.log / control.log)")

@@ -125,6 +125,8 @@ def main():
             fi = lime.get("files", {}).get(fmt)
             if fi is None or fi.get("rc") != 0 or not os.path.exists(path):
                 sys.exit(f"manifest: the guest's LiME format={fmt} did not give {name} ({fi})")
+            if fi.get("size") not in (None, os.path.getsize(path)):
+                sys.exit(f"manifest: {name}: size {os.path.getsize(path)} differs from the guest's {fi['size']}")
             extra.append({"file": name, "format": mfmt, "codec": "none", "dump_level": None,
                           "size": os.path.getsize(path), "sha256": sha256(path), "memory": "lime",
                           "producer": "LiME " + (lime.get("version") or "?"), "lime_format": fmt,

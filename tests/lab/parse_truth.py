@@ -170,11 +170,11 @@ def parse(lines):
             else:
                 fmt, _, rest = val.partition(" ")
                 d = {}
-                for k in ("rc", "seconds", "insmod_pid"):
+                for k in ("rc", "seconds", "insmod_pid", "size"):
                     m = re.search(k + r"=(\d+)", rest)
                     d[k] = int(m.group(1)) if m else None
-                m = re.search(r"dev=(\S+)", rest)
-                d["dev"] = m.group(1) if m else None
+                m = re.search(r"file=(\S+)", rest)
+                d["file"] = m.group(1) if m else None
                 lime["files"][fmt] = d
         elif key == "LOG":
             t["log"].append(val)
