@@ -126,9 +126,12 @@ VH_EXPORT int vh_dump_open(const char *path, const struct vh_dump_options *opts,
  * Each part of a split dump is a kdump file whose sub-header names the page
  * frames it holds, [start_pfn, end_pfn); its bitmaps and page descriptors are
  * used for that range only. The dump opened is their union: one physical
- * memory, format VH_FMT_KDUMP, attrs "split" ("N parts joined") and
- * "part_1".."part_N" (each part's file and pfn range, in pfn order),
- * vh_dump_path() the parts' paths in pfn order joined by " + ".
+ * memory, format VH_FMT_KDUMP, attrs "split" ("N parts joined") and one
+ * "part_K" per file (its path and pfn range; K its number counting parts in
+ * pfn order, a missing range counting as one part), vh_dump_path() the
+ * parts' paths in pfn order joined by " + ". A part may be empty
+ * ([max_mapnr, max_mapnr): makedumpfile writes those when memory is smaller
+ * than its split blocks).
  *
  * Refused (nothing is opened): a file that is not a split part when @n > 1
  * (VH_ERR_FORMAT), a part of another dump: header timestamp, max_mapnr, page
