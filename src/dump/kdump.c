@@ -1116,6 +1116,24 @@ static int open_bitmaps(struct vh_dump *d, struct kdump *k, const struct dh *h)
 	if (err)
 		return err;
 	k->data_off = k->desc_off + k->ndumped * PD_LEN;
+	if (k->split && k->ndumped) {
+		/*
+		 * makedumpfile (1.7.8, seen on the lab's dumps) gives every part of a
+		 * split dump the whole 2nd bitmap and a descriptor table sized for all
+		 * of its pages: the part's descriptors come first, the rest is left
+		 * unwritten, and the page data (the shared zero page first) starts
+		 * after the whole table. The first descriptor says which layout: its
+		 * data is the first block or the second (after the zero page) of the
+		 * data area, and the two candidates differ by a multiple of 24 bytes,
+		 * which a block size (a power of two) never is.
+		 */
+		uint64_t all = k->desc_off + rank_of(k, k->max_mapnr) * PD_LEN, off;
+		uint8_t pd[PD_LEN];
+
+		if (all > k->data_off && read_pd_chunk(k, 0, 1, pd) == VH_OK &&
+		    ((off = get_le64(pd + PD_OFFSET)) == all || off == all + k->block_size))
+			k->data_off = all;
+	}
 	return VH_OK;
 }
 

@@ -61,6 +61,45 @@ static char *part_file(uint64_t start, uint64_t end, void (*patch)(struct kw_ima
 	return path;
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/*
+ * Rewrites a part as makedumpfile 1.7.8 lays it out: the descriptor table is
+ * sized for every page of the 2nd bitmap (the whole dump's), the part's own
+ * descriptors first, the rest left zero, and the page data after the whole
+ * table.
+ */
+static void mdf_layout(struct kw_image *img)
+{
+	const uint8_t *bm2 = img->buf + img->bitmap_off + img->bitmap_half;
+	uint64_t all = 0, own = (img->data_off - img->desc_off) / 24, grow;
+	uint8_t *nb;
+
+	for (uint64_t pfn = 0; pfn < NPFN; pfn++)
+		all += (bm2[pfn / 8] >> (pfn % 8)) & 1;
+	assert_true(all > own);
+	grow = (all - own) * 24;
+	nb = calloc(1, img->len + grow);
+	assert_non_null(nb);
+	memcpy(nb, img->buf, img->data_off);
+	memcpy(nb + img->data_off + grow, img->buf + img->data_off, img->len - img->data_off);
+	for (uint64_t i = 0; i < own; i++) {
+		uint8_t *pd = nb + img->desc_off + i * 24;
+
+		kw_put_le64(pd, le64(pd) + grow);
+	}
+	free(img->buf);
+	img->buf = nb;
+	img->len += grow;
+}
+
 static enum vh_page_state expected(uint64_t pfn)
 {
 	if (pfn >= NPFN)
@@ -385,6 +424,27 @@ static void test_hostile_ranges(void **state)
 	vh_test_drop(a);
 }
 
+/* Parts as makedumpfile 1.7.8 writes them (descriptor table of the whole dump in each). */
+static void test_makedumpfile_layout(void **state)
+{
+	char *parts[3] = {part_file(0, 26, mdf_layout), part_file(26, 52, mdf_layout),
+			  part_file(52, NPFN, mdf_layout)};
+	const char *paths[3] = {parts[2], parts[0], parts[1]};
+	struct vh_dump *d = NULL;
+	struct vh_page_stats st;
+
+	(void)state;
+	if (vh_dump_open_parts(paths, 3, NULL, &d))
+		fail_msg("%s", vh_errmsg());
+	assert_false(any_warning(d));
+	check_pages(d, 0, 0);
+	vh_dump_page_stats(d, &st);
+	assert_int_equal(st.zero, 10); /* the 'Z' pages of STATES */
+	vh_dump_close(d);
+	for (size_t i = 0; i < 3; i++)
+		vh_test_drop(parts[i]);
+}
+
 /*
  * Empty parts, as makedumpfile writes them when the memory is smaller than its
  * split block (1 GiB by default): every page in part 1, parts 2 and 3 empty at
@@ -475,7 +535,7 @@ int main(void)
 	    cmocka_unit_test(test_overlap),	    cmocka_unit_test(test_other_dump),
 	    cmocka_unit_test(test_not_a_part),	    cmocka_unit_test(test_hostile_ranges),
 	    cmocka_unit_test(test_many_parts),	    cmocka_unit_test(test_bad_arguments),
-	    cmocka_unit_test(test_empty_parts),
+	    cmocka_unit_test(test_empty_parts),	    cmocka_unit_test(test_makedumpfile_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
