@@ -7,7 +7,9 @@ image (manifest.json "extra_dumps", memory "lime"):
   - `ps --threads`, `maps` and `scan` (JSON) equal those of qemu.elf, record for
     record, except: the insmod process that ran LiME (its pid is in the manifest; it
     must be listed, comm "insmod"), kworker threads that came or went (and findings
-    about them), and the idle tasks' lazy active_mm;
+    about them), kernel threads started after the QEMU dumps (pid above all of
+    qemu.elf's: the guest loads virtio and ext4 and mounts the kdump disk for LiME,
+    which starts ext4-rsv-conver), and the idle tasks' lazy active_mm;
   - LiME copies memory while the kernel runs: a list the kernel was changing at that
     moment (a kworker being created) is caught half-linked. vmahunt's warnings about
     such lists are printed as notes, not compared; when the two outputs' warnings
@@ -52,6 +54,12 @@ def key(o):
 def kworkers(recs):
     return {o["pid"] for o in recs
             if o["type"] == "task" and o["kthread"] and o["comm"].startswith("kworker/")}
+
+
+def later_kthreads(base, got):
+    """Kernel threads of @got started after every task of @base."""
+    top = max((o["pid"] for o in base if o["type"] == "task"), default=0)
+    return {o["pid"] for o in got if o["type"] == "task" and o["kthread"] and o["pid"] > top}
 
 
 def normal(o, smeared):
@@ -153,10 +161,15 @@ def check_lab(a, lab):
                 continue
             got = records(r)
             n[cmd] = len(got)
-            kw = kworkers(base["ps"]) | kworkers(ps_got.get(path, []))
             if cmd == "ps":
                 ps_got[path] = got
-                kw |= kworkers(got)
+                later = later_kthreads(base["ps"], got)
+                if later:
+                    print(f"  note: {path}: kernel threads started after the QEMU dumps: " +
+                          ", ".join(f"{o['pid']} {o['comm']}" for o in got
+                                    if o["type"] == "task" and o["pid"] in later))
+            kw = kworkers(base["ps"]) | kworkers(ps_got.get(path, []))
+            kw |= later_kthreads(base["ps"], ps_got.get(path, []))
             errs, notes = compare(f"{path}: {cmd}", base[cmd], got, {ipid}, kw)
             fails += errs
             for x in notes:
