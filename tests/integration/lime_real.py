@@ -13,8 +13,9 @@ image (manifest.json "extra_dumps", memory "lime"):
   - LiME copies memory while the kernel runs: a list the kernel was changing at that
     moment (a kworker being created) is caught half-linked. vmahunt's warnings about
     such lists are printed as notes, not compared; when the two outputs' warnings
-    differ that way, a hidden-task finding may differ in severity and reason (they say
-    whether the task list is intact), not in task or range;
+    differ that way, what vmahunt derives from comparing those lists may differ too: a
+    task's in_pid_table and via, a hidden-task finding's severity and reason (they say
+    whether the task list is intact); never a task, VMA or finding itself;
   - every user process of the truth is listed with its tgid, ppid and comm;
   - format=lime is read as LiME, format=padded as a raw image with --raw-base 0;
   - format=raw (ranges concatenated without their addresses) is refused, saying why.
@@ -71,6 +72,9 @@ def normal(o, smeared):
     if o["type"] == "finding" and o["detector"] == "hidden-task" and smeared:
         o.pop("severity", None)
         o.pop("reason", None)
+    if o["type"] == "task" and smeared:
+        o.pop("in_pid_table", None)  # the cross-view of lists and pid table, caught mid-update
+        o.pop("via", None)
     return o
 
 
