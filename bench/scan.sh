@@ -6,6 +6,10 @@
 #   content      elf-in-anon, shellcode (read memory)
 #   pagetables   hidden-pages, pte-perm, code-modified (walk every process's
 #                page tables, read struct pages)
+#   libctx       writable-lib, static-loader, lib-twice, exe-unmapped (kernel file,
+#                dentry and inode reads per file mapping)
+#   rmap         pte-rmap (every process's page tables, the struct page of every
+#                mapped anonymous page, then the whole struct page array)
 #   all          every detector
 # once over the whole dump and once over the 20 000-VMA process alone (the
 # lab's many_vmas plant, `--pid`). A group's own cost is its time minus maps'.
@@ -26,6 +30,8 @@ groups=(
 	"vma anon-rwx,anon-exec,heap-exec,stack-exec,deleted-exec,memfd-exec,kthread-mm"
 	"content elf-in-anon,shellcode"
 	"pagetables hidden-pages,pte-perm,code-modified"
+	"libctx writable-lib,static-loader,lib-twice,exe-unmapped"
+	"rmap pte-rmap"
 	"all -"
 )
 

@@ -88,9 +88,9 @@ enum vh_region_select {
 };
 
 struct vh_region_request {
-	bool by_pid;   /* only the process of task pid (else every user process) */
+	bool by_pid; /* only the process of task pid (else every user process) */
 	int32_t pid;
-	int select;    /* enum vh_region_select */
+	int select; /* enum vh_region_select */
 	uint64_t start;
 	uint64_t end;
 	bool no_hidden; /* skip pages mapped outside every VMA (hidden pages) */
@@ -115,10 +115,10 @@ VH_EXPORT int vh_evidence_regions(struct vh_session *s, const struct vh_region_r
 
 /* What vh_evidence_core() writes. */
 struct vh_core_request {
-	int32_t pid;	/* the process (any of its thread ids) */
+	int32_t pid;	  /* the process (any of its thread ids) */
 	const char *path; /* the core file */
-	bool force;	/* overwrite @path when it exists */
-	FILE *records;	/* a JSON line describing the core, or NULL */
+	bool force;	  /* overwrite @path when it exists */
+	FILE *records;	  /* a JSON line describing the core, or NULL */
 };
 
 /**

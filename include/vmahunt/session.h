@@ -222,6 +222,29 @@ enum vh_space {
 VH_EXPORT int vh_session_read(struct vh_session *s, enum vh_space space, const struct vh_task *t,
 			      uint64_t addr, void *buf, size_t len);
 
+/**
+ * vh_session_pages() - the runs of present pages of a process's memory.
+ * @s: the session (loaded with VH_LOAD_TASKS).
+ * @t: the process (any of its tasks).
+ * @start: first address (rounded down to a page).
+ * @end: end of the range (exclusive); 0 or beyond the user half: the end of
+ *       the user half.
+ * @fn: called for each run of present pages, in address order, with the
+ *      run's first address and length; a non-zero return stops the walk
+ *      and is returned.
+ * @arg: passed to @fn.
+ *
+ * A kernel dump walks the process's page tables (present entries, whether
+ * the dump holds the page or not; tables the dump lacks are skipped); a
+ * process core gives the parts of its segments the core holds.
+ *
+ * Return: VH_OK, @fn's non-zero value, VH_ERR_INVAL (no mm, no kernel
+ * located), or the error reading the mm.
+ */
+VH_EXPORT int vh_session_pages(struct vh_session *s, const struct vh_task *t, uint64_t start,
+			       uint64_t end, int (*fn)(void *arg, uint64_t start, uint64_t len),
+			       void *arg);
+
 /* What the session knows about the dump beyond the dump's own accessors. */
 struct vh_dump_facts {
 	const char *osrelease; /* VMCOREINFO's OSRELEASE, NULL when none */

@@ -385,6 +385,11 @@ struct vh_prof_new_utsname {
 	struct vh_member sysname, nodename, release, version, machine, domainname;
 };
 
+struct vh_prof_anon_vma {
+	struct vh_struct_size type;
+	struct vh_member root; /* the anon_vma of the process that first faulted the pages */
+};
+
 struct vh_prof_page {
 	struct vh_struct_size type;
 	struct vh_member flags, mapping;
@@ -512,6 +517,7 @@ struct vh_profile {
 	struct vh_prof_uts_namespace uts_namespace;
 	struct vh_prof_new_utsname new_utsname;
 	struct vh_prof_page page;
+	struct vh_prof_anon_vma anon_vma;
 	struct vh_prof_address_space address_space;
 	struct vh_prof_thread_struct thread_struct;
 	struct vh_prof_sched_entity sched_entity;

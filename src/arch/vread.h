@@ -50,4 +50,16 @@ int vh_vread_translate(struct vh_vread *r, uint64_t vaddr, uint64_t *paddr);
 int vh_vread_once(struct vh_dump *d, uint64_t root, int levels, uint64_t vaddr, void *buf,
 		  size_t len);
 
+/*
+ * vh_page_runs() - the runs of present user pages in [start, end), merged, in
+ * address order: @fn(arg, run start, run length) per run; a non-zero return
+ * stops the walk and is returned. With @root 0, @d is a process core and the
+ * runs are the parts of its segments the core holds; else @root/@levels are a
+ * process's page tables, and @end is capped at the top of the user half (0:
+ * the whole user half). Present means present in the page tables, whether
+ * the dump holds the page or not.
+ */
+int vh_page_runs(struct vh_dump *d, uint64_t root, int levels, uint64_t start, uint64_t end,
+		 int (*fn)(void *arg, uint64_t start, uint64_t len), void *arg);
+
 #endif

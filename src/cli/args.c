@@ -17,6 +17,84 @@ static int parse_u64(const char *s, uint64_t *out)
 	return (errno || end == s || *end || s[0] == '-') ? -1 : 0;
 }
 
+/* START-END, both addresses, START below END. */
+static int parse_range(const char *s, uint64_t *start, uint64_t *end)
+{
+	const char *dash = strchr(s, '-');
+	char first[32];
+
+	if (!dash || (size_t)(dash - s) >= sizeof(first))
+		return -1;
+	memcpy(first, s, (size_t)(dash - s));
+	first[dash - s] = '\0';
+	return parse_u64(first, start) || parse_u64(dash + 1, end) || *start >= *end ? -1 : 0;
+}
+
+/* dump's --all, --range START-END, --vma ADDR: one of them. */
+static int parse_region(int argc, char **argv, int *i, struct vh_cli_opts *opts)
+{
+	const char *a = argv[*i];
+
+	if (opts->region_select >= 0) {
+		vh_cli_error("%s: give one of --all, --range and --vma", argv[0]);
+		return -1;
+	}
+	if (!strcmp(a, "--all")) {
+		opts->region_select = VH_REGIONS_ALL;
+		return 0;
+	}
+	if (*i + 1 >= argc) {
+		vh_cli_error("%s: %s needs %s", argv[0], a,
+			     a[2] == 'r' ? "START-END (e.g. 0x7f0000-0x7f2000)" : "an address");
+		return -1;
+	}
+	(*i)++;
+	if (a[2] == 'r') {
+		opts->region_select = VH_REGIONS_RANGE;
+		if (parse_range(argv[*i], &opts->range_start, &opts->range_end) == 0)
+			return 0;
+		vh_cli_error("%s: --range needs START-END with START below END, not '%s'", argv[0],
+			     argv[*i]);
+		return -1;
+	}
+	opts->region_select = VH_REGIONS_VMA;
+	if (parse_u64(argv[*i], &opts->range_start) == 0)
+		return 0;
+	vh_cli_error("%s: --vma needs an address, not '%s'", argv[0], argv[*i]);
+	return -1;
+}
+
+/* Options that belong to some commands only: refused elsewhere, with the commands named. */
+static int check_command_opts(const char *cmd, const struct vh_cli_opts *opts)
+{
+	const struct {
+		bool given;
+		const char *what; /* "X is" / "X and Y are" */
+		const char *cmds; /* space-separated, for the lookup */
+		const char *said; /* the same, as the message says it */
+	} rules[] = {
+	    {opts->nplugins || opts->nplugin_opts, "--plugin and --plugin-opt are options",
+	     " scan report ", "scan and report"},
+	    {opts->output != NULL, "-o/--output is an option", " report core ", "report and core"},
+	    {opts->force, "--force is an option", " report core dump files ",
+	     "report, core, dump and files"},
+	    {opts->out_dir != NULL, "--out is an option", " dump files ", "dump and files"},
+	    {opts->region_select >= 0, "--all, --range and --vma are options", " dump ", "dump"},
+	    {opts->no_hidden, "--no-hidden is an option", " dump ", "dump"},
+	    {opts->no_anon_elf, "--no-anon-elf is an option", " files ", "files"},
+	};
+	char key[32];
+
+	snprintf(key, sizeof(key), " %s ", cmd);
+	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+		if (rules[r].given && !strstr(rules[r].cmds, key)) {
+			vh_cli_error("%s: %s of %s", cmd, rules[r].what, rules[r].said);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **pos, int max_pos)
 {
 	int npos = 0;
@@ -24,6 +102,7 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 
 	memset(opts, 0, sizeof(*opts));
 	opts->fail_on = -1;
+	opts->region_select = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -109,6 +188,19 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 			opts->output = argv[++i];
 		} else if (!strcmp(a, "--force")) {
 			opts->force = true;
+		} else if (!strcmp(a, "--out")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				vh_cli_error("%s: --out needs a folder", argv[0]);
+				return -1;
+			}
+			opts->out_dir = argv[++i];
+		} else if (!strcmp(a, "--all") || !strcmp(a, "--range") || !strcmp(a, "--vma")) {
+			if (parse_region(argc, argv, &i, opts))
+				return -1;
+		} else if (!strcmp(a, "--no-hidden")) {
+			opts->no_hidden = true;
+		} else if (!strcmp(a, "--no-anon-elf")) {
+			opts->no_anon_elf = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(vh_cli_usage(), stdout);
 			return -2;
@@ -117,15 +209,8 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 			return -1;
 		}
 	}
-	if ((opts->nplugins || opts->nplugin_opts) && strcmp(argv[0], "scan") &&
-	    strcmp(argv[0], "report")) {
-		vh_cli_error("%s: --plugin and --plugin-opt are options of scan", argv[0]);
+	if (check_command_opts(argv[0], opts))
 		return -1;
-	}
-	if ((opts->output || opts->force) && strcmp(argv[0], "report")) {
-		vh_cli_error("%s: -o/--output and --force are options of report", argv[0]);
-		return -1;
-	}
 	if (opts->vmlinux && opts->symbols == VH_SYMBOLS_BTF) {
 		vh_cli_error("%s: --vmlinux and --symbols btf contradict each other (btf reads "
 			     "the types from the dump, not from a vmlinux)",

@@ -39,8 +39,13 @@ struct vh_cli_opts {
 	size_t nplugins;
 	const char *plugin_opts[VH_CLI_MAX_PLUGIN_OPTS]; /* scan: --plugin-opt NAME.KEY=VALUE */
 	size_t nplugin_opts;
-	const char *output; /* report: -o/--output FILE */
-	bool force;	    /* report: --force, overwrite an existing FILE */
+	const char *output;  /* report, core: -o/--output FILE */
+	bool force;	     /* report, core, dump, files: --force, overwrite existing files */
+	const char *out_dir; /* dump, files: --out DIR */
+	int region_select;   /* dump: enum vh_region_select, -1 when none was given */
+	uint64_t range_start, range_end; /* dump: --range START-END; --vma ADDR in start */
+	bool no_hidden;			 /* dump: --no-hidden */
+	bool no_anon_elf;		 /* files: --no-anon-elf */
 	struct vh_dump_options dump_opts;
 };
 
@@ -97,6 +102,28 @@ int vh_cmd_maps(int argc, char **argv);
 int vh_cmd_scan(int argc, char **argv);
 int vh_cmd_plugins(int argc, char **argv);
 int vh_cmd_report(int argc, char **argv);
+int vh_cmd_dump(int argc, char **argv);
+int vh_cmd_core(int argc, char **argv);
+int vh_cmd_files(int argc, char **argv);
+
+/*
+ * What the evidence commands (dump, core, files) share, in cmd_evidence.c.
+ * vh_ev_cli_start() parses and refuses the options of other commands: -1 when
+ * the command goes on, else the exit code. vh_ev_cli_load() opens and loads
+ * the dump, printing its warnings on stderr. vh_ev_cli_into_dir() runs @fn
+ * into opts->out_dir (records on stdout, progress on stderr) and writes the
+ * manifest. vh_ev_cli_need() prints "missing WHAT" unless @given.
+ * vh_ev_cli_error() is the message of the last library error.
+ */
+struct vh_evidence_dir;
+int vh_ev_cli_start(int argc, char **argv, struct vh_cli_opts *opts, const char *usage,
+		    struct vh_session **s);
+int vh_ev_cli_load(const struct vh_cli_opts *opts, const char *cmd, struct vh_session **s);
+int vh_ev_cli_into_dir(const struct vh_cli_opts *opts, const char *cmd, struct vh_session *s,
+		       int (*fn)(struct vh_session *s, const void *req, struct vh_evidence_dir *d),
+		       const void *req);
+int vh_ev_cli_need(const char *cmd, bool given, const char *what, const char *usage);
+const char *vh_ev_cli_error(int err);
 
 /*
  * vh_cli_maps() - report every process's VMAs (with --pid, that task's

@@ -31,18 +31,37 @@ static const char usage[] =
     "                       every VMA, page-table entries wider than their VMA,\n"
     "                       patched code pages, tasks hidden from the task list or\n"
     "                       the pid table, VMA trees inconsistent with map_count or\n"
-    "                       each other; by process, most severe first; plugins\n"
+    "                       each other, code mapped from world-writable folders, a\n"
+    "                       libc in a static program, a library mapped twice, the\n"
+    "                       program file unmapped, PTEs erased or pointed at\n"
+    "                       other frames (against struct page's reverse map);\n"
+    "                       by process, most severe first; plugins\n"
     "                       given with --plugin add their detectors.\n"
     "                       Detectors: anon-rwx anon-exec heap-exec stack-exec\n"
     "                       deleted-exec memfd-exec kthread-mm elf-in-anon\n"
     "                       shellcode hidden-pages pte-perm code-modified\n"
-    "                       hidden-task vma-tree\n"
+    "                       hidden-task vma-tree writable-lib static-loader\n"
+    "                       lib-twice exe-unmapped pte-rmap\n"
     "  report DUMP -o FILE  one self-contained HTML page (inline CSS and JS, no\n"
     "                       network access, opens from a USB stick): the dump's\n"
     "                       facts and warnings, the process tree, every process's\n"
     "                       address space drawn on a log axis and tabled, the\n"
     "                       findings of scan with their evidence, linked to their\n"
     "                       process and VMA\n"
+    "  dump DUMP --out DIR (--all | --range START-END | --vma ADDR)\n"
+    "                       write processes' memory to files, one per VMA, plus\n"
+    "                       the pages mapped outside every VMA (hidden pages) as\n"
+    "                       their own regions; pages the dump lacks are zeros and\n"
+    "                       listed; DIR/manifest.json: pid, comm, range, perms,\n"
+    "                       path, file offset, sha256, absent pages of each file\n"
+    "  core DUMP --pid N -o FILE\n"
+    "                       an ELF core of one process that gdb and eu-stack load:\n"
+    "                       its VMAs, each thread's saved user registers, auxv,\n"
+    "                       mapped files\n"
+    "  files DUMP --out DIR the files processes map or hold open, read from the\n"
+    "                       page cache (deleted files and memfds included), and\n"
+    "                       ELF images in anonymous memory rebuilt as files;\n"
+    "                       DIR/manifest.json as for dump\n"
     "  plugins              the plugins of the search path (VMAHUNT_PLUGIN_PATH,\n"
     "                       then the installed plugin folder, then the build\n"
     "                       tree's) with their ABI version, detectors and options\n"
@@ -64,11 +83,22 @@ static const char usage[] =
     "  --fail-on SEVERITY   scan, report: exit 1 when a finding of SEVERITY (info, low,\n"
     "                       medium, high) or above is found\n"
     "  --detector ID,...    scan, report: run only these detectors\n"
-    "  --pid N              maps, scan, report: only this process (a thread id names\n"
-    "                       it too; report still draws the whole process tree)\n"
-    "  -o, --output FILE    report: the HTML file to write; an existing file is\n"
-    "                       left alone (exit 4) unless --force is given\n"
-    "  --force              report: overwrite FILE when it exists\n"
+    "  --pid N              maps, scan, report, dump, files: only this process (a\n"
+    "                       thread id names it too; report still draws the whole\n"
+    "                       process tree); core: the process to write\n"
+    "  -o, --output FILE    report: the HTML file to write; core: the core file;\n"
+    "                       an existing file is left alone (exit 4) unless\n"
+    "                       --force is given\n"
+    "  --force              report, core, dump, files: overwrite existing files\n"
+    "  --out DIR            dump, files: the folder to write (created if missing;\n"
+    "                       one with a manifest.json is refused without --force)\n"
+    "  --all                dump: every VMA of the processes (--pid: of one)\n"
+    "  --range START-END    dump: the parts of --pid's VMAs and hidden pages in\n"
+    "                       [START, END)\n"
+    "  --vma ADDR           dump: the VMA of --pid holding ADDR\n"
+    "  --no-hidden          dump: leave out pages mapped outside every VMA\n"
+    "  --no-anon-elf        files: do not rebuild ELF images found in anonymous\n"
+    "                       memory\n"
     "  --plugin NAME|FILE   scan, report: load a plugin (NAME.so from the plugin search path,\n"
     "                       or a file; repeatable): its detectors run with the\n"
     "                       built-in ones, and --detector selects them too\n"
@@ -89,7 +119,8 @@ static const char usage[] =
     "usage error (also: no such plugin, an option or detector id it does not\n"
     "take); 3 the dump cannot be opened or is malformed; 4 other failure (also:\n"
     "a file that is no vmahunt plugin, another plugin ABI, a plugin's failed\n"
-    "init; report's FILE exists without --force or cannot be written).\n";
+    "init; an output file exists without --force or cannot be written; no\n"
+    "such process). dump, core and files print one JSON line per file written.\n";
 
 void vh_cli_error(const char *fmt, ...)
 {
@@ -140,6 +171,8 @@ int main(int argc, char **argv)
 		return vh_cmd_scan(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return vh_cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "dump"))
+		return vh_cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plugins"))
 		return vh_cmd_plugins(argc - 1, argv + 1);
 	vh_cli_error("unknown command '%s' (try 'vmahunt help')", cmd);

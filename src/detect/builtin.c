@@ -152,6 +152,71 @@ static uint64_t scan_end(const struct vh_vma *v)
 	return v->start + (n < SCAN_PAGES ? n : SCAN_PAGES) * 4096;
 }
 
+/* The VMA of the process holding @addr, or NULL. */
+static const struct vh_vma *vma_at(const struct vh_detect_ctx *ctx, uint64_t addr)
+{
+	size_t lo = 0, hi = ctx->vmas->nvmas;
+
+	while (lo < hi) { /* sorted by start; the gate VMA last, above every user address */
+		size_t mid = lo + (hi - lo) / 2;
+		const struct vh_vma *v = &ctx->vmas->vmas[mid];
+
+		if (addr < v->start)
+			hi = mid;
+		else if (addr >= v->end)
+			lo = mid + 1;
+		else
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * The ELF header at @a (in @v) as a loader leaves it: its executable PT_LOAD
+ * placed at @a + p_vaddr - (the first PT_LOAD's p_vaddr), in anonymous
+ * executable memory. Returns that address, or 0 (not a loaded image, or the
+ * headers are not readable or not sane).
+ */
+static uint64_t loaded_code_at(const struct vh_detect_ctx *ctx, const struct vh_vma *v, uint64_t a)
+{
+	unsigned char eh[64], ph[56];
+	uint64_t phoff, first = UINT64_MAX, code = 0;
+	uint16_t phentsize, phnum;
+
+	if (vh_detect_read(ctx, a, eh, sizeof(eh)) || eh[4] != 2 /* ELFCLASS64 */)
+		return 0;
+	memcpy(&phoff, eh + 32, 8);
+	memcpy(&phentsize, eh + 54, 2);
+	memcpy(&phnum, eh + 56, 2);
+	if (phentsize != sizeof(ph) || phnum == 0 || phnum > 64 || phoff > v->end - a ||
+	    (uint64_t)phnum * sizeof(ph) > v->end - a - phoff)
+		return 0;
+	for (uint16_t i = 0; i < phnum; i++) {
+		uint32_t type, flags;
+		uint64_t vaddr;
+
+		if (vh_detect_read(ctx, a + phoff + (uint64_t)i * sizeof(ph), ph, sizeof(ph)))
+			return 0;
+		memcpy(&type, ph, 4);
+		memcpy(&flags, ph + 4, 4);
+		memcpy(&vaddr, ph + 16, 8);
+		if (type != 1 /* PT_LOAD */)
+			continue;
+		if (first == UINT64_MAX)
+			first = vaddr & ~0xfffull;
+		if ((flags & 1 /* PF_X */) && !code && vaddr >= first &&
+		    vaddr - first < (1ull << 32))
+			code = a + (vaddr - first);
+	}
+	if (code) {
+		const struct vh_vma *cv = vma_at(ctx, code);
+
+		if (!cv || cv->file || is_gate(cv) || !is_exec(cv))
+			code = 0;
+	}
+	return code;
+}
+
 static int elf_in_anon_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
 {
 	static const unsigned char magic[4] = {0x7f, 'E', 'L', 'F'};
@@ -161,13 +226,25 @@ static int elf_in_anon_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_
 		return VH_OK;
 	for (uint64_t a = v->start; a < scan_end(v); a += 4096) {
 		unsigned char b[4];
+		char reason[160];
+		uint64_t code;
 
 		if (vh_detect_read(ctx, a, b, sizeof(b)) || memcmp(b, magic, 4))
 			continue;
 		/* a file read into a buffer is ordinary; an executable image is not */
-		return emit(ctx, "elf-in-anon", is_exec(v) ? VH_SEV_HIGH : VH_SEV_LOW, v, a,
-			    is_exec(v) ? "ELF image in executable anonymous memory"
-				       : "ELF header in anonymous memory");
+		if (is_exec(v))
+			return emit(ctx, "elf-in-anon", VH_SEV_HIGH, v, a,
+				    "ELF image in executable anonymous memory");
+		/* a loader maps the header read-only and the code after it executable */
+		code = loaded_code_at(ctx, v, a);
+		if (!code)
+			return emit(ctx, "elf-in-anon", VH_SEV_LOW, v, a,
+				    "ELF header in anonymous memory");
+		snprintf(reason, sizeof(reason),
+			 "ELF image loaded by hand: its code segment at 0x%llx is anonymous "
+			 "executable memory (a reflectively loaded image)",
+			 (unsigned long long)code);
+		return emit(ctx, "elf-in-anon", VH_SEV_HIGH, v, a, reason);
 	}
 	return VH_OK;
 }
@@ -255,8 +332,10 @@ static const struct vh_detector builtin[] = {
 
 /* Detectors defined in files of their own (one line each), after the ones above. */
 static const struct vh_detector *const more[] = {
-    &vh_detector_hidden_pages, &vh_detector_pte_perm, &vh_detector_code_modified,
-    &vh_detector_hidden_task,  &vh_detector_vma_tree,
+    &vh_detector_hidden_pages,	&vh_detector_pte_perm,	&vh_detector_code_modified,
+    &vh_detector_hidden_task,	&vh_detector_vma_tree,	&vh_detector_writable_lib,
+    &vh_detector_static_loader, &vh_detector_lib_twice, &vh_detector_exe_unmapped,
+    &vh_detector_pte_rmap,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

@@ -11,5 +11,10 @@ extern const struct vh_detector vh_detector_pte_perm;
 extern const struct vh_detector vh_detector_code_modified;
 extern const struct vh_detector vh_detector_hidden_task;
 extern const struct vh_detector vh_detector_vma_tree;
+extern const struct vh_detector vh_detector_writable_lib;
+extern const struct vh_detector vh_detector_static_loader;
+extern const struct vh_detector vh_detector_lib_twice;
+extern const struct vh_detector vh_detector_exe_unmapped;
+extern const struct vh_detector vh_detector_pte_rmap;
 
 #endif

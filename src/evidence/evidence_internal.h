@@ -78,7 +78,7 @@ struct vh_ev_absent {
 	struct vh_ev_absent_run {
 		uint64_t start, end; /* addresses (or file offsets) */
 		int err;	     /* VH_ERR_*: why the bytes are not there */
-	} *runs;
+	} * runs;
 	size_t n, cap;
 	uint64_t pages; /* pages in all runs */
 };

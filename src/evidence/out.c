@@ -145,8 +145,7 @@ fail:
 	return err;
 }
 
-static void write_manifest_head(struct vh_json *j, const struct vh_evidence_dir *d,
-				bool complete)
+static void write_manifest_head(struct vh_json *j, const struct vh_evidence_dir *d, bool complete)
 {
 	vh_json_u64(j, "schema", 1);
 	vh_json_str(j, "vmahunt", vh_version());
@@ -171,8 +170,8 @@ int vh_evidence_dir_close(struct vh_evidence_dir *d, bool complete)
 		err = VH_ERR_NOMEM;
 	d->sum = NULL;
 	/* written beside, then renamed: a manifest is never half there */
-	fd = openat(d->fd, "manifest.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		    0600);
+	fd = openat(d->fd, "manifest.json.tmp",
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		f = fdopen(fd, "w");
 	if (!f) {
@@ -327,7 +326,8 @@ int vh_ev_file_create(struct vh_evidence_dir *d, const char *rel, struct vh_ev_f
 
 	*out = NULL;
 	if (!rel || rel[0] == '/')
-		return vh_set_error(VH_ERR_INVAL, "%s: output name must be relative", rel ? rel : "");
+		return vh_set_error(VH_ERR_INVAL, "%s: output name must be relative",
+				    rel ? rel : "");
 	copy = strdup(rel);
 	if (!copy)
 		return VH_ERR_NOMEM;
@@ -354,10 +354,9 @@ int vh_ev_file_create(struct vh_evidence_dir *d, const char *rel, struct vh_ev_f
 	}
 	if (!component_ok(comp))
 		goto bad_name;
-	fd = openat(dirfd, comp,
-		    O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-			(d->opts.force ? O_TRUNC : O_EXCL),
-		    0600);
+	fd = openat(
+	    dirfd, comp,
+	    O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (d->opts.force ? O_TRUNC : O_EXCL), 0600);
 	if (fd < 0) {
 		err = errno == EEXIST ? vh_set_error(VH_ERR_EXISTS,
 						     "%s/%s exists (choose another folder, or "

@@ -56,3 +56,26 @@ int vh_session_read(struct vh_session *s, enum vh_space space, const struct vh_t
 				    vh_dump_path(s->d));
 	return vh_vread(&s->kr, addr, buf, len);
 }
+
+int vh_session_pages(struct vh_session *s, const struct vh_task *t, uint64_t start, uint64_t end,
+		     int (*fn)(void *arg, uint64_t start, uint64_t len), void *arg)
+{
+	uint64_t root;
+	int err;
+
+	if (!t)
+		return vh_set_error(VH_ERR_INVAL, "walking pages needs a process");
+	if (s->core)
+		return vh_page_runs(s->d, 0, 0, start & ~0xfffull, end, fn, arg);
+	if (!t->mm)
+		return vh_set_error(VH_ERR_INVAL, "pid %d has no user memory (no mm)", (int)t->pid);
+	vh_session_locate(s);
+	if (!s->prof || s->kmap_err)
+		return vh_set_error(VH_ERR_INVAL,
+				    "%s: no kernel profile to find pid %d's page tables",
+				    vh_dump_path(s->d), (int)t->pid);
+	err = vh_mm_pgd_root(&s->kr, s->prof, t->mm, &root);
+	if (err)
+		return err;
+	return vh_page_runs(s->d, root, s->km.levels, start & ~0xfffull, end, fn, arg);
+}

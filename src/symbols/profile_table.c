@@ -334,6 +334,9 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(page, _mapcount),
     MEM1(page, compound_head),
 
+    STRUCT1(anon_vma),
+    MEM1(anon_vma, root),
+
     STRUCT1(address_space),
     MEM1(address_space, host),
     MEM1(address_space, i_pages),

@@ -34,21 +34,32 @@ KINDS = {
     "memfd_exec": ("memfd-exec",),
     "deleted_file_exec": ("deleted-exec",),
     "anon_elf_exec": ("elf-in-anon",),
+    "anon_elf_loaded": ("elf-in-anon",),
     # the anti-forensics plants (lab kernel module on 6.1 and 5.10; code_modified everywhere)
     "hidden_vma": ("hidden-pages", "vma-tree"),
     "pte_widened": ("pte-perm",),
     "code_modified": ("code-modified",),
     "unlinked_task": ("hidden-task",),
+    # library context (issue 15): a .so from /tmp injected with ptrace, a libc mapped by a
+    # static program, a program whose file is mapped no more
+    "injected_lib": ("writable-lib",),
+    "ptrace_cow": ("code-modified",),
+    "static_libc": ("static-loader",),
+    "exe_unmapped": ("exe-unmapped",),
+    "lib_twice": ("lib-twice",),
+    # the DFRWS 2020 page-table techniques (lab module, 6.1 and 5.10)
+    "pte_erased": ("pte-rmap",),
+    "pte_remapped": ("pte-rmap",),
     "many_vmas": (),
     "threads": (),
     "la57_probe": (),
     "benign": (),
 }
-CONTENT = {"elf-in-anon", "shellcode"}
+CONTENT = {"elf-in-anon", "shellcode", "static-loader"}
 # the page-table detectors: their false positives are also counted on their own
-PAGE_TABLE = ("hidden-pages", "pte-perm", "code-modified")
+PAGE_TABLE = ("hidden-pages", "pte-perm", "code-modified", "pte-rmap")
 # detectors whose findings name a kernel object, not the plant's range: matched by pid
-PID_ONLY = {"hidden-task", "vma-tree"}
+PID_ONLY = {"hidden-task", "vma-tree", "exe-unmapped"}
 NO_USER_PAGES_WARNING = "no user-process pages"
 
 

@@ -48,6 +48,35 @@ expect raw-unaligned 3 'not page aligned' -- "$VMAHUNT" info --raw-base 0x10 "$t
 expect convert-usage 2 'usage: vmahunt convert' -- "$VMAHUNT" convert onlyone
 expect version 0 '^vmahunt [0-9]' -- "$VMAHUNT" version
 
+# The evidence commands: their options, refused elsewhere; what they need.
+src=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+core=$src/samples/core.inject.zst
+expect dump-no-out 2 'dump: missing --out DIR' -- "$VMAHUNT" dump --all "$core"
+expect dump-no-select 2 'dump: missing --all, --range or --vma' -- "$VMAHUNT" dump --out "$tmp/d" "$core"
+expect dump-two-selects 2 'give one of --all, --range and --vma' -- \
+	"$VMAHUNT" dump --out "$tmp/d" --all --vma 0x1000 "$core"
+expect dump-range-no-pid 2 'missing --pid N' -- "$VMAHUNT" dump --out "$tmp/d" --range 0x1000-0x2000 "$core"
+expect dump-bad-range 2 'START below END' -- "$VMAHUNT" dump --out "$tmp/d" --pid 1 --range 0x2000-0x1000 "$core"
+expect dump-bad-vma 2 '--vma needs an address' -- "$VMAHUNT" dump --out "$tmp/d" --pid 1 --vma xyz "$core"
+expect out-on-ps 2 'ps: --out is an option of dump and files' -- "$VMAHUNT" ps --out "$tmp/d" "$core"
+expect force-on-maps 2 'maps: --force is an option of report, core, dump and files' -- \
+	"$VMAHUNT" maps --force "$core"
+expect all-on-files 2 'files: --all, --range and --vma are options of dump' -- \
+	"$VMAHUNT" files --out "$tmp/d" --all "$core"
+expect threads-on-dump 2 'dump: --threads is not an option of dump' -- \
+	"$VMAHUNT" dump --out "$tmp/d" --all --threads "$core"
+expect dump-no-pid 4 'dump: no process 99999 in the dump' -- \
+	"$VMAHUNT" dump --out "$tmp/d1" --all --pid 99999 "$core"
+expect core-no-pid 2 'core: missing --pid N' -- "$VMAHUNT" core -o "$tmp/c" "$core"
+expect core-no-out 2 'core: missing -o FILE' -- "$VMAHUNT" core --pid 1 "$core"
+expect files-no-out 2 'files: missing --out DIR' -- "$VMAHUNT" files "$core"
+# a process core: every segment comes out, the records are JSON lines with sha256s
+expect dump-core 0 '"kind":"vma".*"sha256":"[0-9a-f]{64}"' -- "$VMAHUNT" dump --out "$tmp/d2" --all "$core"
+expect dump-again 4 'manifest.json exists' -- "$VMAHUNT" dump --out "$tmp/d2" --all "$core"
+expect dump-force 0 '"kind":"vma"' -- "$VMAHUNT" dump --out "$tmp/d2" --all --force "$core"
+expect dump-out-is-file 4 'cannot create folder|cannot open folder' -- \
+	"$VMAHUNT" dump --out "$tmp/text" --all "$core"
+
 # Every error is exactly one line.
 for f in nope text empty zeros; do
 	"$VMAHUNT" info "$tmp/$f" >/dev/null 2>"$tmp/err"

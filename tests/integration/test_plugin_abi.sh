@@ -134,7 +134,7 @@ VMAHUNT_PLUGIN_PATH=$tmp/a:$tmp/b expect 2 \
 	"--plugin NAME that is nowhere: the search path named" -- scan --plugin nosuch "$core"
 grep -qF "$VMAHUNT_BUILD_PLUGINS" "$tmp/err" && ok "... the build tree's folder named too" ||
 	fail "--plugin nosuch does not name the build tree's folder: $(cat "$tmp/err")"
-expect 2 "--plugin and --plugin-opt are options of scan" "--plugin on ps" -- \
+expect 2 "--plugin and --plugin-opt are options of scan and report" "--plugin on ps" -- \
 	ps --plugin example "$core"
 expect 2 "unknown detector 'probe-vma'" "a plugin's detector id without the plugin" -- \
 	scan --detector probe-vma "$core"

@@ -63,7 +63,7 @@ flock -n 9 || die "another build-lab.sh is running on $OUT"
 
 # Hash of what shapes a guest's dumps: a change re-runs the guests. Bump GUEST_FORMAT when
 # an edit of this script changes what a guest does or holds.
-GUEST_FORMAT=3
+GUEST_FORMAT=4
 LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py limecheck.py guest/* scenarios/* antiforensics/*) |
 	sha256sum | cut -c1-16)
 # Hash of the post-processing (truth, manifest, fixture checks): a change re-runs only it.
@@ -286,12 +286,24 @@ build_lime_module() { # gen dest
 	log "LiME $(cat "$dest/version") built for $(cat "$KDIR/kver") in $((SECONDS - t0)) s"
 }
 
+# The scenario programs into DEST/bin, and into DEST/lib the shared objects they use:
+# lib*.c are built as shared objects (mapped by scenarios, never run: no libc), dyn*.c as
+# dynamically linked programs whose loader and libc are the host's glibc, copied to
+# /lab/lib (PT_INTERP and rpath name it), every other one statically.
 build_scenarios() {
 	local dest=$1
-	mkdir -p "$dest"
-	local c
+	mkdir -p "$dest/bin" "$dest/lib"
+	cp "$(readlink -f "$(gcc -print-file-name=libc.so.6)")" "$dest/lib/libc.so.6"
+	cp "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$dest/lib/ld-linux-x86-64.so.2"
+	local c name
 	for c in "$LAB_DIR"/scenarios/*.c; do
-		gcc -static -O2 -std=gnu11 -Wall -Wextra -o "$dest/$(basename "$c" .c)" "$c" -lpthread
+		name=$(basename "$c" .c)
+		case $name in
+		lib*) gcc -shared -fPIC -nostdlib -O2 -Wall -Wextra -o "$dest/lib/$name.so" "$c" ;;
+		dyn*) gcc -O2 -std=gnu11 -Wall -Wextra -Wl,--dynamic-linker=/lab/lib/ld-linux-x86-64.so.2 \
+			-Wl,-rpath,/lab/lib -o "$dest/bin/$name" "$c" ;;
+		*) gcc -static -O2 -std=gnu11 -Wall -Wextra -o "$dest/bin/$name" "$c" -lpthread ;;
+		esac
 	done
 }
 
@@ -348,7 +360,7 @@ run_guest() {
 	cp "$BUSYBOX" "$rd/bin/busybox"
 	ln -s busybox "$rd/bin/sh"
 	cp "$LAB_DIR/guest/init" "$rd/init"
-	build_scenarios "$rd/lab/bin"
+	build_scenarios "$rd/lab"
 	if [ -n "${AF_MODULE[$gen]:-}" ]; then build_af_module "$gen" "$rd/lab/modules-af"; fi
 	local lime=0
 	if [ "$kdump" = 1 ] && [ -n "${LIME_MODULE[$gen]:-}" ]; then

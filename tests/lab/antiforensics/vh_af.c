@@ -16,6 +16,14 @@
  *                 without VM_WRITE and VM_EXEC, writable and executable (RW set, NX
  *                 clear) without touching the VMA.
  *
+ *   pte_erased    erase_pid, erase_addr: the PTE of erase_addr (an anonymous page) is
+ *                 cleared while a reference keeps the frame allocated, and the rmap is
+ *                 not told: the frame's struct page still names the VMA's anon_vma and
+ *                 the page's index, as in "PTE erasure" (Palutke et al., DFRWS 2020).
+ *   pte_remapped  remap_pid, remap_addr, remap_src: the PTE of remap_addr is pointed at
+ *                 the frame of remap_src (a decoy page of the same process) and the
+ *                 original frame is kept allocated by a reference ("PTE remapping").
+ *
  * The outcome of each is left in a read-only parameter (/sys/module/vh_af/parameters/
  * *_result: 0 or a negative errno; hide_end, hide_pages, widen_pte) for /init to print
  * into the truth. The module stays loaded; nothing is undone (the guest is crashed or
@@ -49,6 +57,17 @@ module_param(widen_pid, int, 0444);
 static unsigned long widen_addr;
 module_param(widen_addr, ulong, 0444);
 
+static int erase_pid;
+module_param(erase_pid, int, 0444);
+static unsigned long erase_addr;
+module_param(erase_addr, ulong, 0444);
+static int remap_pid;
+module_param(remap_pid, int, 0444);
+static unsigned long remap_addr;
+module_param(remap_addr, ulong, 0444);
+static unsigned long remap_src;
+module_param(remap_src, ulong, 0444);
+
 /* results, read back by /init */
 static int hide_result = -ENOENT;
 module_param(hide_result, int, 0444);
@@ -62,6 +81,16 @@ static int widen_result = -ENOENT;
 module_param(widen_result, int, 0444);
 static unsigned long widen_pte; /* the PTE value written */
 module_param(widen_pte, ulong, 0444);
+static int erase_result = -ENOENT;
+module_param(erase_result, int, 0444);
+static unsigned long erase_pfn; /* the frame left allocated and unmapped */
+module_param(erase_pfn, ulong, 0444);
+static int remap_result = -ENOENT;
+module_param(remap_result, int, 0444);
+static unsigned long remap_pfn; /* the original frame, left allocated and unmapped */
+module_param(remap_pfn, ulong, 0444);
+static unsigned long remap_decoy_pfn; /* the frame the PTE maps now */
+module_param(remap_decoy_pfn, ulong, 0444);
 
 static struct task_struct *task_of(int nr)
 {
@@ -201,6 +230,86 @@ static int do_widen_pte(void)
 	return ret;
 }
 
+/* The mm of @nr with its mmap lock held for writing, or NULL. */
+static struct mm_struct *locked_mm(int nr)
+{
+	struct task_struct *task = task_of(nr);
+	struct mm_struct *mm;
+
+	if (!task)
+		return NULL;
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (mm)
+		mmap_write_lock(mm);
+	return mm;
+}
+
+static void unlock_mm(struct mm_struct *mm)
+{
+	mmap_write_unlock(mm);
+	mmput(mm);
+}
+
+/* The present PTE of @addr in an anonymous VMA: locked (pte_unmap_unlock after). */
+static int anon_pte(struct mm_struct *mm, unsigned long addr, pte_t **ptep, spinlock_t **ptl)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	if (!vma || vma->vm_start > addr || !vma_is_anonymous(vma))
+		return -ENOENT;
+	return follow_pte(mm, addr, ptep, ptl) ? -EFAULT : 0;
+}
+
+static int do_erase_pte(void)
+{
+	struct mm_struct *mm = locked_mm(erase_pid);
+	spinlock_t *ptl;
+	pte_t *ptep;
+	int ret;
+
+	if (!mm)
+		return -ESRCH;
+	ret = anon_pte(mm, erase_addr, &ptep, &ptl);
+	if (!ret) {
+		/* the "copy kept elsewhere": a reference, so the frame is never freed */
+		get_page(pte_page(*ptep));
+		erase_pfn = pte_pfn(*ptep);
+		pte_clear(mm, erase_addr, ptep);
+		pte_unmap_unlock(ptep, ptl);
+	}
+	unlock_mm(mm);
+	return ret;
+}
+
+static int do_remap_pte(void)
+{
+	struct mm_struct *mm = locked_mm(remap_pid);
+	spinlock_t *ptl;
+	pte_t *ptep;
+	int ret;
+
+	if (!mm)
+		return -ESRCH;
+	ret = anon_pte(mm, remap_src, &ptep, &ptl);
+	if (!ret) {
+		remap_decoy_pfn = pte_pfn(*ptep);
+		get_page(pte_page(*ptep)); /* mapped twice now; the rmap is not told */
+		pte_unmap_unlock(ptep, ptl);
+		ret = anon_pte(mm, remap_addr, &ptep, &ptl);
+	}
+	if (!ret) {
+		struct vm_area_struct *vma = find_vma(mm, remap_addr);
+
+		get_page(pte_page(*ptep)); /* the original frame stays allocated */
+		remap_pfn = pte_pfn(*ptep);
+		set_pte_at(mm, remap_addr, ptep, pfn_pte(remap_decoy_pfn, vma->vm_page_prot));
+		pte_unmap_unlock(ptep, ptl);
+	}
+	unlock_mm(mm);
+	return ret;
+}
+
 static int __init vh_af_init(void)
 {
 	if (hide_pid)
@@ -209,8 +318,12 @@ static int __init vh_af_init(void)
 		widen_result = do_widen_pte();
 	if (unlink_pid)
 		unlink_result = do_unlink_task();
-	pr_info("vh_af: hide %d (%d pages) widen %d unlink %d\n", hide_result, hide_pages,
-		widen_result, unlink_result);
+	if (erase_pid)
+		erase_result = do_erase_pte();
+	if (remap_pid)
+		remap_result = do_remap_pte();
+	pr_info("vh_af: hide %d (%d pages) widen %d unlink %d erase %d remap %d\n", hide_result,
+		hide_pages, widen_result, unlink_result, erase_result, remap_result);
 	return 0;
 }
 
@@ -221,4 +334,4 @@ static void __exit vh_af_exit(void)
 module_init(vh_af_init);
 module_exit(vh_af_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("vmahunt test lab: hide a VMA, unlink a task, widen a PTE");
+MODULE_DESCRIPTION("vmahunt test lab: hide a VMA, unlink a task, widen, erase and remap PTEs");

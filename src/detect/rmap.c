@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pte-rmap: page tables checked against the reverse map the kernel keeps in
+ * struct page, the two page-table techniques of "Hiding Process Memory via
+ * Anti-Forensic Techniques" (Palutke et al., DFRWS 2020):
+ *   PTE erasure    a page's PTE cleared while its frame stays allocated: the
+ *                  frame's struct page still says it is an anonymous page of
+ *                  the process (page->mapping: the VMA's anon_vma; page->index:
+ *                  its page offset) and mapped (_mapcount >= 0), yet no page
+ *                  table maps it (kind "erased"; "displaced" when the PTE at its
+ *                  address maps another frame);
+ *   PTE remapping  a PTE pointed at another frame: the frame it maps names
+ *                  another anon_vma family or another index than the address
+ *                  it is mapped at (kind "remapped").
+ * task() walks each process's page tables: it marks every mapped frame and
+ * checks the anonymous ones against the VMA holding them; finish() walks the
+ * struct page array once for frames that claim a mapping no page table has.
+ * Page tables and struct pages are kernel memory: this works on -d 31 dumps.
+ */
+#include <vmahunt/detect.h>
+
+#include "detect/detectors.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_SIZE ((uint64_t)4096)
+/* page->mapping low bits (include/linux/page-flags.h): 1 anonymous, 3 KSM / movable. */
+#define MAPPING_FLAGS 3ull
+#define MAPPING_ANON  1ull
+/* Findings per process; more are counted in one warning. */
+#define MAX_FINDINGS 64
+/* struct pages read at a time in finish() */
+#define PAGE_CHUNK 64
+/* anon_vma -> root translations remembered */
+#define ROOT_CACHE 1024
+/* The frame bitmap: leaves of 2^LEAF_BITS frames (a GiB of RAM: 32 KiB), allocated
+ * when a frame in them is marked, under one top array; MAX_PFN_BITS bounds it (a dump
+ * claiming more RAM is not believed). */
+#define LEAF_BITS    18
+#define MAX_PFN_BITS 36
+
+/* One VMA with an anon_vma: where its anonymous pages belong. */
+struct owner {
+	uint64_t anon_vma, start, end, pgoff, root; /* root: the page tables' */
+	int32_t pid;
+	int levels;
+	char comm[65];
+};
+
+struct rmap_state {
+	bool tried, ok;
+	uint64_t vmemmap;  /* vmemmap_base */
+	uint64_t max_pfn;  /* frames the bitmap covers */
+	uint64_t **mapped; /* frames some page table maps: leaves of the bitmap */
+	bool incomplete;   /* a process's page tables were not walked: no orphan pass */
+	size_t nseen;	   /* processes task() saw */
+	struct owner *own; /* sorted by anon_vma in finish() */
+	size_t nown, capown;
+	struct {
+		uint64_t anon_vma, root;
+	} roots[ROOT_CACHE];
+	/* per process, during task() */
+	size_t emitted, dropped;
+};
+
+static int rmap_init(const struct vh_detector *self, void **state)
+{
+	(void)self;
+	*state = calloc(1, sizeof(struct rmap_state));
+	return *state ? VH_OK : VH_ERR_NOMEM;
+}
+
+static void rmap_fini(void *state)
+{
+	struct rmap_state *s = state;
+
+	if (s) {
+		for (uint64_t i = 0; s->mapped && i < (s->max_pfn >> LEAF_BITS) + 1; i++)
+			free(s->mapped[i]);
+		free(s->mapped);
+		free(s->own);
+	}
+	free(s);
+}
+
+static void warn_run(struct vh_detect_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One warning for the run, not tied to the process being scanned. */
+static void warn_run(struct vh_detect_ctx *ctx, const char *fmt, ...)
+{
+	const struct vh_task *t = ctx->task;
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctx->task = NULL;
+	vh_detect_warn(ctx, "pte-rmap: %s", msg);
+	ctx->task = t;
+}
+
+/* Frames of the dump's RAM: the bitmap's size. */
+static uint64_t ram_pfns(struct vh_dump *d)
+{
+	size_t n;
+	const struct vh_phys_range *r = vh_dump_ranges(d, &n);
+	uint64_t end = 0;
+
+	for (size_t i = 0; i < n; i++)
+		end = r[i].end > end ? r[i].end : end;
+	end /= PAGE_SIZE;
+	return end < (1ull << MAX_PFN_BITS) ? end : 1ull << MAX_PFN_BITS;
+}
+
+static int mark(struct rmap_state *s, uint64_t pfn)
+{
+	uint64_t **leaf;
+
+	if (pfn >= s->max_pfn)
+		return VH_OK;
+	leaf = &s->mapped[pfn >> LEAF_BITS];
+	if (!*leaf && !(*leaf = calloc(1ull << (LEAF_BITS - 6), sizeof(uint64_t))))
+		return VH_ERR_NOMEM;
+	(*leaf)[(pfn & ((1ull << LEAF_BITS) - 1)) / 64] |= 1ull << (pfn % 64);
+	return VH_OK;
+}
+
+static bool marked(const struct rmap_state *s, uint64_t pfn)
+{
+	const uint64_t *leaf = pfn < s->max_pfn ? s->mapped[pfn >> LEAF_BITS] : NULL;
+
+	return leaf && (leaf[(pfn & ((1ull << LEAF_BITS) - 1)) / 64] & (1ull << (pfn % 64)));
+}
+
+static const char *not_ready(struct rmap_state *s, struct vh_detect_ctx *ctx)
+{
+	const struct vh_profile *p = ctx->prof;
+
+	if (!p || !ctx->km)
+		return "no kernel profile";
+	if (!vh_present(&p->sym.vmemmap_base) || !p->page.type.size ||
+	    !vh_present(&p->page.mapping) || !vh_present(&p->page.index) ||
+	    !vh_present(&p->page._mapcount))
+		return "no struct page layout (vmemmap_base, mapping, index, _mapcount)";
+	if (!vh_present(&p->vm_area_struct.anon_vma) || !vh_present(&p->anon_vma.root))
+		return "no anon_vma layout (vm_area_struct.anon_vma, anon_vma.root)";
+	if (vh_kernel_read(ctx->d, ctx->km, p->sym.vmemmap_base.addr + ctx->km->kaslr_offset,
+			   &s->vmemmap, sizeof(s->vmemmap)))
+		return "vmemmap_base unreadable";
+	s->max_pfn = ram_pfns(ctx->d);
+	s->mapped = calloc((s->max_pfn >> LEAF_BITS) + 1, sizeof(*s->mapped));
+	return s->mapped ? NULL : "out of memory for the frame bitmap";
+}
+
+static bool ready(struct rmap_state *s, struct vh_detect_ctx *ctx)
+{
+	const char *why;
+
+	if (s->tried)
+		return s->ok;
+	s->tried = true;
+	why = not_ready(s, ctx);
+	if (why)
+		warn_run(ctx, "skipped: %s", why);
+	s->ok = !why;
+	return s->ok;
+}
+
+static int kread(const struct vh_detect_ctx *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return vh_kernel_read(ctx->d, ctx->km, addr, buf, len);
+}
+
+/* anon_vma->root, remembered. */
+static int root_of(struct rmap_state *s, const struct vh_detect_ctx *ctx, uint64_t av,
+		   uint64_t *root)
+{
+	size_t h = (size_t)((av >> 6) % ROOT_CACHE);
+	int err;
+
+	if (s->roots[h].anon_vma == av) {
+		*root = s->roots[h].root;
+		return VH_OK;
+	}
+	err = kread(ctx, av + ctx->prof->anon_vma.root.offset, root, sizeof(*root));
+	if (!err)
+		s->roots[h].anon_vma = av, s->roots[h].root = *root;
+	return err;
+}
+
+/* A struct page's reverse-map fields. */
+struct rpage {
+	uint64_t mapping, index;
+	int32_t mapcount; /* _mapcount: -1 when mapped by no page table */
+	bool tail;
+};
+
+static void parse_page(const struct vh_profile *p, const unsigned char *b, struct rpage *r)
+{
+	uint64_t head = 0;
+
+	memcpy(&r->mapping, b + p->page.mapping.offset, 8);
+	memcpy(&r->index, b + p->page.index.offset, 8);
+	memcpy(&r->mapcount, b + p->page._mapcount.offset, 4);
+	if (vh_present(&p->page.compound_head))
+		memcpy(&head, b + p->page.compound_head.offset, 8);
+	r->tail = head & 1;
+}
+
+static int read_page(struct rmap_state *s, const struct vh_detect_ctx *ctx, uint64_t pfn,
+		     struct rpage *r)
+{
+	const struct vh_profile *p = ctx->prof;
+	unsigned char b[256];
+	size_t size = p->page.type.size;
+	int err;
+
+	if (size > sizeof(b))
+		return VH_ERR_UNSUPPORTED;
+	err = kread(ctx, s->vmemmap + pfn * size, b, size);
+	if (!err)
+		parse_page(p, b, r);
+	return err;
+}
+
+/* An anonymous page's anon_vma (not KSM, not movable), a kernel pointer; else 0. */
+static uint64_t anon_of(const struct vh_detect_ctx *ctx, uint64_t mapping)
+{
+	if ((mapping & MAPPING_FLAGS) != MAPPING_ANON)
+		return 0;
+	mapping &= ~MAPPING_FLAGS;
+	return mapping >= vh_kernel_half_start(ctx->km) ? mapping : 0;
+}
+
+static int emit(struct rmap_state *s, struct vh_detect_ctx *ctx, const struct vh_vma *v,
+		int32_t pid, const char *comm, uint64_t va, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/* A finding about the page at @va; @v: its VMA when the process is the one being scanned. */
+static int emit(struct rmap_state *s, struct vh_detect_ctx *ctx, const struct vh_vma *v,
+		int32_t pid, const char *comm, uint64_t va, const char *kind, const char *fmt, ...)
+{
+	struct vh_finding f;
+	char reason[320];
+	va_list ap;
+
+	if (s->emitted++ >= MAX_FINDINGS) {
+		s->dropped++;
+		return VH_OK;
+	}
+	memset(&f, 0, sizeof(f));
+	f.detector = "pte-rmap";
+	f.kind = kind;
+	f.severity = VH_SEV_HIGH;
+	f.pid = pid;
+	f.comm = comm;
+	f.start = va;
+	f.end = va + PAGE_SIZE;
+	f.path = "";
+	f.reason = reason;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return vh_detect_emit(ctx, &f, v, 0);
+}
+
+/* --- task(): each process's page tables ---------------------------------- */
+
+struct walk {
+	struct rmap_state *s;
+	struct vh_detect_ctx *ctx;
+	size_t next;	     /* VMA cursor (mappings come in address order) */
+	uint64_t av, avroot; /* the current VMA's anon_vma and its root; 0: none */
+	size_t av_vma;	     /* which VMA av belongs to */
+	int err;
+};
+
+static int add_owner(struct rmap_state *s, const struct vh_detect_ctx *ctx, const struct vh_vma *v,
+		     uint64_t av)
+{
+	struct owner *o;
+
+	if (s->nown == s->capown) {
+		size_t cap = s->capown ? s->capown * 2 : 256;
+		struct owner *n = realloc(s->own, cap * sizeof(*n));
+
+		if (!n)
+			return VH_ERR_NOMEM;
+		s->own = n;
+		s->capown = cap;
+	}
+	o = &s->own[s->nown++];
+	*o = (struct owner){.anon_vma = av,
+			    .start = v->start,
+			    .end = v->end,
+			    .pgoff = v->pgoff,
+			    .root = ctx->root,
+			    .pid = ctx->task->pid,
+			    .levels = ctx->levels};
+	snprintf(o->comm, sizeof(o->comm), "%s", ctx->task->comm);
+	return VH_OK;
+}
+
+/* The VMA holding @va (advancing the cursor), with its anon_vma in w->av. */
+static const struct vh_vma *vma_for(struct walk *w, uint64_t va)
+{
+	const struct vh_vma_list *l = w->ctx->vmas;
+
+	while (w->next < l->nvmas && l->vmas[w->next].end <= va)
+		w->next++;
+	if (w->next >= l->nvmas || l->vmas[w->next].start > va)
+		return NULL;
+	if (w->av_vma != w->next + 1) {
+		const struct vh_vma *v = &l->vmas[w->next];
+		uint64_t av = 0, root = 0;
+
+		w->av_vma = w->next + 1;
+		if (!kread(w->ctx, v->addr + w->ctx->prof->vm_area_struct.anon_vma.offset, &av,
+			   sizeof(av)) &&
+		    av >= vh_kernel_half_start(w->ctx->km) && !root_of(w->s, w->ctx, av, &root)) {
+			w->av = av;
+			w->avroot = root;
+			w->err = add_owner(w->s, w->ctx, v, av);
+		} else {
+			w->av = w->avroot = 0;
+		}
+	}
+	return &l->vmas[w->next];
+}
+
+/* A mapped anonymous frame against the VMA it is mapped in. */
+static int check_frame(struct walk *w, const struct vh_vma *v, uint64_t va, uint64_t pfn)
+{
+	struct rmap_state *s = w->s;
+	struct vh_detect_ctx *ctx = w->ctx;
+	uint64_t av, root, want = v->pgoff + (va - v->start) / PAGE_SIZE;
+	struct rpage r;
+
+	if (read_page(s, ctx, pfn, &r) || r.tail)
+		return VH_OK;
+	av = anon_of(ctx, r.mapping);
+	if (!av) {
+		if (r.mapping && !v->file && !(r.mapping & MAPPING_FLAGS))
+			return emit(s, ctx, v, ctx->task->pid, ctx->task->comm, va, "remapped",
+				    "anonymous memory whose PTE maps frame 0x%" PRIx64
+				    ", a page-cache page of a file (mapping 0x%" PRIx64 ")",
+				    pfn, r.mapping);
+		return VH_OK; /* the zero page, a file page of a file mapping, KSM */
+	}
+	if (root_of(s, ctx, av, &root))
+		return VH_OK;
+	if (root != w->avroot)
+		return emit(s, ctx, v, ctx->task->pid, ctx->task->comm, va, "remapped",
+			    "PTE maps frame 0x%" PRIx64
+			    " of another mapping (its anon_vma 0x%" PRIx64
+			    " is not of this VMA's family): the PTE was pointed elsewhere",
+			    pfn, av);
+	if (r.index != want)
+		return emit(s, ctx, v, ctx->task->pid, ctx->task->comm, va, "remapped",
+			    "PTE maps frame 0x%" PRIx64 " whose struct page belongs at page index "
+			    "0x%" PRIx64 " (0x%" PRIx64 "), not here (index 0x%" PRIx64
+			    "): the PTE was pointed at another page",
+			    pfn, r.index, v->start + (r.index - v->pgoff) * PAGE_SIZE, want);
+	return VH_OK;
+}
+
+static int walk_page(const struct vh_mapping *m, int present, void *arg)
+{
+	struct walk *w = arg;
+	uint64_t pfn = m->paddr / PAGE_SIZE;
+	const struct vh_vma *v;
+
+	if (!present)
+		return 0;
+	for (uint64_t i = 0; i < m->page_size / PAGE_SIZE && !w->err; i++)
+		w->err = mark(w->s, pfn + i);
+	if (m->page_size != PAGE_SIZE)
+		return 0; /* a huge page's struct pages describe the folio, not each address */
+	v = vma_for(w, m->vaddr);
+	if (w->err)
+		return 1;
+	if (v && w->av)
+		w->err = check_frame(w, v, m->vaddr, pfn);
+	return w->err ? 1 : 0;
+}
+
+static int rmap_task(void *state, struct vh_detect_ctx *ctx)
+{
+	struct rmap_state *s = state;
+	struct walk w = {.s = s, .ctx = ctx};
+	uint64_t top = ctx->levels == 5 ? 1ull << 56 : 1ull << 47;
+	int err;
+
+	struct vh_walk_stats st = {0};
+
+	if (!ready(s, ctx))
+		return VH_OK;
+	s->nseen++;
+	if (!ctx->root) {
+		s->incomplete = true; /* its frames are marked by no one */
+		return VH_OK;
+	}
+	s->emitted = s->dropped = 0;
+	err = vh_x86_64_walk(ctx->d, ctx->root, ctx->levels, 0, top, walk_page, &w, &st);
+	if (w.err)
+		err = w.err;
+	if (err || st.unreadable || st.truncated)
+		s->incomplete = true;
+	if (s->dropped)
+		vh_detect_warn(ctx, "pte-rmap: %zu more pages not reported", s->dropped);
+	return err == VH_ERR_NOMEM ? err : VH_OK;
+}
+
+/* --- finish(): frames that claim a mapping no page table has ------------ */
+
+static int owner_cmp(const void *a, const void *b)
+{
+	const struct owner *x = a, *y = b;
+
+	return x->anon_vma < y->anon_vma ? -1 : x->anon_vma > y->anon_vma;
+}
+
+/* The VMA whose anon_vma is @av and whose range holds page index @index. */
+static const struct owner *owner_of(const struct rmap_state *s, uint64_t av, uint64_t index)
+{
+	size_t lo = 0, hi = s->nown;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->own[mid].anon_vma < av)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->nown && s->own[lo].anon_vma == av; lo++) {
+		const struct owner *o = &s->own[lo];
+
+		if (index >= o->pgoff && index - o->pgoff < (o->end - o->start) / PAGE_SIZE)
+			return o;
+	}
+	return NULL;
+}
+
+static int orphan(struct rmap_state *s, struct vh_detect_ctx *ctx, uint64_t pfn,
+		  const struct rpage *r)
+{
+	const struct owner *o = owner_of(s, anon_of(ctx, r->mapping), r->index);
+	struct vh_translation t;
+	uint64_t va;
+
+	if (!o)
+		return VH_OK; /* a VMA of no scanned process (or one hidden from its tree) */
+	va = o->start + (r->index - o->pgoff) * PAGE_SIZE;
+	if (vh_x86_64_translate(ctx->d, o->root, o->levels, va, &t) == VH_OK)
+		return emit(s, ctx, NULL, o->pid, o->comm, va, "displaced",
+			    "frame 0x%" PRIx64
+			    " belongs here by its struct page (anonymous, mapcount "
+			    "%d), but the PTE maps frame 0x%" PRIx64
+			    " and no page table maps it: the PTE was pointed elsewhere",
+			    pfn, r->mapcount + 1, t.paddr / PAGE_SIZE);
+	return emit(s, ctx, NULL, o->pid, o->comm, va, "erased",
+		    "frame 0x%" PRIx64 " belongs here by its struct page (anonymous, mapcount %d), "
+		    "but no page table maps it: its PTE was erased with the frame kept",
+		    pfn, r->mapcount + 1);
+}
+
+/* The struct pages of frames [pfn, pfn + n), read at @addr. */
+static int scan_chunk(struct rmap_state *s, struct vh_detect_ctx *ctx, uint64_t pfn, size_t n,
+		      unsigned char *buf)
+{
+	const struct vh_profile *p = ctx->prof;
+	size_t size = p->page.type.size;
+	int err = kread(ctx, s->vmemmap + pfn * size, buf, n * size);
+
+	if (err)
+		return err == VH_ERR_NOMEM ? err : VH_OK; /* struct pages the dump lacks */
+	for (size_t i = 0; i < n && err != VH_ERR_NOMEM; i++) {
+		struct rpage r;
+
+		if (marked(s, pfn + i))
+			continue;
+		parse_page(p, buf + i * size, &r);
+		if (!r.tail && r.mapcount >= 0 && anon_of(ctx, r.mapping))
+			err = orphan(s, ctx, pfn + i, &r);
+	}
+	return err;
+}
+
+/* The struct page array is walked where the kernel maps it: holes cost nothing. */
+struct vmemmap_walk {
+	struct rmap_state *s;
+	struct vh_detect_ctx *ctx;
+	unsigned char *buf;
+	int err;
+};
+
+static int vmemmap_page(const struct vh_mapping *m, int present, void *arg)
+{
+	struct vmemmap_walk *v = arg;
+	uint64_t size = v->ctx->prof->page.type.size;
+	/* the frames whose struct pages start in this mapping */
+	uint64_t first = (m->vaddr - v->s->vmemmap + size - 1) / size;
+	uint64_t end = (m->vaddr + m->page_size - v->s->vmemmap) / size;
+
+	if (!present)
+		return 0;
+	if (end > v->s->max_pfn)
+		end = v->s->max_pfn;
+	for (uint64_t pfn = first; pfn < end && v->err != VH_ERR_NOMEM; pfn += PAGE_CHUNK)
+		v->err =
+		    scan_chunk(v->s, v->ctx, pfn,
+			       (size_t)(end - pfn < PAGE_CHUNK ? end - pfn : PAGE_CHUNK), v->buf);
+	return v->err == VH_ERR_NOMEM;
+}
+
+/* Processes with user memory: what task() should have seen. */
+static size_t processes(const struct vh_task_list *tl)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; tl && i < tl->ntasks; i++)
+		n += tl->tasks[i].leader && tl->tasks[i].mm && !tl->tasks[i].kthread;
+	return n;
+}
+
+static int rmap_finish(void *state, struct vh_detect_ctx *ctx)
+{
+	struct rmap_state *s = state;
+	struct vmemmap_walk v = {.s = s, .ctx = ctx};
+	uint64_t size;
+	int err;
+
+	if (!s->ok || !s->nown)
+		return VH_OK;
+	/* a frame is orphaned only if no process maps it: that needs every process */
+	if (ctx->tgid == 0 && !s->incomplete && processes(ctx->tasks) > s->nseen)
+		s->incomplete = true; /* the engine could not read some process's map */
+	if (ctx->tgid > 0 || s->incomplete) {
+		warn_run(ctx, "frames left unmapped (erased PTEs) not looked for: %s",
+			 ctx->tgid > 0 ? "the scan is limited to one process"
+				       : "some process's page tables could not be walked whole");
+		return VH_OK;
+	}
+	qsort(s->own, s->nown, sizeof(*s->own), owner_cmp);
+	size = ctx->prof->page.type.size;
+	v.buf = malloc(PAGE_CHUNK * size);
+	if (!v.buf)
+		return VH_ERR_NOMEM;
+	s->emitted = s->dropped = 0;
+	err = vh_x86_64_walk(ctx->d, ctx->km->pgd, ctx->km->levels, s->vmemmap,
+			     s->vmemmap + s->max_pfn * size, vmemmap_page, &v, NULL);
+	free(v.buf);
+	if (s->dropped)
+		warn_run(ctx, "%zu more unmapped frames not reported", s->dropped);
+	return err == VH_ERR_NOMEM || v.err == VH_ERR_NOMEM ? VH_ERR_NOMEM : VH_OK;
+}
+
+const struct vh_detector vh_detector_pte_rmap = {
+    .id = "pte-rmap",
+    .summary = "PTEs against struct page's reverse map: erased and remapped PTEs",
+    .init = rmap_init,
+    .task = rmap_task,
+    .finish = rmap_finish,
+    .fini = rmap_fini,
+};
