@@ -9,7 +9,8 @@ image (manifest.json "extra_dumps", memory "lime"):
     must be listed, comm "insmod"), kworker threads that came or went (and findings
     about them), kernel threads started after the QEMU dumps (pid above all of
     qemu.elf's: the guest loads virtio and ext4 and mounts the kdump disk for LiME,
-    which starts ext4-rsv-conver), and the idle tasks' lazy active_mm;
+    which starts ext4-rsv-conver), the idle tasks' lazy active_mm, and the state of
+    pid 1 (the guest's /init, which runs LiME);
   - LiME copies memory while the kernel runs: a list the kernel was changing at that
     moment (a kworker being created) is caught half-linked. vmahunt's warnings about
     such lists are printed as notes, not compared; when the two outputs' warnings
@@ -68,6 +69,9 @@ def normal(o, smeared):
     if o["type"] == "task" and o["kthread"] and o["mm"] is None:
         o.pop("active_mm", None)  # an idle kernel thread borrows whatever mm ran last
         o.pop("state", None)
+        o.pop("state_raw", None)
+    if o["type"] == "task" and o["pid"] == 1:
+        o.pop("state", None)  # /init is not idle: it runs LiME (and was busy at QMP's stop)
         o.pop("state_raw", None)
     if o["type"] == "finding" and o["detector"] == "hidden-task" and smeared:
         o.pop("severity", None)
