@@ -115,6 +115,45 @@ VH_EXPORT int vh_dump_open(const char *path, const struct vh_dump_options *opts,
 			   struct vh_dump **out);
 
 /**
+ * vh_dump_open_parts() - open several files as one dump: the parts of a split
+ * kdump (makedumpfile --split), or a single dump file.
+ * @paths: the files, in any order.
+ * @n: how many; at least 1.
+ * @opts: options, or NULL for the defaults (raw images are single files: with
+ *        opts->raw set this fails with VH_ERR_INVAL).
+ * @out: receives the dump on success.
+ *
+ * Each part of a split dump is a kdump file whose sub-header names the page
+ * frames it holds, [start_pfn, end_pfn); its bitmaps and page descriptors are
+ * used for that range only. The dump opened is their union: one physical
+ * memory, format VH_FMT_KDUMP, attrs "split" ("N parts joined") and one
+ * "part_K" per file (its path and pfn range; K its number counting parts in
+ * pfn order, a missing range counting as one part), vh_dump_path() the
+ * parts' paths in pfn order joined by " + ". A part may be empty
+ * ([max_mapnr, max_mapnr): makedumpfile writes those when memory is smaller
+ * than its split blocks).
+ *
+ * Refused (nothing is opened): a file that is not a split part when @n > 1
+ * (VH_ERR_FORMAT), a part of another dump: header timestamp, max_mapnr, page
+ * size, dump level, phys_base or VMCOREINFO differ from the first file's
+ * (VH_ERR_FORMAT), two parts whose pfn ranges overlap (VH_ERR_FORMAT), the
+ * same file given twice (VH_ERR_INVAL), and any error of vh_dump_open() on one
+ * of the files.
+ *
+ * Missing parts: page frames no file holds are VH_PAGE_ABSENT, and each
+ * missing range gets a warning (vh_dump_warnings()) naming its pfns, the
+ * number the missing part has when parts are numbered in pfn order (as
+ * makedumpfile numbers its output files) and the files around it. A single
+ * split part opens this way too, with those warnings. With @n == 1 and a file
+ * that is not a split part, this is vh_dump_open().
+ *
+ * Return: VH_OK, or VH_ERR_IO, VH_ERR_FORMAT, VH_ERR_TRUNCATED, VH_ERR_CORRUPT,
+ * VH_ERR_NOMEM, VH_ERR_INVAL, with vh_errmsg() naming the file.
+ */
+VH_EXPORT int vh_dump_open_parts(const char *const *paths, size_t n,
+				 const struct vh_dump_options *opts, struct vh_dump **out);
+
+/**
  * vh_dump_close() - close a dump and free everything it owns.
  * @d: the dump, or NULL (then nothing happens).
  */

@@ -71,6 +71,19 @@ VH_EXPORT int vh_session_open(const char *path, const struct vh_session_options 
 			      struct vh_session **out);
 
 /**
+ * vh_session_open_parts() - vh_session_open() over several files: the parts
+ * of a split kdump, in any order (see vh_dump_open_parts()), or one dump.
+ * @paths: the files.
+ * @n: how many; at least 1.
+ * @opts: as for vh_session_open().
+ * @out: receives the session.
+ *
+ * Return: VH_OK, or the error of vh_dump_open_parts().
+ */
+VH_EXPORT int vh_session_open_parts(const char *const *paths, size_t n,
+				    const struct vh_session_options *opts, struct vh_session **out);
+
+/**
  * vh_session_close() - free a session and everything it owns.
  * @s: the session, or NULL.
  */

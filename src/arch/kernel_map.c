@@ -196,12 +196,18 @@ int vh_kernel_map_find(struct vh_dump *d, struct vh_kernel_map *km)
 		return VH_OK;
 	}
 	memset(km, 0, sizeof(*km));
-	return vh_set_error(VH_ERR_NOT_PRESENT,
-			    "%s: cannot locate the kernel: %s, no CPU state with a usable CR3, "
-			    "and no VMCOREINFO page in memory",
-			    vh_dump_path(d),
-			    note ? "the VMCOREINFO note does not match the page tables"
-				 : "no VMCOREINFO note");
+	return vh_set_error(
+	    VH_ERR_NOT_PRESENT,
+	    "%s: cannot locate the kernel: %s, no CPU state with a usable CR3, "
+	    "and no VMCOREINFO page in memory%s",
+	    vh_dump_path(d),
+	    note ? "the VMCOREINFO note does not match the page tables" : "no VMCOREINFO note",
+	    vh_dump_format(d) == VH_FMT_RAW
+		? " (a raw image must be physical memory page for page from "
+		  "--raw-base on; LiME's format=raw is not: it concatenates the RAM "
+		  "ranges without their addresses, so vmahunt cannot read it; "
+		  "capture with format=lime, or format=padded and --raw-base 0)"
+		: "");
 }
 
 uint64_t vh_kernel_half_start(const struct vh_kernel_map *km)

@@ -222,8 +222,8 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 
 int vh_cli_parse_dump(int argc, char **argv, struct vh_cli_opts *opts, const char *usage)
 {
-	const char *pos[1];
-	int npos = vh_cli_parse(argc, argv, opts, pos, 1);
+	const char *pos[VH_CLI_MAX_DUMP_PARTS];
+	int npos = vh_cli_parse(argc, argv, opts, pos, VH_CLI_MAX_DUMP_PARTS);
 
 	if (npos == -2)
 		return vh_cli_finish_output(VH_EXIT_OK);
@@ -234,5 +234,7 @@ int vh_cli_parse_dump(int argc, char **argv, struct vh_cli_opts *opts, const cha
 		return VH_EXIT_USAGE;
 	}
 	opts->dump_path = pos[0];
+	for (int i = 0; i < npos; i++) /* several: the parts of one split dump */
+		opts->dump_parts[opts->ndump_parts++] = pos[i];
 	return -1;
 }

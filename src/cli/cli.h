@@ -20,10 +20,13 @@ enum vh_exit {
 
 #define VH_CLI_MAX_PLUGINS     16
 #define VH_CLI_MAX_PLUGIN_OPTS 64
+#define VH_CLI_MAX_DUMP_PARTS  64 /* DUMP files of one split dump */
 
 /* Options shared by every command. */
 struct vh_cli_opts {
-	const char *dump_path;
+	const char *dump_path;			       /* the first DUMP given */
+	const char *dump_parts[VH_CLI_MAX_DUMP_PARTS]; /* every DUMP: the parts of a split dump */
+	size_t ndump_parts;
 	bool json;
 	const char *vmlinux;   /* --vmlinux FILE: the kernel's DWARF vmlinux */
 	int symbols;	       /* --symbols: enum vh_symbols_mode (VH_SYMBOLS_AUTO by default) */
@@ -56,10 +59,11 @@ int vh_cli_parse(int argc, char **argv, struct vh_cli_opts *opts, const char **p
 const char *vh_cli_usage(void);
 
 /*
- * vh_cli_parse_dump() - parse a command that takes exactly one DUMP; @usage
- * is its usage line ("vmahunt ps DUMP [--threads] ..."). Returns -1 when the
- * command goes on (opts->dump_path set), else the exit code to return (help
- * printed, or a usage error printed).
+ * vh_cli_parse_dump() - parse a command that takes one DUMP (or, as several
+ * positionals, the parts of one split dump); @usage is its usage line
+ * ("vmahunt ps DUMP [--threads] ..."). Returns -1 when the command goes on
+ * (opts->dump_path and opts->dump_parts set), else the exit code to return
+ * (help printed, or a usage error printed).
  */
 int vh_cli_parse_dump(int argc, char **argv, struct vh_cli_opts *opts, const char *usage);
 
@@ -69,7 +73,8 @@ void vh_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vh_cli_finish_output(int code);
 
 /*
- * vh_cli_session() - open opts->dump_path as a session and load what @load
+ * vh_cli_session() - open opts->dump_parts (one dump, or the parts of a split
+ * dump) as a session and load what @load
  * asks for (VH_LOAD_*; 0: open only). On failure prints one line (prefixed
  * with @cmd when loading failed) and returns VH_EXIT_DUMP (the file cannot be
  * opened) or VH_EXIT_FAILURE, with *s NULL; else VH_EXIT_OK.

@@ -109,6 +109,8 @@ static const char usage[] =
     "Formats (detected from content): ELF vmcore (kdump /proc/vmcore, QEMU\n"
     "dump-guest-memory, virsh dump, makedumpfile -E), makedumpfile compressed\n"
     "kdump (zlib, lzo, snappy, zstd), makedumpfile flattened (-F), LiME, raw;\n"
+    "a split kdump (makedumpfile --split): give every part as DUMP, in any order\n"
+    "(vmahunt ps PART1 PART2 PART3); a missing part is named in a warning;\n"
     "process core files (the kernel's, gdb gcore's, systemd-coredump's\n"
     "zstd-compressed core.*.zst): info, ps, maps, scan and report work on them\n"
     "with no vmlinux (scan runs the detectors that need no kernel).\n"

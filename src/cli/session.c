@@ -17,13 +17,21 @@ int vh_cli_session(const struct vh_cli_opts *opts, const char *cmd, unsigned loa
 {
 	struct vh_session_options so = {
 	    .vmlinux = opts->vmlinux, .symbols = opts->symbols, .dump = opts->dump_opts};
-	int err = vh_session_open(opts->dump_path, &so, s);
+	int err = opts->ndump_parts > 1
+		      ? vh_session_open_parts(opts->dump_parts, opts->ndump_parts, &so, s)
+		      : vh_session_open(opts->dump_path, &so, s);
 
 	if (err) {
 		vh_cli_error("%s", last_error(err));
 		return VH_EXIT_DUMP;
 	}
 	if (load && (err = vh_session_load(*s, load))) {
+		size_t n;
+		/* what the reader worked around may be why: a missing part of a split dump */
+		const char *const *w = vh_dump_warnings(vh_session_dump(*s), &n);
+
+		for (size_t i = 0; i < n; i++)
+			vh_cli_error("warning: %s", w[i]);
 		vh_cli_error("%s: %s", cmd, last_error(err));
 		vh_session_close(*s);
 		*s = NULL;

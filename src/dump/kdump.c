@@ -116,6 +116,9 @@ struct kdump {
 	uint64_t max_mapnr; /* pfns the bitmaps describe */
 	uint64_t start_pfn; /* pfns this file holds: a split dump holds a part */
 	uint64_t end_pfn;
+	bool split;		  /* the sub-header says this file is one part of a split dump */
+	uint64_t tv_sec, tv_usec; /* the header's timestamp: the same in every part of one dump */
+	uint64_t phys_base;
 	uint64_t nwords;		  /* 64-bit words per bitmap */
 	uint64_t *bitmap1;		  /* pfns in memory; bits >= max_mapnr cleared */
 	uint64_t *bitmap2;		  /* pfns dumped, each with a page descriptor */
@@ -276,7 +279,7 @@ static uint64_t *lazy_map(struct kdump *k, uint64_t **map)
 struct dh {
 	int32_t header_version;
 	char uts[6][UTS_LEN + 1];
-	uint64_t tv_sec;
+	uint64_t tv_sec, tv_usec;
 	uint32_t status;
 	int32_t block_size;
 	int32_t sub_hdr_size;
@@ -299,6 +302,7 @@ static void parse_dh(const uint8_t *b, struct dh *h)
 		}
 	}
 	h->tv_sec = get_le64(b + DH_TIMESTAMP);
+	h->tv_usec = get_le64(b + DH_TIMESTAMP + 8);
 	h->status = get_le32(b + DH_STATUS);
 	h->block_size = (int32_t)get_le32(b + DH_BLOCK_SIZE);
 	h->sub_hdr_size = (int32_t)get_le32(b + DH_SUB_HDR_SIZE);
@@ -459,15 +463,21 @@ static int set_geometry(struct vh_dump *d, struct kdump *k, const struct dh *h, 
 	k->start_pfn = 0;
 	k->end_pfn = k->max_mapnr;
 	if (s->split) {
-		if (s->start_pfn >= s->end_pfn || s->end_pfn > k->max_mapnr)
+		/* empty is allowed: makedumpfile gives the parts past its last split
+		 * block (1 GiB by default) [max_mapnr, max_mapnr) */
+		if (s->start_pfn > s->end_pfn || s->end_pfn > k->max_mapnr)
 			return vh_set_error(VH_ERR_FORMAT,
 					    "%s: %s: split dump pfn range 0x%" PRIx64 "-0x%" PRIx64
-					    " is empty or beyond max_mapnr 0x%" PRIx64,
+					    " is reversed or beyond max_mapnr 0x%" PRIx64,
 					    path, where(k, k->block_size + KH_SPLIT, w, sizeof(w)),
 					    s->start_pfn, s->end_pfn, k->max_mapnr);
 		k->start_pfn = s->start_pfn;
 		k->end_pfn = s->end_pfn;
+		k->split = true;
 	}
+	k->tv_sec = h->tv_sec;
+	k->tv_usec = h->tv_usec;
+	k->phys_base = s->phys_base;
 	half = (uint64_t)h->bitmap_blocks * k->block_size / 2;
 	bytes = (k->max_mapnr + 7) / 8;
 	if (bytes > half)
@@ -1106,6 +1116,24 @@ static int open_bitmaps(struct vh_dump *d, struct kdump *k, const struct dh *h)
 	if (err)
 		return err;
 	k->data_off = k->desc_off + k->ndumped * PD_LEN;
+	if (k->split && k->ndumped) {
+		/*
+		 * makedumpfile (1.7.8, seen on the lab's dumps) gives every part of a
+		 * split dump the whole 2nd bitmap and a descriptor table sized for all
+		 * of its pages: the part's descriptors come first, the rest is left
+		 * unwritten, and the page data (the shared zero page first) starts
+		 * after the whole table. The first descriptor says which layout: its
+		 * data is the first block or the second (after the zero page) of the
+		 * data area, and the two candidates differ by a multiple of 24 bytes,
+		 * which a block size (a power of two) never is.
+		 */
+		uint64_t all = k->desc_off + rank_of(k, k->max_mapnr) * PD_LEN, off;
+		uint8_t pd[PD_LEN];
+
+		if (all > k->data_off && read_pd_chunk(k, 0, 1, pd) == VH_OK &&
+		    ((off = get_le64(pd + PD_OFFSET)) == all || off == all + k->block_size))
+			k->data_off = all;
+	}
 	return VH_OK;
 }
 
@@ -1427,3 +1455,23 @@ const struct vh_dump_ops vh_kdump_ops = {
     .next_present = vh_kdump_next_present,
     .close = vh_kdump_close,
 };
+
+int vh_kdump_split_info(const struct vh_dump *d, struct vh_kdump_split *out)
+{
+	const struct kdump *k;
+
+	if (!d || (d->ops != &vh_kdump_ops && d->ops != &vh_flattened_ops) || !d->priv)
+		return VH_ERR_INVAL;
+	k = d->priv;
+	memset(out, 0, sizeof(*out));
+	out->split = k->split;
+	out->start_pfn = k->start_pfn;
+	out->end_pfn = k->end_pfn;
+	out->max_mapnr = k->max_mapnr;
+	out->block_size = k->block_size;
+	out->dump_level = k->dump_level;
+	out->tv_sec = k->tv_sec;
+	out->tv_usec = k->tv_usec;
+	out->phys_base = k->phys_base;
+	return VH_OK;
+}

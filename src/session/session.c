@@ -10,6 +10,12 @@
 int vh_session_open(const char *path, const struct vh_session_options *opts,
 		    struct vh_session **out)
 {
+	return vh_session_open_parts(&path, 1, opts, out);
+}
+
+int vh_session_open_parts(const char *const *paths, size_t n, const struct vh_session_options *opts,
+			  struct vh_session **out)
+{
 	struct vh_session *s = calloc(1, sizeof(*s));
 	int err;
 
@@ -24,7 +30,7 @@ int vh_session_open(const char *path, const struct vh_session_options *opts,
 			return vh_set_error(VH_ERR_NOMEM, "out of memory");
 		}
 	}
-	err = vh_dump_open(path, &s->opts.dump, &s->d);
+	err = vh_dump_open_parts(paths, n, &s->opts.dump, &s->d);
 	if (err) {
 		free(s->vmlinux);
 		free(s);

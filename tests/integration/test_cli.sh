@@ -31,7 +31,11 @@ expect no-command 2 'Usage' -- "$VMAHUNT"
 expect unknown-command 2 "unknown command 'frobnicate'" -- "$VMAHUNT" frobnicate
 expect unknown-option 2 "unknown option '--bogus'" -- "$VMAHUNT" info --bogus x
 expect missing-dump 2 'missing DUMP' -- "$VMAHUNT" info
-expect extra-arg 2 "unexpected argument" -- "$VMAHUNT" info a b
+# several DUMP files are the parts of one split dump: each must open and be a part
+expect parts-missing 3 "^vmahunt: $tmp/nope: cannot open" -- "$VMAHUNT" info "$tmp/nope" "$tmp/text"
+expect parts-not-dumps 3 "^vmahunt: $tmp/text: offset 0x0: not a dump" -- "$VMAHUNT" info "$tmp/text" "$tmp/zeros"
+expect parts-raw 3 "raw image is one file" -- "$VMAHUNT" info --raw-base 0x1000 "$tmp/raw8" "$tmp/raw8"
+expect extra-arg 2 "unexpected argument" -- "$VMAHUNT" info $(seq 1 65)
 expect bad-raw-base 2 'raw-base needs an address' -- "$VMAHUNT" info --raw-base zz x
 expect no-such-file 3 "^vmahunt: $tmp/nope: cannot open" -- "$VMAHUNT" info "$tmp/nope"
 expect directory 3 "^vmahunt: $tmp: not a regular file" -- "$VMAHUNT" info "$tmp"

@@ -22,7 +22,8 @@ check() { # NAME WANT_RC PATTERN CMD...: exit status and a stderr line matching 
 }
 check "no dump" 2 "usage: vmahunt ps" "$VMAHUNT" ps
 check "--vmlinux without a file" 2 "needs a file" "$VMAHUNT" ps --vmlinux
-check "two dumps" 2 "unexpected argument" "$VMAHUNT" ps a b
+check "two dumps that do not open" 3 "a: cannot open" "$VMAHUNT" ps a b
+check "65 dumps" 2 "unexpected argument" "$VMAHUNT" ps $(seq 1 65)
 check "missing dump" 3 "cannot open" "$VMAHUNT" ps /nonexistent/dump
 check "--symbols of no source" 2 "needs auto, dwarf or btf" "$VMAHUNT" ps --symbols elf x
 check "--symbols btf with --vmlinux" 2 "contradict" "$VMAHUNT" ps --symbols btf --vmlinux v x

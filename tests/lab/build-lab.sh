@@ -26,6 +26,9 @@ EXTRA_VARIANT_KERNEL=6.1
 # their kbuild tools need a newer glibc: they build in a chroot of their own suite
 # (debootstrap, once, cached) with the gcc their .config names.
 declare -A AF_MODULE=([5.10]=host [6.1]=host [6.12]=chroot [sid]=chroot)
+# kernel generations whose kdump guests also take LiME images (Debian's lime-forensics-dkms
+# of the guest's own suite, built like the anti-forensics module): same compiler limit
+declare -A LIME_MODULE=([5.10]=1 [6.1]=1)
 
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -62,8 +65,8 @@ flock -n 9 || die "another build-lab.sh is running on $OUT"
 
 # Hash of what shapes a guest's dumps: a change re-runs the guests. Bump GUEST_FORMAT when
 # an edit of this script changes what a guest does or holds.
-GUEST_FORMAT=3
-LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py guest/* scenarios/* antiforensics/*) |
+GUEST_FORMAT=4
+LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modules.py limecheck.py guest/* scenarios/* antiforensics/*) |
 	sha256sum | cut -c1-16)
 # Hash of the post-processing (truth, manifest, fixture checks): a change re-runs only it.
 POST_HASH=$(cd "$LAB_DIR" && cat parse_truth.py manifest.py dumpcheck.py known-issues.txt | sha256sum | cut -c1-16)
@@ -305,6 +308,36 @@ build_af_module() { # gen dest
 	log "anti-forensics module built for $(cat "$KDIR/kver") in $((SECONDS - t0)) s"
 }
 
+# LiME (lime-forensics-dkms: the module's source as Debian ships it for DKMS) for the kernel
+# of KDIR into DEST, built exactly like the anti-forensics module; DEST/version holds the
+# package's version. The package is downloaded (never installed) into the suite's debs.
+build_lime_module() { # gen dest
+	local gen=$1 dest=$2 t0=$SECONDS suite=${SUITE[$1]}
+	prepare_headers "$gen"
+	local debs=$CACHE/debs/$suite deb
+	if ! ls "$debs"/lime-forensics-dkms_*.deb >/dev/null 2>&1; then
+		apt_update "$suite"
+		download "$suite" "$debs" lime-forensics-dkms
+	fi
+	deb=$(ls "$debs"/lime-forensics-dkms_*.deb | sort -V | tail -1)
+	rm -rf "$build/lime-deb"
+	mkdir -p "$build/lime-deb"
+	dpkg-deb -x "$deb" "$build/lime-deb"
+	local src
+	src=$(ls -d "$build"/lime-deb/usr/src/lime-forensics-* | head -1)
+	[ -f "$src/main.c" ] || die "no LiME source in $deb"
+	# the package's Makefile builds for the running kernel; Kbuild takes only its object list
+	grep -E '^(obj-m|lime-objs)[[:space:]]*:?=' "$src/Makefile" >"$src/Kbuild"
+	grep -q '^obj-m' "$src/Kbuild" || die "LiME's Makefile has no obj-m line"
+	make -C "$HDR" M="$src" CC=gcc modules >"$build/lime-build.log" 2>&1 ||
+		{ cat "$build/lime-build.log" >&2; die "LiME module build failed"; }
+	mkdir -p "$dest"
+	cp "$src/lime.ko" "$dest/"
+	dpkg-deb -f "$deb" Version >"$dest/version"
+	rm -rf "$build/lime-deb"
+	log "LiME $(cat "$dest/version") built for $(cat "$KDIR/kver") in $((SECONDS - t0)) s"
+}
+
 # The scenario programs into DEST/bin, and into DEST/lib the shared objects they use:
 # lib*.c are built as shared objects (mapped by scenarios, never run: no libc), dyn*.c as
 # dynamically linked programs whose loader and libc are the host's glibc, copied to
@@ -377,7 +410,9 @@ run_guest() {
 	local kver
 	kver=$(cat "$KDIR/kver")
 	log "$name: kernel $(cat "$KDIR/package") $(cat "$KDIR/version")"
-	local build=$CACHE/build/$name
+	# (under the output folder, not the shared cache: builds into different output folders
+	# may run at the same time)
+	local build=$OUT/.build/$name
 	rm -rf "$build" "$dir"
 	mkdir -p "$build" "$dir"
 	local mroot
@@ -407,6 +442,14 @@ run_guest() {
 	build_scenarios "$rd/lab"
 	add_python "$rd"
 	if [ -n "${AF_MODULE[$gen]:-}" ]; then build_af_module "$gen" "$rd/lab/modules-af"; fi
+	local lime=0
+	if [ "$kdump" = 1 ] && [ -n "${LIME_MODULE[$gen]:-}" ]; then
+		lime=1
+		build_lime_module "$gen" "$rd/lab/modules-lime"
+		# LiME writes files onto the kdump disk's ext4: its drivers, loaded by /init for LiME
+		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-lime.txt" \
+			virtio_pci virtio_blk ext4 >/dev/null
+	fi
 	if [ "$variant" != novmcoreinfo ]; then
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-first.txt" qemu_fw_cfg >/dev/null
 	fi
@@ -435,6 +478,7 @@ run_guest() {
 		mkfs.ext4 -q -F -O ^metadata_csum,^has_journal -L vmahunt-kdump "$build/kdump-disk.img"
 		args+=(--kdump-disk "$build/kdump-disk.img")
 	fi
+	if [ "$lime" = 1 ]; then args+=(--lime); fi
 	local try
 	for try in 1 2; do
 		log "$name: booting guest (TCG, try $try)"
@@ -463,6 +507,11 @@ run_guest() {
 		mv "$dir/logs/console.log" "$dir/logs/control.log" "$dir/" 2>/dev/null || true
 		rm -f "$build/kdump-disk.img"
 	fi
+	if [ "$lime" = 1 ]; then
+		# the LiME files came out of the kdump disk with the rest: their lengths must be
+		# what the guest's RAM ranges give
+		python3 "$LAB_DIR/limecheck.py" "$dir/control.log" "$dir" || die "LiME images"
+	fi
 	postprocess "$dir" "$kdump" $((SECONDS - t0))
 	rm -rf "$build"
 	echo "$LAB_HASH kdump=$kdump" >"$dir/.complete"
@@ -472,7 +521,7 @@ run_guest() {
 # truth.json, manifest.json and the fixture checks of one output folder
 postprocess() { # dir kdump seconds
 	local dir=$1 kdump=$2 secs=$3
-	chmod 0644 "$dir"/*.elf "$dir"/*.kdump "$dir"/*.flat 2>/dev/null || true
+	chmod 0644 "$dir"/*.elf "$dir"/*.kdump "$dir"/*.flat "$dir"/*.lime "$dir"/*.bin 2>/dev/null || true
 	ln -sfn "$KDIR/vmlinux" "$dir/vmlinux"
 	python3 "$LAB_DIR/parse_truth.py" "$dir/control.log" "$dir/truth.json" \
 		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")"

@@ -5,11 +5,13 @@ capture kernel when asked to).
 
 Usage:
   labrun.py --kernel VMLINUZ --initrd IMG --out DIR [--cpu max] [--append ...]
-            [--no-vmcoreinfo] [--kdump-disk DISK.img] [--qemu-formats elf,kdump-zlib,...]
+            [--no-vmcoreinfo] [--kdump-disk DISK.img] [--lime] [--qemu-formats elf,kdump-zlib,...]
 
 Writes into DIR: console.log (ttyS0), control.log (ttyS1: the "@@VH" protocol lines),
 qemu.elf, qemu-zlib.flat (and the other QEMU kdump formats asked for), run.json
-(what was done, with timings). The control port is a unix socket QEMU waits on, so no
+(what was done, with timings). The kdump disk has the serial "vh-kdump", which the guest
+finds it by; with --lime the guest runs LiME onto it before it crashes (timed apart). The
+control port is a unix socket QEMU waits on, so no
 line the guest writes there is ever lost.
 """
 import argparse
@@ -136,6 +138,7 @@ def main():
     ap.add_argument("--append", default="")
     ap.add_argument("--no-vmcoreinfo", action="store_true")
     ap.add_argument("--kdump-disk")
+    ap.add_argument("--lime", action="store_true", help="the guest runs LiME before it crashes")
     ap.add_argument("--qemu-formats", default="elf,kdump-zlib")
     ap.add_argument("--boot-timeout", type=float, default=900)
     ap.add_argument("--capture-timeout", type=float, default=1800)
@@ -157,7 +160,8 @@ def main():
     if not a.no_vmcoreinfo:
         cmd += ["-device", "vmcoreinfo"]
     if a.kdump_disk:
-        cmd += ["-drive", f"file={a.kdump_disk},format=raw,if=virtio"]
+        cmd += ["-drive", f"file={a.kdump_disk},format=raw,if=none,id=kdump",
+                "-device", "virtio-blk-pci,drive=kdump,serial=vh-kdump"]
     run = {"qemu_cmd": cmd, "timings": {}, "qemu_dumps": [], "qemu_version": ""}
     run["qemu_version"] = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                                          text=True).stdout.splitlines()[0]
@@ -198,6 +202,14 @@ def main():
         if a.kdump_disk:
             ctl.send("GO\n")
             t2 = time.time()
+            if a.lime:
+                # the guest runs LiME once per format, then crashes. Timed to its last
+                # LIME-FILE line: the CRASHING line right before the panic may never
+                # leave the UART. A guest that never gets there fails below (no
+                # capture) or in limecheck.py (no LiME file).
+                if ctl.wait_for("@@VH LIME-FILE raw", a.capture_timeout) is not None:
+                    run["timings"]["lime_s"] = round(time.time() - t2, 1)
+                t2 = time.time()
             line = ctl.wait_for("@@VH CAP CAPTURE-DONE", a.capture_timeout)
             if line is None:
                 raise RuntimeError("kdump capture did not finish (see console.log / control.log)")

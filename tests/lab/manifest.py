@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import struct
 import sys
 
 # name -> (format, producer kind, codec, dump level, memory image)
@@ -26,6 +27,28 @@ KNOWN = {
     "elf-d31.elf": ("elf", "makedumpfile", "none", 31, "kdump-crash"),
     "flat-lzo-d31.flat": ("flattened", "makedumpfile", "lzo", 31, "kdump-crash"),
 }
+
+# outputs that are not one file of the two memory images above: listed under
+# "extra_dumps" (the tests that take every entry of "dumps" stay as they were)
+LIME = {  # LiME format -> (file, manifest format)
+    "lime": ("lime.lime", "lime"),
+    "padded": ("lime-padded.bin", "lime-padded"),
+    "raw": ("lime-raw.bin", "lime-raw"),
+}
+SPLIT = ["split-lzo-d31-1.kdump", "split-lzo-d31-2.kdump", "split-lzo-d31-3.kdump"]
+
+
+def split_range(path):
+    """(header_version, split flag, start_pfn, end_pfn) of a kdump file's sub-header."""
+    with open(path, "rb") as f:
+        h = f.read(4096)
+        version = struct.unpack_from("<i", h, 8)[0]
+        block_size = struct.unpack_from("<i", h, 428)[0]
+        f.seek(block_size)
+        kh = f.read(104)
+    split = struct.unpack_from("<i", kh, 12)[0]
+    start, end = struct.unpack_from("<QQ", kh, 80 if version >= 6 else 16)
+    return version, split, start, end
 
 
 def sha256(path):
@@ -94,9 +117,46 @@ def main():
                 sys.exit(f"manifest: {name} was written by the capture kernel but is not in {d}")
         if not cap.get("done"):
             sys.exit("manifest: the capture kernel did not finish (no CAPTURE-DONE)")
+    extra = []
+    lime = truth.get("lime")
+    if lime:
+        for fmt, (name, mfmt) in LIME.items():
+            path = os.path.join(d, name)
+            fi = lime.get("files", {}).get(fmt)
+            if fi is None or fi.get("rc") != 0 or not os.path.exists(path):
+                sys.exit(f"manifest: the guest's LiME format={fmt} did not give {name} ({fi})")
+            if fi.get("size") not in (None, os.path.getsize(path)):
+                sys.exit(f"manifest: {name}: size {os.path.getsize(path)} differs from the guest's {fi['size']}")
+            extra.append({"file": name, "format": mfmt, "codec": "none", "dump_level": None,
+                          "size": os.path.getsize(path), "sha256": sha256(path), "memory": "lime",
+                          "producer": "LiME " + (lime.get("version") or "?"), "lime_format": fmt,
+                          "has_vmcoreinfo": False, "filtered": False,
+                          "covers": "every top-level System RAM resource (crashkernel region included)",
+                          "ram": lime.get("ram"), "insmod_pid": fi.get("insmod_pid"),
+                          "lime_seconds": fi.get("seconds")})
+    if any(os.path.exists(os.path.join(d, p)) for p in SPLIT):
+        parts = []
+        for i, name in enumerate(SPLIT):
+            path = os.path.join(d, name)
+            if not os.path.exists(path):
+                sys.exit(f"manifest: split part {name} is missing")
+            ver, split, start, end = split_range(path)
+            if not split:
+                sys.exit(f"manifest: {name}: its sub-header does not say it is a split part")
+            if cap.get("sizes", {}).get(name) not in (None, os.path.getsize(path)):
+                sys.exit(f"manifest: {name}: size differs from the guest's {cap['sizes'][name]}")
+            parts.append({"file": name, "part": i + 1, "start_pfn": start, "end_pfn": end,
+                          "size": os.path.getsize(path), "sha256": sha256(path)})
+        fi = cap.get("files", {}).get(SPLIT[0], {})
+        extra.append({"file": SPLIT[0], "files": SPLIT, "parts": parts, "format": "kdump-split",
+                      "codec": "lzo", "dump_level": 31, "size": sum(p["size"] for p in parts),
+                      "memory": "kdump-crash", "producer": "makedumpfile " + a.makedumpfile_version,
+                      "makedumpfile_args": fi.get("args", ""), "makedumpfile_rc": fi.get("rc"),
+                      "has_vmcoreinfo": True, "filtered": True,
+                      "covers": "guest RAM minus the crashkernel region, in three pfn ranges"})
     groups = {}
-    for e in dumps:
-        groups.setdefault(e["memory"], []).append(e["file"])
+    for e in dumps + extra:
+        groups.setdefault(e["memory"], []).extend(e.get("files") or [e["file"]])
     man = {
         "schema": 1,
         "name": os.path.basename(os.path.abspath(d)),
@@ -115,14 +175,17 @@ def main():
             "qemu-stop": "the guest stopped by QMP right after it printed its truth: every qemu* file",
             "kdump-crash": "/proc/vmcore of the kdump capture kernel after the crash that followed: "
                            "vmcore.elf and every makedumpfile output",
+            "lime": "the running guest imaged by LiME after the QEMU dumps, before the crash "
+                    "(idle scenarios: same processes and maps as qemu-stop, plus LiME's insmod)",
         },
         "same_memory": groups,
         "dumps": dumps,
+        "extra_dumps": extra,
     }
     with open(os.path.join(d, "manifest.json"), "w") as f:
         json.dump(man, f, indent=1)
         f.write("\n")
-    for e in dumps:
+    for e in dumps + extra:
         print(f"  {e['file']:24s} {e['format']:9s} {e['codec']:6s} d={e['dump_level']} {e['size']:>11d}")
 
 

@@ -158,6 +158,24 @@ def parse(lines):
                 cap["done"] = True
             elif k2 == "ERROR":
                 cap["error"] = v2
+        elif key in ("LIME-VERSION", "LIME-RAM", "LIME-FILE"):
+            lime = t.setdefault("lime", {"version": None, "ram": [], "files": {}})
+            if key == "LIME-VERSION":
+                lime["version"] = val
+            elif key == "LIME-RAM":
+                m = re.match(r"([0-9a-fA-F]+)-([0-9a-fA-F]+) : System RAM", val)
+                if m:
+                    lime["ram"].append({"start": hexs(int(m.group(1), 16)),
+                                        "end": hexs(int(m.group(2), 16) + 1)})
+            else:
+                fmt, _, rest = val.partition(" ")
+                d = {}
+                for k in ("rc", "seconds", "insmod_pid", "size"):
+                    m = re.search(k + r"=(\d+)", rest)
+                    d[k] = int(m.group(1)) if m else None
+                m = re.search(r"file=(\S+)", rest)
+                d["file"] = m.group(1) if m else None
+                lime["files"][fmt] = d
         elif key == "LOG":
             t["log"].append(val)
     t["complete"] = complete
