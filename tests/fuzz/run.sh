@@ -19,7 +19,7 @@ build=${FUZZ_BUILD:-$src/build-fuzz}
 out=${FUZZ_OUT:-$build/out}
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-	harnesses=(dump flattened core vmcoreinfo notes btf kallsyms walkers kernel)
+	harnesses=(dump flattened core vmcoreinfo notes btf kallsyms walkers elfimage kernel)
 fi
 
 CC=${CC:-clang} cmake -S "$src" -B "$build" -DVMAHUNT_FUZZ=ON -DVMAHUNT_TESTS=OFF \
