@@ -169,6 +169,9 @@ struct vh_prof_symbols {
 	struct vh_symbol start_init_stack; /* __start_init_stack (__start_init_task before 6.8) */
 	struct vh_symbol end_init_stack;   /* __end_init_stack: minus the start, THREAD_SIZE */
 	struct vh_symbol asm_fred_entrypoint_user; /* CONFIG_X86_FRED: 16 bytes above pt_regs */
+	/* syscall-hook: the tables system calls were dispatched through (x86-64) */
+	struct vh_symbol sys_call_table;
+	struct vh_symbol ia32_sys_call_table;
 };
 
 /*
@@ -428,6 +431,25 @@ struct vh_prof_fdtable {
 	struct vh_member fd;	  /* struct file __rcu ** */
 };
 
+/* A loaded module: its name and where its memory is (naming a hook's target). */
+struct vh_prof_module {
+	struct vh_struct_size type;
+	struct vh_member list;	      /* on the "modules" list */
+	struct vh_member name;	      /* char[MODULE_NAME_LEN] */
+	struct vh_member mem;	      /* 6.4+: struct module_memory[MOD_MEM_NUM_TYPES] */
+	struct vh_member core_layout; /* before 6.4: struct module_layout */
+};
+
+struct vh_prof_module_memory {
+	struct vh_struct_size type;
+	struct vh_member base, size;
+};
+
+struct vh_prof_module_layout {
+	struct vh_struct_size type;
+	struct vh_member base, size;
+};
+
 /* Only as a release marker: deadline came with the EEVDF scheduler (6.6). */
 struct vh_prof_sched_entity {
 	struct vh_struct_size type;
@@ -541,6 +563,9 @@ struct vh_profile {
 	struct vh_prof_thread_struct thread_struct;
 	struct vh_prof_files_struct files_struct;
 	struct vh_prof_fdtable fdtable;
+	struct vh_prof_module module;
+	struct vh_prof_module_memory module_memory;
+	struct vh_prof_module_layout module_layout;
 	struct vh_prof_sched_entity sched_entity;
 	struct vh_prof_enums enums;
 	struct vh_prof_consts c;

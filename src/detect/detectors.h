@@ -18,6 +18,8 @@ extern const struct vh_detector vh_detector_static_loader;
 extern const struct vh_detector vh_detector_lib_twice;
 extern const struct vh_detector vh_detector_exe_unmapped;
 extern const struct vh_detector vh_detector_pte_rmap;
+extern const struct vh_detector vh_detector_syscall_hook;
+extern const struct vh_detector vh_detector_task_flags;
 
 /*
  * runtimes.c: the severity of an anonymous rwx VMA of ctx's process: info for libffi

@@ -86,6 +86,8 @@ const struct vh_prof_desc vh_prof_table[] = {
     SYM(start_init_stack, "__start_init_stack", "__start_init_task"),
     SYM(end_init_stack, "__end_init_stack", "__end_init_task"),
     SYM1(asm_fred_entrypoint_user),
+    SYM1(sys_call_table),
+    SYM1(ia32_sys_call_table),
 
     STRUCT1(list_head),
     MEM1(list_head, next),
@@ -359,6 +361,20 @@ const struct vh_prof_desc vh_prof_table[] = {
     STRUCT1(fdtable),
     MEM1(fdtable, max_fds),
     MEM1(fdtable, fd),
+
+    STRUCT1(module),
+    MEM1(module, list),
+    MEM1(module, name),
+    MEM1(module, mem),
+    MEM1(module, core_layout),
+
+    STRUCT1(module_memory),
+    MEM1(module_memory, base),
+    MEM1(module_memory, size),
+
+    STRUCT1(module_layout),
+    MEM1(module_layout, base),
+    MEM1(module_layout, size),
 
     STRUCT1(sched_entity),
     MEM1(sched_entity, deadline),

@@ -17,7 +17,9 @@ anti-forensics plants: a "hidden_vma" (a VMA taken out of the VMA tree/list with
 its page tables and map_count left) by hidden-pages (pages inside the removed
 range) and by vma-tree (the map_count mismatch: its finding spans the process's
 VMAs, so it is matched by pid); an "unlinked_task" (a process off the task list,
-still in the pid table) by hidden-task, matched by pid; a "pte_widened" page by
+still in the pid table) by hidden-task, matched by pid; a "task_flagged" process by
+task-flags, matched by pid, and each "syscall_hooked" sys_call_table entry (pid 0)
+by syscall-hook, on the entry's eight bytes; a "pte_widened" page by
 pte-perm and a "code_modified" page by code-modified, inside the planted page.
 A dump without such plants checks them simply by having none.
 """
@@ -50,6 +52,10 @@ KINDS = {
     # the DFRWS 2020 page-table techniques (lab module)
     "pte_erased": ("pte-rmap",),
     "pte_remapped": ("pte-rmap",),
+    # a Diamorphine-style rootkit (lab module): the hidden process's flag bit, and the
+    # sys_call_table entries it hooked (pid 0: about the kernel)
+    "task_flagged": ("task-flags",),
+    "syscall_hooked": ("syscall-hook",),
     "many_vmas": (),
     "threads": (),
     "la57_probe": (),
@@ -59,7 +65,7 @@ CONTENT = {"elf-in-anon", "shellcode", "static-loader"}
 # the page-table detectors: their false positives are also counted on their own
 PAGE_TABLE = ("hidden-pages", "pte-perm", "code-modified", "pte-rmap")
 # detectors whose findings name a kernel object, not the plant's range: matched by pid
-PID_ONLY = {"hidden-task", "vma-tree", "exe-unmapped"}
+PID_ONLY = {"hidden-task", "vma-tree", "exe-unmapped", "task-flags"}
 NO_USER_PAGES_WARNING = "no user-process pages"
 
 

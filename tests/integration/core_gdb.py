@@ -58,7 +58,8 @@ import time
 FULL = ("qemu.elf", "vmcore.elf", "kdump-lzo-d0.kdump")
 FILTERED = ("kdump-lzo-d31.kdump", "elf-d31.elf")
 # plant kinds whose process gets a core (ordinary processes are not scenarios)
-SKIP_KINDS = {"benign"}
+# syscall_hooked is about the kernel (pid 0), no process to write a core of
+SKIP_KINDS = {"benign", "syscall_hooked"}
 WORKER_REGS = ("r12", "r13", "r14", "r15")
 # plant kind -> the detector that finds it in the core too (`vmahunt scan CORE`)
 SCAN_KINDS = {"anon_rwx_code": "anon-rwx", "heap_exec": "heap-exec",

@@ -523,6 +523,11 @@ postprocess() { # dir kdump seconds
 	local dir=$1 kdump=$2 secs=$3
 	chmod 0644 "$dir"/*.elf "$dir"/*.kdump "$dir"/*.flat "$dir"/*.lime "$dir"/*.bin 2>/dev/null || true
 	ln -sfn "$KDIR/vmlinux" "$dir/vmlinux"
+	# the PF_* task flags the kernel's own headers define, when its headers were fetched
+	# for the lab's modules (tests/integration/check_taskflags.py)
+	local sched
+	sched=$(ls "$KDIR"/headers/usr/src/linux-headers-*/include/linux/sched.h 2>/dev/null | head -1)
+	if [ -n "$sched" ]; then grep '^#define PF_' "$sched" >"$dir/sched-pf.txt"; fi
 	python3 "$LAB_DIR/parse_truth.py" "$dir/control.log" "$dir/truth.json" \
 		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")"
 	local mdf_ver=""

@@ -24,6 +24,17 @@
  *                 the frame of remap_src (a decoy page of the same process) and the
  *                 original frame is kept allocated by a reference ("PTE remapping").
  *
+ *   task_flagged  flag_pid, sct: what a Diamorphine-style rootkit leaves. The task's
+ *                 flags get 0x10000000 (the rootkit's PF_INVISIBLE, which its hooks
+ *                 filter out of /proc), the sys_call_table entries of kill, getdents
+ *                 and getdents64 are pointed at functions of this module (written
+ *                 through a writable alias of the read-only page, as rootkits that
+ *                 cannot clear CR0.WP do), and the module takes itself off the
+ *                 modules list. The hooks pass every call on; from 6.9 (and stable
+ *                 kernels with the BHI fix) system calls no longer dispatch through
+ *                 the table, and the hooks are never called. The table's address
+ *                 (not exported) comes from /proc/kallsyms.
+ *
  * The outcome of each is left in a read-only parameter (/sys/module/vh_af/parameters/
  * *_result: 0 or a negative errno; hide_end, hide_pages, widen_pte) for /init to print
  * into the truth. The module stays loaded; nothing is undone (the guest is crashed or
@@ -40,7 +51,9 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/vmalloc.h>
 #include <linux/version.h>
+#include <asm/set_memory.h>
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #include <linux/vmacache.h>
 #endif
@@ -92,6 +105,18 @@ static unsigned long remap_pfn; /* the original frame, left allocated and unmapp
 module_param(remap_pfn, ulong, 0444);
 static unsigned long remap_decoy_pfn; /* the frame the PTE maps now */
 module_param(remap_decoy_pfn, ulong, 0444);
+
+static int flag_pid;
+module_param(flag_pid, int, 0444);
+static unsigned long sct;
+module_param(sct, ulong, 0444);
+static int flag_result = -ENOENT;
+module_param(flag_result, int, 0444);
+static unsigned int flag_flags; /* the task's flags after */
+module_param(flag_flags, uint, 0444);
+/* "NR ENTRY ENTRY_END HOOK" per hooked entry, hex, ';'-separated (shell arithmetic is signed) */
+static char hook_report[256];
+module_param_string(hook_report, hook_report, sizeof(hook_report), 0444);
 
 static struct task_struct *task_of(int nr)
 {
@@ -330,6 +355,72 @@ static int do_remap_pte(void)
 	return ret;
 }
 
+/* --- task_flagged: the rootkit's mark, its hooks, its module hidden --- */
+
+#define ROOTKIT_PF_INVISIBLE 0x10000000
+static const int hooked_nr[3] = {62, 78, 217}; /* kill, getdents, getdents64 (x86-64) */
+typedef long (*syscall_fn)(const struct pt_regs *);
+static syscall_fn orig_fn[3];
+
+static long hook_kill(const struct pt_regs *regs)
+{
+	return orig_fn[0](regs);
+}
+
+static long hook_getdents(const struct pt_regs *regs)
+{
+	return orig_fn[1](regs);
+}
+
+static long hook_getdents64(const struct pt_regs *regs)
+{
+	return orig_fn[2](regs);
+}
+
+/* Writes a read-only kernel word through a writable alias of its page. */
+static int write_ro(unsigned long addr, unsigned long val)
+{
+	struct page *pg = pfn_to_page(slow_virt_to_phys((void *)addr) >> PAGE_SHIFT);
+	void *alias = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+
+	if (!alias)
+		return -ENOMEM;
+	WRITE_ONCE(*(unsigned long *)(alias + offset_in_page(addr)), val);
+	vunmap(alias);
+	return 0;
+}
+
+static int do_flag_task(void)
+{
+	static const syscall_fn hooks[3] = {hook_kill, hook_getdents, hook_getdents64};
+	struct task_struct *task = task_of(flag_pid);
+	unsigned long *table = (unsigned long *)sct;
+	int i, ret = 0;
+
+	if (!task)
+		return -ESRCH;
+	if (!sct) {
+		put_task_struct(task);
+		return -EINVAL;
+	}
+	task->flags |= ROOTKIT_PF_INVISIBLE;
+	flag_flags = task->flags;
+	put_task_struct(task);
+	for (i = 0; i < 3 && !ret; i++) {
+		unsigned long entry = (unsigned long)&table[hooked_nr[i]];
+		size_t len = strlen(hook_report);
+
+		orig_fn[i] = (syscall_fn)READ_ONCE(table[hooked_nr[i]]);
+		ret = write_ro(entry, (unsigned long)hooks[i]);
+		if (!ret)
+			snprintf(hook_report + len, sizeof(hook_report) - len, "%d 0x%lx 0x%lx 0x%lx;",
+				 hooked_nr[i], entry, entry + 8, (unsigned long)hooks[i]);
+	}
+	if (!ret)
+		list_del_init(&THIS_MODULE->list); /* gone from lsmod and /proc/modules */
+	return ret;
+}
+
 static int __init vh_af_init(void)
 {
 	if (hide_pid)
@@ -342,8 +433,11 @@ static int __init vh_af_init(void)
 		erase_result = do_erase_pte();
 	if (remap_pid)
 		remap_result = do_remap_pte();
-	pr_info("vh_af: hide %d (%d pages) widen %d unlink %d erase %d remap %d\n", hide_result,
-		hide_pages, widen_result, unlink_result, erase_result, remap_result);
+	if (flag_pid)
+		flag_result = do_flag_task();
+	pr_info("vh_af: hide %d (%d pages) widen %d unlink %d erase %d remap %d flag %d\n",
+		hide_result, hide_pages, widen_result, unlink_result, erase_result, remap_result,
+		flag_result);
 	return 0;
 }
 
@@ -354,4 +448,5 @@ static void __exit vh_af_exit(void)
 module_init(vh_af_init);
 module_exit(vh_af_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("vmahunt test lab: hide a VMA, unlink a task, widen, erase and remap PTEs");
+MODULE_DESCRIPTION("vmahunt test lab: hide a VMA, unlink a task, widen, erase and remap PTEs, "
+		   "mark a task and hook system calls");
