@@ -21,6 +21,10 @@ target process's user page tables (4 or 5 levels, by the truth's "la57"):
                  "VMAHUNT-REMAP-DECOY page 0"), as does the decoy page's own PTE, and
                  the original frame ("original_pfn") still holds
                  "VMAHUNT-PTE-REMAP page 1"
+  task_flagged   the task_struct's flags (offset from pahole) hold the rootkit's bit
+                 0x10000000 and equal the truth's "flags"
+  syscall_hooked the sys_call_table entry at the plant's address holds the truth's
+                 "hook", an address outside the kernel's text [_stext, _etext)
 
 vmahunt is used only to find the target's mm_struct address (`maps --json`) and
 vh-kvtop to translate kernel addresses; the field offsets of mm_struct come from
@@ -122,6 +126,54 @@ def mm_offsets(vmlinux):
     return offs
 
 
+def member_offset(vmlinux, struct_name, member):
+    out = subprocess.run(["pahole", "-C", struct_name, vmlinux], capture_output=True,
+                         text=True, timeout=300).stdout
+    m = re.search(r"\s\*?%s;\s+/\*\s+(\d+)" % member, out)
+    if not m:
+        sys.exit(f"check_antiforensics: no {struct_name}.{member} in pahole's output")
+    return int(m.group(1))
+
+
+def check_rootkit(vmahunt, tools, lab, truth, name, dump, mem):
+    """The task_flagged and syscall_hooked plants of one dump: (checked, errors)."""
+    plants = [p for p in truth["plants"] if p["kind"] in ("task_flagged", "syscall_hooked")]
+    errs, n = [], 0
+    if not plants:
+        return 0, []
+    vml = os.path.join(lab, "vmlinux")
+    r = subprocess.run([vmahunt, "ps", "--json", "--vmlinux", vml, dump],
+                       capture_output=True, text=True, timeout=600)
+    tasks = {o["pid"]: int(o["task_struct"], 16)
+             for o in map(json.loads, r.stdout.splitlines()) if o.get("type") == "task"}
+    text = (int(truth["ksyms"]["_stext"], 16), int(truth["ksyms"]["_etext"], 16))
+    for p in plants:
+        where = f"{os.path.basename(lab)}/{name}: {p['kind']} pid {p['pid']} {p['start']}"
+        n += 1
+        if p["kind"] == "task_flagged":
+            if p["pid"] not in tasks:
+                errs.append(f"{where}: vmahunt found no task for the pid")
+                continue
+            at, = kvtop(tools, dump, [tasks[p["pid"]] + member_offset(vml, "task_struct", "flags")])
+            b = mem.read(at, 4) if at is not None else None
+            flags = struct.unpack("<I", b)[0] if b else None
+            if flags is None or not flags & 0x10000000 or flags != p["flags"]:
+                errs.append(f"{where}: task flags {flags and hex(flags)}, truth {hex(p['flags'])} "
+                            "with 0x10000000")
+                continue
+            print(f"{where}: task flags 0x{flags:x} hold 0x10000000")
+        else:
+            at, = kvtop(tools, dump, [int(p["start"], 16)])
+            got = mem.u64(at) if at is not None else None
+            hook = int(p["hook"], 16)
+            if got != hook or text[0] <= hook < text[1]:
+                errs.append(f"{where}: entry holds {got and hex(got)}, truth hook {p['hook']} "
+                            f"(must be outside the text 0x{text[0]:x}-0x{text[1]:x})")
+                continue
+            print(f"{where}: sys_call_table[{p['nr']}] = {p['hook']}, outside the kernel's text")
+    return n, errs
+
+
 def walk(mem, pgd_phys, vaddr, levels):
     """(entry, physical address of vaddr's page) of the PTE or huge-page entry mapping
     vaddr; None when an entry on the way is not present."""
@@ -150,7 +202,7 @@ def check_folder(vmahunt, tools, lab, truth=None):
     plants = [p for p in truth["plants"]
               if p["kind"] in ("hidden_vma", "pte_widened", "code_modified", "pte_erased",
                                "pte_remapped")]
-    if not plants:
+    if not plants and not any(p["kind"] == "task_flagged" for p in truth["plants"]):
         return 0, []
     vml = os.path.join(lab, "vmlinux")
     offs = mm_offsets(vml)
@@ -162,6 +214,9 @@ def check_folder(vmahunt, tools, lab, truth=None):
         if not os.path.exists(dump):
             continue
         mem = ElfMem(dump)
+        n, e = check_rootkit(vmahunt, tools, lab, truth, name, dump, mem)
+        nchecked += n
+        errs += e
         r = subprocess.run([vmahunt, "maps", "--json", "--vmlinux", vml, dump],
                            capture_output=True, text=True, timeout=600)
         mms = {}
@@ -255,7 +310,8 @@ def self_test(vmahunt, tools, lab):
     """The checker must fail on wrong truths of a real folder: a wrong page count, a
     range shifted off the hidden pages, a widened PTE's read-only neighbour, a wrong
     patch, a file page that was not copied on write, an erased page that is mapped or a
-    wrong kept frame, a wrong decoy frame. Returns failures."""
+    wrong kept frame, a wrong decoy frame, task flags without the rootkit's bit, a hook
+    looked for in the entry after the hooked one. Returns failures."""
     base = json.load(open(os.path.join(lab, "truth.json")))
 
     def mutated(kind, change):
@@ -283,10 +339,14 @@ def self_test(vmahunt, tools, lab):
             erased_pfn=p["erased_pfn"] + 1))),
         ("pte_remapped with another decoy frame", mutated("pte_remapped", lambda p: p.update(
             decoy_pfn=p["decoy_pfn"] + 1))),
+        ("task_flagged without the rootkit's bit", mutated("task_flagged", lambda p: p.update(
+            flags=p["flags"] & ~0x10000000))),
+        ("syscall_hooked on the next entry", mutated("syscall_hooked", lambda p: (
+            shift(p, 0), p.update(start="0x%x" % (int(p["start"], 16) + 8))))),
     ]
     kinds = {p["kind"] for p in base["plants"]}
     cases = [(w, t) for w, t in cases if w.split()[0] in kinds or w.split()[0] not in
-             ("pte_erased", "pte_remapped")]
+             ("pte_erased", "pte_remapped", "task_flagged", "syscall_hooked")]
     fails = []
     for what, t in cases:
         _, errs = check_folder(vmahunt, tools, lab, t)
