@@ -5,7 +5,9 @@
  * list, one off the pid table; the idle task, dead tasks, partial tables and
  * a broken task list kept quiet or lowered) and vma-tree (map_count against
  * the maple tree, the list and mm_rb; VMAs in one structure only; vm_mm;
- * order; partial walks lowered to info).
+ * order; partial walks lowered to info) and task-flags (bits a release
+ * leaves undefined, exact and between two rows of its table; the rootkit's
+ * PF_MEMALLOC_PIN by task state; idle, exiting and kernel tasks).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include <vmahunt/detect.h>
+#include <vmahunt/symbols.h>
 
 #include "helpers/detecttest.h"
 
@@ -262,12 +265,86 @@ static void test_tree_many(void **state)
 	assert_non_null(strstr(s.f[16].reason, "24 more VMAs"));
 }
 
+/* --- task-flags ---------------------------------------------------------- */
+
+static void run_flags(const char *release, struct vh_task *t, size_t n, struct vh_test_sink *s)
+{
+	const struct vh_detector *det = vh_detector_find("task-flags");
+	static struct vh_profile prof;
+	struct vh_task_list tl = {.tasks = t, .ntasks = n, .task_list_complete = true};
+	struct vh_detect_ctx ctx = {.sink = vh_test_collect,
+				    .sink_arg = s,
+				    .tasks = &tl,
+				    .prof = &prof,
+				    .warn = vh_test_collect_warning};
+
+	memset(s, 0, sizeof(*s));
+	memset(&prof, 0, sizeof(prof));
+	snprintf(prof.osrelease, sizeof(prof.osrelease), "%s", release);
+	assert_non_null(det);
+	assert_int_equal(det->finish(NULL, &ctx), VH_OK);
+}
+
+static void test_flags(void **state)
+{
+	struct vh_task t[] = {
+	    task(0, 0, VH_VIA_TASKS, false), task(1, 1, VH_VIA_TASKS, true),
+	    task(2, 2, VH_VIA_TASKS, true),  task(3, 3, VH_VIA_TASKS, true),
+	    task(4, 4, VH_VIA_TASKS, true),  task(5, 5, VH_VIA_TASKS, true),
+	    task(6, 6, VH_VIA_TASKS, true),
+	};
+	struct vh_test_sink s;
+
+	(void)state;
+	t[0].flags = 0x20000000u; /* the idle task: never reported */
+	t[1].flags = 0x00400100u, t[1].state = 'S';
+	t[2].flags = 0x20400100u, t[2].state = 'S'; /* a hole of 6.1, PF_BLOCK_TS in 6.12 */
+	t[3].flags = 0x10400100u, t[3].state = 'S'; /* the rootkit's bit, sleeping */
+	t[4].flags = 0x10400100u, t[4].state = 'D'; /* inside get_user_pages(): legitimate */
+	t[5].flags = 0x10200040u, t[5].state = 'S', t[5].kthread = true;
+	t[6].flags = 0x01400104u, t[6].state = 'Z', t[6].exit_state = 0x20;
+	run_flags("6.1.0-26-cloud-amd64", t, 7, &s);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(by_pid(&s, 2)->severity, VH_SEV_HIGH);
+	assert_string_equal(by_pid(&s, 2)->detector, "task-flags");
+	assert_non_null(strstr(by_pid(&s, 2)->reason, "0x20000000"));
+	assert_int_equal(by_pid(&s, 2)->start, t[2].addr);
+	assert_int_equal(by_pid(&s, 3)->severity, VH_SEV_MEDIUM);
+	assert_non_null(strstr(by_pid(&s, 3)->reason, "PF_MEMALLOC_PIN"));
+
+	/* 6.12 defines 0x20000000 (PF_BLOCK_TS) */
+	run_flags("6.12.48+deb13-amd64", t, 7, &s);
+	assert_int_equal(s.n, 1);
+	assert_non_null(by_pid(&s, 3));
+
+	/* 6.5, between the rows: bits undefined in 6.1 and 6.12 only, low */
+	t[2].flags = 0x01400100u;
+	run_flags("6.5.0-1-amd64", t, 7, &s);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(by_pid(&s, 2)->severity, VH_SEV_LOW);
+	t[2].flags = 0x00404100u; /* 0x4000: a hole of 6.1, PF_USER_WORKER in 6.12 */
+	run_flags("6.5.0-1-amd64", t, 7, &s);
+	assert_int_equal(s.n, 1);
+
+	/* a release older than the table: only the PF_MEMALLOC_PIN check, said once */
+	t[2].flags = 0x01400100u;
+	run_flags("4.19.0-20-amd64", t, 7, &s);
+	assert_int_equal(s.n, 1);
+	assert_non_null(by_pid(&s, 3));
+	assert_int_equal(s.nwarn, 1);
+	assert_non_null(strstr(s.warn[0], "only the PF_MEMALLOC_PIN check runs"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_hidden_clean),     cmocka_unit_test(test_hidden_planted),
-	    cmocka_unit_test(test_hidden_uncertain), cmocka_unit_test(test_tree_maple),
-	    cmocka_unit_test(test_tree_list_and_rb), cmocka_unit_test(test_tree_many),
+	    cmocka_unit_test(test_hidden_clean),
+	    cmocka_unit_test(test_hidden_planted),
+	    cmocka_unit_test(test_hidden_uncertain),
+	    cmocka_unit_test(test_tree_maple),
+	    cmocka_unit_test(test_tree_list_and_rb),
+	    cmocka_unit_test(test_tree_many),
+	    cmocka_unit_test(test_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
