@@ -47,6 +47,10 @@ enum fk_sym {
 	FK_SIMPLE_DNAME,
 	FK_ANON_INODEFS_DNAME,
 	FK_VMEMMAP_BASE,
+	FK_SYS_CALL_TABLE,
+	FK_STEXT,
+	FK_ETEXT,
+	FK_MODULES,
 	FK_NSYMS
 };
 
@@ -155,6 +159,14 @@ static inline struct vh_symbol *fk_symbol(struct vh_profile *p, enum fk_sym s)
 		return &p->sym.simple_dname;
 	case FK_ANON_INODEFS_DNAME:
 		return &p->sym.anon_inodefs_dname;
+	case FK_SYS_CALL_TABLE:
+		return &p->sym.sys_call_table;
+	case FK_STEXT:
+		return &p->sym._stext;
+	case FK_ETEXT:
+		return &p->sym._etext;
+	case FK_MODULES:
+		return &p->sym.modules;
 	default:
 		return &p->sym.vmemmap_base;
 	}

@@ -69,7 +69,13 @@
 #define CODE	      0xb000ull
 #define STACK	      0xc000ull
 #define HIDDEN	      0xd000ull
-#define MEM_SIZE      0xe000ull
+#define SCT	      0xe000ull /* sys_call_table: NSYSCALLS entries into TEXT, then 0 */
+#define TEXT	      0xe100ull /* [_stext, _etext) */
+#define TEXT_END      0xe200ull
+#define MODULES	      0xe200ull /* the modules list's head */
+#define MODULE	      0xe300ull /* a struct module, for the damaged cases */
+#define MEM_SIZE      0xf000ull
+#define NSYSCALLS     8
 #define NVMAS	      7
 
 static uint8_t input[FK_HEADER + MEM_SIZE];
@@ -427,6 +433,19 @@ static void build_gate(void)
 }
 
 /* The well-formed input for kernel @k, with @flags. */
+/* sys_call_table's entries into the text, and an empty modules list. */
+static void build_syscalls(void)
+{
+	sym(FK_SYS_CALL_TABLE, SCT);
+	sym(FK_STEXT, TEXT);
+	sym(FK_ETEXT, TEXT_END);
+	sym(FK_MODULES, MODULES);
+	for (unsigned i = 0; i < NSYSCALLS; i++)
+		put64(SCT + 8 * i, va(TEXT + 16 * i));
+	put64(MODULES, va(MODULES));
+	put64(MODULES + 8, va(MODULES));
+}
+
 static void build(unsigned k, unsigned flags)
 {
 	memset(input, 0, sizeof(input));
@@ -444,6 +463,7 @@ static void build(unsigned k, unsigned flags)
 	sym(FK_SIMPLE_DNAME, SIMPLE_DNAME);
 	sym(FK_ANON_INODEFS_DNAME, ANON_DNAME);
 	sym(FK_VMEMMAP_BASE, VMEMMAP_VAR);
+	build_syscalls();
 	build_tasks();
 	build_pids();
 	build_files();
@@ -538,6 +558,21 @@ static void test_damaged(void **state)
 		assert_non_null(strstr(r.paths, "[heap]"));
 		assert_true(r.vma_warnings > 0);
 		assert_true(r.npartial >= 2); /* /sbin/init's VMAs */
+		vh_test_seed("kernel", input, sizeof(input));
+
+		/*
+		 * a hooked sys_call_table entry, and a modules list whose one
+		 * module links to itself: the walk stops, the hook is reported
+		 */
+		build(k, FK_SCAN);
+		put64(SCT + 8 * 3, va(MODULE + 0x800));
+		put64(MODULES, va(MODULE + prof->module.list.offset));
+		put64(MODULE + prof->module.list.offset, va(MODULE + prof->module.list.offset));
+		fk_run(input, sizeof(input), &r);
+		assert_int_equal(r.scan_err, VH_OK);
+		assert_true(r.nfindings >= 2); /* the hidden page and the hook */
+		assert_true(r.scan_warnings > 0);
+		assert_non_null(strstr(r.first_warning, "modules list"));
 		vh_test_seed("kernel", input, sizeof(input));
 
 		/* the user page tables point back at themselves */
