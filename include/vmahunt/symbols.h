@@ -171,6 +171,7 @@ struct vh_prof_symbols {
 	struct vh_symbol asm_fred_entrypoint_user; /* CONFIG_X86_FRED: 16 bytes above pt_regs */
 	/* syscall-hook: the tables system calls were dispatched through (x86-64) */
 	struct vh_symbol sys_call_table;
+	struct vh_symbol nr_cpu_ids; /* CPUs whose per-CPU areas exist (__per_cpu_offset[]) */
 	struct vh_symbol ia32_sys_call_table;
 };
 
@@ -225,7 +226,8 @@ struct vh_prof_task_struct {
 	struct vh_member real_cred, cred;
 	struct vh_member comm; /* nelem = TASK_COMM_LEN */
 	struct vh_member fs, files, nsproxy, signal;
-	struct vh_member thread;	      /* struct thread_struct */
+	struct vh_member rss_stat; /* before 6.2: struct task_rss_stat, this thread's deltas */
+	struct vh_member thread;   /* struct thread_struct */
 	struct vh_member sched_reset_on_fork; /* a bitfield, kept as an example and a test */
 };
 
@@ -259,6 +261,8 @@ struct vh_prof_mm_struct {
 	struct vh_member owner; /* CONFIG_MEMCG */
 	struct vh_member exe_file;
 	struct vh_member saved_auxv; /* vmahunt core: NT_AUXV */
+	/* 6.2+: struct percpu_counter[NR_MM_COUNTERS]; before: struct mm_rss_stat */
+	struct vh_member rss_stat;
 };
 
 struct vh_prof_vm_area_struct {
@@ -431,6 +435,24 @@ struct vh_prof_fdtable {
 	struct vh_member fd;	  /* struct file __rcu ** */
 };
 
+/* RSS counters (pte-rmap's kind "rss"): before 6.2 an atomic per mm plus per-thread deltas */
+struct vh_prof_mm_rss_stat {
+	struct vh_struct_size type;
+	struct vh_member count; /* atomic_long_t[NR_MM_COUNTERS] */
+};
+
+struct vh_prof_task_rss_stat {
+	struct vh_struct_size type;
+	struct vh_member count; /* int[NR_MM_COUNTERS]: not yet folded into the mm's */
+};
+
+/* 6.2+: a count and per-CPU deltas */
+struct vh_prof_percpu_counter {
+	struct vh_struct_size type;
+	struct vh_member count;	   /* s64 */
+	struct vh_member counters; /* s32 __percpu * */
+};
+
 /* A loaded module: its name and where its memory is (naming a hook's target). */
 struct vh_prof_module {
 	struct vh_struct_size type;
@@ -563,6 +585,9 @@ struct vh_profile {
 	struct vh_prof_thread_struct thread_struct;
 	struct vh_prof_files_struct files_struct;
 	struct vh_prof_fdtable fdtable;
+	struct vh_prof_mm_rss_stat mm_rss_stat;
+	struct vh_prof_task_rss_stat task_rss_stat;
+	struct vh_prof_percpu_counter percpu_counter;
 	struct vh_prof_module module;
 	struct vh_prof_module_memory module_memory;
 	struct vh_prof_module_layout module_layout;

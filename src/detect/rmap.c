@@ -12,6 +12,10 @@
  *   PTE remapping  a PTE pointed at another frame: the frame it maps names
  *                  another anon_vma family or another index than the address
  *                  it is mapped at (kind "remapped").
+ * And the process's RSS counters (file, anon and shmem pages, summed exactly:
+ * per-thread deltas before 6.2, per-CPU ones after) against the pages its
+ * page tables map: more counted than mapped is a PTE cleared behind the
+ * kernel's back (kind "rss"), whatever the frame became.
  * task() walks each process's page tables: it marks every mapped frame and
  * checks the anonymous ones against the VMA holding them; finish() walks the
  * struct page array once for frames that claim a mapping no page table has.
@@ -42,6 +46,15 @@
  * claiming more RAM is not believed). */
 #define LEAF_BITS    18
 #define MAX_PFN_BITS 36
+/* x86-64 _PAGE_SPECIAL (software bit 1): the zero page, PFN maps: not counted in RSS */
+#define PTE_SPECIAL (1ull << 9)
+#define VM_HUGETLB  0x00400000ull
+#define PF_EXITING  0x4u
+/* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES (include/linux/mm_types_task.h) */
+#define NR_MM_COUNTERS 4
+#define MM_SWAPENTS    2
+/* CPUs whose per-CPU RSS deltas are summed at most */
+#define MAX_CPUS 8192
 
 /* One VMA with an anon_vma: where its anonymous pages belong. */
 struct owner {
@@ -278,6 +291,8 @@ struct walk {
 	size_t next;	     /* VMA cursor (mappings come in address order) */
 	uint64_t av, avroot; /* the current VMA's anon_vma and its root; 0: none */
 	size_t av_vma;	     /* which VMA av belongs to */
+	uint64_t resident;   /* pages the RSS counters count: present, not special */
+	uint64_t nonpresent; /* swap and migration entries */
 	int err;
 };
 
@@ -376,18 +391,150 @@ static int walk_page(const struct vh_mapping *m, int present, void *arg)
 	uint64_t pfn = m->paddr / PAGE_SIZE;
 	const struct vh_vma *v;
 
-	if (!present)
+	if (!present) {
+		w->nonpresent++;
 		return 0;
+	}
 	for (uint64_t i = 0; i < m->page_size / PAGE_SIZE && !w->err; i++)
 		w->err = mark(w->s, pfn + i);
-	if (m->page_size != PAGE_SIZE)
-		return 0; /* a huge page's struct pages describe the folio, not each address */
 	v = vma_for(w, m->vaddr);
 	if (w->err)
 		return 1;
+	/* the zero page and PFN maps are special; hugetlb pages have a counter of their own */
+	if (!(m->entry & PTE_SPECIAL) && !(v && (v->flags & VM_HUGETLB)))
+		w->resident += m->page_size / PAGE_SIZE;
+	if (m->page_size != PAGE_SIZE)
+		return 0; /* a huge page's struct pages describe the folio, not each address */
 	if (v && w->av)
 		w->err = check_frame(w, v, m->vaddr, pfn);
 	return w->err ? 1 : 0;
+}
+
+/* --- RSS counters against the pages the page tables map ----------------- */
+
+/* 6.2+: each counter is a percpu_counter, its count plus every CPU's delta. */
+static int rss_percpu(const struct vh_detect_ctx *ctx, uint64_t mm, int64_t out[NR_MM_COUNTERS])
+{
+	const struct vh_profile *p = ctx->prof;
+	uint64_t offs[64], k = ctx->km->kaslr_offset;
+	uint32_t ncpu = 0;
+	int err;
+
+	if (!vh_present(&p->sym.per_cpu_offset) || !vh_present(&p->sym.nr_cpu_ids) ||
+	    !vh_present(&p->percpu_counter.counters))
+		return VH_ERR_UNSUPPORTED;
+	err = kread(ctx, p->sym.nr_cpu_ids.addr + k, &ncpu, sizeof(ncpu));
+	if (err || ncpu == 0 || ncpu > MAX_CPUS)
+		return err ? err : VH_ERR_CORRUPT;
+	for (int i = 0; i < NR_MM_COUNTERS; i++) {
+		uint64_t c = mm + p->mm_struct.rss_stat.offset +
+			     (uint64_t)i * p->percpu_counter.type.size,
+			 pcpu = 0;
+
+		if ((err = kread(ctx, c + p->percpu_counter.count.offset, &out[i], 8)) ||
+		    (err = kread(ctx, c + p->percpu_counter.counters.offset, &pcpu, 8)))
+			return err;
+		for (uint32_t cpu = 0; pcpu && cpu < ncpu; cpu++) {
+			int32_t d;
+
+			if (cpu % 64 == 0 &&
+			    (err = kread(ctx, p->sym.per_cpu_offset.addr + k + 8ull * cpu, offs,
+					 8 * (ncpu - cpu < 64 ? ncpu - cpu : 64))))
+				return err;
+			if ((err = kread(ctx, pcpu + offs[cpu % 64], &d, sizeof(d))))
+				return err;
+			out[i] += d;
+		}
+	}
+	return VH_OK;
+}
+
+/* Before 6.2: the mm's atomic counters plus the deltas each task using the mm holds. */
+static int rss_split(const struct vh_detect_ctx *ctx, uint64_t mm, int64_t out[NR_MM_COUNTERS])
+{
+	const struct vh_profile *p = ctx->prof;
+	int err;
+
+	if (!vh_present(&p->mm_rss_stat.count))
+		return VH_ERR_UNSUPPORTED;
+	for (int i = 0; i < NR_MM_COUNTERS; i++)
+		if ((err = kread(ctx,
+				 mm + p->mm_struct.rss_stat.offset + p->mm_rss_stat.count.offset +
+				     8ull * (uint64_t)i,
+				 &out[i], 8)))
+			return err;
+	if (!vh_present(&p->task_struct.rss_stat) || !vh_present(&p->task_rss_stat.count))
+		return VH_OK; /* no SPLIT_RSS_COUNTING: the mm's are whole */
+	for (size_t t = 0; ctx->tasks && t < ctx->tasks->ntasks; t++) {
+		const struct vh_task *x = &ctx->tasks->tasks[t];
+		int32_t d[NR_MM_COUNTERS];
+
+		if (x->mm != mm)
+			continue;
+		if ((err = kread(ctx,
+				 x->addr + p->task_struct.rss_stat.offset +
+				     p->task_rss_stat.count.offset,
+				 d, sizeof(d))))
+			return err;
+		for (int i = 0; i < NR_MM_COUNTERS; i++)
+			out[i] += d[i];
+	}
+	return VH_OK;
+}
+
+/*
+ * Pages the kernel counts as the process's (file, anon, shmem) that no page
+ * table maps: PTEs cleared behind the kernel's back, as PTE erasure does.
+ * Swap and migration entries may stand for counted pages; the reverse (more
+ * mapped than counted: the huge zero page) is no evidence.
+ */
+static int check_rss(struct rmap_state *s, struct vh_detect_ctx *ctx, const struct walk *w)
+{
+	const struct vh_profile *p = ctx->prof;
+	const struct vh_task *t = ctx->task;
+	int64_t c[NR_MM_COUNTERS] = {0}, resident, slack;
+	struct vh_finding f;
+	char reason[320];
+	int err;
+
+	if (!t->mm || (t->flags & PF_EXITING) || t->exit_state ||
+	    !vh_present(&p->mm_struct.rss_stat))
+		return VH_OK;
+	err = p->percpu_counter.type.size && p->mm_struct.rss_stat.nelem ? rss_percpu(ctx, t->mm, c)
+									 : rss_split(ctx, t->mm, c);
+	if (err) {
+		if (err != VH_ERR_UNSUPPORTED)
+			vh_detect_warn(ctx,
+				       "pte-rmap: RSS counters of mm 0x%" PRIx64 " unreadable (%s)",
+				       t->mm, vh_strerror(err));
+		return VH_OK;
+	}
+	resident = 0;
+	for (int i = 0; i < NR_MM_COUNTERS; i++)
+		resident += i == MM_SWAPENTS ? 0 : c[i];
+	slack = (int64_t)w->nonpresent - c[MM_SWAPENTS];
+	if (resident <= (int64_t)w->resident + (slack > 0 ? slack : 0))
+		return VH_OK;
+	(void)s;
+	memset(&f, 0, sizeof(f));
+	f.detector = "pte-rmap";
+	f.kind = "rss";
+	f.severity = VH_SEV_HIGH;
+	f.reason = reason;
+	for (size_t i = 0; i < ctx->vmas->nvmas; i++) {
+		const struct vh_vma *v = &ctx->vmas->vmas[i];
+
+		if (!f.end || v->start < f.start)
+			f.start = v->start;
+		if (v->end > f.end)
+			f.end = v->end;
+	}
+	snprintf(reason, sizeof(reason),
+		 "the RSS counters count %" PRId64 " pages (file %" PRId64 ", anon %" PRId64
+		 ", shmem %" PRId64 "), the page tables map %" PRIu64 ": %" PRId64
+		 " counted pages left no PTE (erased behind the kernel's back)",
+		 resident, c[0], c[1], c[3], w->resident, resident - (int64_t)w->resident);
+	return vh_detect_emit(ctx, &f, NULL, 0);
 }
 
 static int rmap_task(void *state, struct vh_detect_ctx *ctx)
@@ -412,6 +559,8 @@ static int rmap_task(void *state, struct vh_detect_ctx *ctx)
 		err = w.err;
 	if (err || st.unreadable || st.truncated)
 		s->incomplete = true;
+	else if (!err)
+		err = check_rss(s, ctx, &w);
 	if (s->dropped)
 		vh_detect_warn(ctx, "pte-rmap: %zu more pages not reported", s->dropped);
 	return err == VH_ERR_NOMEM ? err : VH_OK;

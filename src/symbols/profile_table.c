@@ -87,6 +87,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     SYM(end_init_stack, "__end_init_stack", "__end_init_task"),
     SYM1(asm_fred_entrypoint_user),
     SYM1(sys_call_table),
+    SYM1(nr_cpu_ids),
     SYM1(ia32_sys_call_table),
 
     STRUCT1(list_head),
@@ -140,6 +141,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(task_struct, files),
     MEM1(task_struct, nsproxy),
     MEM1(task_struct, signal),
+    MEM1(task_struct, rss_stat),
     MEM1(task_struct, thread),
     MEM1(task_struct, sched_reset_on_fork),
 
@@ -188,6 +190,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(mm_struct, owner),
     MEM1(mm_struct, exe_file),
     MEM1(mm_struct, saved_auxv), /* vmahunt core */
+    MEM1(mm_struct, rss_stat),
 
     STRUCT1(vm_area_struct),
     MEM1(vm_area_struct, vm_start),
@@ -361,6 +364,16 @@ const struct vh_prof_desc vh_prof_table[] = {
     STRUCT1(fdtable),
     MEM1(fdtable, max_fds),
     MEM1(fdtable, fd),
+
+    STRUCT1(mm_rss_stat),
+    MEM1(mm_rss_stat, count),
+
+    STRUCT1(task_rss_stat),
+    MEM1(task_rss_stat, count),
+
+    STRUCT1(percpu_counter),
+    MEM1(percpu_counter, count),
+    MEM1(percpu_counter, counters),
 
     STRUCT1(module),
     MEM1(module, list),
