@@ -9,7 +9,10 @@
 #   libctx       writable-lib, static-loader, lib-twice, exe-unmapped (kernel file,
 #                dentry and inode reads per file mapping)
 #   rmap         pte-rmap (every process's page tables, the struct page of every
-#                mapped anonymous page, then the whole struct page array)
+#                mapped anonymous page, the RSS counters, then the whole struct
+#                page array)
+#   ktamper      syscall-hook, task-flags (the system call tables, the modules
+#                list when a hook is found, every task's flags)
 #   all          every detector
 # once over the whole dump and once over the 20 000-VMA process alone (the
 # lab's many_vmas plant, `--pid`). A group's own cost is its time minus maps'.
@@ -32,6 +35,7 @@ groups=(
 	"pagetables hidden-pages,pte-perm,code-modified"
 	"libctx writable-lib,static-loader,lib-twice,exe-unmapped"
 	"rmap pte-rmap"
+	"ktamper syscall-hook,task-flags"
 	"all -"
 )
 
