@@ -699,12 +699,25 @@ static const char *layout_name(enum vh_elfimg_layout l)
 
 static const unsigned char elf_magic[4] = {0x7f, 'E', 'L', 'F'};
 
+/* Bytes of memory from the ELF header to the end of the image's last piece, in pages. */
+static uint64_t image_extent(const struct vh_elfimg *img, uint64_t avail)
+{
+	uint64_t end = 0;
+
+	for (size_t i = 0; i < img->npieces; i++)
+		if (img->pieces[i].mem_off + img->pieces[i].len > end)
+			end = img->pieces[i].mem_off + img->pieces[i].len;
+	end = (end + 4095) & ~4095ull;
+	return end && end < avail ? end : avail;
+}
+
 /*
  * The ELF image starting at @start, in @avail bytes of the process's memory
- * (anonymous VMAs, or pages mapped outside every VMA when @hidden).
+ * (anonymous VMAs, or pages mapped outside every VMA when @hidden). *@extent
+ * receives the bytes the image occupies from @start (0 when none was found).
  */
 static int rebuild_elf(struct run *r, const struct vh_task *t, uint64_t start, uint64_t avail,
-		       const char *perms, bool hidden)
+		       const char *perms, bool hidden, uint64_t *extent)
 {
 	struct elf_src src = {r->s, t, start, avail < MAX_ELF_SPAN ? avail : MAX_ELF_SPAN};
 	struct vh_elfimg *img;
@@ -715,6 +728,7 @@ static int rebuild_elf(struct run *r, const struct vh_task *t, uint64_t start, u
 	struct vh_json *j;
 	int err;
 
+	*extent = 0;
 	if (vh_session_read(r->s, VH_SPACE_USER, t, start, magic, sizeof(magic)) ||
 	    memcmp(magic, elf_magic, sizeof(magic)))
 		return VH_OK;
@@ -727,6 +741,7 @@ static int rebuild_elf(struct run *r, const struct vh_task *t, uint64_t start, u
 		free(img);
 		return err;
 	}
+	*extent = image_extent(img, src.avail);
 	vh_evidence_safe_name(t->comm, comm, sizeof(comm));
 	snprintf(rel, sizeof(rel), "anon-elf/%d-%s-%" PRIx64 ".elf", (int)t->tgid, comm, start);
 	if ((err = vh_ev_file_create(r->d, rel, &f)))
@@ -752,7 +767,7 @@ static int rebuild_elf(struct run *r, const struct vh_task *t, uint64_t start, u
 	vh_json_u64(j, "pid", (uint64_t)t->tgid);
 	vh_json_str(j, "comm", t->comm);
 	vh_json_hex(j, "address", start);
-	vh_json_hex(j, "end", start + src.avail);
+	vh_json_hex(j, "end", start + *extent);
 	vh_json_str(j, "perms", perms);
 	vh_json_bool(j, "hidden", hidden);
 	vh_json_str(j, "layout", layout_name(img->layout));
@@ -771,32 +786,44 @@ out:
 	return err;
 }
 
-/* An anonymous VMA and the anonymous VMAs right after it (a loaded image's segments). */
-static int anon_elf(struct run *r, const struct vh_task *t, const struct vh_vma_list *vl, size_t i)
+/*
+ * An anonymous VMA and the anonymous VMAs right after it (a loaded image's
+ * segments); *@covered_end: where the image found ends.
+ */
+static int anon_elf(struct run *r, const struct vh_task *t, const struct vh_vma_list *vl, size_t i,
+		    uint64_t *covered_end)
 {
 	const struct vh_vma *v = &vl->vmas[i];
-	uint64_t avail = v->end - v->start;
+	uint64_t avail = v->end - v->start, extent;
+	int err;
 
 	for (size_t k = i + 1; k < vl->nvmas && avail < MAX_ELF_SPAN; k++) {
 		if (vl->vmas[k].start != vl->vmas[k - 1].end || !anon_candidate(&vl->vmas[k]))
 			break;
 		avail = vl->vmas[k].end - v->start;
 	}
-	return rebuild_elf(r, t, v->start, avail, v->perms, false);
+	err = rebuild_elf(r, t, v->start, avail, v->perms, false, &extent);
+	if (extent)
+		*covered_end = v->start + extent;
+	return err;
 }
 
 static int anon_elfs(struct run *r, const struct vh_task *t, const struct vh_vma_list *vl)
 {
+	uint64_t covered_end = 0;
+
 	for (size_t i = 0; i < vl->nvmas; i++) {
 		int err;
 
 		if (!anon_candidate(&vl->vmas[i]))
 			continue;
-		/* an image spanning several VMAs is found at its first one only */
-		if (i && vl->vmas[i - 1].end == vl->vmas[i].start &&
-		    anon_candidate(&vl->vmas[i - 1]))
+		/*
+		 * an image spanning several VMAs is found at its first one; a VMA after
+		 * it may start another image (one copied next to one loaded)
+		 */
+		if (vl->vmas[i].start < covered_end)
 			continue;
-		if ((err = anon_elf(r, t, vl, i)))
+		if ((err = anon_elf(r, t, vl, i, &covered_end)))
 			return err;
 	}
 	return VH_OK;
@@ -888,8 +915,12 @@ static int hidden_elfs(struct run *r, const struct vh_task *t, const struct vh_v
 		return VH_ERR_NOMEM;
 	}
 	err = VH_OK;
-	for (size_t i = 0; i < h.n && !err; i++)
-		err = rebuild_elf(r, t, h.runs[i].start, h.runs[i].end - h.runs[i].start, "", true);
+	for (size_t i = 0; i < h.n && !err; i++) {
+		uint64_t extent;
+
+		err = rebuild_elf(r, t, h.runs[i].start, h.runs[i].end - h.runs[i].start, "", true,
+				  &extent);
+	}
 	if (!err && h.capped)
 		err = warn(r,
 			   "pid %d: more than %d runs of pages outside the VMAs: the rest not "
