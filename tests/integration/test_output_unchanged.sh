@@ -20,18 +20,21 @@ SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 . "$SRC/tests/integration/lib.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# The last main before the refactor of issue 12.
-REF_COMMIT=8d80920e0b5c094368825c2622702136905657f3
+# main as issues 14-16 landed. It was 8d80920 (the last main before the refactor of
+# issue 12) until then; against it, ps, maps and info stayed byte for byte equal on
+# every lab dump, and what differed was meant: scan findings (anon-rwx lowered to info
+# for libffi closure pages, elf-in-anon high for an image loaded by hand, pte-rmap's
+# kind rss, the lab's new plants), the dump's warnings printed before a load error, the
+# raw-image hint of "cannot locate the kernel", several DUMP files taken as the parts
+# of a split dump, and the usage text of the new commands. The lab's truth tests check
+# the findings.
+REF_COMMIT=da9117154b829a276871b8218614f08a330224b4
 
 # Invocations whose output is expected to differ from the reference, as
 # output_unchanged.py names them (shell patterns, e.g. 'vmahunt help' or
 # 'vmahunt * --help'), each with the reason and the commit or issue that changes
 # it. They are still run; a difference is reported but does not fail the test.
 EXPECT_CHANGE=(
-	# the usage text gained the plugins command and --plugin/--plugin-opt (issue 13)
-	'vmahunt' 'vmahunt help' 'vmahunt --help' 'vmahunt -h' 'vmahunt * --help' 'vmahunt * -h'
-	# a --vmlinux that is no ELF file said "(no error)" for its reason; now "(no ELF magic)"
-	'vmahunt scan --vmlinux TMP/text *'
 )
 
 jobs=${VMAHUNT_REGRESS_JOBS:-2}
