@@ -69,8 +69,9 @@ struct rmap_state {
 	uint64_t vmemmap;  /* vmemmap_base */
 	uint64_t max_pfn;  /* frames the bitmap covers */
 	uint64_t **mapped; /* frames some page table maps: leaves of the bitmap */
-	bool incomplete;   /* a process's page tables were not walked: no orphan pass */
-	size_t nseen;	   /* processes task() saw */
+	int32_t *walked;   /* tgids whose page tables were walked whole */
+	size_t nwalked, capwalked;
+	size_t at_risk;	   /* orphan candidates not judged: a relative's tables unread */
 	struct owner *own; /* sorted by anon_vma in finish() */
 	size_t nown, capown;
 	struct {
@@ -96,6 +97,7 @@ static void rmap_fini(void *state)
 			free(s->mapped[i]);
 		free(s->mapped);
 		free(s->own);
+		free(s->walked);
 	}
 	free(s);
 }
@@ -537,6 +539,21 @@ static int check_rss(struct rmap_state *s, struct vh_detect_ctx *ctx, const stru
 	return vh_detect_emit(ctx, &f, NULL, 0);
 }
 
+static int add_walked(struct rmap_state *s, int32_t tgid)
+{
+	if (s->nwalked == s->capwalked) {
+		size_t cap = s->capwalked ? s->capwalked * 2 : 256;
+		int32_t *n = realloc(s->walked, cap * sizeof(*n));
+
+		if (!n)
+			return VH_ERR_NOMEM;
+		s->walked = n;
+		s->capwalked = cap;
+	}
+	s->walked[s->nwalked++] = tgid;
+	return VH_OK;
+}
+
 static int rmap_task(void *state, struct vh_detect_ctx *ctx)
 {
 	struct rmap_state *s = state;
@@ -548,19 +565,17 @@ static int rmap_task(void *state, struct vh_detect_ctx *ctx)
 
 	if (!ready(s, ctx))
 		return VH_OK;
-	s->nseen++;
-	if (!ctx->root) {
-		s->incomplete = true; /* its frames are marked by no one */
-		return VH_OK;
-	}
+	if (!ctx->root)
+		return VH_OK; /* its frames are marked by no one: not in s->walked */
 	s->emitted = s->dropped = 0;
 	err = vh_x86_64_walk(ctx->d, ctx->root, ctx->levels, 0, top, walk_page, &w, &st);
 	if (w.err)
 		err = w.err;
-	if (err || st.unreadable || st.truncated)
-		s->incomplete = true;
-	else if (!err)
-		err = check_rss(s, ctx, &w);
+	if (!err && !st.unreadable && !st.truncated) {
+		err = add_walked(s, ctx->task->tgid);
+		if (!err)
+			err = check_rss(s, ctx, &w);
+	}
 	if (s->dropped)
 		vh_detect_warn(ctx, "pte-rmap: %zu more pages not reported", s->dropped);
 	return err == VH_ERR_NOMEM ? err : VH_OK;
@@ -597,6 +612,71 @@ static const struct owner *owner_of(const struct rmap_state *s, uint64_t av, uin
 	return NULL;
 }
 
+static int tgid_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool walked(const struct rmap_state *s, int32_t tgid)
+{
+	return bsearch(&tgid, s->walked, s->nwalked, sizeof(*s->walked), tgid_cmp) != NULL;
+}
+
+/* The process (leader) @tgid of the task list, sorted by tgid, or NULL. */
+static const struct vh_task *leader_of(const struct vh_task_list *tl, int32_t tgid)
+{
+	size_t lo = 0, hi = tl->ntasks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tl->tasks[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < tl->ntasks && tl->tasks[lo].tgid == tgid; lo++)
+		if (tl->tasks[lo].leader)
+			return &tl->tasks[lo];
+	return NULL;
+}
+
+/* Is @anc an ancestor of @tgid by real_parent (a bounded walk: a cycle ends it)? */
+static bool ancestor(const struct vh_task_list *tl, int32_t anc, int32_t tgid)
+{
+	for (int depth = 0; depth < 1024 && tgid > 1; depth++) {
+		const struct vh_task *t = leader_of(tl, tgid);
+
+		if (!t || t->ppid == tgid)
+			return false;
+		tgid = t->ppid;
+		if (tgid == anc)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Anonymous pages are shared only along fork: a process whose page tables
+ * were not walked may map a frame of its parent's or child's VMAs, never an
+ * unrelated process's. Is @tgid such a relative of an unwalked process?
+ */
+static bool related_to_unwalked(const struct rmap_state *s, const struct vh_task_list *tl,
+				int32_t tgid)
+{
+	for (size_t i = 0; tl && i < tl->ntasks; i++) {
+		const struct vh_task *u = &tl->tasks[i];
+
+		if (!u->leader || !u->mm || u->kthread || walked(s, u->tgid))
+			continue;
+		if (u->tgid == tgid || ancestor(tl, u->tgid, tgid) || ancestor(tl, tgid, u->tgid))
+			return true;
+	}
+	return false;
+}
+
 static int orphan(struct rmap_state *s, struct vh_detect_ctx *ctx, uint64_t pfn,
 		  const struct rpage *r)
 {
@@ -606,6 +686,10 @@ static int orphan(struct rmap_state *s, struct vh_detect_ctx *ctx, uint64_t pfn,
 
 	if (!o)
 		return VH_OK; /* a VMA of no scanned process (or one hidden from its tree) */
+	if (related_to_unwalked(s, ctx->tasks, o->pid)) {
+		s->at_risk++;
+		return VH_OK;
+	}
 	va = o->start + (r->index - o->pgoff) * PAGE_SIZE;
 	if (vh_x86_64_translate(ctx->d, o->root, o->levels, va, &t) == VH_OK)
 		return emit(s, ctx, NULL, o->pid, o->comm, va, "displaced",
@@ -670,15 +754,6 @@ static int vmemmap_page(const struct vh_mapping *m, int present, void *arg)
 }
 
 /* Processes with user memory: what task() should have seen. */
-static size_t processes(const struct vh_task_list *tl)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; tl && i < tl->ntasks; i++)
-		n += tl->tasks[i].leader && tl->tasks[i].mm && !tl->tasks[i].kthread;
-	return n;
-}
-
 static int rmap_finish(void *state, struct vh_detect_ctx *ctx)
 {
 	struct rmap_state *s = state;
@@ -689,15 +764,13 @@ static int rmap_finish(void *state, struct vh_detect_ctx *ctx)
 	if (!s->ok || !s->nown)
 		return VH_OK;
 	/* a frame is orphaned only if no process maps it: that needs every process */
-	if (ctx->tgid == 0 && !s->incomplete && processes(ctx->tasks) > s->nseen)
-		s->incomplete = true; /* the engine could not read some process's map */
-	if (ctx->tgid > 0 || s->incomplete) {
-		warn_run(ctx, "frames left unmapped (erased PTEs) not looked for: %s",
-			 ctx->tgid > 0 ? "the scan is limited to one process"
-				       : "some process's page tables could not be walked whole");
+	if (ctx->tgid > 0) {
+		warn_run(ctx, "frames left unmapped (erased PTEs) not looked for: the scan is "
+			      "limited to one process");
 		return VH_OK;
 	}
 	qsort(s->own, s->nown, sizeof(*s->own), owner_cmp);
+	qsort(s->walked, s->nwalked, sizeof(*s->walked), tgid_cmp);
 	size = ctx->prof->page.type.size;
 	v.buf = malloc(PAGE_CHUNK * size);
 	if (!v.buf)
@@ -708,6 +781,12 @@ static int rmap_finish(void *state, struct vh_detect_ctx *ctx)
 	free(v.buf);
 	if (s->dropped)
 		warn_run(ctx, "%zu more unmapped frames not reported", s->dropped);
+	if (s->at_risk)
+		warn_run(ctx,
+			 "%zu frames no page table maps not judged: they belong to relatives "
+			 "(parent or child) of a process whose page tables could not be walked, "
+			 "which may map them",
+			 s->at_risk);
 	return err == VH_ERR_NOMEM || v.err == VH_ERR_NOMEM ? VH_ERR_NOMEM : VH_OK;
 }
 
