@@ -413,8 +413,9 @@ static int do_flag_task(void)
 		orig_fn[i] = (syscall_fn)READ_ONCE(table[hooked_nr[i]]);
 		ret = write_ro(entry, (unsigned long)hooks[i]);
 		if (!ret)
-			snprintf(hook_report + len, sizeof(hook_report) - len, "%d 0x%lx 0x%lx 0x%lx;",
-				 hooked_nr[i], entry, entry + 8, (unsigned long)hooks[i]);
+			snprintf(hook_report + len, sizeof(hook_report) - len,
+				 "%d 0x%lx 0x%lx 0x%lx;", hooked_nr[i], entry, entry + 8,
+				 (unsigned long)hooks[i]);
 	}
 	if (!ret)
 		list_del_init(&THIS_MODULE->list); /* gone from lsmod and /proc/modules */

@@ -56,8 +56,8 @@ static void peek(pid_t pid, uintptr_t addr, void *dst, size_t len)
 }
 
 /* Runs one syscall in the stopped victim at @code (holding "syscall; int3"). */
-static long remote_syscall(pid_t pid, const struct user_regs_struct *base, uintptr_t code,
-			   long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+static long remote_syscall(pid_t pid, const struct user_regs_struct *base, uintptr_t code, long nr,
+			   long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	struct user_regs_struct r = *base;
 	int status;
@@ -110,8 +110,8 @@ int main(void)
 	peek(victim, code_at, orig, sizeof orig);
 	poke(victim, path_at, path, sizeof path);
 	poke(victim, code_at, code, sizeof code);
-	long fd = remote_syscall(victim, &saved, code_at, SYS_open, (long)path_at, O_RDONLY, 0, 0, 0,
-				 0);
+	long fd =
+	    remote_syscall(victim, &saved, code_at, SYS_open, (long)path_at, O_RDONLY, 0, 0, 0, 0);
 	if (fd < 0)
 		lab_die("injected open");
 	long map = remote_syscall(victim, &saved, code_at, SYS_mmap, 0, (long)len,

@@ -135,7 +135,8 @@ static inline void lab_map_library(const char *path, uintptr_t *text_start, uint
 		int prot = ((ph[i].p_flags & PF_R) ? PROT_READ : 0) |
 			   ((ph[i].p_flags & PF_W) ? PROT_WRITE : 0) |
 			   ((ph[i].p_flags & PF_X) ? PROT_EXEC : 0);
-		if (mmap((void *)va, len, prot, MAP_PRIVATE | MAP_FIXED, fd, (off_t)off) == MAP_FAILED)
+		if (mmap((void *)va, len, prot, MAP_PRIVATE | MAP_FIXED, fd, (off_t)off) ==
+		    MAP_FAILED)
 			lab_die("map library segment");
 		if (ph[i].p_flags & PF_X)
 			*text_start = va, *text_end = va + len;

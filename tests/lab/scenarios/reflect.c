@@ -44,8 +44,8 @@ static void load_segments(const unsigned char *self, size_t len)
 	}
 	char extra[128];
 	snprintf(extra, sizeof extra, "\"magic\":\"7f454c46\",\"segments\":\"loaded\"");
-	lab_plant("reflect", "anon_elf_loaded", (uintptr_t)base, (uintptr_t)base + lab_page_up(span),
-		  "r--p", extra);
+	lab_plant("reflect", "anon_elf_loaded", (uintptr_t)base,
+		  (uintptr_t)base + lab_page_up(span), "r--p", extra);
 }
 
 int main(void)
