@@ -253,8 +253,7 @@ static int elf_in_anon_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_
 	return VH_OK;
 }
 
-/* Offset of the first run of SLED_MIN NOPs in @b, or -1. */
-static long find_sled(const unsigned char *b, size_t n)
+long vh_find_sled(const unsigned char *b, size_t n)
 {
 	size_t run = 0;
 
@@ -266,8 +265,7 @@ static long find_sled(const unsigned char *b, size_t n)
 	return -1;
 }
 
-/* Offset of "mov eax, imm32; syscall" (b8 xx xx xx xx 0f 05) in @b, or -1. */
-static long find_syscall_stub(const unsigned char *b, size_t n)
+long vh_find_syscall_stub(const unsigned char *b, size_t n)
 {
 	for (size_t i = 0; i + 7 <= n; i++)
 		if (b[i] == 0xb8 && b[i + 5] == 0x0f && b[i + 6] == 0x05)
@@ -283,8 +281,8 @@ static int shellcode_page(struct vh_detect_ctx *ctx, const struct vh_vma *v, uin
 
 	if (vh_detect_read(ctx, a, b, sizeof(b)))
 		return VH_OK;
-	sled = find_sled(b, sizeof(b));
-	stub = find_syscall_stub(b, sizeof(b));
+	sled = vh_find_sled(b, sizeof(b));
+	stub = vh_find_syscall_stub(b, sizeof(b));
 	if (sled < 0 && stub < 0)
 		return VH_OK;
 	*hit = true;

@@ -18,6 +18,13 @@ extern const struct vh_detector vh_detector_static_loader;
 extern const struct vh_detector vh_detector_lib_twice;
 extern const struct vh_detector vh_detector_exe_unmapped;
 extern const struct vh_detector vh_detector_pte_rmap;
+extern const struct vh_detector vh_detector_unmapped_payload;
+
+/* builtin.c, the shellcode detector's tests (unmapped.c uses them too): */
+/* the offset of the first run of 32 NOPs (0x90) in @b, or -1; */
+long vh_find_sled(const unsigned char *b, size_t n);
+/* the offset of "mov eax, imm32; syscall" (b8 xx xx xx xx 0f 05) in @b, or -1. */
+long vh_find_syscall_stub(const unsigned char *b, size_t n);
 
 /*
  * runtimes.c: the severity of an anonymous rwx VMA of ctx's process: info for libffi
