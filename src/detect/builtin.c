@@ -334,10 +334,10 @@ static const struct vh_detector builtin[] = {
 
 /* Detectors defined in files of their own (one line each), after the ones above. */
 static const struct vh_detector *const more[] = {
-    &vh_detector_hidden_pages,	&vh_detector_pte_perm,	&vh_detector_code_modified,
-    &vh_detector_hidden_task,	&vh_detector_vma_tree,	&vh_detector_writable_lib,
-    &vh_detector_static_loader, &vh_detector_lib_twice, &vh_detector_exe_unmapped,
-    &vh_detector_pte_rmap,
+    &vh_detector_hidden_pages,	&vh_detector_pte_perm,	       &vh_detector_code_modified,
+    &vh_detector_hidden_task,	&vh_detector_vma_tree,	       &vh_detector_writable_lib,
+    &vh_detector_static_loader, &vh_detector_lib_twice,	       &vh_detector_exe_unmapped,
+    &vh_detector_pte_rmap,	&vh_detector_unmapped_payload,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

@@ -35,4 +35,25 @@ long vh_find_syscall_stub(const unsigned char *b, size_t n);
 enum vh_severity vh_rwx_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
 				  char *why, size_t len);
 
+/* unmapped.c: what one page of a file holds that looks like code, strongest last. */
+enum vh_payload_sign {
+	VH_PAYLOAD_NONE = 0,
+	VH_PAYLOAD_SLED,      /* a NOP sled alone */
+	VH_PAYLOAD_STUB,      /* a raw syscall stub alone */
+	VH_PAYLOAD_SHELLCODE, /* both in the page */
+	VH_PAYLOAD_ELF, /* an ELF header of code (ET_REL, ET_EXEC, ET_DYN) at the page start */
+};
+
+struct vh_payload_hit {
+	enum vh_payload_sign sign;
+	size_t offset;		    /* in the page: the sled's (or the stub's when alone); 0: ELF */
+	uint16_t e_type, e_machine; /* VH_PAYLOAD_ELF */
+};
+
+/* Judges the @n bytes of one page at @b (an ELF header counts at its start only). */
+void vh_payload_page(const unsigned char *b, size_t n, struct vh_payload_hit *hit);
+
+/* The severity of a sign: high for an ELF image or shellcode, info for one weak sign. */
+enum vh_severity vh_payload_severity(enum vh_payload_sign sign);
+
 #endif

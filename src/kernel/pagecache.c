@@ -120,9 +120,9 @@ void vh_pc_list_free(struct vh_pc_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-int vh_pagecache_folio(struct vh_vread *kr, const struct vh_profile *p,
-		       const struct vh_vmemmap *vm, uint64_t max_pfn, uint64_t mapping,
-		       uint64_t page, uint64_t *pfn, uint64_t *owner)
+int vh_pagecache_folio(struct vh_vread *kr, const struct vh_profile *p, const struct vh_vmemmap *vm,
+		       uint64_t max_pfn, uint64_t mapping, uint64_t page, uint64_t *pfn,
+		       uint64_t *owner)
 {
 	int err;
 

@@ -79,9 +79,9 @@ void vh_pc_list_free(struct vh_pc_list *l);
  * Return: VH_OK; VH_ERR_CORRUPT when @page is no struct page (*owner 0) or
  * belongs to another mapping (*owner says which); or the read's error.
  */
-int vh_pagecache_folio(struct vh_vread *kr, const struct vh_profile *p,
-		       const struct vh_vmemmap *vm, uint64_t max_pfn, uint64_t mapping,
-		       uint64_t page, uint64_t *pfn, uint64_t *owner);
+int vh_pagecache_folio(struct vh_vread *kr, const struct vh_profile *p, const struct vh_vmemmap *vm,
+		       uint64_t max_pfn, uint64_t mapping, uint64_t page, uint64_t *pfn,
+		       uint64_t *owner);
 
 /**
  * vh_inode_fs_magic() - the magic number of the file system an inode is on.

@@ -73,9 +73,12 @@ static const struct {
 	const char *type;
 	const char *unit;
 } home_units[] = {
-    {"maple_tree", "lib/maple_tree.c"},	    {"maple_node", "lib/maple_tree.c"},
-    {"maple_range_64", "lib/maple_tree.c"}, {"maple_arange_64", "lib/maple_tree.c"},
-    {"maple_metadata", "lib/maple_tree.c"}, {"maple_type", "lib/maple_tree.c"},
+    {"maple_tree", "lib/maple_tree.c"},
+    {"maple_node", "lib/maple_tree.c"},
+    {"maple_range_64", "lib/maple_tree.c"},
+    {"maple_arange_64", "lib/maple_tree.c"},
+    {"maple_metadata", "lib/maple_tree.c"},
+    {"maple_type", "lib/maple_tree.c"},
     {"anon_vma_name", "mm/madvise.c"},
     {"shmid_kernel", "ipc/shm.c"}, /* defined there only; absent without CONFIG_SYSVIPC */
 };

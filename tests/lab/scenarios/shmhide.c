@@ -6,7 +6,8 @@
  *    written through a brief mapping, unmapped, fd kept;
  * 3. a SysV shm segment holding the program's ELF image, attached, written, detached:
  *    held by its id only;
- * 4. the benign control, in a child process: a memfd of plain text, unmapped, fd kept.
+ * 4. the benign control, in a child forked before the others: a memfd of plain text,
+ *    unmapped, fd kept.
  * Each plant spans 0x0-0x0 (no address) and names its payload kind, fd or key/shmid. */
 #include "lab.h"
 
@@ -73,8 +74,8 @@ static void posix_shm(void)
 	memset(buf + SC_OFFSET, 0x90, 64);
 	memcpy(buf + SC_OFFSET + 64, stub, sizeof stub);
 	write_mapped(fd, buf, len, PROT_READ | PROT_WRITE);
-	snprintf(what, sizeof what, "\"fd\":%d,\"name\":\"/dev/shm%s\",\"offset\":%d", fd,
-		 SHM_NAME, SC_OFFSET);
+	snprintf(what, sizeof what, "\"fd\":%d,\"name\":\"/dev/shm%s\",\"offset\":%d", fd, SHM_NAME,
+		 SC_OFFSET);
 	plant("unmapped_shm", "shmem-file", what, len);
 	free(buf);
 }
@@ -128,9 +129,7 @@ int main(void)
 	int p[2];
 	char c;
 
-	memfd_elf(self, len);
-	posix_shm();
-	sysv_elf(self, len);
+	/* the control first: the child must not inherit the payloads' descriptors */
 	if (pipe(p) < 0)
 		lab_die("pipe");
 	fflush(stdout);
@@ -146,6 +145,10 @@ int main(void)
 		close(p[1]);
 		if (read(p[0], &c, 1) != 1)
 			lab_die("read ready");
+		close(p[0]);
 	}
+	memfd_elf(self, len);
+	posix_shm();
+	sysv_elf(self, len);
 	lab_ready_and_wait();
 }
