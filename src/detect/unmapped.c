@@ -15,7 +15,10 @@
  * and reports an ELF image or shellcode (a NOP sled and a raw syscall stub in
  * one page) in them as high. A file some VMA maps is the VMA detectors' to
  * judge (memfd-exec, writable-lib...). Pages read are bounded per file and per
- * run; a cap reached is said in a warning.
+ * run; a cap reached is said in a warning. Not looked at: the file table of a
+ * thread that has its own (only the leader's is read), SysV segments of IPC
+ * namespaces other than the initial one, hugetlbfs files (said in a warning
+ * for a SysV segment).
  */
 #include <vmahunt/detect.h>
 
