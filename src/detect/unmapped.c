@@ -47,6 +47,8 @@
 #define IPC_SHM_IDS 2
 /* Warnings about files cut at FILE_PAGES, per run; more are counted. */
 #define MAX_CUT_WARNINGS 8
+/* Warnings about unreadable files, per process (a hostile table has a million); more counted. */
+#define MAX_FILE_WARNINGS 8
 
 /* One SysV segment, read once per run. */
 struct segment {
@@ -67,6 +69,7 @@ struct um_state {
 	uint64_t pages_read; /* this run */
 	bool run_capped;
 	size_t cut_warnings;
+	size_t file_warnings; /* this process's */
 	unsigned char page[PAGE_SIZE];
 };
 
@@ -405,6 +408,23 @@ static bool mapped(const struct vh_vma_list *l, const struct vh_file_name *n)
 	return false;
 }
 
+static void warn_file(struct um_state *s, struct vh_detect_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A file of the process that cannot be read: the first MAX_FILE_WARNINGS are told. */
+static void warn_file(struct um_state *s, struct vh_detect_ctx *ctx, const char *fmt, ...)
+{
+	char msg[320];
+	va_list ap;
+
+	if (s->file_warnings++ >= MAX_FILE_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vh_detect_warn(ctx, "unmapped-payload: %s", msg);
+}
+
 /* The inode, page cache and size of a struct file; false when unreadable (warned). */
 static bool file_facts(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t file,
 		       const char *what, uint64_t *mapping, uint64_t *size, uint32_t *magic)
@@ -414,10 +434,8 @@ static bool file_facts(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t f
 
 	if (vh_member_read(&s->kr, file, &p->file.f_inode, &inode) || !vh_kptr_ok(&s->kr, inode) ||
 	    vh_inode_fs_magic(&s->kr, p, inode, magic)) {
-		vh_detect_warn(ctx,
-			       "unmapped-payload: %s: file %#" PRIx64 " inode %#" PRIx64
-			       " cannot be read",
-			       what, file, inode);
+		warn_file(s, ctx, "%s: file %#" PRIx64 " inode %#" PRIx64 " cannot be read", what,
+			  file, inode);
 		return false;
 	}
 	if (*magic != VH_TMPFS_MAGIC)
@@ -425,9 +443,8 @@ static bool file_facts(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t f
 	if (vh_member_read(&s->kr, file, &p->file.f_mapping, mapping) ||
 	    !vh_kptr_ok(&s->kr, *mapping) ||
 	    vh_member_read(&s->kr, inode, &p->inode.i_size, size)) {
-		vh_detect_warn(
-		    ctx, "unmapped-payload: %s: inode %#" PRIx64 " mapping or size cannot be read",
-		    what, inode);
+		warn_file(s, ctx, "%s: inode %#" PRIx64 " mapping or size cannot be read", what,
+			  inode);
 		return false;
 	}
 	return true;
@@ -492,8 +509,17 @@ static int file_table(struct um_state *s, struct vh_detect_ctx *ctx)
 		vh_fd_list_free(&fl);
 		return VH_ERR_NOMEM;
 	}
+	s->file_warnings = 0;
 	for (size_t i = 0; i < fl.n && !err && nseen < MAX_SHM_FILES; i++)
 		err = one_fd(s, ctx, &fl.fds[i], seen, &nseen);
+	if (s->file_warnings > MAX_FILE_WARNINGS)
+		vh_detect_warn(ctx, "unmapped-payload: %zu more open files cannot be read",
+			       s->file_warnings - MAX_FILE_WARNINGS);
+	if (nseen == MAX_SHM_FILES)
+		vh_detect_warn(ctx,
+			       "unmapped-payload: more than %d shared-memory files open: "
+			       "the rest not looked at",
+			       MAX_SHM_FILES);
 	free(seen);
 	vh_fd_list_free(&fl);
 	return err;
@@ -527,7 +553,7 @@ static int32_t shm_pid(struct um_state *s, const struct vh_profile *p, uint64_t 
 struct idr_walk {
 	struct um_state *s;
 	struct vh_detect_ctx *ctx;
-	size_t cap;
+	size_t cap, bad; /* bad: entries that could not be read (the first 8 warned about) */
 	bool nomem, capped;
 };
 
@@ -561,8 +587,10 @@ static int idr_entry(void *arg, uint64_t index, uint64_t perm)
 		return 1;
 	}
 	if (!vh_kptr_ok(&s->kr, perm)) {
-		warn_run(w->ctx, "SysV shm id index %" PRIu64 ": %#" PRIx64 " is no kernel address",
-			 index, perm);
+		if (w->bad++ < 8)
+			warn_run(w->ctx,
+				 "SysV shm id index %" PRIu64 ": %#" PRIx64 " is no kernel address",
+				 index, perm);
 		return 0;
 	}
 	if (s->nsegs == w->cap) {
@@ -581,9 +609,11 @@ static int idr_entry(void *arg, uint64_t index, uint64_t perm)
 	if (vh_member_read(&s->kr, shp, &p->shmid_kernel.shm_file, &g->file) ||
 	    !vh_kptr_ok(&s->kr, g->file) ||
 	    vh_member_read(&s->kr, shp, &p->shmid_kernel.shm_segsz, &g->segsz)) {
-		warn_run(w->ctx,
-			 "SysV shm id index %" PRIu64 ": shmid_kernel %#" PRIx64 " cannot be read",
-			 index, shp);
+		if (w->bad++ < 8)
+			warn_run(w->ctx,
+				 "SysV shm id index %" PRIu64 ": shmid_kernel %#" PRIx64
+				 " cannot be read",
+				 index, shp);
 		return 0;
 	}
 	if (!vh_member_read(&s->kr, perm, &p->kern_ipc_perm.key, &v))
@@ -644,6 +674,8 @@ static int read_segments(struct um_state *s, struct vh_detect_ctx *ctx)
 	if (w.capped)
 		warn_run(ctx, "more than %d SysV shm segments: the rest not looked at",
 			 MAX_SEGMENTS);
+	if (w.bad > 8)
+		warn_run(ctx, "%zu more SysV shm ids cannot be read", w.bad - 8);
 	return VH_OK;
 }
 
