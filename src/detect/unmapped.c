@@ -40,6 +40,8 @@
 #define PAGE_SIZE ((uint64_t)4096)
 /* Pages of one file looked at (its first ones), and of all files of a run. */
 #define FILE_PAGES 256
+#define STR(x)	   #x
+#define XSTR(x)	   STR(x)
 #define RUN_PAGES  65536
 /* SysV segments read at most (the kernel's default SHMMNI is 4096). */
 #define MAX_SEGMENTS 4096
@@ -355,7 +357,8 @@ static int report(struct um_state *s, struct vh_detect_ctx *ctx, const struct ho
 		 "%s %s, %s, mapped by no VMA of the process: %s at offset %#" PRIx64 " (%" PRIu64
 		 " bytes; %" PRIu64 " of %" PRIu64 " pages read%s)",
 		 h->kind, h->path, h->how, sign_text(&lk->hit, sign, sizeof(sign)), lk->at, size,
-		 lk->read, lk->pages, lk->cut ? ", only the first 256 looked at" : "");
+		 lk->read, lk->pages,
+		 lk->cut ? ", only the first " XSTR(FILE_PAGES) " looked at" : "");
 	/* read stops at the first high sign: "1 of 190 pages read" is no truncation */
 	snprintf(at, sizeof(at), "%#" PRIx64, lk->at);
 	snprintf(sz, sizeof(sz), "%" PRIu64, size);
