@@ -56,4 +56,12 @@ void vh_payload_page(const unsigned char *b, size_t n, struct vh_payload_hit *hi
 /* The severity of a sign: high for an ELF image or shellcode, info for one weak sign. */
 enum vh_severity vh_payload_severity(enum vh_payload_sign sign);
 
+/*
+ * The kind of a tmpfs/shmem file held open, from its d_path name: "memfd"
+ * ("/memfd:..."), "posix-shm" ("/dev/shm/..."), else "tmpfs-file"; @cap receives
+ * the most severe finding it may give: high for shared memory, medium for
+ * another tmpfs file unlinked, low for one with a name.
+ */
+const char *vh_payload_file_kind(const char *path, enum vh_severity *cap);
+
 #endif

@@ -8,7 +8,10 @@
  * sees it; it stays in the shmem page cache as long as a descriptor or an IPC
  * id holds it. This detector reads those files' pages from the page cache:
  *   - every shmem/tmpfs file of each process's file table (task->files) that no
- *     VMA of the process maps (kind "memfd" or "shmem-file");
+ *     VMA of the process maps (kind "memfd", "posix-shm" for /dev/shm, or
+ *     "tmpfs-file" for other tmpfs files: /tmp, /run, an initramfs, where
+ *     compilers, installers and module loaders hold ELF files, so those are
+ *     low, medium when unlinked);
  *   - every SysV segment of the initial IPC namespace
  *     (init_ipc_ns.ids[IPC_SHM_IDS].ipcs_idr), held by its creator's tgid
  *     (shm_cprid), that no VMA of the creator maps (kind "sysv-shm"),
@@ -138,6 +141,25 @@ enum vh_severity vh_payload_severity(enum vh_payload_sign sign)
 {
 	/* one weak sign alone is found in data now and then: worth knowing only */
 	return sign == VH_PAYLOAD_ELF || sign == VH_PAYLOAD_SHELLCODE ? VH_SEV_HIGH : VH_SEV_INFO;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+const char *vh_payload_file_kind(const char *path, enum vh_severity *cap)
+{
+	*cap = VH_SEV_HIGH;
+	if (!strncmp(path, "/memfd:", 7))
+		return "memfd";
+	if (!strncmp(path, "/dev/shm/", 9))
+		return "posix-shm";
+	/* /tmp, /run, an initramfs: code there is mostly a build's or an installer's */
+	*cap = ends_with(path, " (deleted)") ? VH_SEV_MEDIUM : VH_SEV_LOW;
+	return "tmpfs-file";
 }
 
 static const char *sign_text(const struct vh_payload_hit *h, char *buf, size_t len)
@@ -327,7 +349,8 @@ static int look_file(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t map
 
 /* Who holds the file and how, for the finding. */
 struct holder {
-	const char *kind; /* "memfd", "shmem-file", "sysv-shm" */
+	const char *kind;     /* "memfd", "posix-shm", "tmpfs-file", "sysv-shm" */
+	enum vh_severity cap; /* the most severe it may be (vh_payload_file_kind()) */
 	const char *path;
 	char how[96]; /* "held open as fd 4", "SysV key 0x... shmid 3" */
 	int32_t pid;  /* in finish(): the process named */
@@ -375,6 +398,13 @@ static int report(struct um_state *s, struct vh_detect_ctx *ctx, const struct ho
 	f.detector = "unmapped-payload";
 	f.kind = h->kind;
 	f.severity = vh_payload_severity(lk->hit.sign);
+	if (f.severity > h->cap) {
+		f.severity = h->cap;
+		strncat(reason,
+			"; a file of a tmpfs, not shared memory: compilers, installers and module "
+			"loaders hold ELF files there",
+			sizeof(reason) - strlen(reason) - 1);
+	}
 	f.pid = h->pid;
 	f.comm = h->comm;
 	f.path = h->path;
@@ -477,7 +507,7 @@ static int one_fd(struct um_state *s, struct vh_detect_ctx *ctx, const struct vh
 	if (mapped(ctx->vmas, &n))
 		return VH_OK; /* the VMA detectors' to judge */
 	memset(&h, 0, sizeof(h));
-	h.kind = !strncmp(n.path, "/memfd:", 7) ? "memfd" : "shmem-file";
+	h.kind = vh_payload_file_kind(n.path, &h.cap);
 	h.path = n.path;
 	snprintf(h.how, sizeof(h.how), "held open as fd %d", (int)fd->fd);
 	if ((int64_t)size < 0)
@@ -707,6 +737,7 @@ static int one_segment(struct um_state *s, struct vh_detect_ctx *ctx, struct seg
 		return VH_OK;
 	memset(&h, 0, sizeof(h));
 	h.kind = "sysv-shm";
+	h.cap = VH_SEV_HIGH;
 	h.path = n.path;
 	h.pid = g->cpid;
 	h.comm = "";

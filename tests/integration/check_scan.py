@@ -23,7 +23,7 @@ A dump without such plants checks them simply by having none.
 
 The shmhide plants (a memfd, a POSIX shm object and a SysV segment holding code,
 none mapped) have no address: unmapped-payload must report each with the
-plant's pid, its payload kind ("memfd", "shmem-file", "sysv-shm") and severity
+plant's pid, its payload kind ("memfd", "posix-shm", "sysv-shm") and severity
 high. Its benign control (a memfd of text in a process of its own) is an
 ordinary process: nothing above info.
 """

@@ -35,7 +35,7 @@ from labtest import main_over_labs  # noqa: E402
 from maps_damage import Reader, kaslr_offset, symbol  # noqa: E402
 from ps_damage import LIST_POISON1, Patcher, profile_offsets, run_ps  # noqa: E402
 
-KINDS = ("memfd", "shmem-file", "sysv-shm")
+KINDS = ("memfd", "posix-shm", "sysv-shm")
 
 
 def scan(vmahunt, vmlinux, dump, timeout):
@@ -117,14 +117,14 @@ def check_lab(a, lab):
         cases = [
             ("fd-array", [(fd_array, LIST_POISON1)], ["sysv-shm"],
              ["unmapped-payload", "%#x" % LIST_POISON1]),
-            ("fd-slot", [(slot, fdt)], ["shmem-file", "sysv-shm"], None),
-            ("idr-head", [(idr, LIST_POISON1 | 2)], ["memfd", "shmem-file"],
+            ("fd-slot", [(slot, fdt)], ["posix-shm", "sysv-shm"], None),
+            ("idr-head", [(idr, LIST_POISON1 | 2)], ["memfd", "posix-shm"],
              ["SysV shm ids", "%#x" % LIST_POISON1]),
-            ("memfd-xa", [(xa, mapping | 2)], ["shmem-file", "sysv-shm"], None),
+            ("memfd-xa", [(xa, mapping | 2)], ["posix-shm", "sysv-shm"], None),
         ]
         if perm & 3 == 0 and perm > 1 << 63:
             cases.append(("shm-file", [(shp + off["shmid_kernel.shm_file"], 0x4141414141414141)],
-                          ["memfd", "shmem-file"], ["%#x" % shp]))
+                          ["memfd", "posix-shm"], ["%#x" % shp]))
         else:
             fails.append(f"{lab}: the shm IDR's first entry {perm:#x} is no kernel pointer")
         hot = [w for c in cases for w, _ in c[1]]

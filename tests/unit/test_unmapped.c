@@ -135,6 +135,27 @@ static void test_plain_data(void **state)
 	assert_int_equal(vh_payload_severity(VH_PAYLOAD_NONE), VH_SEV_INFO);
 }
 
+static void test_file_kinds(void **state)
+{
+	enum vh_severity cap;
+
+	(void)state;
+	assert_string_equal(vh_payload_file_kind("/memfd:x (deleted)", &cap), "memfd");
+	assert_int_equal(cap, VH_SEV_HIGH);
+	assert_string_equal(vh_payload_file_kind("/dev/shm/payload", &cap), "posix-shm");
+	assert_int_equal(cap, VH_SEV_HIGH);
+	assert_string_equal(vh_payload_file_kind("/dev/shm/gone (deleted)", &cap), "posix-shm");
+	assert_int_equal(cap, VH_SEV_HIGH);
+	/* a module an insmod of the initramfs holds, an object file a compiler writes */
+	assert_string_equal(vh_payload_file_kind("/lab/modules/x.ko", &cap), "tmpfs-file");
+	assert_int_equal(cap, VH_SEV_LOW);
+	assert_string_equal(vh_payload_file_kind("/tmp/ccA1.o (deleted)", &cap), "tmpfs-file");
+	assert_int_equal(cap, VH_SEV_MEDIUM);
+	assert_string_equal(vh_payload_file_kind("/dev/shmem", &cap), "tmpfs-file");
+	assert_string_equal(vh_payload_file_kind("", &cap), "tmpfs-file");
+	assert_int_equal(cap, VH_SEV_LOW);
+}
+
 static void test_registered(void **state)
 {
 	const struct vh_detector *d = vh_detector_find("unmapped-payload");
@@ -192,7 +213,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_elf_images), cmocka_unit_test(test_elf_lookalikes),
 	    cmocka_unit_test(test_shellcode),  cmocka_unit_test(test_plain_data),
-	    cmocka_unit_test(test_registered), cmocka_unit_test(test_no_kernel),
+	    cmocka_unit_test(test_file_kinds), cmocka_unit_test(test_registered),
+	    cmocka_unit_test(test_no_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,7 +76,7 @@ static void posix_shm(void)
 	write_mapped(fd, buf, len, PROT_READ | PROT_WRITE);
 	snprintf(what, sizeof what, "\"fd\":%d,\"name\":\"/dev/shm%s\",\"offset\":%d", fd, SHM_NAME,
 		 SC_OFFSET);
-	plant("unmapped_shm", "shmem-file", what, len);
+	plant("unmapped_shm", "posix-shm", what, len);
 	free(buf);
 }
 
