@@ -75,6 +75,7 @@ struct um_state {
 	bool run_capped;
 	size_t cut_warnings;
 	size_t file_warnings; /* this process's */
+	bool fds_warned;      /* the profile lacks the file table's layout: said */
 	unsigned char page[PAGE_SIZE];
 };
 
@@ -531,8 +532,10 @@ static int file_table(struct um_state *s, struct vh_detect_ctx *ctx)
 
 	for (size_t i = 0; i < fl.nwarnings; i++)
 		vh_detect_warn(ctx, "unmapped-payload: %s", fl.warnings[i]);
-	if (err == VH_ERR_NOT_PRESENT && !fl.nwarnings)
+	if (err == VH_ERR_NOT_PRESENT && !fl.nwarnings && !s->fds_warned) {
+		s->fds_warned = true; /* said once per run */
 		warn_run(ctx, "the profile lacks files_struct/fdtable: open files not read");
+	}
 	if (err) {
 		vh_fd_list_free(&fl);
 		return err == VH_ERR_NOMEM ? err : VH_OK;
