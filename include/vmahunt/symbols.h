@@ -242,6 +242,7 @@ struct vh_prof_cred {
 struct vh_prof_nsproxy {
 	struct vh_struct_size type;
 	struct vh_member uts_ns, mnt_ns, pid_ns_for_children;
+	struct vh_member ipc_ns; /* unmapped-payload: a container's SysV segments */
 };
 
 struct vh_prof_mm_struct {

@@ -13,15 +13,15 @@
  *     compilers, installers and module loaders hold ELF files, so those are
  *     low, medium when unlinked);
  *   - every SysV segment of the initial IPC namespace
- *     (init_ipc_ns.ids[IPC_SHM_IDS].ipcs_idr), held by its creator's tgid
+ *     (init_ipc_ns.ids[IPC_SHM_IDS].ipcs_idr) and of the processes' own
+ *     (task->nsproxy->ipc_ns: containers), held by its creator's tgid
  *     (shm_cprid), that no VMA of the creator maps (kind "sysv-shm"),
  * and reports an ELF image or shellcode (a NOP sled and a raw syscall stub in
  * one page) in them as high. A file some VMA maps is the VMA detectors' to
  * judge (memfd-exec, writable-lib...). Pages read are bounded per file and per
  * run; a cap reached is said in a warning. Not looked at: the file table of a
- * thread that has its own (only the leader's is read), SysV segments of IPC
- * namespaces other than the initial one, hugetlbfs files (said in a warning
- * for a SysV segment).
+ * thread that has its own (only the leader's is read), hugetlbfs files (said
+ * in a warning for a SysV segment), a namespace whose every process exited.
  */
 #include <vmahunt/detect.h>
 
@@ -46,8 +46,10 @@
 #define STR(x)	   #x
 #define XSTR(x)	   STR(x)
 #define RUN_PAGES  65536
-/* SysV segments read at most (the kernel's default SHMMNI is 4096). */
+/* SysV segments read at most (the kernel's default SHMMNI is 4096 per namespace). */
 #define MAX_SEGMENTS 4096
+/* IPC namespaces whose segments are read (the initial one and containers'). */
+#define MAX_IPC_NS 64
 /* include/linux/ipc_namespace.h: ids[IPC_SEM_IDS, IPC_MSG_IDS, IPC_SHM_IDS] */
 #define IPC_SHM_IDS 2
 /* Warnings about files cut at FILE_PAGES, per run; more are counted. */
@@ -59,6 +61,7 @@
 struct segment {
 	int32_t key, id, cpid, lpid;
 	uint64_t file, segsz, nattch;
+	uint64_t ns;	    /* its struct ipc_namespace (ipc_ns[0]: the initial one) */
 	bool deleted, done; /* done: reported (or judged) with its creator's process */
 };
 
@@ -67,10 +70,13 @@ struct um_state {
 	struct vh_vread kr;
 	struct vh_vmemmap vm;
 	uint64_t max_pfn;
-	struct vh_maps *maps; /* names of struct files, as VMAs name them */
-	bool sysv_read;
+	struct vh_maps *maps;	     /* names of struct files, as VMAs name them */
+	bool sysv_ok, sysv_warned;   /* the layout is there; its absence was said */
+	uint64_t ipc_ns[MAX_IPC_NS]; /* namespaces read */
+	size_t nns;
+	bool ns_capped;
 	struct segment *segs;
-	size_t nsegs;
+	size_t nsegs, capsegs;
 	uint64_t pages_read; /* this run */
 	bool run_capped;
 	size_t cut_warnings;
@@ -353,8 +359,8 @@ struct holder {
 	const char *kind;     /* "memfd", "posix-shm", "tmpfs-file", "sysv-shm" */
 	enum vh_severity cap; /* the most severe it may be (vh_payload_file_kind()) */
 	const char *path;
-	char how[96]; /* "held open as fd 4", "SysV key 0x... shmid 3" */
-	int32_t pid;  /* in finish(): the process named */
+	char how[160]; /* "held open as fd 4", "SysV key 0x... shmid 3" */
+	int32_t pid;   /* in finish(): the process named */
 	const char *comm;
 };
 
@@ -589,7 +595,8 @@ static int32_t shm_pid(struct um_state *s, const struct vh_profile *p, uint64_t 
 struct idr_walk {
 	struct um_state *s;
 	struct vh_detect_ctx *ctx;
-	size_t cap, bad; /* bad: entries that could not be read (the first 8 warned about) */
+	size_t bad; /* entries that could not be read (the first 8 warned about) */
+	uint64_t ns;
 	bool nomem, capped;
 };
 
@@ -629,8 +636,8 @@ static int idr_entry(void *arg, uint64_t index, uint64_t perm)
 				 index, perm);
 		return 0;
 	}
-	if (s->nsegs == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
+	if (s->nsegs == s->capsegs) {
+		size_t cap = s->capsegs ? s->capsegs * 2 : 16;
 		struct segment *n = realloc(s->segs, cap * sizeof(*n));
 
 		if (!n) {
@@ -638,10 +645,11 @@ static int idr_entry(void *arg, uint64_t index, uint64_t perm)
 			return 1;
 		}
 		s->segs = n;
-		w->cap = cap;
+		s->capsegs = cap;
 	}
 	g = &s->segs[s->nsegs];
 	memset(g, 0, sizeof(*g));
+	g->ns = w->ns;
 	if (vh_member_read(&s->kr, shp, &p->shmid_kernel.shm_file, &g->file) ||
 	    !vh_kptr_ok(&s->kr, g->file) ||
 	    vh_member_read(&s->kr, shp, &p->shmid_kernel.shm_segsz, &g->segsz)) {
@@ -677,31 +685,40 @@ static const char *sysv_missing(const struct vh_profile *p)
 	return NULL;
 }
 
-/* Every segment of the initial IPC namespace, once per run. */
-static int read_segments(struct um_state *s, struct vh_detect_ctx *ctx)
+/* Every segment of the IPC namespace at @ns (a struct ipc_namespace), once per run. */
+static int read_segments(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t ns)
 {
 	const struct vh_profile *p = ctx->prof;
-	const char *why = sysv_missing(p);
-	struct idr_walk w = {.s = s, .ctx = ctx};
+	struct idr_walk w = {.s = s, .ctx = ctx, .ns = ns};
 	struct vh_xa_ops ops = {
 	    .read = idr_read, .entry = idr_entry, .warn = idr_warn, .arg = &w, .max_nodes = 4096};
 	struct vh_xa_layout lay;
 	struct vh_xa_stats st;
 	uint64_t ids, head = 0;
 
-	s->sysv_read = true;
-	if (!why && vh_xa_layout_from_profile(p, &lay))
-		why = "no xa_node layout";
-	if (why) {
-		warn_run(ctx, "SysV shared memory not looked at: %s", why);
+	for (size_t i = 0; i < s->nns; i++)
+		if (s->ipc_ns[i] == ns)
+			return VH_OK;
+	if (s->nns == MAX_IPC_NS) {
+		if (!s->ns_capped)
+			warn_run(ctx,
+				 "more than %d IPC namespaces: the SysV segments of the rest not "
+				 "looked at",
+				 MAX_IPC_NS);
+		s->ns_capped = true;
 		return VH_OK;
 	}
-	ids = p->sym.init_ipc_ns.addr + ctx->km->kaslr_offset + p->ipc_namespace.ids.offset +
-	      IPC_SHM_IDS * (uint64_t)p->ipc_ids.type.size;
-	if (vh_member_read(&s->kr, ids + p->ipc_ids.ipcs_idr.offset + p->idr.idr_rt.offset,
+	s->ipc_ns[s->nns++] = ns;
+	if (vh_xa_layout_from_profile(p, &lay))
+		return VH_OK; /* checked by sysv_missing() */
+	ids = ns + p->ipc_namespace.ids.offset + IPC_SHM_IDS * (uint64_t)p->ipc_ids.type.size;
+	if (!vh_kptr_ok(&s->kr, ns) ||
+	    vh_member_read(&s->kr, ids + p->ipc_ids.ipcs_idr.offset + p->idr.idr_rt.offset,
 			   &p->xarray.xa_head, &head)) {
-		warn_run(ctx, "SysV shared memory not looked at: ipc_ids %#" PRIx64 " unreadable",
-			 ids);
+		warn_run(ctx,
+			 "SysV shared memory of IPC namespace %#" PRIx64 " not looked at: its "
+			 "ipc_ids unreadable",
+			 ns);
 		return VH_OK;
 	}
 	vh_xa_walk(&lay, head, &ops, &st);
@@ -713,6 +730,36 @@ static int read_segments(struct um_state *s, struct vh_detect_ctx *ctx)
 	if (w.bad > 8)
 		warn_run(ctx, "%zu more SysV shm ids cannot be read", w.bad - 8);
 	return VH_OK;
+}
+
+/*
+ * The segments of the initial IPC namespace, and of the process's own when it
+ * is another (a container's: task->nsproxy->ipc_ns).
+ */
+static int process_segments(struct um_state *s, struct vh_detect_ctx *ctx)
+{
+	const struct vh_profile *p = ctx->prof;
+	const char *why = sysv_missing(p);
+	struct vh_xa_layout lay;
+	uint64_t nsproxy = 0, ns = 0;
+	int err;
+
+	if (!why && vh_xa_layout_from_profile(p, &lay))
+		why = "no xa_node layout";
+	if (why) {
+		if (!s->sysv_warned)
+			warn_run(ctx, "SysV shared memory not looked at: %s", why);
+		s->sysv_warned = true;
+		return VH_OK;
+	}
+	err = read_segments(s, ctx, p->sym.init_ipc_ns.addr + ctx->km->kaslr_offset);
+	if (err || !vh_present(&p->task_struct.nsproxy) || !vh_present(&p->nsproxy.ipc_ns))
+		return err;
+	if (vh_member_read(&s->kr, ctx->task->addr, &p->task_struct.nsproxy, &nsproxy) ||
+	    !vh_kptr_ok(&s->kr, nsproxy) ||
+	    vh_member_read(&s->kr, nsproxy, &p->nsproxy.ipc_ns, &ns) || !ns)
+		return VH_OK; /* an exiting task has no nsproxy */
+	return read_segments(s, ctx, ns);
 }
 
 /* A segment held by the process of ctx (ctx->task NULL: by no process scanned). */
@@ -745,9 +792,10 @@ static int one_segment(struct um_state *s, struct vh_detect_ctx *ctx, struct seg
 	h.pid = g->cpid;
 	h.comm = "";
 	snprintf(h.how, sizeof(h.how),
-		 "SysV key %#x shmid %d (creator %d, last %d, %" PRIu64 " attached%s)",
+		 "SysV key %#x shmid %d (creator %d, last %d, %" PRIu64 " attached%s%s)",
 		 (unsigned)g->key, (int)g->id, (int)g->cpid, (int)g->lpid, g->nattch,
-		 g->deleted ? ", removed" : "");
+		 g->deleted ? ", removed" : "",
+		 g->ns != s->ipc_ns[0] ? ", another IPC namespace" : "");
 	err = look_file(s, ctx, mapping, g->segsz < size || !size ? g->segsz : size, what, &lk);
 	if (err)
 		return err;
@@ -764,7 +812,7 @@ static int um_task(void *state, struct vh_detect_ctx *ctx)
 
 	if (!ready(s, ctx))
 		return VH_OK;
-	if (!s->sysv_read && (err = read_segments(s, ctx)))
+	if ((err = process_segments(s, ctx)))
 		return err;
 	err = file_table(s, ctx);
 	for (size_t i = 0; i < s->nsegs && !err; i++)

@@ -161,6 +161,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(nsproxy, uts_ns),
     MEM1(nsproxy, mnt_ns),
     MEM1(nsproxy, pid_ns_for_children),
+    MEM1(nsproxy, ipc_ns),
 
     STRUCT1(mm_struct),
     MEM1(mm_struct, mm_mt),

@@ -6,11 +6,13 @@
  *    written through a brief mapping, unmapped, fd kept;
  * 3. a SysV shm segment holding the program's ELF image, attached, written, detached:
  *    held by its id only;
+ * 3b. the same in a child of its own IPC namespace (unshare(CLONE_NEWIPC), a container's);
  * 4. the benign control, in a child forked before the others: a memfd of plain text,
  *    unmapped, fd kept.
  * Each plant spans 0x0-0x0 (no address) and names its payload kind, fd or key/shmid. */
 #include "lab.h"
 
+#include <sched.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
@@ -80,7 +82,7 @@ static void posix_shm(void)
 	free(buf);
 }
 
-static void sysv_elf(const unsigned char *self, size_t len)
+static void sysv_elf(const unsigned char *self, size_t len, const char *ns)
 {
 	char what[128];
 	int id = shmget(SYSV_KEY, SYSV_SIZE, IPC_CREAT | IPC_EXCL | 0600);
@@ -94,18 +96,60 @@ static void sysv_elf(const unsigned char *self, size_t len)
 	memcpy(m, self, len < SYSV_SIZE ? len : SYSV_SIZE);
 	if (shmdt(m) < 0)
 		lab_die("shmdt");
-	snprintf(what, sizeof what, "\"key\":\"0x%x\",\"shmid\":%d", SYSV_KEY, id);
+	snprintf(what, sizeof what, "\"key\":\"0x%x\",\"shmid\":%d,\"ipc_ns\":\"%s\"", SYSV_KEY, id,
+		 ns);
 	plant("unmapped_sysv", "sysv-shm", what, SYSV_SIZE);
+}
+
+/* A child in an IPC namespace of its own holding a SysV segment with the ELF; it tells
+ * the parent through @ready once its plant is printed. */
+static void container_child(const unsigned char *self, size_t len, int ready)
+{
+	if (unshare(CLONE_NEWIPC) < 0)
+		lab_die("unshare CLONE_NEWIPC");
+	sysv_elf(self, len, "own");
+	if (write(ready, "1", 1) != 1)
+		lab_die("write ready");
+	for (;;)
+		pause();
+}
+
+/* Forks @fn's child and waits until it says it is ready. */
+static void child(void (*fn)(const unsigned char *, size_t, int), const unsigned char *self,
+		  size_t len)
+{
+	int p[2];
+	char c;
+
+	if (pipe(p) < 0)
+		lab_die("pipe");
+	fflush(stdout);
+	switch (fork()) {
+	case -1:
+		lab_die("fork");
+		break;
+	case 0:
+		close(p[0]);
+		fn(self, len, p[1]);
+		break;
+	default:
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			lab_die("read ready");
+		close(p[0]);
+	}
 }
 
 /* The benign control: a child holding a memfd of text, unmapped; it prints its plant,
  * then tells the parent through @ready. */
-static void benign_child(int ready)
+static void benign_child(const unsigned char *self, size_t len, int ready)
 {
 	static const char text[] = "VMAHUNT-SHMHIDE benign: plain data, no code\n";
 	char page[4096];
 	int fd = (int)syscall(SYS_memfd_create, "vmahunt-shmhide-data", 0);
 
+	(void)self;
+	(void)len;
 	if (fd < 0)
 		lab_die("memfd_create benign");
 	for (size_t i = 0; i < sizeof page; i++)
@@ -126,29 +170,12 @@ int main(void)
 {
 	size_t len;
 	unsigned char *self = lab_read_self(&len);
-	int p[2];
-	char c;
 
 	/* the control first: the child must not inherit the payloads' descriptors */
-	if (pipe(p) < 0)
-		lab_die("pipe");
-	fflush(stdout);
-	switch (fork()) {
-	case -1:
-		lab_die("fork");
-		break;
-	case 0:
-		close(p[0]);
-		benign_child(p[1]);
-		break;
-	default:
-		close(p[1]);
-		if (read(p[0], &c, 1) != 1)
-			lab_die("read ready");
-		close(p[0]);
-	}
+	child(benign_child, self, len);
 	memfd_elf(self, len);
 	posix_shm();
-	sysv_elf(self, len);
+	sysv_elf(self, len, "initial");
+	child(container_child, self, len);
 	lab_ready_and_wait();
 }
