@@ -22,7 +22,7 @@ pte-perm and a "code_modified" page by code-modified, inside the planted page.
 A dump without such plants checks them simply by having none.
 
 The shmhide plants (a memfd, a POSIX shm object and a SysV segment holding code,
-none mapped) have no address: unmapped-payload must report each with the
+and a SysV segment of a child's own IPC namespace, none mapped) have no address: unmapped-payload must report each with the
 plant's pid, its payload kind ("memfd", "posix-shm", "sysv-shm") and severity
 high. Its benign control (a memfd of text in a process of its own) is an
 ordinary process: nothing above info.

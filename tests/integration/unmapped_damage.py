@@ -82,7 +82,7 @@ def check_lab(a, lab):
     vmlinux = os.path.join(lab, "vmlinux")
     with open(os.path.join(lab, "truth.json")) as f:
         plants = json.load(f)["plants"]
-    sysv = [p for p in plants if p["kind"] == "unmapped_sysv"]
+    sysv = [p for p in plants if p["kind"] == "unmapped_sysv" and p.get("ipc_ns") != "own"]
     memfd = [p for p in plants if p["kind"] == "unmapped_memfd"]
     if not sysv or not memfd:
         return [f"{lab}: no shmhide plants in truth.json"]
