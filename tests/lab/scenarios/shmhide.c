@@ -7,8 +7,8 @@
  * 3. a SysV shm segment holding the program's ELF image, attached, written, detached:
  *    held by its id only;
  * 3b. the same in a child of its own IPC namespace (unshare(CLONE_NEWIPC), a container's);
- * 4. the benign control, in a child forked before the others: a memfd of plain text,
- *    unmapped, fd kept.
+ * 4. the benign control, in a child: a memfd of plain text, unmapped, fd kept.
+ * The children are forked before the parent's plants (no descriptor of them inherited).
  * Each plant spans 0x0-0x0 (no address) and names its payload kind, fd or key/shmid. */
 #include "lab.h"
 
@@ -171,11 +171,11 @@ int main(void)
 	size_t len;
 	unsigned char *self = lab_read_self(&len);
 
-	/* the control first: the child must not inherit the payloads' descriptors */
+	/* the children first: they must not inherit the payloads' descriptors */
 	child(benign_child, self, len);
+	child(container_child, self, len);
 	memfd_elf(self, len);
 	posix_shm();
 	sysv_elf(self, len, "initial");
-	child(container_child, self, len);
 	lab_ready_and_wait();
 }
