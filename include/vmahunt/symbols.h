@@ -165,6 +165,7 @@ struct vh_prof_symbols {
 	struct vh_symbol vsyscall_mode; /* 0 emulate, 1 xonly, 2 none (5.x+) */
 	struct vh_symbol simple_dname;	/* d_dname of pseudo files: "/NAME (deleted)" */
 	struct vh_symbol anon_inodefs_dname; /* d_dname of anon inodes: "anon_inode:NAME" */
+	struct vh_symbol init_ipc_ns;	     /* struct ipc_namespace: SysV shm segments */
 	/* vmahunt core: the kernel stack's layout (src/kernel/uregs.c) */
 	struct vh_symbol start_init_stack; /* __start_init_stack (__start_init_task before 6.8) */
 	struct vh_symbol end_init_stack;   /* __end_init_stack: minus the start, THREAD_SIZE */
@@ -246,6 +247,7 @@ struct vh_prof_cred {
 struct vh_prof_nsproxy {
 	struct vh_struct_size type;
 	struct vh_member uts_ns, mnt_ns, pid_ns_for_children;
+	struct vh_member ipc_ns; /* unmapped-payload: a container's SysV segments */
 };
 
 struct vh_prof_mm_struct {
@@ -472,6 +474,31 @@ struct vh_prof_module_layout {
 	struct vh_member base, size;
 };
 
+/*
+ * SysV shared memory (unmapped-payload): init_ipc_ns.ids[IPC_SHM_IDS].ipcs_idr maps
+ * each shmid's index to the struct kern_ipc_perm at the start of its struct shmid_kernel.
+ */
+struct vh_prof_ipc_namespace {
+	struct vh_struct_size type;
+	struct vh_member ids; /* struct ipc_ids ids[3]: sem, msg, shm */
+};
+
+struct vh_prof_ipc_ids {
+	struct vh_struct_size type;
+	struct vh_member in_use, ipcs_idr;
+};
+
+struct vh_prof_kern_ipc_perm {
+	struct vh_struct_size type;
+	struct vh_member key, id, deleted;
+};
+
+struct vh_prof_shmid_kernel {
+	struct vh_struct_size type;
+	struct vh_member shm_perm, shm_file, shm_nattch, shm_segsz;
+	struct vh_member shm_cprid, shm_lprid; /* struct pid * (4.17+), pid_t before */
+};
+
 /* Only as a release marker: deadline came with the EEVDF scheduler (6.6). */
 struct vh_prof_sched_entity {
 	struct vh_struct_size type;
@@ -591,6 +618,10 @@ struct vh_profile {
 	struct vh_prof_module module;
 	struct vh_prof_module_memory module_memory;
 	struct vh_prof_module_layout module_layout;
+	struct vh_prof_ipc_namespace ipc_namespace;
+	struct vh_prof_ipc_ids ipc_ids;
+	struct vh_prof_kern_ipc_perm kern_ipc_perm;
+	struct vh_prof_shmid_kernel shmid_kernel;
 	struct vh_prof_sched_entity sched_entity;
 	struct vh_prof_enums enums;
 	struct vh_prof_consts c;

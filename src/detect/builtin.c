@@ -253,8 +253,7 @@ static int elf_in_anon_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_
 	return VH_OK;
 }
 
-/* Offset of the first run of SLED_MIN NOPs in @b, or -1. */
-static long find_sled(const unsigned char *b, size_t n)
+long vh_find_sled(const unsigned char *b, size_t n)
 {
 	size_t run = 0;
 
@@ -266,8 +265,7 @@ static long find_sled(const unsigned char *b, size_t n)
 	return -1;
 }
 
-/* Offset of "mov eax, imm32; syscall" (b8 xx xx xx xx 0f 05) in @b, or -1. */
-static long find_syscall_stub(const unsigned char *b, size_t n)
+long vh_find_syscall_stub(const unsigned char *b, size_t n)
 {
 	for (size_t i = 0; i + 7 <= n; i++)
 		if (b[i] == 0xb8 && b[i + 5] == 0x0f && b[i + 6] == 0x05)
@@ -283,8 +281,8 @@ static int shellcode_page(struct vh_detect_ctx *ctx, const struct vh_vma *v, uin
 
 	if (vh_detect_read(ctx, a, b, sizeof(b)))
 		return VH_OK;
-	sled = find_sled(b, sizeof(b));
-	stub = find_syscall_stub(b, sizeof(b));
+	sled = vh_find_sled(b, sizeof(b));
+	stub = vh_find_syscall_stub(b, sizeof(b));
 	if (sled < 0 && stub < 0)
 		return VH_OK;
 	*hit = true;
@@ -336,10 +334,11 @@ static const struct vh_detector builtin[] = {
 
 /* Detectors defined in files of their own (one line each), after the ones above. */
 static const struct vh_detector *const more[] = {
-    &vh_detector_hidden_pages,	&vh_detector_pte_perm,	   &vh_detector_code_modified,
-    &vh_detector_hidden_task,	&vh_detector_vma_tree,	   &vh_detector_writable_lib,
-    &vh_detector_static_loader, &vh_detector_lib_twice,	   &vh_detector_exe_unmapped,
-    &vh_detector_pte_rmap,	&vh_detector_syscall_hook, &vh_detector_task_flags,
+    &vh_detector_hidden_pages,	   &vh_detector_pte_perm,     &vh_detector_code_modified,
+    &vh_detector_hidden_task,	   &vh_detector_vma_tree,     &vh_detector_writable_lib,
+    &vh_detector_static_loader,	   &vh_detector_lib_twice,    &vh_detector_exe_unmapped,
+    &vh_detector_pte_rmap,	   &vh_detector_syscall_hook, &vh_detector_task_flags,
+    &vh_detector_unmapped_payload,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

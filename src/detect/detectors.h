@@ -20,6 +20,13 @@ extern const struct vh_detector vh_detector_exe_unmapped;
 extern const struct vh_detector vh_detector_pte_rmap;
 extern const struct vh_detector vh_detector_syscall_hook;
 extern const struct vh_detector vh_detector_task_flags;
+extern const struct vh_detector vh_detector_unmapped_payload;
+
+/* builtin.c, the shellcode detector's tests (unmapped.c uses them too): */
+/* the offset of the first run of 32 NOPs (0x90) in @b, or -1; */
+long vh_find_sled(const unsigned char *b, size_t n);
+/* the offset of "mov eax, imm32; syscall" (b8 xx xx xx xx 0f 05) in @b, or -1. */
+long vh_find_syscall_stub(const unsigned char *b, size_t n);
 
 /*
  * runtimes.c: the severity of an anonymous rwx VMA of ctx's process: info for libffi
@@ -29,5 +36,34 @@ extern const struct vh_detector vh_detector_task_flags;
  */
 enum vh_severity vh_rwx_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
 				  char *why, size_t len);
+
+/* unmapped.c: what one page of a file holds that looks like code, strongest last. */
+enum vh_payload_sign {
+	VH_PAYLOAD_NONE = 0,
+	VH_PAYLOAD_SLED,      /* a NOP sled alone */
+	VH_PAYLOAD_STUB,      /* a raw syscall stub alone */
+	VH_PAYLOAD_SHELLCODE, /* both in the page */
+	VH_PAYLOAD_ELF, /* an ELF header of code (ET_REL, ET_EXEC, ET_DYN) at the page start */
+};
+
+struct vh_payload_hit {
+	enum vh_payload_sign sign;
+	size_t offset;		    /* in the page: the sled's (or the stub's when alone); 0: ELF */
+	uint16_t e_type, e_machine; /* VH_PAYLOAD_ELF */
+};
+
+/* Judges the @n bytes of one page at @b (an ELF header counts at its start only). */
+void vh_payload_page(const unsigned char *b, size_t n, struct vh_payload_hit *hit);
+
+/* The severity of a sign: high for an ELF image or shellcode, info for one weak sign. */
+enum vh_severity vh_payload_severity(enum vh_payload_sign sign);
+
+/*
+ * The kind of a tmpfs/shmem file held open, from its d_path name: "memfd"
+ * ("/memfd:..."), "posix-shm" ("/dev/shm/..."), else "tmpfs-file"; @cap receives
+ * the most severe finding it may give: high for shared memory, medium for
+ * another tmpfs file unlinked, low for one with a name.
+ */
+const char *vh_payload_file_kind(const char *path, enum vh_severity *cap);
 
 #endif

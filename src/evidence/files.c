@@ -47,9 +47,6 @@
 #define PROGRESS_SECONDS 5.0
 /* Bytes of a sanitised name in an output file name. */
 #define NAME_BYTES 80
-/* include/uapi/linux/magic.h: shmem/tmpfs (memfds live there too), hugetlbfs. */
-#define TMPFS_MAGIC	0x01021994u
-#define HUGETLBFS_MAGIC 0x958458f6u
 
 struct holder_map {
 	uint64_t start, end, offset;
@@ -373,8 +370,8 @@ static bool inode_read(struct run *r, struct inode_ent *e, struct inode_info *ii
 	ii->have_nlink = !vh_member_read(r->kr, e->inode, &p->inode.i_nlink, &ii->nlink);
 	if (!vh_member_read(r->kr, e->inode, &p->inode.i_sb, &sb) && vh_kptr_ok(r->kr, sb)) {
 		if (!vh_member_read(r->kr, sb, &p->super_block.s_magic, &v)) {
-			ii->shmem = (uint32_t)v == TMPFS_MAGIC;
-			ii->hugetlbfs = (uint32_t)v == HUGETLBFS_MAGIC;
+			ii->shmem = (uint32_t)v == VH_TMPFS_MAGIC;
+			ii->hugetlbfs = (uint32_t)v == VH_HUGETLBFS_MAGIC;
 		}
 		if (!vh_member_read(r->kr, sb, &p->super_block.s_dev, &v)) {
 			unsigned bits = (unsigned)p->c.MINORBITS.value;
@@ -465,26 +462,21 @@ static int folio_check(struct run *r, const struct inode_info *ii, const struct 
 
 	if (r->vm_why)
 		return VH_ERR_NOT_PRESENT; /* no struct pages: no page can be found */
-	if (!vh_vmemmap_pfn(&r->vm, e->entry, r->max_pfn, &pfn)) {
+	err = vh_pagecache_folio(r->kr, r->p, &r->vm, r->max_pfn, ii->mapping, e->entry, &pfn,
+				 &mapping);
+	if (err == VH_ERR_CORRUPT && !mapping)
 		fwarn(fs, "page cache index %" PRIu64 ": %#" PRIx64 " is no struct page", e->index,
 		      e->entry);
-		return VH_ERR_CORRUPT;
-	}
-	err = vh_member_read(r->kr, e->entry, &r->p->page.mapping, &mapping);
-	if (err) {
-		fwarn(fs,
-		      "page cache index %" PRIu64 ": struct page %#" PRIx64 " cannot be read (%s)",
-		      e->index, e->entry, vh_strerror(err));
-		return err;
-	}
-	if (mapping != ii->mapping) {
+	else if (err == VH_ERR_CORRUPT)
 		fwarn(fs,
 		      "page cache index %" PRIu64 ": struct page %#" PRIx64
 		      " belongs to mapping %#" PRIx64 ", not %#" PRIx64,
 		      e->index, e->entry, mapping, ii->mapping);
-		return VH_ERR_CORRUPT;
-	}
-	return VH_OK;
+	else if (err)
+		fwarn(fs,
+		      "page cache index %" PRIu64 ": struct page %#" PRIx64 " cannot be read (%s)",
+		      e->index, e->entry, vh_strerror(err));
+	return err;
 }
 
 /* Where write_pages() is in the page cache's entries. */

@@ -119,3 +119,35 @@ void vh_pc_list_free(struct vh_pc_list *l)
 	free(l->e);
 	memset(l, 0, sizeof(*l));
 }
+
+int vh_pagecache_folio(struct vh_vread *kr, const struct vh_profile *p, const struct vh_vmemmap *vm,
+		       uint64_t max_pfn, uint64_t mapping, uint64_t page, uint64_t *pfn,
+		       uint64_t *owner)
+{
+	int err;
+
+	*owner = 0;
+	if (!vh_vmemmap_pfn(vm, page, max_pfn, pfn))
+		return VH_ERR_CORRUPT;
+	err = vh_member_read(kr, page, &p->page.mapping, owner);
+	if (err)
+		return err;
+	return *owner == mapping ? VH_OK : VH_ERR_CORRUPT;
+}
+
+int vh_inode_fs_magic(struct vh_vread *kr, const struct vh_profile *p, uint64_t inode,
+		      uint32_t *magic)
+{
+	uint64_t sb = 0, v = 0;
+	int err = vh_member_read(kr, inode, &p->inode.i_sb, &sb);
+
+	*magic = 0;
+	if (err)
+		return err;
+	if (!vh_kptr_ok(kr, sb))
+		return VH_ERR_CORRUPT;
+	err = vh_member_read(kr, sb, &p->super_block.s_magic, &v);
+	if (!err)
+		*magic = (uint32_t)v;
+	return err;
+}

@@ -13,8 +13,13 @@
 #include <stdint.h>
 
 #include "arch/vread.h"
+#include "kernel/pages.h"
 
 #include <vmahunt/symbols.h>
+
+/* include/uapi/linux/magic.h: shmem/tmpfs (memfds and SysV segments too), hugetlbfs. */
+#define VH_TMPFS_MAGIC	   0x01021994u
+#define VH_HUGETLBFS_MAGIC 0x958458f6u
 
 /* One entry: indices [index, index + n) of the file. */
 struct vh_pc_entry {
@@ -57,5 +62,38 @@ int vh_pagecache_read(struct vh_vread *kr, const struct vh_profile *p, uint64_t 
 
 /* Frees a list's contents. */
 void vh_pc_list_free(struct vh_pc_list *l);
+
+/**
+ * vh_pagecache_folio() - the page frame of a page cache entry's folio, checked.
+ * @kr: a kernel-space reader.
+ * @p: the profile (page.mapping).
+ * @vm: where the struct pages are (vh_vmemmap_find()).
+ * @max_pfn: frames past the dump's RAM are not believed.
+ * @mapping: the address_space the entry was read from.
+ * @page: the entry (a struct page *, not a value entry).
+ * @pfn: receives the folio's first frame (its pages are consecutive frames).
+ * @owner: receives the struct page's mapping (0 when it was not read).
+ *
+ * An entry is the file's page only when it is a struct page of the array and
+ * names @mapping as its own: a damaged tree's stray pointer is neither.
+ * Return: VH_OK; VH_ERR_CORRUPT when @page is no struct page (*owner 0) or
+ * belongs to another mapping (*owner says which); or the read's error.
+ */
+int vh_pagecache_folio(struct vh_vread *kr, const struct vh_profile *p, const struct vh_vmemmap *vm,
+		       uint64_t max_pfn, uint64_t mapping, uint64_t page, uint64_t *pfn,
+		       uint64_t *owner);
+
+/**
+ * vh_inode_fs_magic() - the magic number of the file system an inode is on.
+ * @kr: a kernel-space reader.
+ * @p: the profile (inode.i_sb, super_block.s_magic).
+ * @inode: the inode's address.
+ * @magic: receives super_block.s_magic (VH_TMPFS_MAGIC for shmem, memfds included).
+ *
+ * Return: VH_OK, VH_ERR_CORRUPT for a superblock pointer that is no kernel
+ * address, or the read's error (VH_ERR_NOT_PRESENT: the profile lacks them).
+ */
+int vh_inode_fs_magic(struct vh_vread *kr, const struct vh_profile *p, uint64_t inode,
+		      uint32_t *magic);
 
 #endif

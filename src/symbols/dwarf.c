@@ -57,6 +57,7 @@ static const struct {
     {"mm/mmap.c", {"do_mmap", NULL}},
     {"mm/madvise.c", {"do_madvise", NULL}},
     {"fs/file.c", {"fget", NULL}},
+    {"ipc/shm.c", {"ksys_shmget", "sys_shmget"}},
 };
 #define NHINTS (sizeof(hints) / sizeof(hints[0]))
 
@@ -72,10 +73,14 @@ static const struct {
 	const char *type;
 	const char *unit;
 } home_units[] = {
-    {"maple_tree", "lib/maple_tree.c"},	    {"maple_node", "lib/maple_tree.c"},
-    {"maple_range_64", "lib/maple_tree.c"}, {"maple_arange_64", "lib/maple_tree.c"},
-    {"maple_metadata", "lib/maple_tree.c"}, {"maple_type", "lib/maple_tree.c"},
+    {"maple_tree", "lib/maple_tree.c"},
+    {"maple_node", "lib/maple_tree.c"},
+    {"maple_range_64", "lib/maple_tree.c"},
+    {"maple_arange_64", "lib/maple_tree.c"},
+    {"maple_metadata", "lib/maple_tree.c"},
+    {"maple_type", "lib/maple_tree.c"},
     {"anon_vma_name", "mm/madvise.c"},
+    {"shmid_kernel", "ipc/shm.c"}, /* defined there only; absent without CONFIG_SYSVIPC */
 };
 
 /* A wanted type name: a struct row's alternative, or an enum tag. */

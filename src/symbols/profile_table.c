@@ -82,6 +82,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     SYM1(vsyscall_mode),
     SYM1(simple_dname),
     SYM1(anon_inodefs_dname),
+    SYM1(init_ipc_ns),
     /* vmahunt core */
     SYM(start_init_stack, "__start_init_stack", "__start_init_task"),
     SYM(end_init_stack, "__end_init_stack", "__end_init_task"),
@@ -164,6 +165,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(nsproxy, uts_ns),
     MEM1(nsproxy, mnt_ns),
     MEM1(nsproxy, pid_ns_for_children),
+    MEM1(nsproxy, ipc_ns),
 
     STRUCT1(mm_struct),
     MEM1(mm_struct, mm_mt),
@@ -388,6 +390,24 @@ const struct vh_prof_desc vh_prof_table[] = {
     STRUCT1(module_layout),
     MEM1(module_layout, base),
     MEM1(module_layout, size),
+
+    /* unmapped-payload: SysV shared memory */
+    STRUCT1(ipc_namespace),
+    MEM1(ipc_namespace, ids),
+    STRUCT1(ipc_ids),
+    MEM1(ipc_ids, in_use),
+    MEM1(ipc_ids, ipcs_idr),
+    STRUCT1(kern_ipc_perm),
+    MEM1(kern_ipc_perm, key),
+    MEM1(kern_ipc_perm, id),
+    MEM1(kern_ipc_perm, deleted),
+    STRUCT1(shmid_kernel),
+    MEM1(shmid_kernel, shm_perm),
+    MEM1(shmid_kernel, shm_file),
+    MEM1(shmid_kernel, shm_nattch),
+    MEM1(shmid_kernel, shm_segsz),
+    MEM1(shmid_kernel, shm_cprid),
+    MEM1(shmid_kernel, shm_lprid),
 
     STRUCT1(sched_entity),
     MEM1(sched_entity, deadline),

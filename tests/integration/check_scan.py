@@ -22,6 +22,12 @@ task-flags, matched by pid, and each "syscall_hooked" sys_call_table entry (pid 
 by syscall-hook, on the entry's eight bytes; a "pte_widened" page by
 pte-perm and a "code_modified" page by code-modified, inside the planted page.
 A dump without such plants checks them simply by having none.
+
+The shmhide plants (a memfd, a POSIX shm object and a SysV segment holding code,
+and a SysV segment of a child's own IPC namespace, none mapped) have no address: unmapped-payload must report each with the
+plant's pid, its payload kind ("memfd", "posix-shm", "sysv-shm") and severity
+high. Its benign control (a memfd of text in a process of its own) is an
+ordinary process: nothing above info.
 """
 import argparse
 import json
@@ -56,6 +62,10 @@ KINDS = {
     # sys_call_table entries it hooked (pid 0: about the kernel)
     "task_flagged": ("task-flags",),
     "syscall_hooked": ("syscall-hook",),
+    # DFRWS 2020 shared-memory subversion: payloads in shared memory no VMA maps (shmhide)
+    "unmapped_memfd": ("unmapped-payload",),
+    "unmapped_shm": ("unmapped-payload",),
+    "unmapped_sysv": ("unmapped-payload",),
     "many_vmas": (),
     "threads": (),
     "la57_probe": (),
@@ -64,7 +74,7 @@ KINDS = {
 # plant kind -> (detector, finding kind) also required, matched by pid: an erased PTE
 # leaves the process's RSS counters one page above what its page tables map
 KIND_TOO = {"pte_erased": ("pte-rmap", "rss")}
-CONTENT = {"elf-in-anon", "shellcode", "static-loader"}
+CONTENT = {"elf-in-anon", "shellcode", "static-loader", "unmapped-payload"}
 # the page-table detectors: their false positives are also counted on their own
 PAGE_TABLE = ("hidden-pages", "pte-perm", "code-modified", "pte-rmap")
 # detectors whose findings name a kernel object, not the plant's range: matched by pid
@@ -105,6 +115,9 @@ def whole_process(p):
 def matches(f, p, det):
     if f["detector"] != det or f["pid"] != p["pid"]:
         return False
+    if det == "unmapped-payload":
+        # no address: the payload's kind and high severity (an ELF image or shellcode)
+        return f.get("kind") == p["payload"] and f["severity"] == "high"
     if whole_process(p) or det in PID_ONLY:
         return True
     # hidden pages must be inside the removed VMA, a widened or patched page the one planted
