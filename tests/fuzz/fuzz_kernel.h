@@ -51,6 +51,7 @@ enum fk_sym {
 	FK_STEXT,
 	FK_ETEXT,
 	FK_MODULES,
+	FK_INIT_IPC_NS,
 	FK_NSYMS
 };
 
@@ -167,6 +168,8 @@ static inline struct vh_symbol *fk_symbol(struct vh_profile *p, enum fk_sym s)
 		return &p->sym._etext;
 	case FK_MODULES:
 		return &p->sym.modules;
+	case FK_INIT_IPC_NS:
+		return &p->sym.init_ipc_ns;
 	default:
 		return &p->sym.vmemmap_base;
 	}

@@ -74,6 +74,7 @@
 #define TEXT_END      0xe200ull
 #define MODULES	      0xe200ull /* the modules list's head */
 #define MODULE	      0xe300ull /* a struct module, for the damaged cases */
+#define IPCNS	      0xe800ull /* init_ipc_ns: no SysV segment (its IDRs empty) */
 #define MEM_SIZE      0xf000ull
 #define NSYSCALLS     8
 #define NVMAS	      7
@@ -440,6 +441,7 @@ static void build_syscalls(void)
 	sym(FK_STEXT, TEXT);
 	sym(FK_ETEXT, TEXT_END);
 	sym(FK_MODULES, MODULES);
+	sym(FK_INIT_IPC_NS, IPCNS);
 	for (unsigned i = 0; i < NSYSCALLS; i++)
 		put64(SCT + 8 * i, va(TEXT + 16 * i));
 	put64(MODULES, va(MODULES));
