@@ -66,4 +66,18 @@ enum vh_severity vh_payload_severity(enum vh_payload_sign sign);
  */
 const char *vh_payload_file_kind(const char *path, enum vh_severity *cap);
 
+/* shared.c: what several detectors share. */
+
+/* One warning for the run, prefixed "DET: ", not with the process being scanned. */
+void vh_detect_warn_run(struct vh_detect_ctx *ctx, const char *det, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Frames of the dump's RAM (the end of its highest range), at most 2^@max_bits. */
+uint64_t vh_detect_ram_pfns(struct vh_dump *d, unsigned max_bits);
+
+/* A finding about task @t (pid, comm; the range is the task_struct's address). */
+int vh_detect_emit_task(struct vh_detect_ctx *ctx, const char *det, const struct vh_task *t,
+			enum vh_severity sev, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 #endif

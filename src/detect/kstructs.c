@@ -22,30 +22,6 @@
 
 /* --- hidden-task --------------------------------------------------------- */
 
-/* A task-level finding: the range is the task_struct's address (start == end). */
-static int emit_task(struct vh_detect_ctx *ctx, const struct vh_task *t, enum vh_severity sev,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int emit_task(struct vh_detect_ctx *ctx, const struct vh_task *t, enum vh_severity sev,
-		     const char *fmt, ...)
-{
-	struct vh_finding f;
-	char reason[256];
-	va_list ap;
-
-	memset(&f, 0, sizeof(f));
-	f.reason = reason;
-	f.detector = "hidden-task";
-	f.severity = sev;
-	f.pid = t->pid;
-	f.comm = t->comm;
-	f.start = f.end = t->addr;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	return vh_detect_emit(ctx, &f, NULL, 0);
-}
-
 /* The leader of @t's thread group in the list (sorted by tgid, leader first), or NULL. */
 static const struct vh_task *group_leader(const struct vh_task_list *tl, const struct vh_task *t)
 {
@@ -82,17 +58,18 @@ static int only_in_pid_table(struct vh_detect_ctx *ctx, const struct vh_task *t)
 	const struct vh_task *leader = t->leader ? t : group_leader(ctx->tasks, t);
 
 	if (t->leader)
-		return emit_task(ctx, t, VH_SEV_HIGH,
-				 "process in the pid table but not on the task list (unlinked: "
-				 "hidden from task-list walkers), task_struct 0x%" PRIx64
-				 ", %zu hidden threads",
-				 t->addr, hidden_threads(ctx->tasks, t));
+		return vh_detect_emit_task(
+		    ctx, "hidden-task", t, VH_SEV_HIGH,
+		    "process in the pid table but not on the task list (unlinked: "
+		    "hidden from task-list walkers), task_struct 0x%" PRIx64 ", %zu hidden threads",
+		    t->addr, hidden_threads(ctx->tasks, t));
 	if (leader && leader->via == VH_VIA_PID_TABLE)
 		return VH_OK; /* its leader's finding counts it */
-	return emit_task(ctx, t, VH_SEV_HIGH,
-			 "thread in the pid table but not on its group's thread list (tgid %" PRId32
-			 "), task_struct 0x%" PRIx64,
-			 t->tgid, t->addr);
+	return vh_detect_emit_task(
+	    ctx, "hidden-task", t, VH_SEV_HIGH,
+	    "thread in the pid table but not on its group's thread list (tgid %" PRId32
+	    "), task_struct 0x%" PRIx64,
+	    t->tgid, t->addr);
 }
 
 static int check_task(struct vh_detect_ctx *ctx, const struct vh_task *t)
@@ -105,21 +82,22 @@ static int check_task(struct vh_detect_ctx *ctx, const struct vh_task *t)
 		return only_in_pid_table(ctx, t);
 	if (t->leader && t->via == VH_VIA_CHILDREN)
 		/* a broken task list also sends the walk through the children lists */
-		return emit_task(ctx, t, tl->task_list_complete ? VH_SEV_HIGH : VH_SEV_MEDIUM,
-				 "process not on the task list (found on its parent's children "
-				 "list%s), task_struct 0x%" PRIx64,
-				 tl->task_list_complete ? "; the task list is intact" : "",
-				 t->addr);
+		return vh_detect_emit_task(
+		    ctx, "hidden-task", t, tl->task_list_complete ? VH_SEV_HIGH : VH_SEV_MEDIUM,
+		    "process not on the task list (found on its parent's children "
+		    "list%s), task_struct 0x%" PRIx64,
+		    tl->task_list_complete ? "; the task list is intact" : "", t->addr);
 	if (tl->pid_table == VH_PID_TABLE_COMPLETE && !t->in_pid_table &&
 	    !(t->exit_state & EXIT_DEAD))
-		return emit_task(ctx, t, VH_SEV_HIGH,
-				 "task on the task list but not in the pid table (hidden from "
-				 "/proc), task_struct 0x%" PRIx64,
-				 t->addr);
+		return vh_detect_emit_task(
+		    ctx, "hidden-task", t, VH_SEV_HIGH,
+		    "task on the task list but not in the pid table (hidden from "
+		    "/proc), task_struct 0x%" PRIx64,
+		    t->addr);
 	if (!t->leader && !group_leader(tl, t))
-		return emit_task(ctx, t, VH_SEV_MEDIUM,
-				 "thread whose group leader (tgid %" PRId32 ") is on no list",
-				 t->tgid);
+		return vh_detect_emit_task(
+		    ctx, "hidden-task", t, VH_SEV_MEDIUM,
+		    "thread whose group leader (tgid %" PRId32 ") is on no list", t->tgid);
 	return VH_OK;
 }
 

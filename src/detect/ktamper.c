@@ -34,20 +34,6 @@
 /* Hooked entries reported one by one; more are summed up in one finding. */
 #define MAX_HOOK_FINDINGS 64
 
-static void warn_run(struct vh_detect_ctx *ctx, const char *det, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void warn_run(struct vh_detect_ctx *ctx, const char *det, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	vh_detect_warn(ctx, "%s: %s", det, msg);
-}
-
 /* --- syscall-hook -------------------------------------------------------- */
 
 struct hook_scan {
@@ -83,10 +69,11 @@ static const struct vh_module *hook_module(struct hook_scan *s, uint64_t addr)
 		vh_vread_kernel(&kr, s->ctx->d, s->ctx->km);
 		err = vh_modules_read(&kr, s->ctx->prof, s->ctx->km->kaslr_offset, &s->mods);
 		if (err)
-			warn_run(s->ctx, "syscall-hook", "the modules list cannot be read (%s)",
-				 vh_strerror(err));
+			vh_detect_warn_run(s->ctx, "syscall-hook",
+					   "the modules list cannot be read (%s)",
+					   vh_strerror(err));
 		for (size_t i = 0; i < s->mods.nwarnings; i++)
-			warn_run(s->ctx, "syscall-hook", "%s", s->mods.warnings[i]);
+			vh_detect_warn_run(s->ctx, "syscall-hook", "%s", s->mods.warnings[i]);
 	}
 	return vh_module_at(&s->mods, addr);
 }
@@ -143,10 +130,10 @@ static int scan_table(struct hook_scan *s, const char *name, uint64_t base, size
 			k = k < max - n ? k : max - n;
 			err = vh_kernel_read(s->ctx->d, s->ctx->km, a, buf, 8 * k);
 			if (err) {
-				warn_run(s->ctx, "syscall-hook",
-					 "%s at 0x%" PRIx64
-					 ": entries from %zu cannot be read (%s)",
-					 name, base, n, vh_strerror(err));
+				vh_detect_warn_run(s->ctx, "syscall-hook",
+						   "%s at 0x%" PRIx64
+						   ": entries from %zu cannot be read (%s)",
+						   name, base, n, vh_strerror(err));
 				unreadable = true;
 				break;
 			}
@@ -166,14 +153,15 @@ static int scan_table(struct hook_scan *s, const char *name, uint64_t base, size
 		}
 	}
 	if (n < 16 && n < max && !unreadable)
-		warn_run(s->ctx, "syscall-hook",
-			 "%s at 0x%" PRIx64 ": entry %zu (0x%" PRIx64 ") is no code address: "
-			 "not a system call table",
-			 name, base, n, v);
+		vh_detect_warn_run(s->ctx, "syscall-hook",
+				   "%s at 0x%" PRIx64 ": entry %zu (0x%" PRIx64
+				   ") is no code address: "
+				   "not a system call table",
+				   name, base, n, v);
 	if (hooked && s->reported > MAX_HOOK_FINDINGS)
-		warn_run(s->ctx, "syscall-hook",
-			 "%s: %zu entries hooked, the last %zu; the first %d reported", name,
-			 hooked, last, MAX_HOOK_FINDINGS);
+		vh_detect_warn_run(s->ctx, "syscall-hook",
+				   "%s: %zu entries hooked, the last %zu; the first %d reported",
+				   name, hooked, last, MAX_HOOK_FINDINGS);
 	return VH_OK;
 }
 
@@ -197,8 +185,8 @@ static int syscall_hook_finish(void *st, struct vh_detect_ctx *ctx)
 		return VH_OK; /* a process core: no kernel */
 	if (!vh_present(&p->sym.sys_call_table) || !vh_present(&p->sym._stext) ||
 	    !vh_present(&p->sym._etext)) {
-		warn_run(ctx, "syscall-hook",
-			 "skipped: the profile lacks sys_call_table, _stext or _etext");
+		vh_detect_warn_run(ctx, "syscall-hook",
+				   "skipped: the profile lacks sys_call_table, _stext or _etext");
 		return VH_OK;
 	}
 	k = ctx->km->kaslr_offset;
@@ -273,44 +261,22 @@ static uint32_t holes_for(const char *release, bool *exact)
 	return pf_holes[NROWS - 1].undefined;
 }
 
-static int emit_flags(struct vh_detect_ctx *ctx, const struct vh_task *t, enum vh_severity sev,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int emit_flags(struct vh_detect_ctx *ctx, const struct vh_task *t, enum vh_severity sev,
-		      const char *fmt, ...)
-{
-	struct vh_finding f;
-	char reason[256];
-	va_list ap;
-
-	memset(&f, 0, sizeof(f));
-	f.detector = "task-flags";
-	f.severity = sev;
-	f.reason = reason;
-	f.pid = t->pid;
-	f.comm = t->comm;
-	f.start = f.end = t->addr;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	return vh_detect_emit(ctx, &f, NULL, 0);
-}
-
 static int check_flags(struct vh_detect_ctx *ctx, const struct vh_task *t, uint32_t holes,
 		       bool exact)
 {
 	uint32_t odd = t->flags & holes;
 
 	if (odd)
-		return emit_flags(ctx, t, exact ? VH_SEV_HIGH : VH_SEV_LOW,
-				  "task flags 0x%08" PRIx32 " hold 0x%08" PRIx32
-				  ", bits Linux %s does not define%s (a rootkit's mark)",
-				  t->flags, odd, ctx->prof->osrelease,
-				  exact ? "" : " as far as the table of releases around it tells");
+		return vh_detect_emit_task(
+		    ctx, "task-flags", t, exact ? VH_SEV_HIGH : VH_SEV_LOW,
+		    "task flags 0x%08" PRIx32 " hold 0x%08" PRIx32
+		    ", bits Linux %s does not define%s (a rootkit's mark)",
+		    t->flags, odd, ctx->prof->osrelease,
+		    exact ? "" : " as far as the table of releases around it tells");
 	/* set only inside a long-term get_user_pages(), which runs or waits in D */
 	if ((t->flags & PF_MEMALLOC_PIN) && !t->kthread && t->state != 'R' && t->state != 'D')
-		return emit_flags(
-		    ctx, t, VH_SEV_MEDIUM,
+		return vh_detect_emit_task(
+		    ctx, "task-flags", t, VH_SEV_MEDIUM,
 		    "task flags 0x%08" PRIx32 " hold PF_MEMALLOC_PIN (0x%08x) in state "
 		    "%c, outside the only call that sets it: the bit Diamorphine-style "
 		    "rootkits mark hidden processes with",
@@ -328,10 +294,11 @@ static int task_flags_finish(void *st, struct vh_detect_ctx *ctx)
 		return VH_OK;
 	holes = holes_for(ctx->prof->osrelease, &exact);
 	if (!holes)
-		warn_run(ctx, "task-flags",
-			 "release \"%s\" unknown or older than the table of defined flag bits: "
-			 "only the PF_MEMALLOC_PIN check runs",
-			 ctx->prof->osrelease);
+		vh_detect_warn_run(
+		    ctx, "task-flags",
+		    "release \"%s\" unknown or older than the table of defined flag bits: "
+		    "only the PF_MEMALLOC_PIN check runs",
+		    ctx->prof->osrelease);
 	for (size_t i = 0; i < ctx->tasks->ntasks; i++) {
 		const struct vh_task *t = &ctx->tasks->tasks[i];
 		int err;

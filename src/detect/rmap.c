@@ -102,37 +102,6 @@ static void rmap_fini(void *state)
 	free(s);
 }
 
-static void warn_run(struct vh_detect_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* One warning for the run, not tied to the process being scanned. */
-static void warn_run(struct vh_detect_ctx *ctx, const char *fmt, ...)
-{
-	const struct vh_task *t = ctx->task;
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ctx->task = NULL;
-	vh_detect_warn(ctx, "pte-rmap: %s", msg);
-	ctx->task = t;
-}
-
-/* Frames of the dump's RAM: the bitmap's size. */
-static uint64_t ram_pfns(struct vh_dump *d)
-{
-	size_t n;
-	const struct vh_phys_range *r = vh_dump_ranges(d, &n);
-	uint64_t end = 0;
-
-	for (size_t i = 0; i < n; i++)
-		end = r[i].end > end ? r[i].end : end;
-	end /= PAGE_SIZE;
-	return end < (1ull << MAX_PFN_BITS) ? end : 1ull << MAX_PFN_BITS;
-}
-
 static int mark(struct rmap_state *s, uint64_t pfn)
 {
 	uint64_t **leaf;
@@ -168,7 +137,7 @@ static const char *not_ready(struct rmap_state *s, struct vh_detect_ctx *ctx)
 	if (vh_kernel_read(ctx->d, ctx->km, p->sym.vmemmap_base.addr + ctx->km->kaslr_offset,
 			   &s->vmemmap, sizeof(s->vmemmap)))
 		return "vmemmap_base unreadable";
-	s->max_pfn = ram_pfns(ctx->d);
+	s->max_pfn = vh_detect_ram_pfns(ctx->d, MAX_PFN_BITS);
 	s->mapped = calloc((s->max_pfn >> LEAF_BITS) + 1, sizeof(*s->mapped));
 	return s->mapped ? NULL : "out of memory for the frame bitmap";
 }
@@ -182,7 +151,7 @@ static bool ready(struct rmap_state *s, struct vh_detect_ctx *ctx)
 	s->tried = true;
 	why = not_ready(s, ctx);
 	if (why)
-		warn_run(ctx, "skipped: %s", why);
+		vh_detect_warn_run(ctx, "pte-rmap", "skipped: %s", why);
 	s->ok = !why;
 	return s->ok;
 }
@@ -765,8 +734,9 @@ static int rmap_finish(void *state, struct vh_detect_ctx *ctx)
 		return VH_OK;
 	/* a frame is orphaned only if no process maps it: that needs every process */
 	if (ctx->tgid > 0) {
-		warn_run(ctx, "frames left unmapped (erased PTEs) not looked for: the scan is "
-			      "limited to one process");
+		vh_detect_warn_run(ctx, "pte-rmap",
+				   "frames left unmapped (erased PTEs) not looked for: the scan is "
+				   "limited to one process");
 		return VH_OK;
 	}
 	qsort(s->own, s->nown, sizeof(*s->own), owner_cmp);
@@ -780,13 +750,15 @@ static int rmap_finish(void *state, struct vh_detect_ctx *ctx)
 			     s->vmemmap + s->max_pfn * size, vmemmap_page, &v, NULL);
 	free(v.buf);
 	if (s->dropped)
-		warn_run(ctx, "%zu more unmapped frames not reported", s->dropped);
+		vh_detect_warn_run(ctx, "pte-rmap", "%zu more unmapped frames not reported",
+				   s->dropped);
 	if (s->at_risk)
-		warn_run(ctx,
-			 "%zu frames no page table maps not judged: they belong to relatives "
-			 "(parent or child) of a process whose page tables could not be walked, "
-			 "which may map them",
-			 s->at_risk);
+		vh_detect_warn_run(
+		    ctx, "pte-rmap",
+		    "%zu frames no page table maps not judged: they belong to relatives "
+		    "(parent or child) of a process whose page tables could not be walked, "
+		    "which may map them",
+		    s->at_risk);
 	return err == VH_ERR_NOMEM || v.err == VH_ERR_NOMEM ? VH_ERR_NOMEM : VH_OK;
 }
 

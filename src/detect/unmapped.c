@@ -195,32 +195,6 @@ static const char *sign_text(const struct vh_payload_hit *h, char *buf, size_t l
 
 /* --- set-up ------------------------------------------------------------- */
 
-static void warn_run(struct vh_detect_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* One warning for the run, not tied to the process being scanned. */
-static void warn_run(struct vh_detect_ctx *ctx, const char *fmt, ...)
-{
-	const struct vh_task *t = ctx->task;
-	char msg[320];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ctx->task = NULL;
-	vh_detect_warn(ctx, "unmapped-payload: %s", msg);
-	ctx->task = t;
-}
-
-static uint64_t ram_pfns(struct vh_dump *d)
-{
-	size_t n = 0;
-	const struct vh_phys_range *r = vh_dump_ranges(d, &n);
-
-	return n ? (r[n - 1].end + PAGE_SIZE - 1) / PAGE_SIZE : 0;
-}
-
 static const char *not_ready(struct um_state *s, struct vh_detect_ctx *ctx)
 {
 	const struct vh_profile *p = ctx->prof;
@@ -236,7 +210,7 @@ static const char *not_ready(struct um_state *s, struct vh_detect_ctx *ctx)
 	vh_vread_kernel(&s->kr, ctx->d, ctx->km);
 	if (vh_vmemmap_find(ctx->d, ctx->km, p, &s->vm, &why))
 		return why ? why : "struct pages not found";
-	s->max_pfn = ram_pfns(ctx->d);
+	s->max_pfn = vh_detect_ram_pfns(ctx->d, 40);
 	if (vh_maps_open(ctx->d, ctx->km, p, &s->maps))
 		return "the VMA reader cannot name files";
 	return NULL;
@@ -251,7 +225,7 @@ static bool ready(struct um_state *s, struct vh_detect_ctx *ctx)
 	s->tried = true;
 	why = not_ready(s, ctx);
 	if (why)
-		warn_run(ctx, "skipped: %s", why);
+		vh_detect_warn_run(ctx, "unmapped-payload", "skipped: %s", why);
 	s->ok = !why;
 	return s->ok;
 }
@@ -540,7 +514,8 @@ static int file_table(struct um_state *s, struct vh_detect_ctx *ctx)
 		vh_detect_warn(ctx, "unmapped-payload: %s", fl.warnings[i]);
 	if (err == VH_ERR_NOT_PRESENT && !fl.nwarnings && !s->fds_warned) {
 		s->fds_warned = true; /* said once per run */
-		warn_run(ctx, "the profile lacks files_struct/fdtable: open files not read");
+		vh_detect_warn_run(ctx, "unmapped-payload",
+				   "the profile lacks files_struct/fdtable: open files not read");
 	}
 	if (err) {
 		vh_fd_list_free(&fl);
@@ -613,7 +588,7 @@ static void idr_warn(void *arg, const char *msg)
 {
 	struct idr_walk *w = arg;
 
-	warn_run(w->ctx, "SysV shm ids: %s", msg);
+	vh_detect_warn_run(w->ctx, "unmapped-payload", "SysV shm ids: %s", msg);
 }
 
 /* One segment: entry is its struct kern_ipc_perm, shm_perm of its struct shmid_kernel. */
@@ -631,9 +606,10 @@ static int idr_entry(void *arg, uint64_t index, uint64_t perm)
 	}
 	if (!vh_kptr_ok(&s->kr, perm)) {
 		if (w->bad++ < 8)
-			warn_run(w->ctx,
-				 "SysV shm id index %" PRIu64 ": %#" PRIx64 " is no kernel address",
-				 index, perm);
+			vh_detect_warn_run(w->ctx, "unmapped-payload",
+					   "SysV shm id index %" PRIu64 ": %#" PRIx64
+					   " is no kernel address",
+					   index, perm);
 		return 0;
 	}
 	if (s->nsegs == s->capsegs) {
@@ -654,10 +630,10 @@ static int idr_entry(void *arg, uint64_t index, uint64_t perm)
 	    !vh_kptr_ok(&s->kr, g->file) ||
 	    vh_member_read(&s->kr, shp, &p->shmid_kernel.shm_segsz, &g->segsz)) {
 		if (w->bad++ < 8)
-			warn_run(w->ctx,
-				 "SysV shm id index %" PRIu64 ": shmid_kernel %#" PRIx64
-				 " cannot be read",
-				 index, shp);
+			vh_detect_warn_run(w->ctx, "unmapped-payload",
+					   "SysV shm id index %" PRIu64 ": shmid_kernel %#" PRIx64
+					   " cannot be read",
+					   index, shp);
 		return 0;
 	}
 	if (!vh_member_read(&s->kr, perm, &p->kern_ipc_perm.key, &v))
@@ -701,10 +677,11 @@ static int read_segments(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t
 			return VH_OK;
 	if (s->nns == MAX_IPC_NS) {
 		if (!s->ns_capped)
-			warn_run(ctx,
-				 "more than %d IPC namespaces: the SysV segments of the rest not "
-				 "looked at",
-				 MAX_IPC_NS);
+			vh_detect_warn_run(
+			    ctx, "unmapped-payload",
+			    "more than %d IPC namespaces: the SysV segments of the rest not "
+			    "looked at",
+			    MAX_IPC_NS);
 		s->ns_capped = true;
 		return VH_OK;
 	}
@@ -715,20 +692,23 @@ static int read_segments(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t
 	if (!vh_kptr_ok(&s->kr, ns) ||
 	    vh_member_read(&s->kr, ids + p->ipc_ids.ipcs_idr.offset + p->idr.idr_rt.offset,
 			   &p->xarray.xa_head, &head)) {
-		warn_run(ctx,
-			 "SysV shared memory of IPC namespace %#" PRIx64 " not looked at: its "
-			 "ipc_ids unreadable",
-			 ns);
+		vh_detect_warn_run(ctx, "unmapped-payload",
+				   "SysV shared memory of IPC namespace %#" PRIx64
+				   " not looked at: its "
+				   "ipc_ids unreadable",
+				   ns);
 		return VH_OK;
 	}
 	vh_xa_walk(&lay, head, &ops, &st);
 	if (w.nomem)
 		return VH_ERR_NOMEM;
 	if (w.capped)
-		warn_run(ctx, "more than %d SysV shm segments: the rest not looked at",
-			 MAX_SEGMENTS);
+		vh_detect_warn_run(ctx, "unmapped-payload",
+				   "more than %d SysV shm segments: the rest not looked at",
+				   MAX_SEGMENTS);
 	if (w.bad > 8)
-		warn_run(ctx, "%zu more SysV shm ids cannot be read", w.bad - 8);
+		vh_detect_warn_run(ctx, "unmapped-payload", "%zu more SysV shm ids cannot be read",
+				   w.bad - 8);
 	return VH_OK;
 }
 
@@ -748,7 +728,8 @@ static int process_segments(struct um_state *s, struct vh_detect_ctx *ctx)
 		why = "no xa_node layout";
 	if (why) {
 		if (!s->sysv_warned)
-			warn_run(ctx, "SysV shared memory not looked at: %s", why);
+			vh_detect_warn_run(ctx, "unmapped-payload",
+					   "SysV shared memory not looked at: %s", why);
 		s->sysv_warned = true;
 		return VH_OK;
 	}
@@ -833,11 +814,13 @@ static int um_finish(void *state, struct vh_detect_ctx *ctx)
 		if (!s->segs[i].done)
 			err = one_segment(s, ctx, &s->segs[i]);
 	if (s->run_capped)
-		warn_run(ctx, "%d pages read in all: the pages of further files were not looked at",
-			 RUN_PAGES);
+		vh_detect_warn_run(
+		    ctx, "unmapped-payload",
+		    "%d pages read in all: the pages of further files were not looked at",
+		    RUN_PAGES);
 	if (s->cut_warnings > MAX_CUT_WARNINGS)
-		warn_run(ctx, "%zu more files cut at %d pages", s->cut_warnings - MAX_CUT_WARNINGS,
-			 FILE_PAGES);
+		vh_detect_warn_run(ctx, "unmapped-payload", "%zu more files cut at %d pages",
+				   s->cut_warnings - MAX_CUT_WARNINGS, FILE_PAGES);
 	return err;
 }
 

@@ -3,6 +3,7 @@
 #include "dump/dump_internal.h"
 #include "dump/cache.h"
 #include "util/error.h"
+#include "util/warnings.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -130,9 +131,7 @@ void vh_dump_close(struct vh_dump *d)
 		free((char *)d->attrs[i].value);
 	}
 	free(d->attrs);
-	for (size_t i = 0; i < d->nwarnings; i++)
-		free(d->warnings[i]);
-	free(d->warnings);
+	vh_warnings_free(d->warnings, d->nwarnings);
 	vh_file_close(&d->file);
 	free(d);
 }

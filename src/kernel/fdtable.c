@@ -122,9 +122,7 @@ void vh_fd_list_free(struct vh_fd_list *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->nwarnings; i++)
-		free(l->warnings[i]);
-	free(l->warnings);
+	vh_warnings_free(l->warnings, l->nwarnings);
 	free(l->fds);
 	memset(l, 0, sizeof(*l));
 }

@@ -141,9 +141,7 @@ void vh_module_list_free(struct vh_module_list *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->nwarnings; i++)
-		free(l->warnings[i]);
-	free(l->warnings);
+	vh_warnings_free(l->warnings, l->nwarnings);
 	free(l->mods);
 	memset(l, 0, sizeof(*l));
 }

@@ -113,9 +113,7 @@ void vh_pc_list_free(struct vh_pc_list *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->nwarnings; i++)
-		free(l->warnings[i]);
-	free(l->warnings);
+	vh_warnings_free(l->warnings, l->nwarnings);
 	free(l->e);
 	memset(l, 0, sizeof(*l));
 }

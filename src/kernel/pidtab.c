@@ -282,9 +282,7 @@ void vh_pid_table_free(struct vh_pid_table *pt)
 {
 	if (!pt)
 		return;
-	for (size_t i = 0; i < pt->nwarnings; i++)
-		free(pt->warnings[i]);
-	free(pt->warnings);
+	vh_warnings_free(pt->warnings, pt->nwarnings);
 	free(pt->entries);
 	free(pt);
 }

@@ -872,9 +872,7 @@ void vh_task_list_free(struct vh_task_list *tl)
 		return;
 	for (size_t i = 0; i < tl->ntasks; i++)
 		free(tl->tasks[i].cmdline);
-	for (size_t i = 0; i < tl->nwarnings; i++)
-		free(tl->warnings[i]);
+	vh_warnings_free(tl->warnings, tl->nwarnings);
 	free(tl->tasks);
-	free(tl->warnings);
 	free(tl);
 }

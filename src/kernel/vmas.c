@@ -1115,9 +1115,7 @@ void vh_vma_list_free(struct vh_vma_list *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->nwarnings; i++)
-		free(l->warnings[i]);
-	free(l->warnings);
+	vh_warnings_free(l->warnings, l->nwarnings);
 	free(l->vmas);
 	free(l);
 }

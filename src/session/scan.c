@@ -302,9 +302,7 @@ void vh_results_free(struct vh_results *r)
 		return;
 	for (size_t i = 0; i < r->nfound; i++)
 		free_kept(&r->found[i]);
-	for (size_t i = 0; i < r->nwarnings; i++)
-		free(r->warnings[i]);
-	free(r->warnings);
+	vh_warnings_free(r->warnings, r->nwarnings);
 	free(r->found);
 	free(r);
 }

@@ -12,6 +12,7 @@
  */
 #include "symbols/profile_internal.h"
 #include "util/error.h"
+#include "util/warnings.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -286,9 +287,7 @@ void vh_vmcoreinfo_free(struct vh_vmcoreinfo *vi)
 {
 	if (!vi)
 		return;
-	for (size_t i = 0; i < vi->nwarnings; i++)
-		free(vi->warnings[i]);
-	free(vi->warnings);
+	vh_warnings_free(vi->warnings, vi->nwarnings);
 	free(vi->text);
 	free(vi->names);
 	free(vi->e);

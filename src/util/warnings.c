@@ -22,3 +22,10 @@ int vh_warnings_vadd(char ***list, size_t *n, const char *fmt, va_list ap)
 	grown[(*n)++] = msg;
 	return VH_OK;
 }
+
+void vh_warnings_free(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}

@@ -11,4 +11,7 @@
  */
 int vh_warnings_vadd(char ***list, size_t *n, const char *fmt, va_list ap);
 
+/* Frees the @n messages of @list and @list itself (NULL is fine). */
+void vh_warnings_free(char **list, size_t n);
+
 #endif
