@@ -58,6 +58,9 @@ static const struct {
     {"mm/madvise.c", {"do_madvise", NULL}},
     {"fs/file.c", {"fget", NULL}},
     {"ipc/shm.c", {"ksys_shmget", "sys_shmget"}},
+    /* the module loader: one file before 5.19, a folder since */
+    {"kernel/module/main.c", {"__module_address", NULL}},
+    {"kernel/module.c", {"__module_address", NULL}},
 };
 #define NHINTS (sizeof(hints) / sizeof(hints[0]))
 
@@ -81,6 +84,12 @@ static const struct {
     {"maple_type", "lib/maple_tree.c"},
     {"anon_vma_name", "mm/madvise.c"},
     {"shmid_kernel", "ipc/shm.c"}, /* defined there only; absent without CONFIG_SYSVIPC */
+    /* 6.4 replaced module_layout with module_memory (found in kernel/module.c before 5.19) */
+    {"module_memory", "kernel/module/main.c"},
+    {"module_layout", "kernel/module/main.c"},
+    /* 6.2 made the RSS counters percpu_counters: mm_struct and task_struct are fork.c's */
+    {"mm_rss_stat", "kernel/fork.c"},
+    {"task_rss_stat", "kernel/fork.c"},
 };
 
 /* A wanted type name: a struct row's alternative, or an enum tag. */
