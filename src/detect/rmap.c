@@ -52,6 +52,7 @@
 #define PF_EXITING  0x4u
 /* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES (include/linux/mm_types_task.h) */
 #define NR_MM_COUNTERS 4
+#define RSS_MAX	       (1ll << 40)
 #define MM_SWAPENTS    2
 /* CPUs whose per-CPU RSS deltas are summed at most */
 #define MAX_CPUS 8192
@@ -405,6 +406,8 @@ static int rss_percpu(const struct vh_detect_ctx *ctx, uint64_t mm, int64_t out[
 		if ((err = kread(ctx, c + p->percpu_counter.count.offset, &out[i], 8)) ||
 		    (err = kread(ctx, c + p->percpu_counter.counters.offset, &pcpu, 8)))
 			return err;
+		if (out[i] > RSS_MAX || out[i] < -RSS_MAX)
+			continue; /* check_rss() says so; no deltas added to it */
 		for (uint32_t cpu = 0; pcpu && cpu < ncpu; cpu++) {
 			int32_t d;
 
@@ -434,6 +437,9 @@ static int rss_split(const struct vh_detect_ctx *ctx, uint64_t mm, int64_t out[N
 				     8ull * (uint64_t)i,
 				 &out[i], 8)))
 			return err;
+	for (int i = 0; i < NR_MM_COUNTERS; i++)
+		if (out[i] > RSS_MAX || out[i] < -RSS_MAX)
+			return VH_OK; /* check_rss() says so; no deltas added */
 	if (!vh_present(&p->task_struct.rss_stat) || !vh_present(&p->task_rss_stat.count))
 		return VH_OK; /* no SPLIT_RSS_COUNTING: the mm's are whole */
 	for (size_t t = 0; ctx->tasks && t < ctx->tasks->ntasks; t++) {
@@ -481,8 +487,17 @@ static int check_rss(struct rmap_state *s, struct vh_detect_ctx *ctx, const stru
 		return VH_OK;
 	}
 	resident = 0;
-	for (int i = 0; i < NR_MM_COUNTERS; i++)
+	for (int i = 0; i < NR_MM_COUNTERS; i++) {
+		/* a process of 2^40 pages is a damaged counter: no arithmetic on it */
+		if (c[i] > RSS_MAX || c[i] < -RSS_MAX) {
+			vh_detect_warn(ctx,
+				       "pte-rmap: RSS counter %d of mm 0x%" PRIx64 " reads %" PRId64
+				       ", not a page count: not compared",
+				       i, t->mm, c[i]);
+			return VH_OK;
+		}
 		resident += i == MM_SWAPENTS ? 0 : c[i];
+	}
 	slack = (int64_t)w->nonpresent - c[MM_SWAPENTS];
 	if (resident <= (int64_t)w->resident + (slack > 0 ? slack : 0))
 		return VH_OK;

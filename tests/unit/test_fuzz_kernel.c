@@ -577,6 +577,16 @@ static void test_damaged(void **state)
 		assert_non_null(strstr(r.first_warning, "modules list"));
 		vh_test_seed("kernel", input, sizeof(input));
 
+		/* RSS counters near 2^63 (a fuzzer's find: their sum overflowed) */
+		build(k, FK_SCAN);
+		for (int i = 0; i < 4; i++)
+			put64(MM + prof->mm_struct.rss_stat.offset + 8 * (uint64_t)i,
+			      0xaba9aba9aba9aba9ull);
+		fk_run(input, sizeof(input), &r);
+		assert_int_equal(r.scan_err, VH_OK);
+		assert_non_null(strstr(r.first_warning, "not a page count"));
+		vh_test_seed("kernel", input, sizeof(input));
+
 		/* the user page tables point back at themselves */
 		build(k, FK_SCAN);
 		put64(UPT + 8, (FK_MEM_PHYS + UPGD) | P | RW | US);
