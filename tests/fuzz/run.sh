@@ -8,7 +8,8 @@
 # into the committed seeds of tests/fuzz/corpus/; crashes, timeouts (> 10 s
 # per input) and leaks to $FUZZ_OUT/artifacts/. Ends with one line per
 # harness: executions, coverage (cov: edges, ft: features), corpus size, and
-# whether it found anything. A reproducer worth keeping goes to
+# whether it found anything; timeouts and slow units are replayed alone, timed
+# (a unit starved of CPU at nice 19 is no hang). A reproducer worth keeping goes to
 # tests/fuzz/crashes/HARNESS/ (replayed by ctest -L fuzz) with a unit test.
 # Env: CC (default clang), FUZZ_BUILD (default build-fuzz), FUZZ_JOBS (make -j, 2).
 set -euo pipefail
@@ -46,4 +47,20 @@ for h in "${harnesses[@]}"; do
 done
 echo "== summary ($secs s each)"
 printf '%s\n' "${summary[@]}"
-ls "$out/artifacts" 2>/dev/null | sed 's/^/artifact: /'
+# libFuzzer's -timeout is wall-clock time: at the lowest priority on a busy machine a unit
+# may be starved past it. Each timeout and slow unit is run again here, at normal
+# priority, and timed: only one that is slow on its own is a finding.
+for a in "$out"/artifacts/*; do
+	[ -e "$a" ] || continue
+	name=$(basename "$a")
+	h=${name%%-*}
+	case $name in
+	*-timeout-* | *-slow-unit-*)
+		t0=$(date +%s.%N)
+		"$build/fuzz/fuzz_$h" -runs=1 "$a" >/dev/null 2>&1
+		rc=$?
+		echo "artifact: $name (replayed alone: rc=$rc, $(echo "$(date +%s.%N) - $t0" | bc) s)"
+		;;
+	*) echo "artifact: $name" ;;
+	esac
+done
