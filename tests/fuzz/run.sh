@@ -59,7 +59,7 @@ for a in "$out"/artifacts/*; do
 		t0=$(date +%s.%N)
 		"$build/fuzz/fuzz_$h" -runs=1 "$a" >/dev/null 2>&1
 		rc=$?
-		echo "artifact: $name (replayed alone: rc=$rc, $(echo "$(date +%s.%N) - $t0" | bc) s)"
+		echo "artifact: $name (replayed alone: rc=$rc, $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s)"
 		;;
 	*) echo "artifact: $name" ;;
 	esac
