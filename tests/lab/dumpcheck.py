@@ -6,7 +6,8 @@ on 6.12, where tasks go missing).
 For every -d 31 output (kdump, flattened, ELF) of a lab folder:
   * every page of the first kernel's "Kernel code" and "Kernel data" ranges (from the
     guest's /proc/iomem, in the truth) is present (dumpable bit set / inside a PT_LOAD);
-  * the pages /proc/kpageflags flagged as slab just before the dump (they hold the
+  * the pages /proc/kpageflags flagged as slab at the truth and again just before the
+    crash (when the guest printed both lists; they hold the
     task_structs, mm_structs, VMAs) are present, except all-zero ones (rightly dropped
     as zero pages; read from vmcore.elf) and 2 % that may have been freed since;
   * the number of pages present is plausible: at least half of the kernel's own memory
@@ -186,6 +187,11 @@ def check_dir(d, annotate=False):
         s, e = int(r["start"], 16), int(r["end"], 16)
         need.update(range((s + PAGE - 1) // PAGE, e // PAGE))
     slab = [p for a, n in truth.get("slab_pfn_runs", []) for p in range(a, a + n)]
+    if truth.get("slab_at_crash_complete"):
+        # the kdump dumps are taken after LiME's captures: only the pages that are still
+        # slab just before the crash must be kept
+        at_crash = {p for a, n in truth.get("slab_pfn_runs_at_crash", []) for p in range(a, a + n)}
+        slab = [p for p in slab if p in at_crash]
     kernel_pages = sum(mi.get(k, 0) for k in ("Slab", "PageTables", "KernelStack")) // 4 + len(need)
     d0_present = None
     results = {}

@@ -70,6 +70,11 @@ def parse(lines):
         elif key == "SLAB":
             a, b = val.split()
             t["slab_pfn_runs"].append([int(a), int(b)])
+        elif key == "SLAB-CRASH":
+            a, b = val.split()
+            t.setdefault("slab_pfn_runs_at_crash", []).append([int(a), int(b)])
+        elif key == "SLAB-CRASH-END":
+            t["slab_at_crash_complete"] = True
         elif key == "NCPUS":
             t["ncpus"] = int(val)
         elif key == "CPU_LA57":
