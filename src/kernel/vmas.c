@@ -62,6 +62,7 @@ struct vh_maps {
 	char **strs; /* every string handed out; freed by vh_maps_close() */
 	size_t strs_n, strs_cap;
 	struct vh_vma_list *cur; /* the list being built (for warnings) */
+	uint64_t partial_said;	 /* the cached partial file path last warned about in cur */
 	unsigned dropped_warnings;
 	bool nomem;
 };
@@ -487,6 +488,10 @@ static const char *file_path(struct vh_maps *m, uint64_t file, struct vh_vma *v)
 		tmp.ptr = e->ptr;
 		tmp.kind = e->kind;
 		*e = tmp;
+	} else if (e->partial && m->partial_said != file) {
+		/* read for another process sharing the file (a fork): its warnings were that one's */
+		m->partial_said = file;
+		warn(m, "file %#" PRIx64 ": path read only in part (%s)", file, e->str);
 	}
 	v->major = e->major;
 	v->minor = e->minor;
@@ -1075,6 +1080,7 @@ int vh_vmas_read(struct vh_maps *m, uint64_t mm, struct vh_vma_list **out)
 		return err;
 	}
 	m->cur = l;
+	m->partial_said = 0;
 	m->dropped_warnings = 0;
 	m->nomem = false;
 	if (m->maple)
