@@ -2,9 +2,12 @@
 /* vmahunt: command-line front end. */
 #include "cli/cli.h"
 
+#include <vmahunt/detect.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -34,15 +37,13 @@ static const char usage[] =
     "                       each other, code mapped from world-writable folders, a\n"
     "                       libc in a static program, a library mapped twice, the\n"
     "                       program file unmapped, PTEs erased or pointed at\n"
-    "                       other frames (against struct page's reverse map),\n"
-    "                       code in memfd/shm/SysV shared memory no VMA maps;\n"
-    "                       by process, most severe first; plugins\n"
+    "                       other frames (against struct page's reverse map) and\n"
+    "                       RSS counters above what the page tables map, code in\n"
+    "                       memfd/shm/SysV shared memory no VMA maps, system call\n"
+    "                       tables hooked, task flags the release does not\n"
+    "                       define; by process, most severe first; plugins\n"
     "                       given with --plugin add their detectors.\n"
-    "                       Detectors: anon-rwx anon-exec heap-exec stack-exec\n"
-    "                       deleted-exec memfd-exec kthread-mm elf-in-anon\n"
-    "                       shellcode hidden-pages pte-perm code-modified\n"
-    "                       hidden-task vma-tree writable-lib static-loader\n"
-    "                       lib-twice exe-unmapped pte-rmap unmapped-payload\n"
+    "@DETECTORS@"
     "  report DUMP -o FILE  one self-contained HTML page (inline CSS and JS, no\n"
     "                       network access, opens from a USB stick): the dump's\n"
     "                       facts and warnings, the process tree, every process's\n"
@@ -149,11 +150,11 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
 	if (!cmd) {
-		fputs(usage, stderr);
+		fputs(vh_cli_usage(), stderr);
 		return VH_EXIT_USAGE;
 	}
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-		fputs(usage, stdout);
+		fputs(vh_cli_usage(), stdout);
 		return vh_cli_finish_output(VH_EXIT_OK);
 	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
@@ -184,7 +185,46 @@ int main(int argc, char **argv)
 	return VH_EXIT_USAGE;
 }
 
+/* The built-in detectors' ids after "Detectors:", wrapped as the usage text is. */
+static void detector_list(FILE *f)
+{
+	size_t n, col = 0;
+	const struct vh_detector *const *d = vh_detectors(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(d[i]->id);
+
+		if (col == 0) {
+			col = (size_t)fprintf(f, "%23sDetectors: %s", "", d[i]->id);
+		} else if (col + 1 + len > 76) {
+			col = (size_t)fprintf(f, "\n%23s%s", "", d[i]->id) - 1;
+		} else {
+			col += (size_t)fprintf(f, " %s", d[i]->id);
+		}
+	}
+	if (col)
+		fputc('\n', f);
+}
+
 const char *vh_cli_usage(void)
 {
-	return usage;
+	static char *text;
+	const char *at = strstr(usage, "@DETECTORS@");
+	size_t len = 0;
+	FILE *f;
+
+	if (text)
+		return text;
+	f = open_memstream(&text, &len);
+	if (!f || !at)
+		return usage; /* out of memory: the text without the list */
+	fwrite(usage, 1, (size_t)(at - usage), f);
+	detector_list(f);
+	fputs(at + strlen("@DETECTORS@"), f);
+	if (fclose(f) != 0) {
+		free(text);
+		text = NULL;
+		return usage;
+	}
+	return text;
 }
