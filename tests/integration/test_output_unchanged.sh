@@ -26,9 +26,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # for libffi closure pages, elf-in-anon high for an image loaded by hand, pte-rmap's
 # kind rss, the lab's new plants), the dump's warnings printed before a load error, the
 # raw-image hint of "cannot locate the kernel", several DUMP files taken as the parts
-# of a split dump, and the usage text of the new commands. The lab's truth tests check
-# the findings.
-REF_COMMIT=da9117154b829a276871b8218614f08a330224b4
+# of a split dump, the usage text of the new commands (its detector list is now the
+# library's), and a warning per process for a file path read in part. The lab's truth
+# tests check the findings.
+REF_COMMIT=73ab62214c51e776cdeae1e84f8ecf3da8d620a2
 
 # Invocations whose output is expected to differ from the reference, as
 # output_unchanged.py names them (shell patterns, e.g. 'vmahunt help' or
