@@ -489,7 +489,7 @@ static const char *file_path(struct vh_maps *m, uint64_t file, struct vh_vma *v)
 		tmp.kind = e->kind;
 		*e = tmp;
 	} else if (e->partial && m->partial_said != file) {
-		/* read for another process sharing the file (a fork): its warnings were that one's */
+		/* read for a process sharing the file (a fork): the warnings were that one's */
 		m->partial_said = file;
 		warn(m, "file %#" PRIx64 ": path read only in part (%s)", file, e->str);
 	}
