@@ -11,7 +11,8 @@
 # whether it found anything; timeouts and slow units are replayed alone, timed
 # (a unit starved of CPU at nice 19 is no hang). A reproducer worth keeping goes to
 # tests/fuzz/crashes/HARNESS/ (replayed by ctest -L fuzz) with a unit test.
-# Env: CC (default clang), FUZZ_BUILD (default build-fuzz), FUZZ_JOBS (make -j, 2).
+# Env: CC (default clang), FUZZ_BUILD (default build-fuzz), FUZZ_JOBS (make -j, 2),
+# FUZZ_TIMEOUT (seconds a unit may take, 10; more on a machine busy with other work).
 set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-60}
@@ -34,7 +35,7 @@ for h in "${harnesses[@]}"; do
 	log=$out/$h.log
 	echo "== $h: $secs s"
 	set +e
-	nice -n 19 "$build/fuzz/fuzz_$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	nice -n 19 "$build/fuzz/fuzz_$h" -max_total_time="$secs" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$out/artifacts/$h-" \
 		"$out/corpus/$h" "$src/tests/fuzz/corpus/$h" >"$log" 2>&1
 	rc=$?
