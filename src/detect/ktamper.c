@@ -122,6 +122,12 @@ static int scan_table(struct hook_scan *s, const char *name, uint64_t base, size
 
 	if (max > MAX_SYSCALLS)
 		max = MAX_SYSCALLS;
+	if (base & 7) { /* an array of pointers: a page never ends inside one of its entries */
+		vh_detect_warn_run(s->ctx, "syscall-hook",
+				   "%s at 0x%" PRIx64 " is not 8-byte aligned: not a table", name,
+				   base);
+		return VH_OK;
+	}
 	for (; n < max; n++) {
 		if (n == have) { /* the next page of the table */
 			uint64_t a = base + 8 * (uint64_t)n;

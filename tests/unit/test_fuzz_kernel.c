@@ -577,6 +577,15 @@ static void test_damaged(void **state)
 		assert_non_null(strstr(r.first_warning, "modules list"));
 		vh_test_seed("kernel", input, sizeof(input));
 
+		/* sys_call_table 3 bytes before a page's end (a fuzzer's find: the
+		 * page-sized reads never advanced past it) */
+		build(k, FK_SCAN);
+		sym(FK_SYS_CALL_TABLE, SCT + 0xffd);
+		fk_run(input, sizeof(input), &r);
+		assert_int_equal(r.scan_err, VH_OK);
+		assert_non_null(strstr(r.first_warning, "not 8-byte aligned"));
+		vh_test_seed("kernel", input, sizeof(input));
+
 		/* RSS counters near 2^63 (a fuzzer's find: their sum overflowed) */
 		build(k, FK_SCAN);
 		for (int i = 0; i < 4; i++)
