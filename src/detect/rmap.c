@@ -16,6 +16,10 @@
  * per-thread deltas before 6.2, per-CPU ones after) against the pages its
  * page tables map: more counted than mapped is a PTE cleared behind the
  * kernel's back (kind "rss"), whatever the frame became.
+ * On an image read from a running kernel (LiME), a page migrated between the
+ * copies of its struct page and its PTE looks like an erased or displaced
+ * one; where the PTE shows what such a move leaves (pte_state()), the finding
+ * is kind "moved", severity info.
  * task() walks each process's page tables: it marks every mapped frame and
  * checks the anonymous ones against the VMA holding them; finish() walks the
  * struct page array once for frames that claim a mapping no page table has.
@@ -183,6 +187,7 @@ static int root_of(struct rmap_state *s, const struct vh_detect_ctx *ctx, uint64
 struct rpage {
 	uint64_t mapping, index;
 	int32_t mapcount; /* _mapcount: -1 when mapped by no page table */
+	int32_t refcount; /* _refcount: 0 when free; -1 when the profile lacks it */
 	bool tail;
 };
 
@@ -193,6 +198,9 @@ static void parse_page(const struct vh_profile *p, const unsigned char *b, struc
 	memcpy(&r->mapping, b + p->page.mapping.offset, 8);
 	memcpy(&r->index, b + p->page.index.offset, 8);
 	memcpy(&r->mapcount, b + p->page._mapcount.offset, 4);
+	r->refcount = -1;
+	if (vh_present(&p->page._refcount))
+		memcpy(&r->refcount, b + p->page._refcount.offset, 4);
 	if (vh_present(&p->page.compound_head))
 		memcpy(&head, b + p->page.compound_head.offset, 8);
 	r->tail = head & 1;
@@ -224,12 +232,13 @@ static uint64_t anon_of(const struct vh_detect_ctx *ctx, uint64_t mapping)
 }
 
 static int emit(struct rmap_state *s, struct vh_detect_ctx *ctx, const struct vh_vma *v,
-		int32_t pid, const char *comm, uint64_t va, const char *kind, const char *fmt, ...)
-    __attribute__((format(printf, 8, 9)));
+		int32_t pid, const char *comm, uint64_t va, const char *kind, enum vh_severity sev,
+		const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 
 /* A finding about the page at @va; @v: its VMA when the process is the one being scanned. */
 static int emit(struct rmap_state *s, struct vh_detect_ctx *ctx, const struct vh_vma *v,
-		int32_t pid, const char *comm, uint64_t va, const char *kind, const char *fmt, ...)
+		int32_t pid, const char *comm, uint64_t va, const char *kind, enum vh_severity sev,
+		const char *fmt, ...)
 {
 	struct vh_finding f;
 	char reason[320];
@@ -242,7 +251,7 @@ static int emit(struct rmap_state *s, struct vh_detect_ctx *ctx, const struct vh
 	memset(&f, 0, sizeof(f));
 	f.detector = "pte-rmap";
 	f.kind = kind;
-	f.severity = VH_SEV_HIGH;
+	f.severity = sev;
 	f.pid = pid;
 	f.comm = comm;
 	f.start = va;
@@ -335,6 +344,7 @@ static int check_frame(struct walk *w, const struct vh_vma *v, uint64_t va, uint
 	if (!av) {
 		if (r.mapping && !v->file && !(r.mapping & MAPPING_FLAGS))
 			return emit(s, ctx, v, ctx->task->pid, ctx->task->comm, va, "remapped",
+				    VH_SEV_HIGH,
 				    "anonymous memory whose PTE maps frame 0x%" PRIx64
 				    ", a page-cache page of a file (mapping 0x%" PRIx64 ")",
 				    pfn, r.mapping);
@@ -343,13 +353,13 @@ static int check_frame(struct walk *w, const struct vh_vma *v, uint64_t va, uint
 	if (root_of(s, ctx, av, &root))
 		return VH_OK;
 	if (root != w->avroot)
-		return emit(s, ctx, v, ctx->task->pid, ctx->task->comm, va, "remapped",
+		return emit(s, ctx, v, ctx->task->pid, ctx->task->comm, va, "remapped", VH_SEV_HIGH,
 			    "PTE maps frame 0x%" PRIx64
 			    " of another mapping (its anon_vma 0x%" PRIx64
 			    " is not of this VMA's family): the PTE was pointed elsewhere",
 			    pfn, av);
 	if (r.index != want)
-		return emit(s, ctx, v, ctx->task->pid, ctx->task->comm, va, "remapped",
+		return emit(s, ctx, v, ctx->task->pid, ctx->task->comm, va, "remapped", VH_SEV_HIGH,
 			    "PTE maps frame 0x%" PRIx64 " whose struct page belongs at page index "
 			    "0x%" PRIx64 " (0x%" PRIx64 "), not here (index 0x%" PRIx64
 			    "): the PTE was pointed at another page",
@@ -661,11 +671,90 @@ static bool related_to_unwalked(const struct rmap_state *s, const struct vh_task
 	return false;
 }
 
+/* What the page table holds where a frame that no page table maps belongs. */
+enum pte_state {
+	PTE_ERASED,    /* nothing: cleared with the frame kept */
+	PTE_DISPLACED, /* another frame, in use */
+	/* what a page moving while a live image was read also looks like: */
+	PTE_MOVED_ENTRY, /* a non-present (migration) entry */
+	PTE_MOVED_FRAME, /* a free frame, or another claiming the same address */
+};
+
+/*
+ * What the page table holds at @va for @o, described in @what: the frame it
+ * maps, or the non-present entry. A page migrated (compaction) after its struct
+ * page was copied but before its PTE was (or the other way round) leaves the
+ * PTE mapping a frame that is free by its struct page or claims the same
+ * address, or a migration entry: PTE_MOVED_*. An image taken while the kernel is
+ * stopped (kdump, QEMU) cannot show that; one read from a running kernel can.
+ */
+static enum pte_state pte_state(struct rmap_state *s, struct vh_detect_ctx *ctx,
+				const struct owner *o, uint64_t va, const struct rpage *claim,
+				char *what, size_t len)
+{
+	uint64_t want = 0, got = 0, pfn;
+	struct vh_translation t;
+	struct rpage y;
+
+	memset(&t, 0, sizeof(t));
+	if (vh_x86_64_translate(ctx->d, o->root, o->levels, va, &t) != VH_OK) {
+		if (t.level != 1 || !t.entry) {
+			snprintf(what, len,
+				 "no page table maps it: its PTE was erased with the frame kept");
+			return PTE_ERASED;
+		}
+		snprintf(what, len,
+			 "its PTE holds the non-present entry 0x%" PRIx64
+			 " (swap or migration), not the frame",
+			 t.entry);
+		return PTE_MOVED_ENTRY;
+	}
+	pfn = t.paddr / PAGE_SIZE;
+	snprintf(what, len,
+		 "the PTE maps frame 0x%" PRIx64 " and no page table maps it: the PTE "
+		 "was pointed elsewhere",
+		 pfn);
+	if (read_page(s, ctx, pfn, &y))
+		return PTE_DISPLACED;
+	if (!y.mapping && y.refcount == 0) {
+		snprintf(what, len,
+			 "the PTE maps frame 0x%" PRIx64 ", which is free by its struct "
+			 "page, and no page table maps it",
+			 pfn);
+		return PTE_MOVED_FRAME;
+	}
+	if (anon_of(ctx, y.mapping) && y.index == claim->index &&
+	    !root_of(s, ctx, anon_of(ctx, claim->mapping), &want) &&
+	    !root_of(s, ctx, anon_of(ctx, y.mapping), &got) && want == got) {
+		snprintf(what, len,
+			 "the PTE maps frame 0x%" PRIx64 ", which claims the same address: "
+			 "two frames for one page",
+			 pfn);
+		return PTE_MOVED_FRAME;
+	}
+	return PTE_DISPLACED;
+}
+
+/* Is the image a copy of a running kernel's memory? LiME always is; a raw image may be. */
+static const char *live_image(const struct vh_detect_ctx *ctx)
+{
+	switch (vh_dump_format(ctx->d)) {
+	case VH_FMT_LIME:
+		return "the image was read from a running kernel (LiME)";
+	case VH_FMT_RAW:
+		return "a raw image may have been read from a running kernel";
+	default:
+		return NULL;
+	}
+}
+
 static int orphan(struct rmap_state *s, struct vh_detect_ctx *ctx, uint64_t pfn,
 		  const struct rpage *r)
 {
 	const struct owner *o = owner_of(s, anon_of(ctx, r->mapping), r->index);
-	struct vh_translation t;
+	const char *live = live_image(ctx);
+	enum pte_state st;
+	char what[200];
 	uint64_t va;
 
 	if (!o)
@@ -675,17 +764,19 @@ static int orphan(struct rmap_state *s, struct vh_detect_ctx *ctx, uint64_t pfn,
 		return VH_OK;
 	}
 	va = o->start + (r->index - o->pgoff) * PAGE_SIZE;
-	if (vh_x86_64_translate(ctx->d, o->root, o->levels, va, &t) == VH_OK)
-		return emit(s, ctx, NULL, o->pid, o->comm, va, "displaced",
-			    "frame 0x%" PRIx64
-			    " belongs here by its struct page (anonymous, mapcount "
-			    "%d), but the PTE maps frame 0x%" PRIx64
-			    " and no page table maps it: the PTE was pointed elsewhere",
-			    pfn, r->mapcount + 1, t.paddr / PAGE_SIZE);
-	return emit(s, ctx, NULL, o->pid, o->comm, va, "erased",
+	st = pte_state(s, ctx, o, va, r, what, sizeof(what));
+	/* a page moving while a live image was read: said, not alarmed */
+	if ((st == PTE_MOVED_ENTRY || st == PTE_MOVED_FRAME) && live)
+		return emit(s, ctx, NULL, o->pid, o->comm, va, "moved", VH_SEV_INFO,
+			    "frame 0x%" PRIx64 " belongs here by its struct page (anonymous, "
+			    "mapcount %d), but %s; %s: a page migrated during the copy looks so",
+			    pfn, r->mapcount + 1, what, live);
+	return emit(s, ctx, NULL, o->pid, o->comm, va,
+		    st == PTE_DISPLACED || st == PTE_MOVED_FRAME ? "displaced" : "erased",
+		    VH_SEV_HIGH,
 		    "frame 0x%" PRIx64 " belongs here by its struct page (anonymous, mapcount %d), "
-		    "but no page table maps it: its PTE was erased with the frame kept",
-		    pfn, r->mapcount + 1);
+		    "but %s",
+		    pfn, r->mapcount + 1, what);
 }
 
 /* The struct pages of frames [pfn, pfn + n), read at @addr. */
