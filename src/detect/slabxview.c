@@ -184,6 +184,7 @@ int vh_slab_free(const struct vh_slab_cache *c, uint64_t base, const unsigned ch
 
 /* --- setup ---------------------------------------------------------------- */
 
+/* @type_size: the bytes of an object read (0: the structure is unknown) */
 static const char *read_cache(struct xv_state *s, struct vh_detect_ctx *ctx, struct cache *c,
 			      const struct vh_symbol *sym, uint32_t type_size)
 {
@@ -216,10 +217,10 @@ static const char *read_cache(struct xv_state *s, struct vh_detect_ctx *ctx, str
 		uint32_t osz;
 
 		memcpy(&osz, b + k->object_size.offset, 4);
-		/* task_struct and mm_struct objects are larger than the struct (FPU state,
-		 * a cpumask), never smaller */
+		/* objects are not sizeof(struct): x86's task_struct ends with FPU state
+		 * cut to the CPU's size, mm_struct with a cpumask; what is read must fit */
 		if (osz < type_size)
-			return "its objects are smaller than the structure";
+			return "its objects are smaller than the members read";
 	}
 	/* another cache merged into this one (or this one into another) counts here */
 	if (refcount > 1)
@@ -306,7 +307,7 @@ static const char *not_ready(struct xv_state *s, struct vh_detect_ctx *ctx)
 static void setup_caches(struct xv_state *s, struct vh_detect_ctx *ctx)
 {
 	const struct vh_profile *p = ctx->prof;
-	const struct {
+	struct {
 		const char *type;
 		const struct vh_symbol *sym;
 		uint32_t size;
@@ -316,7 +317,29 @@ static void setup_caches(struct xv_state *s, struct vh_detect_ctx *ctx)
 	    [K_VMA] = {"vm_area_struct", &p->sym.vm_area_cachep, p->vm_area_struct.type.size},
 	};
 	bool any = false;
+	const struct vh_member *used[NKINDS][8] = {
+	    [K_TASK] = {&p->task_struct.state, &p->task_struct.flags, &p->task_struct.pid,
+			&p->task_struct.tgid, &p->task_struct.exit_state, &p->task_struct.mm,
+			&p->task_struct.comm},
+	    [K_MM] = {&p->mm_struct.mm_users, &p->mm_struct.owner},
+	    [K_VMA] = {&p->vm_area_struct.vm_start, &p->vm_area_struct.vm_end,
+		       &p->vm_area_struct.vm_mm, &p->vm_area_struct.detached,
+		       &p->vm_area_struct.vm_refcnt},
+	};
 
+	/* the bytes of an object read: up to the end of its last member used */
+	for (int i = 0; i < NKINDS; i++) {
+		uint32_t need = 0;
+
+		for (int j = 0; j < 8 && used[i][j]; j++) {
+			const struct vh_member *m = used[i][j];
+			uint32_t end = m->offset + (m->size ? m->size : 8);
+
+			if (vh_present(m) && end > need)
+				need = end;
+		}
+		want[i].size = want[i].size ? need : 0;
+	}
 	for (int i = 0; i < NKINDS; i++) {
 		struct cache *c = &s->cache[i];
 		const char *why;
@@ -593,21 +616,43 @@ static int judge_mm(struct xv_state *s, struct vh_detect_ctx *ctx, uint64_t addr
 		    const unsigned char *o)
 {
 	const struct vh_prof_mm_struct *mp = &ctx->prof->mm_struct;
-	int32_t users = (int32_t)rd(o, &mp->mm_users, 4);
+	const struct vh_prof_task_struct *tp = &ctx->prof->task_struct;
+	int32_t users = (int32_t)rd(o, &mp->mm_users, 4), pid = 0;
+	uint64_t owner;
+	char comm[17] = "", who[128] = "";
 
 	if (!vh_present(&mp->mm_users) || has(s->task_mms, s->ntask_mms, addr))
 		return VH_OK;
 	/* mm_users 0: being torn down, or kept only by lazy-TLB kernel threads (mm_count) */
 	if (users <= 0 || users > MAX_USERS)
 		return VH_OK;
+	/* mm->owner (CONFIG_MEMCG): the task it was made for, if it says */
+	owner = rd(o, &mp->owner, 8);
+	/*
+	 * The kernel's own mms, made at boot by swapper (x86's text-poking mm): no task
+	 * ever runs on them.
+	 */
+	if (owner && vh_present(&ctx->prof->sym.init_task) &&
+	    owner == ctx->prof->sym.init_task.addr + ctx->km->kaslr_offset)
+		return VH_OK;
+	if (owner && vh_present(&tp->pid) && vh_present(&tp->comm) &&
+	    !kread(ctx, owner + tp->pid.offset, &pid, 4) &&
+	    !kread(ctx, owner + tp->comm.offset, comm, 16)) {
+		comm[16] = 0;
+		for (int i = 0; i < 16; i++)
+			if (comm[i] && (comm[i] < 0x20 || comm[i] > 0x7e))
+				comm[i] = '?';
+		snprintf(who, sizeof(who), ", its owner task 0x%" PRIx64 " (pid %d, %s)%s", owner,
+			 pid, comm, has(s->tasks, s->ntasks, owner) ? "" : " found nowhere");
+	}
 	/*
 	 * An mm a task does not use yet or any more is legitimate for a moment (exec
 	 * builds the new one before switching; get_task_mm() holds one), hence medium.
 	 */
 	return emit(s, ctx, K_MM, "orphan-mm", VH_SEV_MEDIUM, 0, "", addr, addr,
 		    "mm_struct 0x%" PRIx64 " is allocated with %d users, but no task found "
-		    "uses it (its task hidden, or an exec or a reference in flight)",
-		    addr, users);
+		    "uses it%s (its task hidden, or an exec or a reference in flight)",
+		    addr, users, who);
 }
 
 /* Is the page at @b the head page of a slab? */
