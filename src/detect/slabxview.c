@@ -864,6 +864,10 @@ static int xv_finish(void *state, struct vh_detect_ctx *ctx)
 	err = known_tasks(s, ctx->tasks);
 	if (err)
 		return err;
+	if (ctx->tgid > 0)
+		vh_detect_warn_run(ctx, DET,
+				   "tasks and mm_structs not judged: the scan is limited to one "
+				   "process (what the others use is not known)");
 	qsort(s->tv, s->ntv, sizeof(*s->tv), tv_cmp);
 	qsort(s->vaddrs, s->nva, sizeof(*s->vaddrs), u64_cmp);
 	qsort(s->mms, s->nmm, sizeof(*s->mms), mm_cmp);
