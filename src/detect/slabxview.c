@@ -154,7 +154,7 @@ int vh_slab_free(const struct vh_slab_cache *c, uint64_t base, const unsigned ch
 {
 	uint64_t first = base + c->red_left_pad;
 
-	if (!c->size || c->offset > c->size - 8 || nobj == 0 ||
+	if (c->size < 8 || c->offset > c->size - 8 || nobj == 0 ||
 	    (uint64_t)c->red_left_pad + (uint64_t)nobj * c->size > len)
 		return VH_ERR_CORRUPT;
 	memset(free, 0, (nobj + 7) / 8);
@@ -356,7 +356,6 @@ static void setup_caches(struct xv_state *s, struct vh_detect_ctx *ctx)
 		case VH_OK:
 			break;
 		case VH_ERR_UNSUPPORTED:
-			s->sheaves = vh_present(&p->kmem_cache.cpu_sheaves);
 			break;
 		default:
 			vh_detect_warn_run(ctx, DET,
@@ -366,6 +365,8 @@ static void setup_caches(struct xv_state *s, struct vh_detect_ctx *ctx)
 			c->addr = 0;
 		}
 	}
+	/* 6.18+: caches with sheaves (7.x: every cache) hold freed objects in them */
+	s->sheaves = any && vh_present(&p->kmem_cache.cpu_sheaves);
 	s->ok = any;
 }
 
@@ -684,7 +685,7 @@ static uint32_t objects_of(const struct vh_profile *p, const unsigned char *b)
 	    vh_present(&p->slab.objects) ? &p->slab.objects : &p->page.objects;
 	uint32_t v;
 
-	if (!vh_present(m) || m->offset + 4 > p->page.type.size)
+	if (!vh_present(m) || m->offset + 4 > p->page.type.size || m->bit_offset + m->bit_size > 31)
 		return 0;
 	memcpy(&v, b + m->offset, 4);
 	if (m->bit_size)
@@ -790,10 +791,13 @@ static int vmemmap_page(const struct vh_mapping *m, int present, void *arg)
 {
 	struct vmemmap_walk *v = arg;
 	uint64_t size = v->ctx->prof->page.type.size;
-	uint64_t first = (m->vaddr - v->s->vmemmap + size - 1) / size;
+	/* the frames whose struct pages start in this mapping (which may begin below
+	 * vmemmap: a huge page holding it) */
+	uint64_t lo = m->vaddr > v->s->vmemmap ? m->vaddr - v->s->vmemmap : 0;
+	uint64_t first = (lo + size - 1) / size;
 	uint64_t end = (m->vaddr + m->page_size - v->s->vmemmap) / size;
 
-	if (!present)
+	if (!present || m->vaddr + m->page_size <= v->s->vmemmap)
 		return 0;
 	if (end > v->s->max_pfn)
 		end = v->s->max_pfn;
