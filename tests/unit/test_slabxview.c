@@ -219,7 +219,8 @@ static void sym_at(struct vh_symbol *s, uint64_t addr)
 	s->source = VH_SRC_SYMTAB;
 }
 
-static struct vh_profile *slab_profile(void)
+/* The VMA cache's profile, or with @tasks the task cache's. */
+static struct vh_profile *slab_profile(bool tasks)
 {
 	struct vh_profile *p;
 
@@ -247,7 +248,15 @@ static struct vh_profile *slab_profile(void)
 	mem_at(&p->vm_area_struct.vm_start, 0, 8);
 	mem_at(&p->vm_area_struct.vm_end, 8, 8);
 	mem_at(&p->vm_area_struct.vm_mm, 16, 8);
-	sym_at(&p->sym.vm_area_cachep, DM(VAR_PHYS));
+	p->task_struct.type = (struct vh_struct_size){200, VH_SRC_BTF, 0};
+	mem_at(&p->task_struct.state, 0, 4);
+	mem_at(&p->task_struct.flags, 4, 4);
+	mem_at(&p->task_struct.pid, 8, 4);
+	mem_at(&p->task_struct.tgid, 12, 4);
+	mem_at(&p->task_struct.exit_state, 16, 4);
+	mem_at(&p->task_struct.mm, 24, 8);
+	mem_at(&p->task_struct.comm, 32, 16);
+	sym_at(tasks ? &p->sym.task_struct_cachep : &p->sym.vm_area_cachep, DM(VAR_PHYS));
 	sym_at(&p->sym.vmemmap_base, DM(VAR_PHYS + 8));
 	sym_at(&p->sym.page_offset_base, DM(VAR_PHYS + 16));
 	sym_at(&p->sym.per_cpu_offset, DM(VAR_PHYS + 32));
@@ -270,7 +279,24 @@ static void free_link(unsigned i, uint64_t next)
 	put_at(SLAB_PFN * 4096 + 256ull * i + 128, next ^ RANDOM ^ __builtin_bswap64(at), 8);
 }
 
-enum damage { WHOLE, LOOP, OBJECTS, MERGED };
+/* TASKS: the same slab, of the task_struct cache */
+enum damage { WHOLE, LOOP, OBJECTS, MERGED, TASKS };
+
+/* A task_struct of the TASKS slab: __state, flags, pid, tgid, exit_state, mm, comm. */
+static void task_obj(unsigned i, uint32_t state, uint32_t flags, int32_t pid, uint32_t exit_state,
+		     const char *comm)
+{
+	uint64_t at = SLAB_PFN * 4096 + 256ull * i;
+
+	put_at(at, state, 4);
+	put_at(at + 4, flags, 4);
+	put_at(at + 8, (uint32_t)pid, 4);
+	put_at(at + 12, (uint32_t)pid, 4);
+	put_at(at + 16, exit_state, 4);
+	put_at(at + 24, MM, 8);
+	for (size_t c = 0; c < strlen(comm); c++)
+		put_at(at + 32 + c, (uint8_t)comm[c], 1);
+}
 
 static void build_image(enum damage dmg)
 {
@@ -304,6 +330,13 @@ static void build_image(enum damage dmg)
 	for (unsigned i = 4; i < 14; i++)
 		free_link(i, OBJ(i + 1));
 	free_link(14, dmg == LOOP ? OBJ(6) : 0);
+	if (dmg == TASKS) {
+		task_obj(0, 1, 0, 42, 0, "victim");	      /* on the task list */
+		task_obj(1, 1, 0, 99, 0, "ghost");	      /* alive, reached by nothing */
+		task_obj(2, 0x80, 0, 98, 0x10, "reaped");     /* TASK_DEAD, EXIT_DEAD */
+		task_obj(3, 0, 0x2 | 0x200000, 0, 0, "idle"); /* another CPU's idle task */
+		return;
+	}
 	vma_obj(0, 0x1000, 0x2000, MM);		  /* in the tree */
 	vma_obj(1, 0x10000, 0x18000, MM);	  /* an orphan */
 	vma_obj(2, 0x5000, 0x6000, MM);		  /* inside a tree VMA's range */
@@ -331,9 +364,9 @@ static void run_slab(enum damage dmg, struct vh_test_sink *s)
 			    .comm = "victim",
 			    .mm = MM,
 			    .active_mm = MM,
-			    .addr = DM(0x800000)};
+			    .addr = dmg == TASKS ? OBJ(0) : DM(0x800000)};
 	struct vh_task_list tl = {.tasks = &t, .ntasks = 1, .ngroups = 1};
-	struct vh_profile *p = slab_profile();
+	struct vh_profile *p = slab_profile(dmg == TASKS);
 	struct vh_dump *d = NULL;
 	char *path;
 	void *st = NULL;
@@ -417,6 +450,23 @@ static void test_dump_damaged(void **state)
 	assert_true(warned(&s, "vm_area_struct objects not looked at: the cache is merged"));
 }
 
+static void test_dump_tasks(void **state)
+{
+	struct vh_test_sink s;
+
+	(void)state;
+	run_slab(TASKS, &s);
+	assert_true(warned(&s, "vm_area_struct objects not looked at"));
+	/* only the task alive and reached by nothing: not the listed, reaped or idle ones */
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.f[0].kind, "orphan-task");
+	assert_int_equal(s.f[0].severity, VH_SEV_HIGH);
+	assert_int_equal(s.f[0].pid, 99);
+	assert_string_equal(s.f[0].comm, "ghost");
+	assert_int_equal(s.f[0].start, OBJ(1));
+	assert_non_null(strstr(s.f[0].reason, "neither the task list nor the pid table"));
+}
+
 static void test_registered(void **state)
 {
 	const struct vh_detector *d = vh_detector_find("slab-xview");
@@ -438,6 +488,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_layout),
 	    cmocka_unit_test(test_dump_whole),
 	    cmocka_unit_test(test_dump_damaged),
+	    cmocka_unit_test(test_dump_tasks),
 	    cmocka_unit_test(test_registered),
 	};
 
