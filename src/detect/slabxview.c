@@ -456,6 +456,13 @@ static int tv_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static int cpu_cmp(const void *a, const void *b)
+{
+	const struct cpu_slab *x = a, *y = b;
+
+	return x->page < y->page ? -1 : x->page > y->page;
+}
+
 static int mm_cmp(const void *a, const void *b)
 {
 	const struct mmrec *x = a, *y = b;
@@ -703,6 +710,8 @@ static int one_slab(struct xv_state *s, struct vh_detect_ctx *ctx, enum kind k, 
 	uint64_t base = s->page_offset + pfn * PAGE_SIZE, heads[2] = {0, 0};
 	uint64_t page = s->vmemmap + pfn * p->page.type.size;
 	uint32_t nobj = objects_of(p, b);
+	struct cpu_slab key = {0, 0};
+	const struct cpu_slab *cpu;
 	size_t len, nheads = 1;
 	int err;
 
@@ -713,11 +722,10 @@ static int one_slab(struct xv_state *s, struct vh_detect_ctx *ctx, enum kind k, 
 		return VH_OK;
 	}
 	memcpy(&heads[0], b + fl->offset, 8);
-	for (size_t i = 0; i < s->ncpus; i++)
-		if (s->cpus[i].page == page) {
-			heads[nheads++] = s->cpus[i].freelist;
-			break;
-		}
+	key.page = page;
+	cpu = s->ncpus ? bsearch(&key, s->cpus, s->ncpus, sizeof(*s->cpus), cpu_cmp) : NULL;
+	if (cpu)
+		heads[nheads++] = cpu->freelist;
 	len = (size_t)((c->c.red_left_pad + (uint64_t)nobj * c->c.size + PAGE_SIZE - 1) &
 		       ~(PAGE_SIZE - 1));
 	if (kread(ctx, base, s->obj, len)) {
@@ -875,6 +883,9 @@ static int xv_finish(void *state, struct vh_detect_ctx *ctx)
 	qsort(s->tv, s->ntv, sizeof(*s->tv), tv_cmp);
 	qsort(s->vaddrs, s->nva, sizeof(*s->vaddrs), u64_cmp);
 	qsort(s->mms, s->nmm, sizeof(*s->mms), mm_cmp);
+	/* a CPU's slab is one slab (of one cache): its first entry is the one */
+	if (s->ncpus)
+		qsort(s->cpus, s->ncpus, sizeof(*s->cpus), cpu_cmp);
 	size = ctx->prof->page.type.size;
 	v.buf = malloc(PAGE_CHUNK * size);
 	s->obj = malloc(MAX_SLAB_PAGES * PAGE_SIZE);
