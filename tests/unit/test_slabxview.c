@@ -348,7 +348,8 @@ static void build_image(enum damage dmg)
 	free_link(15, 0);
 }
 
-static void run_slab(enum damage dmg, struct vh_test_sink *s)
+/* Runs the detector over the image as it is (built for @dmg). */
+static void run_image(enum damage dmg, struct vh_test_sink *s)
 {
 	const struct vh_detector *det = vh_detector_find("slab-xview");
 	struct vh_dump_options o = {.raw = true, .raw_base = PGD_PHYS};
@@ -371,7 +372,6 @@ static void run_slab(enum damage dmg, struct vh_test_sink *s)
 	char *path;
 	void *st = NULL;
 
-	build_image(dmg);
 	path = vh_test_write_tmp(image, sizeof(image));
 	assert_non_null(path);
 	assert_int_equal(vh_dump_open(path, &o, &d), VH_OK);
@@ -398,6 +398,12 @@ static void run_slab(enum damage dmg, struct vh_test_sink *s)
 	vh_profile_free(p);
 	unlink(path);
 	free(path);
+}
+
+static void run_slab(enum damage dmg, struct vh_test_sink *s)
+{
+	build_image(dmg);
+	run_image(dmg, s);
 }
 
 static bool warned(const struct vh_test_sink *s, const char *what)
@@ -467,6 +473,30 @@ static void test_dump_tasks(void **state)
 	assert_non_null(strstr(s.f[0].reason, "neither the task list nor the pid table"));
 }
 
+/* Hostile memory: random bytes of the cache, the CPU's slab, the struct pages and the
+ * slab changed; every run ends, with at most one finding per object. */
+static void test_dump_mutated(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	struct vh_test_sink s;
+
+	(void)state;
+	for (int run = 0; run < 300; run++) {
+		build_image(run % 2 ? TASKS : WHOLE);
+		for (int k = 0; k < 1 + run % 8; k++) {
+			uint64_t at;
+
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			/* the struct page of the slab one run in two, else anywhere */
+			at = run % 4 == 0 ? PAGE_PHYS + (SLAB_PFN - 0x100) * 64 + (x >> 33) % 64
+					  : KC_PHYS + (x >> 33) % (DUMP_END - KC_PHYS);
+			image[at - PGD_PHYS] ^= (uint8_t)(1u << ((x >> 20) % 8));
+		}
+		run_image(run % 2 ? TASKS : WHOLE, &s);
+		assert_true(s.n <= 16);
+	}
+}
+
 static void test_registered(void **state)
 {
 	const struct vh_detector *d = vh_detector_find("slab-xview");
@@ -489,6 +519,7 @@ int main(void)
 	    cmocka_unit_test(test_dump_whole),
 	    cmocka_unit_test(test_dump_damaged),
 	    cmocka_unit_test(test_dump_tasks),
+	    cmocka_unit_test(test_dump_mutated),
 	    cmocka_unit_test(test_registered),
 	};
 
