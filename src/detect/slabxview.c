@@ -558,7 +558,10 @@ static int judge_vma(struct xv_state *s, struct vh_detect_ctx *ctx, uint64_t add
 	 * (per-VMA locks) it is freed after an RCU grace period, marked detached first
 	 * (vma->detached, 6.4 to 6.14; vm_refcnt 0 from 6.15). 7.x keeps freed VMAs in
 	 * per-CPU sheaves the slab counts as allocated: they are detached too. None of
-	 * them is hidden: it is on its way out.
+	 * them is hidden: it is on its way out. What stays: a VMA caught in flight
+	 * by the crash (made by mmap and not inserted yet, or before 6.4 one munmap
+	 * took out and had not freed yet); from 6.15 a new VMA is detached until
+	 * inserted, before it the reason says what to rule out.
 	 */
 	if ((vh_present(&vp->detached) && (rd(o, &vp->detached, 1) & 0xff)) ||
 	    (vh_present(&vp->vm_refcnt) && (uint32_t)rd(o, &vp->vm_refcnt, 4) == 0)) {
