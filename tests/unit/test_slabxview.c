@@ -198,6 +198,11 @@ static void test_bad_layout(void **state)
 
 static uint8_t image[DUMP_END - PGD_PHYS];
 
+/* TASKS, MMS: the same slab, of the task_struct or the mm_struct cache */
+enum damage { WHOLE, LOOP, OBJECTS, MERGED, TASKS, MMS };
+
+#define INIT_TASK DM(0x700000)
+
 static void put_at(uint64_t phys, uint64_t v, unsigned size)
 {
 	assert_true(phys >= PGD_PHYS && phys + size <= DUMP_END);
@@ -219,8 +224,8 @@ static void sym_at(struct vh_symbol *s, uint64_t addr)
 	s->source = VH_SRC_SYMTAB;
 }
 
-/* The VMA cache's profile, or with @tasks the task cache's. */
-static struct vh_profile *slab_profile(bool tasks)
+/* The profile, its cache symbol the one @dmg's slab belongs to. */
+static struct vh_profile *slab_profile(enum damage dmg)
 {
 	struct vh_profile *p;
 
@@ -256,7 +261,14 @@ static struct vh_profile *slab_profile(bool tasks)
 	mem_at(&p->task_struct.exit_state, 16, 4);
 	mem_at(&p->task_struct.mm, 24, 8);
 	mem_at(&p->task_struct.comm, 32, 16);
-	sym_at(tasks ? &p->sym.task_struct_cachep : &p->sym.vm_area_cachep, DM(VAR_PHYS));
+	p->mm_struct.type = (struct vh_struct_size){200, VH_SRC_BTF, 0};
+	mem_at(&p->mm_struct.mm_users, 0, 4);
+	mem_at(&p->mm_struct.owner, 8, 8);
+	sym_at(&p->sym.init_task, INIT_TASK);
+	sym_at(dmg == TASKS ? &p->sym.task_struct_cachep
+	       : dmg == MMS ? &p->sym.mm_cachep
+			    : &p->sym.vm_area_cachep,
+	       DM(VAR_PHYS));
 	sym_at(&p->sym.vmemmap_base, DM(VAR_PHYS + 8));
 	sym_at(&p->sym.page_offset_base, DM(VAR_PHYS + 16));
 	sym_at(&p->sym.per_cpu_offset, DM(VAR_PHYS + 32));
@@ -278,9 +290,6 @@ static void free_link(unsigned i, uint64_t next)
 
 	put_at(SLAB_PFN * 4096 + 256ull * i + 128, next ^ RANDOM ^ __builtin_bswap64(at), 8);
 }
-
-/* TASKS: the same slab, of the task_struct cache */
-enum damage { WHOLE, LOOP, OBJECTS, MERGED, TASKS };
 
 /* A task_struct of the TASKS slab: __state, flags, pid, tgid, exit_state, mm, comm. */
 static void task_obj(unsigned i, uint32_t state, uint32_t flags, int32_t pid, uint32_t exit_state,
@@ -337,6 +346,16 @@ static void build_image(enum damage dmg)
 		task_obj(3, 0, 0x2 | 0x200000, 0, 0, "idle"); /* another CPU's idle task */
 		return;
 	}
+	if (dmg == MMS) {
+		/* mm_users, owner */
+		put_at(SLAB_PFN * 4096, 1, 4); /* the task's */
+		put_at(SLAB_PFN * 4096 + 256, 2, 4);
+		put_at(SLAB_PFN * 4096 + 256 + 8, DM(0x810000), 8); /* no task uses it */
+		put_at(SLAB_PFN * 4096 + 512 + 8, DM(0x810000), 8); /* no users: torn down */
+		put_at(SLAB_PFN * 4096 + 768, 1, 4);
+		put_at(SLAB_PFN * 4096 + 768 + 8, INIT_TASK, 8); /* the kernel's own */
+		return;
+	}
 	vma_obj(0, 0x1000, 0x2000, MM);		  /* in the tree */
 	vma_obj(1, 0x10000, 0x18000, MM);	  /* an orphan */
 	vma_obj(2, 0x5000, 0x6000, MM);		  /* inside a tree VMA's range */
@@ -363,11 +382,11 @@ static void run_image(enum damage dmg, struct vh_test_sink *s)
 			    .tgid = 42,
 			    .leader = true,
 			    .comm = "victim",
-			    .mm = MM,
-			    .active_mm = MM,
+			    .mm = dmg == MMS ? OBJ(0) : MM,
+			    .active_mm = dmg == MMS ? OBJ(0) : MM,
 			    .addr = dmg == TASKS ? OBJ(0) : DM(0x800000)};
 	struct vh_task_list tl = {.tasks = &t, .ntasks = 1, .ngroups = 1};
-	struct vh_profile *p = slab_profile(dmg == TASKS);
+	struct vh_profile *p = slab_profile(dmg);
 	struct vh_dump *d = NULL;
 	char *path;
 	void *st = NULL;
@@ -473,6 +492,20 @@ static void test_dump_tasks(void **state)
 	assert_non_null(strstr(s.f[0].reason, "neither the task list nor the pid table"));
 }
 
+static void test_dump_mms(void **state)
+{
+	struct vh_test_sink s;
+
+	(void)state;
+	run_slab(MMS, &s);
+	/* only the mm with users no task uses: not the task's, one without users, swapper's */
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.f[0].kind, "orphan-mm");
+	assert_int_equal(s.f[0].severity, VH_SEV_MEDIUM);
+	assert_int_equal(s.f[0].start, OBJ(1));
+	assert_non_null(strstr(s.f[0].reason, "with 2 users, but no task found uses it"));
+}
+
 /* Hostile memory: random bytes of the cache, the CPU's slab, the struct pages and the
  * slab changed; every run ends, with at most one finding per object. */
 static void test_dump_mutated(void **state)
@@ -482,7 +515,7 @@ static void test_dump_mutated(void **state)
 
 	(void)state;
 	for (int run = 0; run < 300; run++) {
-		build_image(run % 2 ? TASKS : WHOLE);
+		build_image(run % 3 == 1 ? TASKS : run % 3 == 2 ? MMS : WHOLE);
 		for (int k = 0; k < 1 + run % 8; k++) {
 			uint64_t at;
 
@@ -492,7 +525,7 @@ static void test_dump_mutated(void **state)
 					  : KC_PHYS + (x >> 33) % (DUMP_END - KC_PHYS);
 			image[at - PGD_PHYS] ^= (uint8_t)(1u << ((x >> 20) % 8));
 		}
-		run_image(run % 2 ? TASKS : WHOLE, &s);
+		run_image(run % 3 == 1 ? TASKS : run % 3 == 2 ? MMS : WHOLE, &s);
 		assert_true(s.n <= 16);
 	}
 }
@@ -519,6 +552,7 @@ int main(void)
 	    cmocka_unit_test(test_dump_whole),
 	    cmocka_unit_test(test_dump_damaged),
 	    cmocka_unit_test(test_dump_tasks),
+	    cmocka_unit_test(test_dump_mms),
 	    cmocka_unit_test(test_dump_mutated),
 	    cmocka_unit_test(test_registered),
 	};
