@@ -4,8 +4,10 @@
  * then the detector over a small raw dump holding a vm_area_struct cache, its
  * per-CPU slab and one slab of 16 objects (a VMA of the tree, an orphan, one
  * overlapping a tree VMA, one of an unknown mm, free objects that look like
- * orphans), and the same slab damaged (a loop in its free chain, an object count
- * beyond belief, a merged cache).
+ * orphans), the same slab as the task_struct cache's (a task reached by nothing;
+ * listed, reaped and idle ones) and as the mm_struct cache's (an mm no task uses;
+ * one without users, swapper's), and the same slab damaged (a loop in its free
+ * chain, an object count beyond belief, a merged cache, random bits flipped).
  */
 #include <setjmp.h>
 #include <stdarg.h>
