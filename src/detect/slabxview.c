@@ -189,20 +189,23 @@ static const char *read_cache(struct xv_state *s, struct vh_detect_ctx *ctx, str
 			      const struct vh_symbol *sym, uint32_t type_size)
 {
 	const struct vh_profile *p = ctx->prof;
-	unsigned char b[1024];
+	unsigned char b[1024] = {0};
 	const struct vh_prof_kmem_cache *k = &p->kmem_cache;
+	size_t n = k->type.size < sizeof(b) ? k->type.size : sizeof(b);
 	int32_t refcount = 1;
 
 	(void)s;
 	if (!vh_present(sym) || !type_size)
-		return "no such cache symbol in this kernel";
+		return "the profile has no such cache symbol or structure";
 	if (kread(ctx, sym->addr + ctx->km->kaslr_offset, &c->addr, 8) || !c->addr)
 		return "its cache pointer is unreadable";
 	/* its node[] array makes it kilobytes: the members used come first */
-	if (kread(ctx, c->addr, b, k->type.size < sizeof(b) ? k->type.size : sizeof(b)))
+	if (kread(ctx, c->addr, b, n))
 		return "its struct kmem_cache is unreadable";
+	/* the members of struct vh_prof_kmem_cache, cpu_slab to name, all lie in @b
+	 * (a profile from the dump's own BTF is no more trusted than the dump) */
 	for (const struct vh_member *m = &k->cpu_slab; m <= &k->name; m++)
-		if (vh_present(m) && m->offset + 8 > sizeof(b))
+		if (vh_present(m) && (uint64_t)m->offset + 8 > n)
 			return "its struct kmem_cache has an unexpected layout";
 	memcpy(&c->c.size, b + k->size.offset, 4);
 	memcpy(&c->c.offset, b + k->offset.offset, 4);
@@ -226,8 +229,8 @@ static const char *read_cache(struct xv_state *s, struct vh_detect_ctx *ctx, str
 	if (refcount > 1)
 		return "the cache is merged with others (objects of other types share its "
 		       "slabs)";
-	if (c->c.size < type_size || c->c.size > 1u << 20 || c->c.offset > c->c.size - 8 ||
-	    c->c.red_left_pad >= c->c.size)
+	if (c->c.size < type_size || c->c.size < 8 || c->c.size > 1u << 20 ||
+	    c->c.offset > c->c.size - 8 || c->c.red_left_pad >= c->c.size)
 		return "its layout (size, offset, red_left_pad) is not believable";
 	return NULL;
 }
@@ -277,9 +280,10 @@ static const char *not_ready(struct xv_state *s, struct vh_detect_ctx *ctx)
 	const struct vh_prof_page *pg = &p->page;
 	const struct vh_member *sc =
 	    vh_present(&p->slab.slab_cache) ? &p->slab.slab_cache : &pg->slab_cache;
+	const struct vh_member *words[] = {
+	    sc,		  &p->slab.freelist, &pg->freelist, &p->slab.objects,
+	    &pg->objects, &pg->flags,	     &pg->_mapcount};
 
-	if (!p || !ctx->km)
-		return "no kernel profile";
 	if (!vh_present(&p->sym.vmemmap_base) || !vh_present(&p->sym.page_offset_base) ||
 	    !pg->type.size || pg->type.size > 256 || !p->kmem_cache.type.size ||
 	    !vh_present(&p->kmem_cache.size) || !vh_present(&p->kmem_cache.offset) ||
@@ -297,6 +301,10 @@ static const char *not_ready(struct xv_state *s, struct vh_detect_ctx *ctx)
 	    (!vh_present(&pg->mapping) || sc->offset != pg->mapping.offset))
 		return "slab pages cannot be told from freed ones (VMCOREINFO gives neither "
 		       "PG_slab nor PAGE_SLAB_MAPCOUNT_VALUE)";
+	/* the words read from a struct page lie in it (a BTF profile comes from the dump) */
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (vh_present(words[i]) && (uint64_t)words[i]->offset + 8 > pg->type.size)
+			return "the struct page layout is not believable";
 	if (kread(ctx, p->sym.vmemmap_base.addr + ctx->km->kaslr_offset, &s->vmemmap, 8) ||
 	    kread(ctx, p->sym.page_offset_base.addr + ctx->km->kaslr_offset, &s->page_offset, 8))
 		return "vmemmap_base or page_offset_base unreadable";
