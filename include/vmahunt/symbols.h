@@ -174,6 +174,10 @@ struct vh_prof_symbols {
 	struct vh_symbol sys_call_table;
 	struct vh_symbol nr_cpu_ids; /* CPUs whose per-CPU areas exist (__per_cpu_offset[]) */
 	struct vh_symbol ia32_sys_call_table;
+	/* slab-xview: the SLUB caches of the structures it counts (struct kmem_cache *) */
+	struct vh_symbol task_struct_cachep;
+	struct vh_symbol vm_area_cachep;
+	struct vh_symbol mm_cachep;
 };
 
 /*
@@ -275,7 +279,9 @@ struct vh_prof_vm_area_struct {
 	struct vh_member vm_mm, vm_page_prot, vm_flags;
 	struct vh_member anon_name; /* 5.17+ struct anon_vma_name * */
 	struct vh_member anon_vma, vm_ops, vm_pgoff, vm_file, vm_private_data;
-	struct vh_member shared; /* i_mmap tree node; anon_name shared its union before 6.2 */
+	struct vh_member shared;    /* i_mmap tree node; anon_name shared its union before 6.2 */
+	struct vh_member detached;  /* 6.4 to 6.14 (CONFIG_PER_VMA_LOCK): out of its tree */
+	struct vh_member vm_refcnt; /* 6.15+: 0 when out of its tree */
 };
 
 struct vh_prof_maple_tree {
@@ -412,6 +418,34 @@ struct vh_prof_page {
 	struct vh_member private_; /* "private", a C++ keyword */
 	struct vh_member _refcount, _mapcount;
 	struct vh_member compound_head; /* absent on 7.x (compound_info: other encoding) */
+	/* before 5.17 a slab is its head page: these are struct slab's (below) */
+	struct vh_member slab_cache, freelist;
+	struct vh_member objects; /* a bitfield */
+};
+
+/* SLUB (slab-xview): a cache, its per-CPU slabs and one slab (5.17+; struct page before) */
+struct vh_prof_kmem_cache {
+	struct vh_struct_size type;
+	struct vh_member cpu_slab;    /* struct kmem_cache_cpu __percpu * (absent on 7.x) */
+	struct vh_member cpu_sheaves; /* 6.18+: per-CPU arrays of freed objects */
+	struct vh_member flags, size, object_size;
+	struct vh_member offset;       /* where a free object holds the next free one's address */
+	struct vh_member red_left_pad; /* SLAB_RED_ZONE: bytes before each object */
+	struct vh_member random;       /* CONFIG_SLAB_FREELIST_HARDENED: the pointers' mask */
+	struct vh_member refcount;     /* above 1: other caches were merged into this one */
+	struct vh_member name;
+};
+
+struct vh_prof_kmem_cache_cpu {
+	struct vh_struct_size type;
+	struct vh_member freelist; /* the free objects of the CPU's slab */
+	struct vh_member slab;	   /* or page (alt 1, before 5.17) */
+};
+
+struct vh_prof_slab {
+	struct vh_struct_size type;
+	struct vh_member slab_cache, freelist;
+	struct vh_member objects; /* a bitfield */
 };
 
 struct vh_prof_address_space {
@@ -539,6 +573,9 @@ struct vh_prof_consts {
 	struct vh_const MAPLE_NODE_TYPE_MASK;
 	/* include/linux/xarray.h */
 	struct vh_const XA_CHUNK_SHIFT;
+	/* VMCOREINFO NUMBER() only: how a slab page is told from others (slab-xview) */
+	struct vh_const PG_slab;		  /* a bit of page->flags (before 6.10) */
+	struct vh_const PAGE_SLAB_MAPCOUNT_VALUE; /* 6.10+: page_type's top byte says slab */
 };
 
 /* How the last vh_profile_load_vmlinux() went. */
@@ -607,6 +644,9 @@ struct vh_profile {
 	struct vh_prof_uts_namespace uts_namespace;
 	struct vh_prof_new_utsname new_utsname;
 	struct vh_prof_page page;
+	struct vh_prof_kmem_cache kmem_cache;
+	struct vh_prof_kmem_cache_cpu kmem_cache_cpu;
+	struct vh_prof_slab slab;
 	struct vh_prof_anon_vma anon_vma;
 	struct vh_prof_address_space address_space;
 	struct vh_prof_thread_struct thread_struct;

@@ -338,7 +338,7 @@ static const struct vh_detector *const more[] = {
     &vh_detector_hidden_task,	   &vh_detector_vma_tree,     &vh_detector_writable_lib,
     &vh_detector_static_loader,	   &vh_detector_lib_twice,    &vh_detector_exe_unmapped,
     &vh_detector_pte_rmap,	   &vh_detector_syscall_hook, &vh_detector_task_flags,
-    &vh_detector_unmapped_payload,
+    &vh_detector_unmapped_payload, &vh_detector_slab_xview,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

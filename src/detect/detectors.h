@@ -21,6 +21,7 @@ extern const struct vh_detector vh_detector_pte_rmap;
 extern const struct vh_detector vh_detector_syscall_hook;
 extern const struct vh_detector vh_detector_task_flags;
 extern const struct vh_detector vh_detector_unmapped_payload;
+extern const struct vh_detector vh_detector_slab_xview;
 
 /* builtin.c, the shellcode detector's tests (unmapped.c uses them too): */
 /* the offset of the first run of 32 NOPs (0x90) in @b, or -1; */
@@ -65,6 +66,25 @@ enum vh_severity vh_payload_severity(enum vh_payload_sign sign);
  * another tmpfs file unlinked, low for one with a name.
  */
 const char *vh_payload_file_kind(const char *path, enum vh_severity *cap);
+
+/* slabxview.c: one SLUB cache's layout, as far as its slabs' free lists need it. */
+struct vh_slab_cache {
+	uint32_t size;	       /* s->size: objects are this far apart */
+	uint32_t offset;       /* s->offset: where a free object holds the next one's address */
+	uint32_t red_left_pad; /* s->red_left_pad: bytes before the first object */
+	bool hardened;	       /* CONFIG_SLAB_FREELIST_HARDENED: pointers are masked */
+	uint64_t random;       /* s->random: the mask's secret */
+};
+
+/*
+ * Marks in @free ((@nobj + 7) / 8 bytes) the objects of the slab at kernel address
+ * @base (its first @len bytes at @mem) that the free chains starting at @heads
+ * reach. Each chain is bounded by @nobj; a pointer that is not an object of the
+ * slab, or an object reached twice, makes the slab undecodable.
+ * Return: VH_OK or VH_ERR_CORRUPT.
+ */
+int vh_slab_free(const struct vh_slab_cache *c, uint64_t base, const unsigned char *mem, size_t len,
+		 uint32_t nobj, const uint64_t *heads, size_t nheads, uint8_t *free);
 
 /* shared.c: what several detectors share. */
 

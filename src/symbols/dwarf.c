@@ -61,6 +61,7 @@ static const struct {
     /* the module loader: one file before 5.19, a folder since */
     {"kernel/module/main.c", {"__module_address", NULL}},
     {"kernel/module.c", {"__module_address", NULL}},
+    {"mm/slub.c", {"kmem_cache_free", NULL}},
 };
 #define NHINTS (sizeof(hints) / sizeof(hints[0]))
 
@@ -90,6 +91,9 @@ static const struct {
     /* 6.2 made the RSS counters percpu_counters: mm_struct and task_struct are fork.c's */
     {"mm_rss_stat", "kernel/fork.c"},
     {"task_rss_stat", "kernel/fork.c"},
+    /* SLUB's own types: struct slab since 5.17; kmem_cache_cpu gone on 7.x */
+    {"slab", "mm/slub.c"},
+    {"kmem_cache_cpu", "mm/slub.c"},
 };
 
 /* A wanted type name: a struct row's alternative, or an enum tag. */

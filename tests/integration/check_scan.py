@@ -16,7 +16,8 @@ A plant may be reported by more than one detector; each must report it. The
 anti-forensics plants: a "hidden_vma" (a VMA taken out of the VMA tree/list with
 its page tables and map_count left) by hidden-pages (pages inside the removed
 range) and by vma-tree (the map_count mismatch: its finding spans the process's
-VMAs, so it is matched by pid); an "unlinked_task" (a process off the task list,
+VMAs, so it is matched by pid) and by slab-xview (its vm_area_struct, allocated
+in the VMA cache and in no tree, with the plant's range); an "unlinked_task" (a process off the task list,
 still in the pid table) by hidden-task, matched by pid; a "task_flagged" process by
 task-flags, matched by pid, and each "syscall_hooked" sys_call_table entry (pid 0)
 by syscall-hook, on the entry's eight bytes; a "pte_widened" page by
@@ -45,7 +46,7 @@ KINDS = {
     "anon_elf_exec": ("elf-in-anon",),
     "anon_elf_loaded": ("elf-in-anon",),
     # the anti-forensics plants (lab kernel module, every kernel; code_modified is userspace)
-    "hidden_vma": ("hidden-pages", "vma-tree"),
+    "hidden_vma": ("hidden-pages", "vma-tree", "slab-xview"),
     "pte_widened": ("pte-perm",),
     "code_modified": ("code-modified",),
     "unlinked_task": ("hidden-task",),

@@ -165,6 +165,12 @@ def main():
             m = re.match(r"(?:struct|union)\s+(\w+)$", typ)
             if m and m.group(1) not in layouts:
                 extra.add(m.group(1))
+    # anonymous members of a named type (7.x struct slab: "struct freelist_counters;"),
+    # which pahole prints unexpanded: member_name() takes the tag for their name
+    for lay in list(layouts.values()):
+        for name, (_, _, _, typ) in lay["members"].items():
+            if typ in ("struct", "union") and name not in layouts:
+                extra.add(name)
     layouts.update(run_pahole(args.vmlinux, extra, args.pahole_format))
 
     bad = []
@@ -182,6 +188,11 @@ def main():
         mem = layouts[s]["members"]
         if path in mem:
             return mem[path]
+        for tag, (aoff, _, _, typ) in mem.items():
+            if typ in ("struct", "union") and tag != s:
+                inner = lookup(tag, path)
+                if inner is not None:
+                    return (aoff + inner[0], inner[1], inner[2], inner[3])
         first, rest = path.split(".", 1) if "." in path else (path, None)
         if rest is None or first not in mem:
             return None

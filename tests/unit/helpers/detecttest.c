@@ -12,6 +12,11 @@ int vh_test_collect(const struct vh_finding *f, void *arg)
 		snprintf(s->reason[s->n], sizeof(s->reason[0]), "%s", f->reason);
 		s->f[s->n] = *f;
 		s->f[s->n].reason = s->reason[s->n];
+		/* so may its comm (a finding about an object found in finish()) */
+		if (f->comm) {
+			snprintf(s->comm[s->n], sizeof(s->comm[0]), "%s", f->comm);
+			s->f[s->n].comm = s->comm[s->n];
+		}
 		s->n++;
 	}
 	return VH_OK;

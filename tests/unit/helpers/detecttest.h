@@ -14,6 +14,7 @@
 struct vh_test_sink {
 	struct vh_finding f[VH_TEST_MAX_FINDINGS]; /* f[i].reason points at reason[i] */
 	char reason[VH_TEST_MAX_FINDINGS][256];
+	char comm[VH_TEST_MAX_FINDINGS][65]; /* f[i].comm points here when it was set */
 	size_t n;
 	char warn[VH_TEST_MAX_WARNINGS][256];
 	size_t nwarn;
