@@ -81,13 +81,18 @@ static int anon_rwx_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma
 static int anon_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)
 {
 	bool small = v->end - v->start <= JIT_SIZE;
+	char why[192];
+	enum vh_severity sev;
 
 	(void)st;
 	if (!is_plain_anon(v) || !is_exec(v) || is_rwx(v))
 		return VH_OK;
-	return emit(ctx, "anon-exec", small ? VH_SEV_LOW : VH_SEV_MEDIUM, v, v->start,
-		    small ? "executable anonymous memory (JIT-like size)"
-			  : "large executable anonymous memory");
+	snprintf(why, sizeof(why), "%s",
+		 small ? "executable anonymous memory (JIT-like size)"
+		       : "large executable anonymous memory");
+	/* a JIT's code it can tell by its structure is lowered */
+	sev = vh_exec_calibrate(ctx, v, small ? VH_SEV_LOW : VH_SEV_MEDIUM, why, sizeof(why));
+	return emit(ctx, "anon-exec", sev, v, v->start, why);
 }
 
 static int heap_exec_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)

@@ -32,11 +32,19 @@ long vh_find_syscall_stub(const unsigned char *b, size_t n);
 /*
  * runtimes.c: the severity of an anonymous rwx VMA of ctx's process: info for libffi
  * closure trampolines that jump into the libffi it maps (and for such small memory whose
- * content the dump lacks, in a process using libffi: said unverified), low in a process
- * running a JIT, else high; @why receives the reason.
+ * content the dump lacks, in a process using libffi: said unverified), info for LuaJIT's
+ * machine code (built without W^X), low in a process running a JIT, else high; @why
+ * receives the reason.
  */
 enum vh_severity vh_rwx_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
 				  char *why, size_t len);
+/*
+ * runtimes.c: the severity of an anonymous executable (not writable) VMA: info for
+ * LuaJIT's machine-code areas in a process running LuaJIT (verified by their links; said
+ * unverified when the dump lacks the content), else @sev; @why receives the reason then.
+ */
+enum vh_severity vh_exec_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
+				   enum vh_severity sev, char *why, size_t len);
 
 /* unmapped.c: what one page of a file holds that looks like code, strongest last. */
 enum vh_payload_sign {

@@ -11,6 +11,11 @@
 
 /* libffi closure pages looked at (libffi allocates them a page at a time). */
 #define FFI_PAGES 16
+/* LuaJIT: machine-code areas chained per VMA at most, and the reach of its jumps to the VM */
+#define MCODE_AREAS 64
+#define MCODE_REACH (2ull << 30)
+/* luajit_mcode(): the memory is not LuaJIT's machine code */
+#define NOT_MCODE 1
 
 /* The last path component starts with @prefix. */
 static bool base_starts(const char *path, const char *prefix)
@@ -91,6 +96,95 @@ static int count_tramps(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
 	return err;
 }
 
+/* The executable file mapping of LuaJIT (the luajit program or libluajit), or NULL. */
+static const struct vh_vma *luajit_text(const struct vh_vma_list *l)
+{
+	for (size_t i = 0; l && i < l->nvmas; i++) {
+		const struct vh_vma *v = &l->vmas[i];
+
+		if (v->file && (v->flags & VH_VM_EXEC) &&
+		    (base_starts(v->path, "luajit") || base_starts(v->path, "libluajit")))
+			return v;
+	}
+	return NULL;
+}
+
+/* Whether @addr starts an anonymous executable VMA of the process. */
+static bool anon_exec_start(const struct vh_vma_list *l, uint64_t addr)
+{
+	for (size_t i = 0; i < l->nvmas; i++) {
+		const struct vh_vma *v = &l->vmas[i];
+
+		if (!v->file && (v->flags & VH_VM_EXEC) && addr >= v->start && addr < v->end)
+			return !((addr - v->start) & 4095);
+	}
+	return false;
+}
+
+/*
+ * LuaJIT's machine-code areas (lj_mcode.c): each is mmap()ed within jump reach
+ * of the VM's code and begins with an MCLink { MCode *next; size_t size; }:
+ * the previous area (or NULL) and the area's own size. Areas the kernel merged
+ * into one VMA follow each other. Returns VH_OK and *areas when every area of
+ * @v links so, NOT_MCODE when one does not, or the read's error.
+ */
+static int luajit_mcode(const struct vh_detect_ctx *ctx, const struct vh_vma *v, size_t *areas)
+{
+	const struct vh_vma *vm = luajit_text(ctx->vmas);
+	uint64_t at = v->start, link[2];
+	int err;
+
+	*areas = 0;
+	if (!vm || (v->start < vm->start ? vm->start - v->start : v->end - vm->end) > MCODE_REACH)
+		return NOT_MCODE;
+	while (at < v->end) {
+		if (*areas == MCODE_AREAS)
+			return NOT_MCODE;
+		err = vh_detect_read(ctx, at, link, sizeof(link));
+		if (err)
+			return err;
+		if (!link[1] || link[1] & 4095 || link[1] > v->end - at ||
+		    (link[0] && !anon_exec_start(ctx->vmas, link[0])))
+			return NOT_MCODE;
+		at += link[1];
+		++*areas;
+	}
+	return VH_OK;
+}
+
+/*
+ * Anonymous executable memory of a JIT: @sev if it is nothing known, info
+ * (why says so) if it is LuaJIT's machine code, verified by its links, or
+ * unverified for want of the content in a LuaJIT process.
+ */
+static enum vh_severity jit_code(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
+				 enum vh_severity sev, char *why, size_t len)
+{
+	size_t areas;
+	int err = luajit_mcode(ctx, v, &areas);
+
+	if (!err) {
+		snprintf(why, len,
+			 "LuaJIT machine code (%zu area%s, each linked to the previous and sized "
+			 "as mapped, within jump reach of luajit's code)",
+			 areas, areas == 1 ? "" : "s");
+		return VH_SEV_INFO;
+	}
+	if (err == VH_ERR_EXCLUDED || err == VH_ERR_NOT_PRESENT) {
+		snprintf(why, len,
+			 "executable anonymous memory in a LuaJIT process: its machine code, "
+			 "likely; not verified (the content is not in the dump)");
+		return VH_SEV_INFO;
+	}
+	return sev;
+}
+
+enum vh_severity vh_exec_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
+				   enum vh_severity sev, char *why, size_t len)
+{
+	return jit_code(ctx, v, sev, why, len);
+}
+
 /* JIT runtimes whose code caches are writable and executable, by library or program. */
 static const char *jit_runtime(const struct vh_detect_ctx *ctx)
 {
@@ -98,7 +192,7 @@ static const char *jit_runtime(const struct vh_detect_ctx *ctx)
 					   "libmozjs",	   "libluajit",	  "libcoreclr.so",
 					   "libclrjit.so", "libmonosgen", "libjavascriptcoregtk",
 					   "libQt5Qml",	   "libQt6Qml",	  "libpcre2-8.so",
-					   "libLLVM",	   "libruby"};
+					   "libLLVM",	   "libruby",	  "luajit"};
 	static const char *const progs[] = {"node", "java", "dotnet", "pypy", "luajit"};
 
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
@@ -137,6 +231,8 @@ enum vh_severity vh_rwx_calibrate(const struct vh_detect_ctx *ctx, const struct 
 			return VH_SEV_INFO;
 		}
 	}
+	if (jit_code(ctx, v, VH_SEV_HIGH, why, len) == VH_SEV_INFO)
+		return VH_SEV_INFO; /* LuaJIT built without W^X for its code */
 	jit = jit_runtime(ctx);
 	if (jit) {
 		snprintf(why, len,

@@ -49,7 +49,7 @@ die() { log "ERROR: $*"; exit 1; }
 has_variant() { case ",$VARIANTS," in *",$1,"*) return 0 ;; esac; return 1; }
 
 export PATH=$PATH:/sbin:/usr/sbin
-for t in qemu-system-x86_64 busybox gcc make dpkg-deb apt-get python3 mkfs.ext4 debugfs zstd; do
+for t in qemu-system-x86_64 busybox gcc make dpkg-deb apt-get python3 luajit mkfs.ext4 debugfs zstd; do
 	command -v "$t" >/dev/null 2>&1 || die "missing tool $t (see tests/lab/deps.txt)"
 done
 BUSYBOX=$(command -v busybox)
@@ -357,9 +357,33 @@ build_scenarios() {
 		*) gcc -static -O2 -std=gnu11 -Wall -Wextra -o "$dest/bin/$name" "$c" -lpthread ;;
 		esac
 	done
-	for c in "$LAB_DIR"/scenarios/*.py; do
-		install -m 0755 "$c" "$dest/bin/$(basename "$c" .py)"
+	for c in "$LAB_DIR"/scenarios/*.py "$LAB_DIR"/scenarios/*.lua; do
+		name=$(basename "$c")
+		install -m 0755 "$c" "$dest/bin/${name%.*}"
 	done
+}
+
+# The shared objects PROGRAMS link (ldd), and the dynamic loader, into ROOT at their paths.
+copy_libs() { # root program...
+	local root=$1 l
+	shift
+	mkdir -p "$root/lib64"
+	cp "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$root/lib64/ld-linux-x86-64.so.2"
+	for l in $(ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u); do
+		mkdir -p "$root$(dirname "$l")"
+		cp "$(readlink -f "$l")" "$root$l"
+	done
+}
+
+# The host's Debian luajit in ROOT at its own path, with the libraries it links: the
+# runtime of the jitlua scenario (about 1 MB).
+add_luajit() { # root
+	local root=$1 lj
+	lj=$(readlink -f /usr/bin/luajit)
+	mkdir -p "$root/usr/bin"
+	cp "$lj" "$root/usr/bin/$(basename "$lj")"
+	ln -sfn "$(basename "$lj")" "$root/usr/bin/luajit"
+	copy_libs "$root" "$lj"
 }
 
 # The host's Debian python3 in ROOT at its own paths (so it runs as on Debian), with the
@@ -373,11 +397,7 @@ add_python() { # root
 	mkdir -p "$root/usr/bin" "$root/lib64" "$root/usr/lib/$ver/lib-dynload"
 	cp "$py" "$root/usr/bin/$ver"
 	ln -sfn "$ver" "$root/usr/bin/python3"
-	cp "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$root/lib64/ld-linux-x86-64.so.2"
-	for l in $(ldd "$py" "$ctypes_so" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u); do
-		mkdir -p "$root$(dirname "$l")"
-		cp "$(readlink -f "$l")" "$root$l"
-	done
+	copy_libs "$root" "$py" "$ctypes_so"
 	for f in os.py struct.py types.py ctypes/__init__.py ctypes/_endian.py \
 		encodings/__init__.py encodings/aliases.py encodings/utf_8.py; do
 		mkdir -p "$root/usr/lib/$ver/$(dirname "$f")"
@@ -441,6 +461,7 @@ run_guest() {
 	cp "$LAB_DIR/guest/init" "$rd/init"
 	build_scenarios "$rd/lab"
 	add_python "$rd"
+	add_luajit "$rd"
 	if [ -n "${AF_MODULE[$gen]:-}" ]; then build_af_module "$gen" "$rd/lab/modules-af"; fi
 	local lime=0
 	if [ "$kdump" = 1 ] && [ -n "${LIME_MODULE[$gen]:-}" ]; then

@@ -225,6 +225,96 @@ static void test_rwx_calibration(void **state)
 	ffi_read_ok = 1;
 }
 
+/* LuaJIT: the program's text at LJ_TEXT; MCLink headers (next, size) at given addresses. */
+#define LJ_TEXT 0x40000000u
+static struct {
+	uint64_t at, link[2];
+} lj_links[4];
+static int lj_read_ok = 1;
+
+static int lj_read(void *arg, uint64_t uaddr, void *buf, size_t len)
+{
+	(void)arg;
+	if (!lj_read_ok)
+		return VH_ERR_EXCLUDED;
+	for (size_t i = 0; i < sizeof(lj_links) / sizeof(lj_links[0]); i++) {
+		if (lj_links[i].at == uaddr && len <= sizeof(lj_links[i].link)) {
+			memcpy(buf, lj_links[i].link, len);
+			return VH_OK;
+		}
+	}
+	memset(buf, 0xcc, len);
+	return VH_OK;
+}
+
+/* The anon-exec (or, @perms with W, anon-rwx) finding of [start, end) in a process whose
+ * program is @prog, with another machine-code VMA at 0x3ffd0000-0x3ffe0000. */
+static enum vh_severity lj_severity(const char *prog, uint64_t start, uint64_t end, unsigned perms)
+{
+	struct vh_task t = {.pid = 6, .comm = "jitlua", .mm = 0x1000, .leader = true};
+	struct vh_vma v[] = {
+	    vma(0x3ffd0000, 0x3ffe0000, R | X, 0, ""),
+	    vma(start, end, perms, 0, ""),
+	    vma(LJ_TEXT, LJ_TEXT + 0x6d000, R | X, 0x8000, prog),
+	};
+	struct vh_vma_list l = {.vmas = v, .nvmas = 3};
+	struct vh_detect_ctx ctx = {
+	    .task = &t, .vmas = &l, .sink = vh_test_collect, .read = lj_read, .user_pages = true};
+	const struct vh_detector *d = vh_detector_find(perms & W ? "anon-rwx" : "anon-exec");
+	static struct vh_test_sink s;
+
+	memset(&s, 0, sizeof(s));
+	ctx.sink_arg = &s;
+	assert_int_equal(d->vma(NULL, &ctx, &v[1]), VH_OK);
+	assert_int_equal(s.n, 1);
+	return s.f[0].severity;
+}
+
+static void lj_link(size_t i, uint64_t at, uint64_t next, uint64_t size)
+{
+	lj_links[i].at = at;
+	lj_links[i].link[0] = next;
+	lj_links[i].link[1] = size;
+}
+
+/* LuaJIT's machine-code areas are info when their links verify; anything else is not. */
+static void test_luajit_calibration(void **state)
+{
+	const char *lj = "/usr/bin/luajit-2.1.0-beta3";
+
+	(void)state;
+	memset(lj_links, 0, sizeof(lj_links));
+	lj_read_ok = 1;
+	lj_link(0, 0x3fff0000, 0, 0x10000);
+	assert_int_equal(lj_severity(lj, 0x3fff0000, 0x40000000, R | X), VH_SEV_INFO);
+	/* LuaJIT built without W^X: its code is rwx */
+	assert_int_equal(lj_severity(lj, 0x3fff0000, 0x40000000, R | W | X), VH_SEV_INFO);
+	/* two areas the kernel merged into one VMA, the second linking to another VMA's */
+	lj_link(1, 0x3ff00000, 0, 0x10000);
+	lj_link(2, 0x3ff10000, 0x3ffd0000, 0x20000);
+	assert_int_equal(lj_severity(lj, 0x3ff00000, 0x3ff30000, R | X), VH_SEV_INFO);
+	/* the last area overruns the VMA */
+	assert_int_equal(lj_severity(lj, 0x3ff00000, 0x3ff20000, R | X), VH_SEV_LOW);
+	/* a size that is not the area's, a link to nowhere, no link at all */
+	lj_link(0, 0x3fff0000, 0, 0x8000);
+	assert_int_equal(lj_severity(lj, 0x3fff0000, 0x40000000, R | X), VH_SEV_LOW);
+	lj_link(0, 0x3fff0000, 0x41414000, 0x10000);
+	assert_int_equal(lj_severity(lj, 0x3fff0000, 0x40000000, R | X), VH_SEV_LOW);
+	assert_int_equal(lj_severity(lj, 0x3fef0000, 0x3ff00000, R | X), VH_SEV_LOW);
+	/* rwx that does not verify, in a LuaJIT process: a JIT's, likely (low), not info */
+	assert_int_equal(lj_severity(lj, 0x3fef0000, 0x3ff00000, R | W | X), VH_SEV_LOW);
+	/* beyond a jump's reach of luajit's code, or in a process not running LuaJIT */
+	lj_link(0, 0x1000000000ull, 0, 0x10000);
+	assert_int_equal(lj_severity(lj, 0x1000000000ull, 0x1000010000ull, R | X), VH_SEV_LOW);
+	lj_link(0, 0x3fff0000, 0, 0x10000);
+	assert_int_equal(lj_severity("/usr/bin/perl", 0x3fff0000, 0x40000000, R | X), VH_SEV_LOW);
+	/* content not in the dump: said unverified, in a LuaJIT process only */
+	lj_read_ok = 0;
+	assert_int_equal(lj_severity(lj, 0x3fff0000, 0x40000000, R | X), VH_SEV_INFO);
+	assert_int_equal(lj_severity("/usr/bin/perl", 0x3fff0000, 0x40000000, R | X), VH_SEV_LOW);
+	lj_read_ok = 1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +325,7 @@ int main(void)
 	    cmocka_unit_test(test_severity_names),
 	    cmocka_unit_test(test_disasm),
 	    cmocka_unit_test(test_rwx_calibration),
+	    cmocka_unit_test(test_luajit_calibration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
