@@ -13,6 +13,11 @@
 #                page array)
 #   ktamper      syscall-hook, task-flags (the system call tables, the modules
 #                list when a hook is found, every task's flags)
+#   unmapped     unmapped-payload (every process's file table, the IPC
+#                namespaces' shm ids, the page cache of each shared-memory file)
+#   slab         slab-xview (the struct page array for slab pages of the task,
+#                mm and VMA caches, their objects and free lists, against the
+#                lists, trees and pid table)
 #   all          every detector
 # once over the whole dump and once over the 20 000-VMA process alone (the
 # lab's many_vmas plant, `--pid`). A group's own cost is its time minus maps'.
@@ -36,6 +41,8 @@ groups=(
 	"libctx writable-lib,static-loader,lib-twice,exe-unmapped"
 	"rmap pte-rmap"
 	"ktamper syscall-hook,task-flags"
+	"unmapped unmapped-payload"
+	"slab slab-xview"
 	"all -"
 )
 
