@@ -31,6 +31,20 @@ for lab in sys.argv[1:]:
 PY
 }
 
+# Prints every lab folder with a qemu.elf; fails when there is none.
+qemu_elf_labs() {
+	local labs picks=() d
+	mapfile -t labs < <(lab_dirs)
+	for d in "${labs[@]}"; do
+		[ -f "$d/qemu.elf" ] && picks+=("$d")
+	done
+	if [ ${#picks[@]} = 0 ]; then
+		echo "FAIL: no lab folder with a qemu.elf in $VMAHUNT_LAB_OUT" >&2
+		return 1
+	fi
+	printf '%s\n' "${picks[@]}"
+}
+
 # Prints the lab folders the damage tests use: 6.1 (maple tree) and 5.10 (VMA
 # list + rbtree) when they have a qemu.elf, else the first folder with one;
 # fails when there is none.

@@ -33,8 +33,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from labtest import finding_key, main_over_labs  # noqa: E402
-from pagetable_plants import ADDR, P, Tables, read_kernel, run  # noqa: E402
-from ps_damage import elf_loads, file_offset, kvtop, profile_offsets  # noqa: E402
+from pagetable_plants import ADDR, P, pid1, pid1_tables, read_kernel, run  # noqa: E402
+from ps_damage import elf_loads, file_offset, kvtop  # noqa: E402
 
 PAGE = 4096
 LIME_MAGIC, LIME_VERSION = 0x4C694D45, 1
@@ -182,22 +182,14 @@ def cases(t, pages, vmas):
 def check_lab(a, lab):
     src = os.path.join(lab, "qemu.elf")
     vmlinux = os.path.join(lab, "vmlinux")
-    off = profile_offsets(a.tools, vmlinux)
-    maps = [json.loads(line) for line in run([a.vmahunt, "maps", "--json", "--vmlinux", vmlinux,
-                                              src]).stdout.splitlines()]
-    vmas = [dict(v, start=int(v["start"], 16), end=int(v["end"], 16))
-            for v in maps if v["type"] == "vma" and v["pid"] == 1]
-    info = json.loads(run([a.vmahunt, "info", "--json", src]).stdout.splitlines()[0])
-    mm = int(vmas[0]["mm"], 16)
+    off, vmas, levels = pid1(a, lab)
     name, fails = os.path.basename(lab), []
     with tempfile.TemporaryDirectory(prefix="vh-live-smear-") as tmp:
         copy = os.path.join(tmp, "smear.elf")
         shutil.copyfile(src, copy)
         lime = Lime(copy, os.path.join(tmp, "smear.lime"))
         imgs = Images(copy, lime)
-        pgd_va = struct.unpack("<Q", read_kernel(a, copy, mm + off["mm_struct.pgd"]))[0]
-        root = kvtop(a.tools, copy, [pgd_va])[pgd_va]
-        t = Tables(a, copy, root, info["paging_levels"])
+        t = pid1_tables(a, copy, off, vmas, levels)
         pages = Pages(a, copy, off)
         base = {}
         for kind, path in (("elf", copy), ("lime", lime.path)):

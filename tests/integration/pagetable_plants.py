@@ -166,21 +166,12 @@ def random_rounds(a, t, vmas, rounds):
 def check_lab(a, lab):
     src = os.path.join(lab, "qemu.elf")
     vmlinux = os.path.join(lab, "vmlinux")
-    off = profile_offsets(a.tools, vmlinux)
-    maps = [json.loads(line) for line in run([a.vmahunt, "maps", "--json", "--vmlinux", vmlinux,
-                                              src]).stdout.splitlines()]
-    vmas = [dict(v, start=int(v["start"], 16), end=int(v["end"], 16))
-            for v in maps if v["type"] == "vma" and v["pid"] == 1]
-    info = json.loads(run([a.vmahunt, "info", "--json", src]).stdout.splitlines()[0])
-    levels = info["paging_levels"]
-    mm = int(vmas[0]["mm"], 16)
+    off, vmas, levels = pid1(a, lab)
     fails = []
     with tempfile.TemporaryDirectory(prefix="vh-pt-plants-") as tmp:
         copy = os.path.join(tmp, "planted.elf")
         shutil.copyfile(src, copy)
-        pgd_va = struct.unpack("<Q", read_kernel(a, copy, mm + off["mm_struct.pgd"]))[0]
-        root = kvtop(a.tools, copy, [pgd_va])[pgd_va]
-        t = Tables(a, copy, root, levels)
+        t = pid1_tables(a, copy, off, vmas, levels)
         BASELINE.clear()
         rc, err, found, warns = scan(a, vmlinux, copy)
         planted = planted_pids(lab)
@@ -224,6 +215,25 @@ def check_lab(a, lab):
             print(f"{os.path.basename(lab)} {name}: {'ok' if not errs else 'FAIL'}: {what}")
             fails += [f"{lab} {name}: {e}" for e in errs]
     return fails
+
+
+def pid1(a, lab):
+    """The profile's offsets, pid 1's VMAs (start and end as numbers) and the paging
+    levels of the lab folder's qemu.elf."""
+    src, vmlinux = os.path.join(lab, "qemu.elf"), os.path.join(lab, "vmlinux")
+    maps = [json.loads(line) for line in run([a.vmahunt, "maps", "--json", "--vmlinux", vmlinux,
+                                              src]).stdout.splitlines()]
+    vmas = [dict(v, start=int(v["start"], 16), end=int(v["end"], 16))
+            for v in maps if v["type"] == "vma" and v["pid"] == 1]
+    info = json.loads(run([a.vmahunt, "info", "--json", src]).stdout.splitlines()[0])
+    return profile_offsets(a.tools, vmlinux), vmas, info["paging_levels"]
+
+
+def pid1_tables(a, dump, off, vmas, levels):
+    """pid 1's page tables in @dump (its mm->pgd translated to the root)."""
+    mm = int(vmas[0]["mm"], 16)
+    pgd_va = struct.unpack("<Q", read_kernel(a, dump, mm + off["mm_struct.pgd"]))[0]
+    return Tables(a, dump, kvtop(a.tools, dump, [pgd_va])[pgd_va], levels)
 
 
 def read_kernel(a, dump, vaddr):

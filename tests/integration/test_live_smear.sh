@@ -6,13 +6,6 @@
 SRC=${VMAHUNT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 . "$SRC/tests/integration/lib.sh"
 : "${VMAHUNT_TOOLS:?run through ctest: VMAHUNT_TOOLS is not set}"
-mapfile -t labs < <(lab_dirs)
-picks=()
-for d in "${labs[@]}"; do
-	[ -f "$d/qemu.elf" ] && picks+=("$d")
-done
-if [ ${#picks[@]} = 0 ]; then
-	echo "FAIL: no lab folder with a qemu.elf in $VMAHUNT_LAB_OUT" >&2
-	exit 1
-fi
+picks=$(qemu_elf_labs) || exit 1
+mapfile -t picks <<<"$picks"
 exec python3 "$SRC/tests/integration/live_smear.py" --vmahunt "$VMAHUNT" --tools "$VMAHUNT_TOOLS" "${picks[@]}"

@@ -181,6 +181,24 @@ static void put_tramp(size_t off, uint64_t target)
 	memcpy(ffi_page + off + sizeof(code), &target, 8);
 }
 
+/* The severity of the one finding detector @id makes of @v[@which], memory read by @read. */
+static enum vh_severity one_finding(const char *id, const struct vh_task *t, struct vh_vma *v,
+				    size_t n, size_t which,
+				    int (*read)(void *, uint64_t, void *, size_t))
+{
+	struct vh_vma_list l = {.vmas = v, .nvmas = n};
+	struct vh_detect_ctx ctx = {
+	    .task = t, .vmas = &l, .sink = vh_test_collect, .read = read, .user_pages = true};
+	const struct vh_detector *d = vh_detector_find(id);
+	static struct vh_test_sink s;
+
+	memset(&s, 0, sizeof(s));
+	ctx.sink_arg = &s;
+	assert_int_equal(d->vma(NULL, &ctx, &v[which]), VH_OK);
+	assert_int_equal(s.n, 1);
+	return s.f[0].severity;
+}
+
 /* The anon-rwx finding of a process mapping @lib, its rwx page holding @page. */
 static enum vh_severity rwx_severity(const char *lib)
 {
@@ -189,17 +207,7 @@ static enum vh_severity rwx_severity(const char *lib)
 	    vma(0x7000, 0x9000, R | X, 0xf00, lib),
 	    vma(FFI_PAGE_AT, FFI_PAGE_AT + 0x1000, R | W | X, 0, ""),
 	};
-	struct vh_vma_list l = {.vmas = v, .nvmas = 2};
-	struct vh_detect_ctx ctx = {
-	    .task = &t, .vmas = &l, .sink = vh_test_collect, .read = ffi_read, .user_pages = true};
-	const struct vh_detector *d = vh_detector_find("anon-rwx");
-	static struct vh_test_sink s;
-
-	memset(&s, 0, sizeof(s));
-	ctx.sink_arg = &s;
-	assert_int_equal(d->vma(NULL, &ctx, &v[1]), VH_OK);
-	assert_int_equal(s.n, 1);
-	return s.f[0].severity;
+	return one_finding("anon-rwx", &t, v, 2, 1, ffi_read);
 }
 
 /* libffi closure pages and JIT caches are calibrated; anything else stays high. */
@@ -257,17 +265,7 @@ static enum vh_severity lj_severity(const char *prog, uint64_t start, uint64_t e
 	    vma(start, end, perms, 0, ""),
 	    vma(LJ_TEXT, LJ_TEXT + 0x6d000, R | X, 0x8000, prog),
 	};
-	struct vh_vma_list l = {.vmas = v, .nvmas = 3};
-	struct vh_detect_ctx ctx = {
-	    .task = &t, .vmas = &l, .sink = vh_test_collect, .read = lj_read, .user_pages = true};
-	const struct vh_detector *d = vh_detector_find(perms & W ? "anon-rwx" : "anon-exec");
-	static struct vh_test_sink s;
-
-	memset(&s, 0, sizeof(s));
-	ctx.sink_arg = &s;
-	assert_int_equal(d->vma(NULL, &ctx, &v[1]), VH_OK);
-	assert_int_equal(s.n, 1);
-	return s.f[0].severity;
+	return one_finding(perms & W ? "anon-rwx" : "anon-exec", &t, v, 3, 1, lj_read);
 }
 
 static void lj_link(size_t i, uint64_t at, uint64_t next, uint64_t size)
