@@ -18,10 +18,11 @@
  *     (shm_cprid), that no VMA of the creator maps (kind "sysv-shm"),
  * and reports an ELF image or shellcode (a NOP sled and a raw syscall stub in
  * one page) in them as high. A file some VMA maps is the VMA detectors' to
- * judge (memfd-exec, writable-lib...). Pages read are bounded per file and per
- * run; a cap reached is said in a warning. Not looked at: the file table of a
- * thread that has its own (only the leader's is read), hugetlbfs files (said
- * in a warning for a SysV segment), a namespace whose every process exited.
+ * judge (memfd-exec, writable-lib...). The file tables of a process are its
+ * leader's and those of its threads that have their own (clone() without
+ * CLONE_FILES). Pages read are bounded per file and per run; a cap reached is
+ * said in a warning. Not looked at: hugetlbfs files (said in a warning for a
+ * SysV segment), a namespace whose every process exited.
  */
 #include <vmahunt/detect.h>
 
@@ -466,8 +467,8 @@ static bool file_facts(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t f
 
 /* --- a process's file table -------------------------------------------- */
 
-static int one_fd(struct um_state *s, struct vh_detect_ctx *ctx, const struct vh_fd *fd,
-		  uint64_t *seen, size_t *nseen)
+static int one_fd(struct um_state *s, struct vh_detect_ctx *ctx, const struct vh_task *t,
+		  const struct vh_fd *fd, uint64_t *seen, size_t *nseen)
 {
 	struct vh_file_name n;
 	struct holder h;
@@ -490,7 +491,11 @@ static int one_fd(struct um_state *s, struct vh_detect_ctx *ctx, const struct vh
 	memset(&h, 0, sizeof(h));
 	h.kind = vh_payload_file_kind(n.path, &h.cap);
 	h.path = n.path;
-	snprintf(h.how, sizeof(h.how), "held open as fd %d", (int)fd->fd);
+	if (t->pid == ctx->task->pid)
+		snprintf(h.how, sizeof(h.how), "held open as fd %d", (int)fd->fd);
+	else
+		snprintf(h.how, sizeof(h.how), "held open as fd %d of thread %d's own file table",
+			 (int)fd->fd, (int)t->pid);
 	if ((int64_t)size < 0)
 		size = 0;
 	err = look_file(s, ctx, mapping, size, n.path, &lk);
@@ -500,15 +505,17 @@ static int one_fd(struct um_state *s, struct vh_detect_ctx *ctx, const struct vh
 	return report(s, ctx, &h, size, &lk);
 }
 
-/* Files of a process's table looked at, at most (shared memory is a few of them). */
+/* Files of a process's tables looked at, at most (shared memory is a few of them). */
 #define MAX_SHM_FILES 1024
+/* File tables of one process read, at most (threads rarely have their own). */
+#define MAX_TABLES 64
 
-static int file_table(struct um_state *s, struct vh_detect_ctx *ctx)
+/* One file table, task @t's; @seen: the shared-memory files of the process looked at. */
+static int file_table(struct um_state *s, struct vh_detect_ctx *ctx, const struct vh_task *t,
+		      uint64_t *seen, size_t *nseen)
 {
 	struct vh_fd_list fl;
-	uint64_t *seen;
-	size_t nseen = 0;
-	int err = vh_fds_read(&s->kr, ctx->prof, ctx->task->addr, &fl);
+	int err = vh_fds_read(&s->kr, ctx->prof, t->addr, &fl);
 
 	for (size_t i = 0; i < fl.nwarnings; i++)
 		vh_detect_warn(ctx, "unmapped-payload: %s", fl.warnings[i]);
@@ -517,18 +524,55 @@ static int file_table(struct um_state *s, struct vh_detect_ctx *ctx)
 		vh_detect_warn_run(ctx, "unmapped-payload",
 				   "the profile lacks files_struct/fdtable: open files not read");
 	}
-	if (err) {
-		vh_fd_list_free(&fl);
-		return err == VH_ERR_NOMEM ? err : VH_OK;
-	}
-	seen = calloc(MAX_SHM_FILES, sizeof(*seen));
-	if (!seen) {
-		vh_fd_list_free(&fl);
+	for (size_t i = 0; !err && i < fl.n && *nseen < MAX_SHM_FILES; i++)
+		err = one_fd(s, ctx, t, &fl.fds[i], seen, nseen);
+	vh_fd_list_free(&fl);
+	return err == VH_ERR_NOMEM ? err : VH_OK;
+}
+
+/*
+ * The file tables of the process: its leader's, then each thread's that is
+ * its own (a files_struct no earlier task of the group uses), at most
+ * MAX_TABLES.
+ */
+static int file_tables(struct um_state *s, struct vh_detect_ctx *ctx)
+{
+	const struct vh_task_list *tl = ctx->tasks;
+	uint64_t tables[MAX_TABLES], *seen = calloc(MAX_SHM_FILES, sizeof(*seen));
+	size_t ntables = 0, nseen = 0, skipped = 0;
+	int err = VH_OK;
+
+	if (!seen)
 		return VH_ERR_NOMEM;
-	}
 	s->file_warnings = 0;
-	for (size_t i = 0; i < fl.n && !err && nseen < MAX_SHM_FILES; i++)
-		err = one_fd(s, ctx, &fl.fds[i], seen, &nseen);
+	err = file_table(s, ctx, ctx->task, seen, &nseen);
+	if (!vh_member_read(&s->kr, ctx->task->addr, &ctx->prof->task_struct.files, &tables[0]))
+		ntables = 1;
+	for (size_t i = 0; !err && tl && ntables && i < tl->ntasks; i++) {
+		const struct vh_task *t = &tl->tasks[i];
+		uint64_t files = 0;
+		size_t k = 0;
+
+		if (t->tgid != ctx->task->tgid || t->pid == ctx->task->pid ||
+		    vh_member_read(&s->kr, t->addr, &ctx->prof->task_struct.files, &files) ||
+		    !files)
+			continue;
+		while (k < ntables && tables[k] != files)
+			k++;
+		if (k < ntables)
+			continue; /* CLONE_FILES: the leader's table (or another thread's) */
+		if (ntables == MAX_TABLES) {
+			skipped++;
+			continue;
+		}
+		tables[ntables++] = files;
+		err = file_table(s, ctx, t, seen, &nseen);
+	}
+	if (skipped)
+		vh_detect_warn(ctx,
+			       "unmapped-payload: %zu more threads with file tables of their "
+			       "own: not read",
+			       skipped);
 	if (s->file_warnings > MAX_FILE_WARNINGS)
 		vh_detect_warn(ctx, "unmapped-payload: %zu more open files cannot be read",
 			       s->file_warnings - MAX_FILE_WARNINGS);
@@ -538,7 +582,6 @@ static int file_table(struct um_state *s, struct vh_detect_ctx *ctx)
 			       "the rest not looked at",
 			       MAX_SHM_FILES);
 	free(seen);
-	vh_fd_list_free(&fl);
 	return err;
 }
 
@@ -795,7 +838,7 @@ static int um_task(void *state, struct vh_detect_ctx *ctx)
 		return VH_OK;
 	if ((err = process_segments(s, ctx)))
 		return err;
-	err = file_table(s, ctx);
+	err = file_tables(s, ctx);
 	for (size_t i = 0; i < s->nsegs && !err; i++)
 		if (!s->segs[i].done && s->segs[i].cpid == ctx->task->tgid)
 			err = one_segment(s, ctx, &s->segs[i]);

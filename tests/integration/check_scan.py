@@ -25,9 +25,10 @@ pte-perm and a "code_modified" page by code-modified, inside the planted page.
 A dump without such plants checks them simply by having none.
 
 The shmhide plants (a memfd, a POSIX shm object and a SysV segment holding code,
-and a SysV segment of a child's own IPC namespace, none mapped) have no address: unmapped-payload must report each with the
-plant's pid, its payload kind ("memfd", "posix-shm", "sysv-shm") and severity
-high. Its benign control (a memfd of text in a process of its own) is an
+a SysV segment of a child's own IPC namespace, and a memfd in the file table a
+thread made its own, none mapped) have no address: unmapped-payload must report
+each with the plant's pid, its payload kind ("memfd", "posix-shm", "sysv-shm"),
+its descriptor (and thread) and severity high. Its benign control (a memfd of text in a process of its own) is an
 ordinary process: nothing above info.
 """
 import argparse
@@ -118,7 +119,12 @@ def matches(f, p, det):
     if f["detector"] != det or f["pid"] != p["pid"]:
         return False
     if det == "unmapped-payload":
-        # no address: the payload's kind and high severity (an ELF image or shellcode)
+        # no address: the payload's kind and high severity (an ELF image or shellcode), and
+        # the descriptor holding it, in a thread's own file table when the plant says so
+        if "fd" in p and not re.search(rf"\bfd {p['fd']}\b", f["reason"]):
+            return False
+        if ("thread" in p) != (f"of thread {p.get('thread')}'s own file table" in f["reason"]):
+            return False
         return f.get("kind") == p["payload"] and f["severity"] == "high"
     if whole_process(p) or det in PID_ONLY:
         return True

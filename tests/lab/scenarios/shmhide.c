@@ -7,11 +7,14 @@
  * 3. a SysV shm segment holding the program's ELF image, attached, written, detached:
  *    held by its id only;
  * 3b. the same in a child of its own IPC namespace (unshare(CLONE_NEWIPC), a container's);
- * 4. the benign control, in a child: a memfd of plain text, unmapped, fd kept.
+ * 4. the benign control, in a child: a memfd of plain text, unmapped, fd kept;
+ * 5. a memfd holding the ELF image, never mapped, in the file table of a thread that
+ *    made its own (unshare(CLONE_FILES)): the leader's table does not hold it.
  * The children are forked before the parent's plants (no descriptor of them inherited).
  * Each plant spans 0x0-0x0 (no address) and names its payload kind, fd or key/shmid. */
 #include "lab.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -166,6 +169,53 @@ static void benign_child(const unsigned char *self, size_t len, int ready)
 		pause();
 }
 
+struct thread_arg {
+	const unsigned char *self;
+	size_t len;
+	int ready;
+};
+
+/* Plant 5: a thread with a file table of its own holding an unmapped memfd. */
+static void *own_table_thread(void *p)
+{
+	const struct thread_arg *a = p;
+	char what[160];
+	int fd;
+
+	if (unshare(CLONE_FILES) < 0)
+		lab_die("unshare CLONE_FILES");
+	fd = (int)syscall(SYS_memfd_create, "vmahunt-shmhide-thread", 0);
+	if (fd < 0)
+		lab_die("memfd_create thread");
+	if (write(fd, a->self, a->len) != (ssize_t)a->len)
+		lab_die("write thread memfd");
+	snprintf(what, sizeof what,
+		 "\"fd\":%d,\"thread\":%d,\"name\":\"/memfd:vmahunt-shmhide-thread (deleted)\"",
+		 fd, (int)syscall(SYS_gettid));
+	plant("unmapped_memfd", "memfd", what, a->len);
+	if (write(a->ready, "1", 1) != 1)
+		lab_die("write ready");
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void thread_plant(const unsigned char *self, size_t len)
+{
+	static struct thread_arg a;
+	pthread_t t;
+	int p[2];
+	char c;
+
+	if (pipe(p) < 0)
+		lab_die("pipe");
+	a = (struct thread_arg){self, len, p[1]};
+	if (pthread_create(&t, NULL, own_table_thread, &a))
+		lab_die("pthread_create");
+	if (read(p[0], &c, 1) != 1)
+		lab_die("read ready");
+}
+
 int main(void)
 {
 	size_t len;
@@ -177,5 +227,6 @@ int main(void)
 	memfd_elf(self, len);
 	posix_shm();
 	sysv_elf(self, len, "initial");
+	thread_plant(self, len);
 	lab_ready_and_wait();
 }
