@@ -28,6 +28,7 @@
 #include <vmahunt/detect.h>
 
 #include "detect/detectors.h"
+#include "util/grow.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -283,13 +284,11 @@ static int add_owner(struct rmap_state *s, const struct vh_detect_ctx *ctx, cons
 	struct owner *o;
 
 	if (s->nown == s->capown) {
-		size_t cap = s->capown ? s->capown * 2 : 256;
-		struct owner *n = realloc(s->own, cap * sizeof(*n));
+		struct owner *n = vh_grow(s->own, s->nown, &s->capown, sizeof(*n), 256);
 
 		if (!n)
 			return VH_ERR_NOMEM;
 		s->own = n;
-		s->capown = cap;
 	}
 	o = &s->own[s->nown++];
 	*o = (struct owner){.anon_vma = av,
@@ -536,13 +535,11 @@ static int check_rss(struct rmap_state *s, struct vh_detect_ctx *ctx, const stru
 static int add_walked(struct rmap_state *s, int32_t tgid)
 {
 	if (s->nwalked == s->capwalked) {
-		size_t cap = s->capwalked ? s->capwalked * 2 : 256;
-		int32_t *n = realloc(s->walked, cap * sizeof(*n));
+		int32_t *n = vh_grow(s->walked, s->nwalked, &s->capwalked, sizeof(*n), 256);
 
 		if (!n)
 			return VH_ERR_NOMEM;
 		s->walked = n;
-		s->capwalked = cap;
 	}
 	s->walked[s->nwalked++] = tgid;
 	return VH_OK;

@@ -34,6 +34,7 @@
 #include "kernel/pagecache.h"
 #include "kernel/pages.h"
 #include "kernel/xarray.h"
+#include "util/grow.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -656,15 +657,13 @@ static int idr_entry(void *arg, uint64_t index, uint64_t perm)
 		return 0;
 	}
 	if (s->nsegs == s->capsegs) {
-		size_t cap = s->capsegs ? s->capsegs * 2 : 16;
-		struct segment *n = realloc(s->segs, cap * sizeof(*n));
+		struct segment *n = vh_grow(s->segs, s->nsegs, &s->capsegs, sizeof(*n), 16);
 
 		if (!n) {
 			w->nomem = true;
 			return 1;
 		}
 		s->segs = n;
-		s->capsegs = cap;
 	}
 	g = &s->segs[s->nsegs];
 	memset(g, 0, sizeof(*g));

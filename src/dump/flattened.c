@@ -20,6 +20,7 @@
  */
 #include "dump/kdump.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -297,13 +298,11 @@ static int add_extent(struct flat_index *x, size_t *cap, const struct record *r,
 	if (len == 0)
 		return VH_OK; /* nothing to place; makedumpfile never writes these */
 	if (x->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 1024;
-		struct extent *p = realloc(x->ext, ncap * sizeof(*p));
+		struct extent *p = vh_grow(x->ext, x->n, cap, sizeof(*p), 1024);
 
 		if (!p)
 			return VH_ERR_NOMEM;
 		x->ext = p;
-		*cap = ncap;
 	}
 	x->ext[x->n] = (struct extent){(uint64_t)r->offset, len, r->data, x->n};
 	x->n++;

@@ -2,6 +2,7 @@
 /* Physical ranges stored as plain bytes: overlap resolution, page lookups, page counts. */
 #include "dump/segmap.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +15,11 @@ int vh_segmap_add(struct vh_dump *d, struct vh_segmap *m, uint64_t start, uint64
 	if (end <= start)
 		return VH_OK;
 	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct vh_seg *p = realloc(m->segs, cap * sizeof(*p));
+		struct vh_seg *p = vh_grow(m->segs, m->n, &m->cap, sizeof(*p), 16);
 
 		if (!p)
 			return vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
 		m->segs = p;
-		m->cap = cap;
 	}
 	s = &m->segs[m->n];
 	s->start = start;

@@ -24,6 +24,7 @@
 #include "session/session_internal.h"
 #include "util/error.h"
 #include "util/warnings.h"
+#include "util/grow.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -176,15 +177,13 @@ static struct inode_ent *inode_get(struct run *r, uint64_t inode, uint64_t file,
 		if (r->ents[r->hash[k] - 1].inode == inode)
 			return &r->ents[r->hash[k] - 1];
 	if (r->nents == r->capents) {
-		size_t cap = r->capents ? r->capents * 2 : 64;
-		struct inode_ent *e = realloc(r->ents, cap * sizeof(*e));
+		struct inode_ent *e = vh_grow(r->ents, r->nents, &r->capents, sizeof(*e), 64);
 
 		if (!e) {
 			*err = VH_ERR_NOMEM;
 			return NULL;
 		}
 		r->ents = e;
-		r->capents = cap;
 	}
 	struct inode_ent *e = &r->ents[r->nents];
 
@@ -230,13 +229,11 @@ static struct holder *holder_get(struct inode_ent *e, const struct vh_task *t)
 	if (e->nh && e->h[e->nh - 1].pid == t->tgid)
 		return &e->h[e->nh - 1];
 	if (e->nh == e->caph) {
-		size_t cap = e->caph ? e->caph * 2 : 4;
-		struct holder *h = realloc(e->h, cap * sizeof(*h));
+		struct holder *h = vh_grow(e->h, e->nh, &e->caph, sizeof(*h), 4);
 
 		if (!h)
 			return NULL;
 		e->h = h;
-		e->caph = cap;
 	}
 	struct holder *h = &e->h[e->nh++];
 
@@ -253,13 +250,11 @@ static int holder_fd(struct inode_ent *e, const struct vh_task *t, int32_t fd)
 	if (!h)
 		return VH_ERR_NOMEM;
 	if (h->nfds == h->capfds) {
-		size_t cap = h->capfds ? h->capfds * 2 : 4;
-		int32_t *n = realloc(h->fds, cap * sizeof(*n));
+		int32_t *n = vh_grow(h->fds, h->nfds, &h->capfds, sizeof(*n), 4);
 
 		if (!n)
 			return VH_ERR_NOMEM;
 		h->fds = n;
-		h->capfds = cap;
 	}
 	h->fds[h->nfds++] = fd;
 	return VH_OK;
@@ -272,13 +267,11 @@ static int holder_map(struct inode_ent *e, const struct vh_task *t, const struct
 	if (!h)
 		return VH_ERR_NOMEM;
 	if (h->nmaps == h->capmaps) {
-		size_t cap = h->capmaps ? h->capmaps * 2 : 4;
-		struct holder_map *n = realloc(h->maps, cap * sizeof(*n));
+		struct holder_map *n = vh_grow(h->maps, h->nmaps, &h->capmaps, sizeof(*n), 4);
 
 		if (!n)
 			return VH_ERR_NOMEM;
 		h->maps = n;
-		h->capmaps = cap;
 	}
 	struct holder_map *m = &h->maps[h->nmaps++];
 
@@ -848,15 +841,13 @@ static void hidden_add(struct hidden *h, uint64_t start, uint64_t end)
 		return;
 	}
 	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 16;
-		struct hidden_run *g = realloc(h->runs, cap * sizeof(*g));
+		struct hidden_run *g = vh_grow(h->runs, h->n, &h->cap, sizeof(*g), 16);
 
 		if (!g) {
 			h->nomem = true;
 			return;
 		}
 		h->runs = g;
-		h->cap = cap;
 	}
 	h->runs[h->n++] = (struct hidden_run){start, end};
 }

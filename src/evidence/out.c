@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/grow.h"
 
 struct vh_evidence_dir {
 	char *path;
@@ -517,13 +518,11 @@ int vh_ev_absent_add(struct vh_ev_absent *a, uint64_t start, uint64_t end, int e
 		return VH_OK;
 	}
 	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 16;
-		struct vh_ev_absent_run *r = realloc(a->runs, cap * sizeof(*r));
+		struct vh_ev_absent_run *r = vh_grow(a->runs, a->n, &a->cap, sizeof(*r), 16);
 
 		if (!r)
 			return VH_ERR_NOMEM;
 		a->runs = r;
-		a->cap = cap;
 	}
 	a->runs[a->n++] = (struct vh_ev_absent_run){start, end, err};
 	return VH_OK;

@@ -4,6 +4,7 @@
 
 #include "kernel/kmem.h"
 #include "util/warnings.h"
+#include "util/grow.h"
 
 #include <vmahunt/error.h>
 
@@ -32,13 +33,11 @@ static void warn(struct vh_fd_list *l, const char *fmt, ...)
 static int push(struct vh_fd_list *l, size_t *cap, int32_t fd, uint64_t file)
 {
 	if (l->n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		struct vh_fd *n = realloc(l->fds, c * sizeof(*n));
+		struct vh_fd *n = vh_grow(l->fds, l->n, cap, sizeof(*n), 16);
 
 		if (!n)
 			return VH_ERR_NOMEM;
 		l->fds = n;
-		*cap = c;
 	}
 	l->fds[l->n++] = (struct vh_fd){fd, file};
 	return VH_OK;

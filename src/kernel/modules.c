@@ -4,6 +4,7 @@
 
 #include "kernel/kmem.h"
 #include "util/warnings.h"
+#include "util/grow.h"
 
 #include <vmahunt/error.h>
 
@@ -82,13 +83,11 @@ static void read_module(struct vh_vread *kr, const struct vh_profile *p, uint64_
 static int push(struct vh_module_list *l, size_t *cap, const struct vh_module *m)
 {
 	if (l->n == *cap) {
-		size_t c = *cap ? *cap * 2 : 32;
-		struct vh_module *n = realloc(l->mods, c * sizeof(*n));
+		struct vh_module *n = vh_grow(l->mods, l->n, cap, sizeof(*n), 32);
 
 		if (!n)
 			return VH_ERR_NOMEM;
 		l->mods = n;
-		*cap = c;
 	}
 	l->mods[l->n++] = *m;
 	return VH_OK;

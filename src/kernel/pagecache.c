@@ -5,6 +5,7 @@
 #include "kernel/kmem.h"
 #include "kernel/xarray.h"
 #include "util/warnings.h"
+#include "util/grow.h"
 
 #include <vmahunt/error.h>
 
@@ -64,15 +65,13 @@ static int on_span(void *arg, uint64_t index, uint64_t n, uint64_t entry)
 	if (n > w->max_index - index)
 		n = w->max_index - index;
 	if (l->n == w->cap) {
-		size_t c = w->cap ? w->cap * 2 : 64;
-		struct vh_pc_entry *g = realloc(l->e, c * sizeof(*g));
+		struct vh_pc_entry *g = vh_grow(l->e, l->n, &w->cap, sizeof(*g), 64);
 
 		if (!g) {
 			w->nomem = true;
 			return 1;
 		}
 		l->e = g;
-		w->cap = c;
 	}
 	l->e[l->n++] = (struct vh_pc_entry){index, n, entry};
 	return 0;

@@ -13,6 +13,7 @@
 #include "kernel/kmem.h"
 #include "util/warnings.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <vmahunt/kernel.h>
 
@@ -265,13 +266,12 @@ static int add_task(struct walker *w, uint64_t addr, enum vh_task_via via)
 	if (tl->ntasks >= VH_TASKS_MAX)
 		return VH_ERR_INVAL;
 	if (tl->ntasks == w->tasks_cap) {
-		size_t cap = w->tasks_cap ? w->tasks_cap * 2 : 256;
-		struct vh_task *grown = realloc(tl->tasks, cap * sizeof(*grown));
+		struct vh_task *grown =
+		    vh_grow(tl->tasks, tl->ntasks, &w->tasks_cap, sizeof(*grown), 256);
 
 		if (!grown)
 			return VH_ERR_NOMEM;
 		tl->tasks = grown;
-		w->tasks_cap = cap;
 	}
 	if (set_add(&w->seen, addr))
 		return VH_ERR_NOMEM;

@@ -14,6 +14,7 @@
 #include "util/warnings.h"
 #include "kernel/maple.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -922,13 +923,11 @@ static int collect_rb(struct vh_maps *m, uint64_t mm, struct ptrs *pp)
 static int vma_push(struct vh_vma_list *l, size_t *cap, const struct vh_vma *v)
 {
 	if (l->nvmas == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		struct vh_vma *g = realloc(l->vmas, c * sizeof(*g));
+		struct vh_vma *g = vh_grow(l->vmas, l->nvmas, cap, sizeof(*g), 64);
 
 		if (!g)
 			return VH_ERR_NOMEM;
 		l->vmas = g;
-		*cap = c;
 	}
 	l->vmas[l->nvmas++] = *v;
 	return VH_OK;
