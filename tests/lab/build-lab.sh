@@ -382,7 +382,8 @@ add_luajit() { # root
 	lj=$(readlink -f /usr/bin/luajit)
 	mkdir -p "$root/usr/bin"
 	cp "$lj" "$root/usr/bin/$(basename "$lj")"
-	ln -sfn "$(basename "$lj")" "$root/usr/bin/luajit"
+	# /usr/bin/luajit is the program itself or (older packages) a link to a versioned name
+	[ "$(basename "$lj")" = luajit ] || ln -sfn "$(basename "$lj")" "$root/usr/bin/luajit"
 	copy_libs "$root" "$lj"
 }
 

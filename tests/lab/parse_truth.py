@@ -214,6 +214,11 @@ def main():
     if failed:
         sys.exit("parse_truth: a scenario failed in the guest: " +
                  "; ".join(f"{p['error']} (errno {p.get('errno')})" for p in failed))
+    # a scenario that never said it was ready, or printed a plant that is no JSON
+    broken = [x for x in t["log"] if x.startswith("bad PLANT line") or
+              (x.startswith("scenario ") and x.endswith(" not ready"))]
+    if broken:
+        sys.exit("parse_truth: " + "; ".join(broken))
     if a.kernel_package:
         t["kernel_package"] = a.kernel_package
         t["kernel_package_version"] = a.kernel_version
