@@ -16,10 +16,11 @@
  * per-thread deltas before 6.2, per-CPU ones after) against the pages its
  * page tables map: more counted than mapped is a PTE cleared behind the
  * kernel's back (kind "rss"), whatever the frame became.
- * On an image read from a running kernel (LiME), a page migrated between the
- * copies of its struct page and its PTE looks like an erased or displaced
- * one; where the PTE shows what such a move leaves (pte_state()), the finding
- * is kind "moved", severity info.
+ * A page the kernel is migrating (its PTE a migration entry naming the frame)
+ * hides nothing; on an image read from a running kernel (LiME), a page
+ * migrated between the copies of its struct page and its PTE looks like a
+ * displaced one; where the PTE shows what such a move leaves (pte_state()),
+ * the finding is kind "moved", severity info.
  * task() walks each process's page tables: it marks every mapped frame and
  * checks the anonymous ones against the VMA holding them; finish() walks the
  * struct page array once for frames that claim a mapping no page table has.
@@ -672,22 +673,37 @@ static bool related_to_unwalked(const struct rmap_state *s, const struct vh_task
 enum pte_state {
 	PTE_ERASED,    /* nothing: cleared with the frame kept */
 	PTE_DISPLACED, /* another frame, in use */
+	PTE_MIGRATING, /* a migration entry naming the frame: the kernel moving it */
 	/* what a page moving while a live image was read also looks like: */
-	PTE_MOVED_ENTRY, /* a non-present (migration) entry */
 	PTE_MOVED_FRAME, /* a free frame, or another claiming the same address */
 };
+
+/*
+ * The frame a non-present x86-64 PTE names if it is a migration entry
+ * (arch/x86/include/asm/pgtable_64.h: the swap type in the top 5 bits, the
+ * offset inverted in bits 9-58; a migration entry's offset holds the pfn in its
+ * low MAX_PHYSMEM_BITS - PAGE_SHIFT bits, flags above).
+ */
+static uint64_t swap_pfn(uint64_t pte, int levels)
+{
+	unsigned bits = (levels == 5 ? 52 : 46) - 12;
+
+	return ((~pte << 5) >> 14) & ((1ull << bits) - 1);
+}
 
 /*
  * What the page table holds at @va for @o, described in @what: the frame it
  * maps, or the non-present entry. A page migrated (compaction) after its struct
  * page was copied but before its PTE was (or the other way round) leaves the
  * PTE mapping a frame that is free by its struct page or claims the same
- * address, or a migration entry: PTE_MOVED_*. An image taken while the kernel is
- * stopped (kdump, QEMU) cannot show that; one read from a running kernel can.
+ * address (PTE_MOVED_FRAME), or a migration entry naming the frame
+ * (PTE_MIGRATING). An image taken while the kernel is stopped (kdump, QEMU)
+ * cannot show the first; one read from a running kernel can. The second is
+ * the kernel's own doing on any image: the entry says where the page is.
  */
 static enum pte_state pte_state(struct rmap_state *s, struct vh_detect_ctx *ctx,
-				const struct owner *o, uint64_t va, const struct rpage *claim,
-				char *what, size_t len)
+				const struct owner *o, uint64_t va, uint64_t self,
+				const struct rpage *claim, char *what, size_t len)
 {
 	uint64_t want = 0, got = 0, pfn;
 	struct vh_translation t;
@@ -700,11 +716,18 @@ static enum pte_state pte_state(struct rmap_state *s, struct vh_detect_ctx *ctx,
 				 "no page table maps it: its PTE was erased with the frame kept");
 			return PTE_ERASED;
 		}
+		if (swap_pfn(t.entry, o->levels) == self) {
+			snprintf(what, len,
+				 "its PTE holds a migration entry for it (0x%" PRIx64
+				 "): the page was being moved",
+				 t.entry);
+			return PTE_MIGRATING;
+		}
 		snprintf(what, len,
 			 "its PTE holds the non-present entry 0x%" PRIx64
-			 " (swap or migration), not the frame",
+			 ", no migration entry for it: the PTE was overwritten with the frame kept",
 			 t.entry);
-		return PTE_MOVED_ENTRY;
+		return PTE_ERASED;
 	}
 	pfn = t.paddr / PAGE_SIZE;
 	snprintf(what, len,
@@ -761,9 +784,15 @@ static int orphan(struct rmap_state *s, struct vh_detect_ctx *ctx, uint64_t pfn,
 		return VH_OK;
 	}
 	va = o->start + (r->index - o->pgoff) * PAGE_SIZE;
-	st = pte_state(s, ctx, o, va, r, what, sizeof(what));
-	/* a page moving while a live image was read: said, not alarmed */
-	if ((st == PTE_MOVED_ENTRY || st == PTE_MOVED_FRAME) && live)
+	st = pte_state(s, ctx, o, va, pfn, r, what, sizeof(what));
+	/* a page the kernel is moving, or one that moved while a live image was read: said,
+	 * not alarmed */
+	if (st == PTE_MIGRATING)
+		return emit(s, ctx, NULL, o->pid, o->comm, va, "moved", VH_SEV_INFO,
+			    "frame 0x%" PRIx64 " belongs here by its struct page (anonymous, "
+			    "mapcount %d), and %s",
+			    pfn, r->mapcount + 1, what);
+	if (st == PTE_MOVED_FRAME && live)
 		return emit(s, ctx, NULL, o->pid, o->comm, va, "moved", VH_SEV_INFO,
 			    "frame 0x%" PRIx64 " belongs here by its struct page (anonymous, "
 			    "mapcount %d), but %s; %s: a page migrated during the copy looks so",

@@ -7,15 +7,19 @@ LiME copies RAM page by page while the kernel runs. When compaction migrates a
 process's page between the copy of its struct page and the copy of its PTE, the
 image shows a frame whose struct page still claims the address while the PTE
 maps another frame: free by its struct page, or claiming the same address, or a
-migration entry instead. An image taken with the kernel stopped (QEMU, kdump)
-cannot show that, so there it stays a high finding; on a LiME image pte-rmap
-says what it sees at severity info, kind "moved".
+migration entry naming the frame instead. An image taken with the kernel
+stopped (QEMU, kdump) cannot show the first two, so there they stay high; on a
+LiME image pte-rmap says what it sees at severity info, kind "moved". A
+migration entry naming the frame is the kernel's own doing on any image.
 
 For each lab folder, pid 1's stack page (frame A, whose struct page claims it) is
 given, in a copy of qemu.elf and in a LiME container of the same memory:
   moved-free   its PTE pointed at a free frame F
   moved-twin   the same, with F's struct page a copy of A's (two frames claim it)
-  moved-entry  its PTE replaced by a non-present entry
+  migrating    its PTE replaced by a migration entry naming A: the kernel moving
+               it, on any image: info, kind "moved"
+  fake-entry   its PTE replaced by a non-present entry naming no frame of it:
+               high on both images
   remap-other  its PTE pointed at an anonymous page of another of pid 1's VMAs
                (the DFRWS remapping technique): high on both images
   erase        its PTE cleared (the DFRWS erasure technique): high on both images,
@@ -38,7 +42,13 @@ from ps_damage import elf_loads, file_offset, kvtop  # noqa: E402
 
 PAGE = 4096
 LIME_MAGIC, LIME_VERSION = 0x4C694D45, 1
-SWAP_ENTRY = 0x3ffffffff3e00  # present bit clear: what a migration entry looks like to a walker
+SWAP_ENTRY = 0x3ffffffff3e00  # present bit clear, naming no frame of the cases
+
+
+def migration_entry(pfn, swap_type=30):
+    """x86-64's swap entry (type in the top 5 bits, offset inverted from bit 9) whose offset is
+    @pfn: what the kernel writes in a PTE while it migrates that frame."""
+    return ((((~pfn) << 14) & (2 ** 64 - 1)) >> 5) | (swap_type << 59)
 
 
 class Lime:
@@ -170,8 +180,10 @@ def cases(t, pages, vmas):
          "free by its struct page"),
         ("moved-twin", [(at, q(to(f_pfn))), twin], [("displaced", hi)], [("moved", info)],
          "claims the same address"),
-        ("moved-entry", [(at, q(SWAP_ENTRY & ~P))], [("erased", hi)], [("moved", info)],
-         "non-present entry"),
+        ("migrating", [(at, q(migration_entry(a_pfn)))], [("moved", info)], [("moved", info)],
+         "migration entry for it"),
+        ("fake-entry", [(at, q(SWAP_ENTRY))], [("erased", hi)], [("erased", hi)],
+         "no migration entry for it"),
         ("remap-other", [(at, q(to(other[3])))], [("displaced", hi), ("remapped", hi)],
          [("displaced", hi), ("remapped", hi)], "pointed elsewhere"),
         ("erase", [(at, q(0))], [("erased", hi), ("rss", hi)], [("erased", hi), ("rss", hi)],
@@ -218,7 +230,7 @@ def check_lab(a, lab):
                         errs.append(f"other findings: {[finding_key(f) for f in stray][:3]}")
                     if new and not any(words in f["reason"] for f in new):
                         errs.append(f"no reason says '{words}': {[f['reason'] for f in new]}")
-                    if kind == "lime" and cname.startswith("moved") and new and \
+                    if kind == "lime" and cname.startswith("moved-") and new and \
                             "running kernel" not in new[0]["reason"]:
                         errs.append(f"the reason does not say the image was live: {new[0]['reason']}")
                     what = "; ".join(f"{f.get('kind')} {f['severity']}: {f['reason']}" for f in new)
