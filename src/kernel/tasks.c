@@ -765,6 +765,15 @@ static int check_profile(const struct vh_profile *p)
 	return VH_OK;
 }
 
+/* Whether @tl holds pid 1, the init process every running kernel has. */
+static bool has_init(const struct vh_task_list *tl)
+{
+	for (size_t i = 0; i < tl->ntasks; i++)
+		if (tl->tasks[i].pid == 1 && tl->tasks[i].tgid == 1)
+			return true;
+	return false;
+}
+
 /* The task list from init_task; then threads, then the children lists. */
 static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
 {
@@ -780,15 +789,12 @@ static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
 	};
 	bool complete;
 	int err = add_task(w, init_task, VH_VIA_TASKS);
+	/* init_task's pid or tgid damaged: its list may still lead to every task */
+	bool bad_init = err == VH_ERR_CORRUPT;
 
-	if (err)
-		return err == VH_ERR_CORRUPT || err == VH_ERR_INVAL
-			   ? vh_set_error(VH_ERR_CORRUPT,
-					  "init_task at 0x%" PRIx64 " does not look like a task: "
-					  "is the vmlinux the dump's kernel?",
-					  init_task)
-			   : vh_set_error(err, "cannot read init_task at 0x%" PRIx64 ": %s",
-					  init_task, vh_strerror(err));
+	if (err && !bad_init)
+		return vh_set_error(err, "cannot read init_task at 0x%" PRIx64 ": %s", init_task,
+				    vh_strerror(err));
 	complete = walk_both(w, &lw);
 	/* children lists: every leader's, including those the children walks add */
 	for (size_t i = 0; i < w->tl->ntasks && !w->nomem; i++) {
@@ -812,6 +818,17 @@ static int walk_all(struct walker *w, uint64_t init_task, unsigned flags)
 		walk_pid_table(w);
 	if (w->nomem)
 		return vh_set_error(VH_ERR_NOMEM, "out of memory walking the task list");
+	if (bad_init && !has_init(w->tl))
+		/* nothing like a kernel's tasks either: most likely another kernel's layout */
+		return vh_set_error(VH_ERR_CORRUPT,
+				    "init_task at 0x%" PRIx64 " does not look like a task: "
+				    "is the vmlinux the dump's kernel?",
+				    init_task);
+	if (bad_init)
+		warn(w,
+		     "init_task at 0x%" PRIx64 " has no valid pid or tgid (damaged): not listed; "
+		     "the tasks were walked from its list",
+		     init_task);
 	if (w->signal_unreadable)
 		warn(w,
 		     "%zu thread groups have their signal_struct (the thread list's head) outside "

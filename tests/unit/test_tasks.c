@@ -601,12 +601,38 @@ static void test_init_task_unreadable(void **state)
 	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_ERR_NOT_MAPPED);
 	assert_null(f.tl);
 	assert_non_null(strstr(vh_errmsg(), "0xffff800000001000"));
-	/* readable, but no task there: pid out of range */
+	/* readable, but no task there (pid out of range): the pid table still gives the
+	 * tasks, and that is said */
 	f.p->sym.init_task.addr = BASE + ARGS - T_PID;
 	put32(ARGS, 0xffffff00);
 	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_non_null(find(f.tl, 1));
+	assert_int_equal(f.tl->ntasks, NSPECS - 1);
+	assert_true(warned(f.tl, "has no valid pid or tgid (damaged)"));
+	vh_task_list_free(f.tl);
+	f.tl = NULL;
+	/* and without a pid table either, nothing like a kernel's tasks: another layout */
+	f.p->sym.init_pid_ns.source = VH_SRC_NONE;
 	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_ERR_CORRUPT);
 	assert_non_null(strstr(vh_errmsg(), "does not look like a task"));
+	teardown(&f);
+}
+
+/* init_task's pid damaged: it is not listed, every other task still is, and that is said. */
+static void test_init_task_damaged(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f, false);
+	put32(task_va(0) - BASE + T_PID, 0xffffff00);
+	reopen(&f);
+	assert_int_equal(vh_tasks_read(f.d, &f.km, f.p, 0, &f.tl), VH_OK);
+	assert_null(find(f.tl, 0));
+	assert_non_null(find(f.tl, 1));
+	assert_int_equal(f.tl->ntasks, NSPECS - 1);
+	assert_true(warned(f.tl, "has no valid pid or tgid (damaged)"));
 	teardown(&f);
 }
 
@@ -765,6 +791,7 @@ int main(void)
 	    cmocka_unit_test(test_node_not_a_task),
 	    cmocka_unit_test(test_signal_not_in_dump),
 	    cmocka_unit_test(test_init_task_unreadable),
+	    cmocka_unit_test(test_init_task_damaged),
 	    cmocka_unit_test(test_profile_lacks_layout),
 	    cmocka_unit_test(test_only_in_pid_table),
 	    cmocka_unit_test(test_pid_table_damage),
