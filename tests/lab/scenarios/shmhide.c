@@ -190,8 +190,8 @@ static void *own_table_thread(void *p)
 	if (write(fd, a->self, a->len) != (ssize_t)a->len)
 		lab_die("write thread memfd");
 	snprintf(what, sizeof what,
-		 "\"fd\":%d,\"thread\":%d,\"name\":\"/memfd:vmahunt-shmhide-thread (deleted)\"",
-		 fd, (int)syscall(SYS_gettid));
+		 "\"fd\":%d,\"thread\":%d,\"name\":\"/memfd:vmahunt-shmhide-thread (deleted)\"", fd,
+		 (int)syscall(SYS_gettid));
 	plant("unmapped_memfd", "memfd", what, a->len);
 	if (write(a->ready, "1", 1) != 1)
 		lab_die("write ready");
