@@ -53,9 +53,15 @@
 #define LEAF_BITS    18
 #define MAX_PFN_BITS 36
 /* x86-64 _PAGE_SPECIAL (software bit 1): the zero page, PFN maps: not counted in RSS */
-#define PTE_SPECIAL (1ull << 9)
-#define VM_HUGETLB  0x00400000ull
-#define PF_EXITING  0x4u
+#define PTE_SPECIAL  (1ull << 9)
+#define PTE_PRESENT  1ull
+#define PTE_PROTNONE (1ull << 8)
+#define PTE_PFN_MASK 0x000ffffffffff000ull
+/* Swap types from here up are the kernel's own entries (migration, hwpoison, device,
+ * markers): MAX_SWAPFILES is at least 32 - 9 in every configuration */
+#define SWP_SPECIAL_MIN 23
+#define VM_HUGETLB	0x00400000ull
+#define PF_EXITING	0x4u
 /* MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES (include/linux/mm_types_task.h) */
 #define NR_MM_COUNTERS 4
 #define RSS_MAX	       (1ll << 40)
@@ -367,14 +373,28 @@ static int check_frame(struct walk *w, const struct vh_vma *v, uint64_t va, uint
 	return VH_OK;
 }
 
+/*
+ * The frame of a PROT_NONE (or NUMA-hinting) PTE: _PAGE_PROTNONE without
+ * _PAGE_PRESENT still maps its page, the pfn inverted since the L1TF fix
+ * (4.19; not before: then taken as it is). Returns 0 for any other entry.
+ */
+static uint64_t protnone_pfn(const struct rmap_state *s, uint64_t e)
+{
+	uint64_t pfn = ((~e) & PTE_PFN_MASK) >> 12;
+
+	if ((e & (PTE_PROTNONE | PTE_PRESENT)) != PTE_PROTNONE)
+		return 0;
+	return pfn < s->max_pfn ? pfn : (e & PTE_PFN_MASK) >> 12;
+}
+
 static int walk_page(const struct vh_mapping *m, int present, void *arg)
 {
 	struct walk *w = arg;
-	uint64_t pfn = m->paddr / PAGE_SIZE;
+	uint64_t pfn = present ? m->paddr / PAGE_SIZE : protnone_pfn(w->s, m->entry);
 	const struct vh_vma *v;
 
-	if (!present) {
-		w->nonpresent++;
+	if (!pfn && !present) {
+		w->nonpresent++; /* swap and migration entries */
 		return 0;
 	}
 	for (uint64_t i = 0; i < m->page_size / PAGE_SIZE && !w->err; i++)
@@ -691,6 +711,38 @@ static uint64_t swap_pfn(uint64_t pte, int levels)
 	return ((~pte << 5) >> 14) & ((1ull << bits) - 1);
 }
 
+/* Whether two struct pages claim one address: the same anon_vma family and index. */
+static bool same_claim(struct rmap_state *s, const struct vh_detect_ctx *ctx, const struct rpage *a,
+		       const struct rpage *b)
+{
+	uint64_t ra = 0, rb = 0;
+
+	return anon_of(ctx, a->mapping) && anon_of(ctx, b->mapping) && a->index == b->index &&
+	       !root_of(s, ctx, anon_of(ctx, a->mapping), &ra) &&
+	       !root_of(s, ctx, anon_of(ctx, b->mapping), &rb) && ra == rb;
+}
+
+/*
+ * Whether the non-present @entry is the kernel's migration of the page that
+ * frame @self (struct page @claim) holds: an entry of a special swap type
+ * naming @self, or naming the frame the page moves from while @self, its
+ * destination, is already in the reverse map (remove_migration_pte() adds the
+ * rmap before it writes the PTE).
+ */
+static bool migration_of(struct rmap_state *s, struct vh_detect_ctx *ctx, const struct owner *o,
+			 uint64_t entry, uint64_t self, const struct rpage *claim)
+{
+	uint64_t pfn = swap_pfn(entry, o->levels);
+	struct rpage src;
+
+	if (entry >> 59 < SWP_SPECIAL_MIN)
+		return false; /* a swap file's entry */
+	if (pfn == self)
+		return true;
+	return pfn < s->max_pfn && !read_page(s, ctx, pfn, &src) && !src.tail &&
+	       same_claim(s, ctx, &src, claim);
+}
+
 /*
  * What the page table holds at @va for @o, described in @what: the frame it
  * maps, or the non-present entry. A page migrated (compaction) after its struct
@@ -705,7 +757,7 @@ static enum pte_state pte_state(struct rmap_state *s, struct vh_detect_ctx *ctx,
 				const struct owner *o, uint64_t va, uint64_t self,
 				const struct rpage *claim, char *what, size_t len)
 {
-	uint64_t want = 0, got = 0, pfn;
+	uint64_t pfn;
 	struct vh_translation t;
 	struct rpage y;
 
@@ -716,7 +768,7 @@ static enum pte_state pte_state(struct rmap_state *s, struct vh_detect_ctx *ctx,
 				 "no page table maps it: its PTE was erased with the frame kept");
 			return PTE_ERASED;
 		}
-		if (swap_pfn(t.entry, o->levels) == self) {
+		if (migration_of(s, ctx, o, t.entry, self, claim)) {
 			snprintf(what, len,
 				 "its PTE holds a migration entry for it (0x%" PRIx64
 				 "): the page was being moved",
@@ -736,16 +788,14 @@ static enum pte_state pte_state(struct rmap_state *s, struct vh_detect_ctx *ctx,
 		 pfn);
 	if (read_page(s, ctx, pfn, &y))
 		return PTE_DISPLACED;
-	if (!y.mapping && y.refcount == 0) {
+	if (!y.tail && !y.mapping && y.refcount == 0) {
 		snprintf(what, len,
 			 "the PTE maps frame 0x%" PRIx64 ", which is free by its struct "
 			 "page, and no page table maps it",
 			 pfn);
 		return PTE_MOVED_FRAME;
 	}
-	if (anon_of(ctx, y.mapping) && y.index == claim->index &&
-	    !root_of(s, ctx, anon_of(ctx, claim->mapping), &want) &&
-	    !root_of(s, ctx, anon_of(ctx, y.mapping), &got) && want == got) {
+	if (!y.tail && same_claim(s, ctx, &y, claim)) {
 		snprintf(what, len,
 			 "the PTE maps frame 0x%" PRIx64 ", which claims the same address: "
 			 "two frames for one page",

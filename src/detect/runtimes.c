@@ -14,6 +14,9 @@
 /* LuaJIT: machine-code areas chained per VMA at most, and the reach of its jumps to the VM */
 #define MCODE_AREAS 64
 #define MCODE_REACH (2ull << 30)
+/* the largest machine-code area believed (LuaJIT's sizemcode: 32-64 KiB by default; its
+ * maxmcode, the total, 512 KiB); also the most memory said LuaJIT's unverified */
+#define MCODE_AREA_MAX (4ull << 20)
 /* luajit_mcode(): the memory is not LuaJIT's machine code */
 #define NOT_MCODE 1
 
@@ -121,6 +124,23 @@ static bool anon_exec_start(const struct vh_vma_list *l, uint64_t addr)
 	return false;
 }
 
+/* An MCLink's size: page-sized, no larger than an area is, within @room. */
+static bool link_ok(const uint64_t link[2], uint64_t room)
+{
+	return link[1] && !(link[1] & 4095) && link[1] <= MCODE_AREA_MAX && link[1] <= room;
+}
+
+/* The area a link points back to starts with an MCLink of its own. */
+static int linked_area(const struct vh_detect_ctx *ctx, uint64_t at)
+{
+	uint64_t link[2];
+	int err = vh_detect_read(ctx, at, link, sizeof(link));
+
+	if (err)
+		return err;
+	return link_ok(link, MCODE_AREA_MAX) ? VH_OK : NOT_MCODE;
+}
+
 /*
  * LuaJIT's machine-code areas (lj_mcode.c): each is mmap()ed within jump reach
  * of the VM's code and begins with an MCLink { MCode *next; size_t size; }:
@@ -143,9 +163,12 @@ static int luajit_mcode(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
 		err = vh_detect_read(ctx, at, link, sizeof(link));
 		if (err)
 			return err;
-		if (!link[1] || link[1] & 4095 || link[1] > v->end - at ||
+		if (!link_ok(link, v->end - at) ||
 		    (link[0] && !anon_exec_start(ctx->vmas, link[0])))
 			return NOT_MCODE;
+		if (link[0] && (err = linked_area(ctx, link[0])))
+			return err == VH_ERR_EXCLUDED || err == VH_ERR_NOT_PRESENT ? err
+										   : NOT_MCODE;
 		at += link[1];
 		++*areas;
 	}
@@ -170,7 +193,8 @@ static enum vh_severity jit_code(const struct vh_detect_ctx *ctx, const struct v
 			 areas, areas == 1 ? "" : "s");
 		return VH_SEV_INFO;
 	}
-	if (err == VH_ERR_EXCLUDED || err == VH_ERR_NOT_PRESENT) {
+	if ((err == VH_ERR_EXCLUDED || err == VH_ERR_NOT_PRESENT) &&
+	    v->end - v->start <= MCODE_AREA_MAX) {
 		snprintf(why, len,
 			 "executable anonymous memory in a LuaJIT process: its machine code, "
 			 "likely; not verified (the content is not in the dump)");

@@ -33,6 +33,7 @@
 #include <vmahunt/detect.h>
 
 #include "detect/detectors.h"
+#include "util/grow.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -97,7 +98,7 @@ struct xv_state {
 	uint64_t vmemmap, page_offset, max_pfn;
 	struct cache cache[NKINDS];
 	struct cpu_slab *cpus;
-	size_t ncpus;
+	size_t ncpus, capcpus;
 	bool sheaves; /* 6.18+: some freed objects sit in per-CPU sheaves */
 	struct tree_vma *tv;
 	size_t ntv, captv;
@@ -262,13 +263,11 @@ static int read_cpus(struct xv_state *s, struct vh_detect_ctx *ctx, const struct
 			return VH_ERR_CORRUPT;
 		if (!cs.page)
 			continue;
-		if (s->ncpus % 64 == 0) {
-			struct cpu_slab *n = realloc(s->cpus, (s->ncpus + 64) * sizeof(*n));
+		struct cpu_slab *n = vh_grow(s->cpus, s->ncpus, &s->capcpus, sizeof(*n), 64);
 
-			if (!n)
-				return VH_ERR_NOMEM;
-			s->cpus = n;
-		}
+		if (!n)
+			return VH_ERR_NOMEM;
+		s->cpus = n;
 		s->cpus[s->ncpus++] = cs;
 	}
 	return VH_OK;
@@ -396,22 +395,6 @@ static bool ready(struct xv_state *s, struct vh_detect_ctx *ctx)
 
 /* --- task(): what the VMA trees hold ------------------------------------- */
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	void *p;
-	size_t c;
-
-	if (n < *cap)
-		return VH_OK;
-	c = *cap ? *cap * 2 : 1024;
-	p = realloc(*arr, c * elem);
-	if (!p)
-		return VH_ERR_NOMEM;
-	*arr = p;
-	*cap = c;
-	return VH_OK;
-}
-
 static int xv_task(void *state, struct vh_detect_ctx *ctx)
 {
 	struct xv_state *s = state;
@@ -420,8 +403,9 @@ static int xv_task(void *state, struct vh_detect_ctx *ctx)
 
 	if (!l || !l->mm || !ctx->prof)
 		return VH_OK;
-	if (grow((void **)&s->mms, &s->capmm, s->nmm, sizeof(*s->mms)))
+	if (!(m = vh_grow(s->mms, s->nmm, &s->capmm, sizeof(*m), 1024)))
 		return VH_ERR_NOMEM;
+	s->mms = m;
 	m = &s->mms[s->nmm++];
 	memset(m, 0, sizeof(*m));
 	m->mm = l->mm;
@@ -434,9 +418,15 @@ static int xv_task(void *state, struct vh_detect_ctx *ctx)
 		if (!v->vm_mm)
 			continue; /* the gate VMA: in no mm */
 		m->ntree++;
-		if (grow((void **)&s->tv, &s->captv, s->ntv, sizeof(*s->tv)) ||
-		    grow((void **)&s->vaddrs, &s->capva, s->nva, sizeof(*s->vaddrs)))
+		struct tree_vma *tv = vh_grow(s->tv, s->ntv, &s->captv, sizeof(*tv), 1024);
+		uint64_t *va;
+
+		if (!tv)
 			return VH_ERR_NOMEM;
+		s->tv = tv;
+		if (!(va = vh_grow(s->vaddrs, s->nva, &s->capva, sizeof(*va), 1024)))
+			return VH_ERR_NOMEM;
+		s->vaddrs = va;
 		s->tv[s->ntv++] = (struct tree_vma){l->mm, v->start, v->end};
 		s->vaddrs[s->nva++] = v->addr;
 	}

@@ -12,7 +12,7 @@ void *vh_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first)
 	if (n < *cap)
 		return arr;
 	c = *cap ? *cap * 2 : first;
-	if (!size || c < *cap || c > SIZE_MAX / size)
+	if (!size || !c || c < *cap || c > SIZE_MAX / size)
 		return NULL;
 	p = realloc(arr, c * size);
 	if (p)

@@ -20,6 +20,11 @@ given, in a copy of qemu.elf and in a LiME container of the same memory:
                it, on any image: info, kind "moved"
   fake-entry   its PTE replaced by a non-present entry naming no frame of it:
                high on both images
+  migrating-dest  the other half of a migration: its PTE a migration entry naming
+               F, whose struct page claims the address too (A is the page's
+               destination, already in the reverse map): both frames "moved", info
+  protnone     its PTE made PROT_NONE (present bit clear, bit 8 set, pfn
+               inverted): it still maps A, no finding
   remap-other  its PTE pointed at an anonymous page of another of pid 1's VMAs
                (the DFRWS remapping technique): high on both images
   erase        its PTE cleared (the DFRWS erasure technique): high on both images,
@@ -43,6 +48,13 @@ from ps_damage import elf_loads, file_offset, kvtop  # noqa: E402
 PAGE = 4096
 LIME_MAGIC, LIME_VERSION = 0x4C694D45, 1
 SWAP_ENTRY = 0x3ffffffff3e00  # present bit clear, naming no frame of the cases
+
+
+def protnone(pte):
+    """@pte as mprotect(PROT_NONE) or NUMA balancing leaves it: present bit clear,
+    _PAGE_PROTNONE (bit 8) set, the pfn inverted (the L1TF fix); it still maps its frame."""
+    pfn_bits = pte & ADDR
+    return (pte & ~ADDR & ~P) | (1 << 8) | (~pfn_bits & ADDR)
 
 
 def migration_entry(pfn, swap_type=30):
@@ -184,6 +196,10 @@ def cases(t, pages, vmas):
          "migration entry for it"),
         ("fake-entry", [(at, q(SWAP_ENTRY))], [("erased", hi)], [("erased", hi)],
          "no migration entry for it"),
+        ("migrating-dest", [(at, q(migration_entry(f_pfn))), twin],
+         [("moved", info), ("moved", info)], [("moved", info), ("moved", info)],
+         "migration entry for it"),
+        ("protnone", [(at, q(protnone(pte)))], [], [], None),
         ("remap-other", [(at, q(to(other[3])))], [("displaced", hi), ("remapped", hi)],
          [("displaced", hi), ("remapped", hi)], "pointed elsewhere"),
         ("erase", [(at, q(0))], [("erased", hi), ("rss", hi)], [("erased", hi), ("rss", hi)],
@@ -228,7 +244,7 @@ def check_lab(a, lab):
                     stray = [f for f in new if f not in mine]
                     if stray:
                         errs.append(f"other findings: {[finding_key(f) for f in stray][:3]}")
-                    if new and not any(words in f["reason"] for f in new):
+                    if words and new and not any(words in f["reason"] for f in new):
                         errs.append(f"no reason says '{words}': {[f['reason'] for f in new]}")
                     if kind == "lime" and cname.startswith("moved-") and new and \
                             "running kernel" not in new[0]["reason"]:

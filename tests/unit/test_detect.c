@@ -290,7 +290,12 @@ static void test_luajit_calibration(void **state)
 	/* two areas the kernel merged into one VMA, the second linking to another VMA's */
 	lj_link(1, 0x3ff00000, 0, 0x10000);
 	lj_link(2, 0x3ff10000, 0x3ffd0000, 0x20000);
+	lj_link(3, 0x3ffd0000, 0, 0x10000);
 	assert_int_equal(lj_severity(lj, 0x3ff00000, 0x3ff30000, R | X), VH_SEV_INFO);
+	/* ... whose own link is no MCLink */
+	lj_link(3, 0x3ffd0000, 0, 0x1234);
+	assert_int_equal(lj_severity(lj, 0x3ff00000, 0x3ff30000, R | X), VH_SEV_LOW);
+	lj_link(3, 0x3ffd0000, 0, 0x10000);
 	/* the last area overruns the VMA */
 	assert_int_equal(lj_severity(lj, 0x3ff00000, 0x3ff20000, R | X), VH_SEV_LOW);
 	/* a size that is not the area's, a link to nowhere, no link at all */
@@ -306,9 +311,14 @@ static void test_luajit_calibration(void **state)
 	assert_int_equal(lj_severity(lj, 0x1000000000ull, 0x1000010000ull, R | X), VH_SEV_LOW);
 	lj_link(0, 0x3fff0000, 0, 0x10000);
 	assert_int_equal(lj_severity("/usr/bin/perl", 0x3fff0000, 0x40000000, R | X), VH_SEV_LOW);
-	/* content not in the dump: said unverified, in a LuaJIT process only */
+	/* an area larger than LuaJIT makes them (4 MiB): not believed */
+	lj_link(0, 0x3e000000, 0, 0x800000);
+	assert_int_equal(lj_severity(lj, 0x3e000000, 0x3e800000, R | X), VH_SEV_LOW);
+	lj_link(0, 0x3fff0000, 0, 0x10000);
+	/* content not in the dump: said unverified, in a LuaJIT process only, up to 4 MiB */
 	lj_read_ok = 0;
 	assert_int_equal(lj_severity(lj, 0x3fff0000, 0x40000000, R | X), VH_SEV_INFO);
+	assert_int_equal(lj_severity(lj, 0x3e000000, 0x3e800000, R | X), VH_SEV_LOW);
 	assert_int_equal(lj_severity("/usr/bin/perl", 0x3fff0000, 0x40000000, R | X), VH_SEV_LOW);
 	lj_read_ok = 1;
 }

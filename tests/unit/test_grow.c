@@ -49,6 +49,9 @@ static void test_overflow(void **state)
 	cap = 0;
 	assert_null(vh_grow(NULL, 0, &cap, 0, 4));
 	assert_int_equal(cap, 0);
+	/* no first capacity: nothing to allocate, never a zero-sized array */
+	assert_null(vh_grow(NULL, 0, &cap, 8, 0));
+	assert_int_equal(cap, 0);
 }
 
 int main(void)
