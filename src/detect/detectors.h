@@ -103,6 +103,12 @@ void vh_detect_warn_run(struct vh_detect_ctx *ctx, const char *det, const char *
 /* Frames of the dump's RAM (the end of its highest range), at most 2^@max_bits. */
 uint64_t vh_detect_ram_pfns(struct vh_dump *d, unsigned max_bits);
 
+/* The index of the first task of thread group @tgid in @tl (sorted by tgid; NULL: 0). */
+size_t vh_detect_group_start(const struct vh_task_list *tl, int32_t tgid);
+
+/* The leader of thread group @tgid in @tl, or NULL. */
+const struct vh_task *vh_detect_leader(const struct vh_task_list *tl, int32_t tgid);
+
 /* A finding about task @t (pid, comm; the range is the task_struct's address). */
 int vh_detect_emit_task(struct vh_detect_ctx *ctx, const char *det, const struct vh_task *t,
 			enum vh_severity sev, const char *fmt, ...)

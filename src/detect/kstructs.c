@@ -22,25 +22,6 @@
 
 /* --- hidden-task --------------------------------------------------------- */
 
-/* The leader of @t's thread group in the list (sorted by tgid, leader first), or NULL. */
-static const struct vh_task *group_leader(const struct vh_task_list *tl, const struct vh_task *t)
-{
-	size_t lo = 0, hi = tl->ntasks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (tl->tasks[mid].tgid < t->tgid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < tl->ntasks && tl->tasks[lo].tgid == t->tgid; lo++)
-		if (tl->tasks[lo].leader)
-			return &tl->tasks[lo];
-	return NULL;
-}
-
 /* Threads of @leader's group that only the pid table gave (reported with it). */
 static size_t hidden_threads(const struct vh_task_list *tl, const struct vh_task *leader)
 {
@@ -55,7 +36,7 @@ static size_t hidden_threads(const struct vh_task_list *tl, const struct vh_task
 /* Found only in the pid table: on no task or thread list. */
 static int only_in_pid_table(struct vh_detect_ctx *ctx, const struct vh_task *t)
 {
-	const struct vh_task *leader = t->leader ? t : group_leader(ctx->tasks, t);
+	const struct vh_task *leader = t->leader ? t : vh_detect_leader(ctx->tasks, t->tgid);
 
 	if (t->leader)
 		return vh_detect_emit_task(
@@ -94,7 +75,7 @@ static int check_task(struct vh_detect_ctx *ctx, const struct vh_task *t)
 		    "task on the task list but not in the pid table (hidden from "
 		    "/proc), task_struct 0x%" PRIx64,
 		    t->addr);
-	if (!t->leader && !group_leader(tl, t))
+	if (!t->leader && !vh_detect_leader(tl, t->tgid))
 		return vh_detect_emit_task(
 		    ctx, "hidden-task", t, VH_SEV_MEDIUM,
 		    "thread whose group leader (tgid %" PRId32 ") is on no list", t->tgid);

@@ -636,30 +636,11 @@ static bool walked(const struct rmap_state *s, int32_t tgid)
 	return bsearch(&tgid, s->walked, s->nwalked, sizeof(*s->walked), tgid_cmp) != NULL;
 }
 
-/* The process (leader) @tgid of the task list, sorted by tgid, or NULL. */
-static const struct vh_task *leader_of(const struct vh_task_list *tl, int32_t tgid)
-{
-	size_t lo = 0, hi = tl->ntasks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (tl->tasks[mid].tgid < tgid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < tl->ntasks && tl->tasks[lo].tgid == tgid; lo++)
-		if (tl->tasks[lo].leader)
-			return &tl->tasks[lo];
-	return NULL;
-}
-
 /* Is @anc an ancestor of @tgid by real_parent (a bounded walk: a cycle ends it)? */
 static bool ancestor(const struct vh_task_list *tl, int32_t anc, int32_t tgid)
 {
 	for (int depth = 0; depth < 1024 && tgid > 1; depth++) {
-		const struct vh_task *t = leader_of(tl, tgid);
+		const struct vh_task *t = vh_detect_leader(tl, tgid);
 
 		if (!t || t->ppid == tgid)
 			return false;

@@ -53,3 +53,27 @@ int vh_detect_emit_task(struct vh_detect_ctx *ctx, const char *det, const struct
 	va_end(ap);
 	return vh_detect_emit(ctx, &f, NULL, 0);
 }
+
+size_t vh_detect_group_start(const struct vh_task_list *tl, int32_t tgid)
+{
+	size_t lo = 0, hi = tl ? tl->ntasks : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tl->tasks[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct vh_task *vh_detect_leader(const struct vh_task_list *tl, int32_t tgid)
+{
+	for (size_t i = vh_detect_group_start(tl, tgid);
+	     tl && i < tl->ntasks && tl->tasks[i].tgid == tgid; i++)
+		if (tl->tasks[i].leader)
+			return &tl->tasks[i];
+	return NULL;
+}

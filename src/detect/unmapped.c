@@ -531,22 +531,6 @@ static int file_table(struct um_state *s, struct vh_detect_ctx *ctx, const struc
 	return err == VH_ERR_NOMEM ? err : VH_OK;
 }
 
-/* The index of the first task of thread group @tgid in @tl (sorted by tgid). */
-static size_t group_start(const struct vh_task_list *tl, int32_t tgid)
-{
-	size_t lo = 0, hi = tl ? tl->ntasks : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (tl->tasks[mid].tgid < tgid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * The file tables of the process: its leader's, then each thread's that is
  * its own (a files_struct no earlier task of the group uses), at most
@@ -565,7 +549,7 @@ static int file_tables(struct um_state *s, struct vh_detect_ctx *ctx)
 	err = file_table(s, ctx, ctx->task, seen, &nseen);
 	if (!vh_member_read(&s->kr, ctx->task->addr, &ctx->prof->task_struct.files, &tables[0]))
 		ntables = 1;
-	for (size_t i = group_start(tl, ctx->task->tgid);
+	for (size_t i = vh_detect_group_start(tl, ctx->task->tgid);
 	     !err && tl && i < tl->ntasks && tl->tasks[i].tgid == ctx->task->tgid; i++) {
 		const struct vh_task *t = &tl->tasks[i];
 		uint64_t files = 0;
