@@ -633,7 +633,8 @@ static int tgid_cmp(const void *a, const void *b)
 
 static bool walked(const struct rmap_state *s, int32_t tgid)
 {
-	return bsearch(&tgid, s->walked, s->nwalked, sizeof(*s->walked), tgid_cmp) != NULL;
+	return s->nwalked &&
+	       bsearch(&tgid, s->walked, s->nwalked, sizeof(*s->walked), tgid_cmp) != NULL;
 }
 
 /* Is @anc an ancestor of @tgid by real_parent (a bounded walk: a cycle ends it)? */
@@ -902,8 +903,10 @@ static int rmap_finish(void *state, struct vh_detect_ctx *ctx)
 				   "limited to one process");
 		return VH_OK;
 	}
-	qsort(s->own, s->nown, sizeof(*s->own), owner_cmp);
-	qsort(s->walked, s->nwalked, sizeof(*s->walked), tgid_cmp);
+	if (s->nown) /* empty arrays are NULL: not for qsort */
+		qsort(s->own, s->nown, sizeof(*s->own), owner_cmp);
+	if (s->nwalked)
+		qsort(s->walked, s->nwalked, sizeof(*s->walked), tgid_cmp);
 	size = ctx->prof->page.type.size;
 	v.buf = malloc(PAGE_CHUNK * size);
 	if (!v.buf)

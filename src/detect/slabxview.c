@@ -881,9 +881,13 @@ static int xv_finish(void *state, struct vh_detect_ctx *ctx)
 		vh_detect_warn_run(ctx, DET,
 				   "tasks and mm_structs not judged: the scan is limited to one "
 				   "process (what the others use is not known)");
-	qsort(s->tv, s->ntv, sizeof(*s->tv), tv_cmp);
-	qsort(s->vaddrs, s->nva, sizeof(*s->vaddrs), u64_cmp);
-	qsort(s->mms, s->nmm, sizeof(*s->mms), mm_cmp);
+	/* (arrays that stayed empty are NULL: qsort must not be given them) */
+	if (s->ntv)
+		qsort(s->tv, s->ntv, sizeof(*s->tv), tv_cmp);
+	if (s->nva)
+		qsort(s->vaddrs, s->nva, sizeof(*s->vaddrs), u64_cmp);
+	if (s->nmm)
+		qsort(s->mms, s->nmm, sizeof(*s->mms), mm_cmp);
 	/* a CPU's slab is one slab (of one cache): its first entry is the one */
 	if (s->ncpus)
 		qsort(s->cpus, s->ncpus, sizeof(*s->cpus), cpu_cmp);
