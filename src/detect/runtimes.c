@@ -180,8 +180,8 @@ static int luajit_mcode(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
  * (why says so) if it is LuaJIT's machine code, verified by its links, or
  * unverified for want of the content in a LuaJIT process.
  */
-static enum vh_severity jit_code(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
-				 enum vh_severity sev, char *why, size_t len)
+enum vh_severity vh_exec_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
+				   enum vh_severity sev, char *why, size_t len)
 {
 	size_t areas;
 	int err = luajit_mcode(ctx, v, &areas);
@@ -201,12 +201,6 @@ static enum vh_severity jit_code(const struct vh_detect_ctx *ctx, const struct v
 		return VH_SEV_INFO;
 	}
 	return sev;
-}
-
-enum vh_severity vh_exec_calibrate(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
-				   enum vh_severity sev, char *why, size_t len)
-{
-	return jit_code(ctx, v, sev, why, len);
 }
 
 /* JIT runtimes whose code caches are writable and executable, by library or program. */
@@ -255,7 +249,7 @@ enum vh_severity vh_rwx_calibrate(const struct vh_detect_ctx *ctx, const struct 
 			return VH_SEV_INFO;
 		}
 	}
-	if (jit_code(ctx, v, VH_SEV_HIGH, why, len) == VH_SEV_INFO)
+	if (vh_exec_calibrate(ctx, v, VH_SEV_HIGH, why, len) == VH_SEV_INFO)
 		return VH_SEV_INFO; /* LuaJIT built without W^X for its code */
 	jit = jit_runtime(ctx);
 	if (jit) {
