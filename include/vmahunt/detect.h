@@ -101,7 +101,7 @@ struct vh_detect_ctx {
 	bool user_pages;		/* the dump holds user-process pages */
 	uint64_t root;			/* physical address of the process's page tables;
 					   0 when they could not be found (warned) */
-	int levels;			/* 4 or 5 */
+	const struct vh_mmu *mmu;	/* the page tables' format; NULL for a process core */
 	vh_finding_fn sink;
 	void *sink_arg;
 	vh_warning_fn warn;		  /* may be NULL: warnings are dropped */
@@ -170,9 +170,13 @@ VH_EXPORT int vh_detect_emit(struct vh_detect_ctx *ctx, struct vh_finding *f,
 VH_EXPORT void vh_detect_warn(const struct vh_detect_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Writes up to @max instructions of @code (at address @addr) into @out, one per line. */
-VH_EXPORT void vh_disasm(const unsigned char *code, size_t len, uint64_t addr, unsigned max,
-			 char *out, size_t outlen);
+/*
+ * Writes up to @max instructions of @code (at address @addr), machine code of
+ * @arch (enum vh_arch_id: x86-64's for VH_ARCH_UNKNOWN), into @out, one per
+ * line; a line that does not fit is left out whole.
+ */
+VH_EXPORT void vh_disasm(int arch, const unsigned char *code, size_t len, uint64_t addr,
+			 unsigned max, char *out, size_t outlen);
 
 #define VH_SCAN_MAX_DETECTORS 64
 

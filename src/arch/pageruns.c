@@ -49,23 +49,24 @@ static int core_runs(struct vh_dump *d, struct page_run *r)
 	return ret ? ret : run_flush(r);
 }
 
-int vh_page_runs(struct vh_dump *d, uint64_t root, int levels, uint64_t start, uint64_t end,
-		 int (*fn)(void *arg, uint64_t start, uint64_t len), void *arg)
+int vh_page_runs(struct vh_dump *d, const struct vh_mmu *mmu, uint64_t root, uint64_t start,
+		 uint64_t end, int (*fn)(void *arg, uint64_t start, uint64_t len), void *arg)
 {
 	struct page_run r = {.lo = start, .hi = end, .fn = fn, .arg = arg};
-	/* the user half: below the kernel's, whatever @end says */
-	uint64_t top = levels == 5 ? 1ull << 56 : 1ull << 47;
+	uint64_t top;
 	int ret;
 
-	if (!root) {
+	if (!root || !mmu) {
 		if (!r.hi)
 			r.hi = UINT64_MAX;
 		return core_runs(d, &r);
 	}
+	/* the user half: below the kernel's, whatever @end says */
+	top = vh_mmu_user_end(mmu);
 	if (r.hi > top || !r.hi)
 		r.hi = top;
 	if (r.lo >= r.hi)
 		return VH_OK;
-	ret = vh_x86_64_walk(d, root, levels, r.lo, r.hi, run_add, &r, NULL);
+	ret = vh_walk(d, mmu, root, r.lo, r.hi, run_add, &r, NULL);
 	return ret ? ret : run_flush(&r);
 }

@@ -10,7 +10,7 @@ void vh_vread_user(struct vh_vread *r, struct vh_dump *d, const struct vh_kernel
 {
 	memset(r->tlb, 0, sizeof(r->tlb));
 	r->d = d;
-	r->levels = km->levels;
+	r->mmu = km->mmu;
 	r->root = root;
 	r->kernel_start = vh_kernel_half_start(km);
 }
@@ -25,7 +25,7 @@ void vh_vread_kernel(struct vh_vread *r, struct vh_dump *d, const struct vh_kern
  * there is one. A huge page is remembered 4 KiB at a time: one entry per page
  * actually read.
  */
-static int page_of(struct vh_dump *d, uint64_t root, int levels, struct vh_vread *tlb,
+static int page_of(struct vh_dump *d, const struct vh_mmu *mmu, uint64_t root, struct vh_vread *tlb,
 		   uint64_t vaddr, uint64_t *ppage)
 {
 	uint64_t vpage = vaddr >> 12;
@@ -37,7 +37,7 @@ static int page_of(struct vh_dump *d, uint64_t root, int levels, struct vh_vread
 		*ppage = tlb->tlb[slot].ppage;
 		return VH_OK;
 	}
-	err = vh_x86_64_translate(d, root, levels, vaddr, &t);
+	err = vh_translate(d, mmu, root, vaddr, &t);
 	if (err)
 		return err;
 	*ppage = t.paddr & ~PAGE_MASK;
@@ -48,8 +48,8 @@ static int page_of(struct vh_dump *d, uint64_t root, int levels, struct vh_vread
 	return VH_OK;
 }
 
-static int read_virt(struct vh_dump *d, uint64_t root, int levels, struct vh_vread *tlb,
-		     uint64_t vaddr, void *buf, size_t len)
+static int read_virt(struct vh_dump *d, const struct vh_mmu *mmu, uint64_t root,
+		     struct vh_vread *tlb, uint64_t vaddr, void *buf, size_t len)
 {
 	unsigned char *dst = buf;
 
@@ -57,7 +57,7 @@ static int read_virt(struct vh_dump *d, uint64_t root, int levels, struct vh_vre
 		size_t in_page = 4096 - (size_t)(vaddr & PAGE_MASK);
 		size_t n = len < in_page ? len : in_page;
 		uint64_t ppage;
-		int err = page_of(d, root, levels, tlb, vaddr, &ppage);
+		int err = page_of(d, mmu, root, tlb, vaddr, &ppage);
 
 		if (!err)
 			err = vh_dump_read_phys(d, ppage + (vaddr & PAGE_MASK), dst, n);
@@ -72,21 +72,21 @@ static int read_virt(struct vh_dump *d, uint64_t root, int levels, struct vh_vre
 
 int vh_vread(struct vh_vread *r, uint64_t vaddr, void *buf, size_t len)
 {
-	return read_virt(r->d, r->root, r->levels, r, vaddr, buf, len);
+	return read_virt(r->d, &r->mmu, r->root, r, vaddr, buf, len);
 }
 
 int vh_vread_translate(struct vh_vread *r, uint64_t vaddr, uint64_t *paddr)
 {
 	uint64_t ppage;
-	int err = page_of(r->d, r->root, r->levels, r, vaddr, &ppage);
+	int err = page_of(r->d, &r->mmu, r->root, r, vaddr, &ppage);
 
 	if (!err)
 		*paddr = ppage | (vaddr & PAGE_MASK);
 	return err;
 }
 
-int vh_vread_once(struct vh_dump *d, uint64_t root, int levels, uint64_t vaddr, void *buf,
-		  size_t len)
+int vh_vread_once(struct vh_dump *d, const struct vh_mmu *mmu, uint64_t root, uint64_t vaddr,
+		  void *buf, size_t len)
 {
-	return read_virt(d, root, levels, NULL, vaddr, buf, len);
+	return read_virt(d, mmu, root, NULL, vaddr, buf, len);
 }

@@ -14,8 +14,6 @@
 #define JIT_SIZE (16ull << 20)
 /* Pages of one VMA the content detectors look at (bounded work per VMA). */
 #define SCAN_PAGES 64
-/* A NOP sled: this many 0x90 bytes in a row. */
-#define SLED_MIN 32
 
 static bool is_exec(const struct vh_vma *v)
 {
@@ -258,26 +256,6 @@ static int elf_in_anon_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_
 	return VH_OK;
 }
 
-long vh_find_sled(const unsigned char *b, size_t n)
-{
-	size_t run = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		run = b[i] == 0x90 ? run + 1 : 0;
-		if (run == SLED_MIN)
-			return (long)(i + 1 - SLED_MIN);
-	}
-	return -1;
-}
-
-long vh_find_syscall_stub(const unsigned char *b, size_t n)
-{
-	for (size_t i = 0; i + 7 <= n; i++)
-		if (b[i] == 0xb8 && b[i + 5] == 0x0f && b[i + 6] == 0x05)
-			return (long)i;
-	return -1;
-}
-
 /* Looks at one page: emits at the first sled or stub; *hit says whether it did. */
 static int shellcode_page(struct vh_detect_ctx *ctx, const struct vh_vma *v, uint64_t a, bool *hit)
 {
@@ -286,8 +264,8 @@ static int shellcode_page(struct vh_detect_ctx *ctx, const struct vh_vma *v, uin
 
 	if (vh_detect_read(ctx, a, b, sizeof(b)))
 		return VH_OK;
-	sled = vh_find_sled(b, sizeof(b));
-	stub = vh_find_syscall_stub(b, sizeof(b));
+	sled = vh_detect_isa(ctx)->find_sled(b, sizeof(b));
+	stub = vh_detect_isa(ctx)->find_syscall_stub(b, sizeof(b));
 	if (sled < 0 && stub < 0)
 		return VH_OK;
 	*hit = true;

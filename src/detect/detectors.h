@@ -5,6 +5,8 @@
 
 #include <vmahunt/detect.h>
 
+#include "arch/isa.h"
+
 #include <stdio.h>
 
 /* pagetables.c: page tables against VMAs; kstructs.c: kernel structures against each other */
@@ -23,11 +25,6 @@ extern const struct vh_detector vh_detector_task_flags;
 extern const struct vh_detector vh_detector_unmapped_payload;
 extern const struct vh_detector vh_detector_slab_xview;
 
-/* builtin.c, the shellcode detector's tests (unmapped.c uses them too): */
-/* the offset of the first run of 32 NOPs (0x90) in @b, or -1; */
-long vh_find_sled(const unsigned char *b, size_t n);
-/* the offset of "mov eax, imm32; syscall" (b8 xx xx xx xx 0f 05) in @b, or -1. */
-long vh_find_syscall_stub(const unsigned char *b, size_t n);
 
 /*
  * runtimes.c: the severity of an anonymous rwx VMA of ctx's process: info for libffi
@@ -61,8 +58,12 @@ struct vh_payload_hit {
 	uint16_t e_type, e_machine; /* VH_PAYLOAD_ELF */
 };
 
-/* Judges the @n bytes of one page at @b (an ELF header counts at its start only). */
-void vh_payload_page(const unsigned char *b, size_t n, struct vh_payload_hit *hit);
+/*
+ * Judges the @n bytes of one page at @b (an ELF header counts at its start
+ * only; sleds and stubs are @isa's).
+ */
+void vh_payload_page(const struct vh_isa *isa, const unsigned char *b, size_t n,
+		     struct vh_payload_hit *hit);
 
 /* The severity of a sign: high for an ELF image or shellcode, info for one weak sign. */
 enum vh_severity vh_payload_severity(enum vh_payload_sign sign);
@@ -105,6 +106,12 @@ uint64_t vh_detect_ram_pfns(struct vh_dump *d, unsigned max_bits);
 
 /* The index of the first task of thread group @tgid in @tl (sorted by tgid; NULL: 0). */
 size_t vh_detect_group_start(const struct vh_task_list *tl, int32_t tgid);
+
+/*
+ * The instruction set of ctx's process: its page tables' architecture, or a
+ * process core's (arch/isa.h: NOP sleds, system-call stubs, capstone mode).
+ */
+const struct vh_isa *vh_detect_isa(const struct vh_detect_ctx *ctx);
 
 /* The leader of thread group @tgid in @tl, or NULL. */
 const struct vh_task *vh_detect_leader(const struct vh_task_list *tl, int32_t tgid);

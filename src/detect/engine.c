@@ -6,6 +6,7 @@
 #include <vmahunt/detect.h>
 
 #include "arch/vread.h"
+#include "detect/detectors.h"
 #include "kernel/kmem.h"
 
 #include <capstone/capstone.h>
@@ -35,7 +36,7 @@ int vh_detect_read(const struct vh_detect_ctx *ctx, uint64_t uaddr, void *buf, s
 		return ctx->read(ctx->read_arg, uaddr, buf, len);
 	if (!ctx->root)
 		return VH_ERR_NOT_MAPPED; /* the process's page tables could not be found */
-	return vh_vread_once(ctx->d, ctx->root, ctx->levels, uaddr, buf, len);
+	return vh_vread_once(ctx->d, ctx->mmu, ctx->root, uaddr, buf, len);
 }
 
 /*
@@ -58,15 +59,16 @@ static int read_user(void *arg, uint64_t uaddr, void *buf, size_t len)
 	return vh_vread(&rd->ur, uaddr, buf, len);
 }
 
-void vh_disasm(const unsigned char *code, size_t len, uint64_t addr, unsigned max, char *out,
-	       size_t outlen)
+void vh_disasm(int arch, const unsigned char *code, size_t len, uint64_t addr, unsigned max,
+	       char *out, size_t outlen)
 {
+	const struct vh_isa *isa = vh_isa(arch);
 	csh h;
 	cs_insn *insn;
 	size_t n, used = 0;
 
 	out[0] = '\0';
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+	if (cs_open((cs_arch)isa->cs_arch, (cs_mode)isa->cs_mode, &h) != CS_ERR_OK)
 		return;
 	n = cs_disasm(h, code, len, addr, max, &insn);
 	for (size_t i = 0; i < n && used < outlen; i++) {
@@ -100,7 +102,7 @@ static void fill_evidence(const struct vh_detect_ctx *ctx, struct vh_finding *f,
 	if (vh_detect_read(ctx, at, f->bytes, n))
 		return;
 	f->nbytes = n;
-	vh_disasm(f->bytes, n, at, 8, f->disasm, sizeof(f->disasm));
+	vh_disasm(vh_detect_isa(ctx)->arch, f->bytes, n, at, 8, f->disasm, sizeof(f->disasm));
 }
 
 /* The thread group of task @pid (@pid itself when the list lacks it). */
@@ -311,7 +313,7 @@ int vh_scan_run(struct vh_scan *s, struct vh_dump *d, const struct vh_kernel_map
 	void *states[VH_SCAN_MAX_DETECTORS] = {0};
 	struct run_readers rd = {.have_root = false};
 	struct vh_detect_ctx ctx = {.d = d,
-				    .levels = km->levels,
+				    .mmu = &km->mmu,
 				    .read = read_user,
 				    .read_arg = &rd,
 				    .sink = s->sink,

@@ -52,8 +52,7 @@ static bool kernel_exec(struct hook_scan *s, uint64_t addr)
 
 	if ((addr & ~0xfffull) == s->exec_page)
 		return true;
-	if (vh_x86_64_translate(s->ctx->d, s->ctx->km->pgd, s->ctx->km->levels, addr, &t) ||
-	    !t.executable)
+	if (vh_translate(s->ctx->d, &s->ctx->km->mmu, s->ctx->km->pgd, addr, &t) || !t.executable)
 		return false;
 	s->exec_page = addr & ~0xfffull;
 	return true;

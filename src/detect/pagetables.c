@@ -29,10 +29,10 @@
 /* Findings per process and detector; the rest are counted in one warning. */
 #define MAX_RUNS 256
 
-/* The end of the user half: 128 TiB with 4 levels, 64 PiB with 5. */
-static uint64_t user_end(int levels)
+/* The end of the user half (x86-64: 128 TiB with 4 levels, 64 PiB with 5). */
+static uint64_t user_end(const struct vh_detect_ctx *ctx)
 {
-	return levels == 5 ? 1ull << 56 : 1ull << 47;
+	return vh_mmu_user_end(ctx->mmu);
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
@@ -192,8 +192,7 @@ static int hidden_pages_task(void *st, struct vh_detect_ctx *ctx)
 	(void)st;
 	if (!ctx->root)
 		return VH_OK; /* the engine warned: no page tables */
-	err = vh_x86_64_walk(ctx->d, ctx->root, ctx->levels, 0, user_end(ctx->levels), hidden_page,
-			     &h, &ws);
+	err = vh_walk(ctx->d, ctx->mmu, ctx->root, 0, user_end(ctx), hidden_page, &h, &ws);
 	if (err && err != h.err)
 		return err == VH_ERR_NOMEM ? err : VH_OK;
 	if (h.err)
@@ -217,7 +216,7 @@ static int hidden_pages_task(void *st, struct vh_detect_ctx *ctx)
 static bool walkable(const struct vh_detect_ctx *ctx, const struct vh_vma *v)
 {
 	return ctx->root && !(v->found & VH_VMA_GATE) && v->start < v->end &&
-	       v->end <= user_end(ctx->levels);
+	       v->end <= user_end(ctx);
 }
 
 struct vma_walk {
@@ -326,8 +325,7 @@ static int walk_vma(struct vma_walk *w, vh_mapping_fn fn, int (*emit)(struct vma
 		    const char *id)
 {
 	struct vh_walk_stats ws;
-	int err = vh_x86_64_walk(w->ctx->d, w->ctx->root, w->ctx->levels, w->v->start, w->v->end,
-				 fn, w, &ws);
+	int err = vh_walk(w->ctx->d, w->ctx->mmu, w->ctx->root, w->v->start, w->v->end, fn, w, &ws);
 
 	if (err && err != w->err)
 		return err == VH_ERR_NOMEM ? err : VH_OK;
@@ -376,7 +374,7 @@ static int perm_page(const struct vh_mapping *m, int present, void *arg)
 	if (!present)
 		return VH_OK;
 	w->present = true;
-	w->nx_seen |= !!(m->entry & VH_X86_PTE_NX);
+	w->nx_seen |= !m->executable;
 	while (w->cur < w->n && w->vmas[w->cur].end <= m->vaddr)
 		w->cur++;
 	for (size_t i = w->cur; !w->err && i < w->n && w->vmas[i].start < end; i++) {
@@ -401,8 +399,7 @@ static int pte_perm_task(void *st, struct vh_detect_ctx *ctx)
 	(void)st;
 	if (!ctx->root)
 		return VH_OK; /* the engine warned: no page tables */
-	err = vh_x86_64_walk(ctx->d, ctx->root, ctx->levels, 0, user_end(ctx->levels), perm_page,
-			     &w, &ws);
+	err = vh_walk(ctx->d, ctx->mmu, ctx->root, 0, user_end(ctx), perm_page, &w, &ws);
 	if (err && err != w.err)
 		return err == VH_ERR_NOMEM ? err : VH_OK;
 	if (w.err)

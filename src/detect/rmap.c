@@ -52,11 +52,6 @@
  * claiming more RAM is not believed). */
 #define LEAF_BITS    18
 #define MAX_PFN_BITS 36
-/* x86-64 _PAGE_SPECIAL (software bit 1): the zero page, PFN maps: not counted in RSS */
-#define PTE_SPECIAL  (1ull << 9)
-#define PTE_PRESENT  1ull
-#define PTE_PROTNONE (1ull << 8)
-#define PTE_PFN_MASK 0x000ffffffffff000ull
 /* Swap types from here up are the kernel's own entries (migration, hwpoison, device,
  * markers): MAX_SWAPFILES is at least 32 - 9 in every configuration */
 #define SWP_SPECIAL_MIN 23
@@ -73,7 +68,7 @@
 struct owner {
 	uint64_t anon_vma, start, end, pgoff, root; /* root: the page tables' */
 	int32_t pid;
-	int levels;
+	const struct vh_mmu *mmu;
 	char comm[65];
 };
 
@@ -304,7 +299,7 @@ static int add_owner(struct rmap_state *s, const struct vh_detect_ctx *ctx, cons
 			    .pgoff = v->pgoff,
 			    .root = ctx->root,
 			    .pid = ctx->task->pid,
-			    .levels = ctx->levels};
+			    .mmu = ctx->mmu};
 	snprintf(o->comm, sizeof(o->comm), "%s", ctx->task->comm);
 	return VH_OK;
 }
@@ -374,23 +369,25 @@ static int check_frame(struct walk *w, const struct vh_vma *v, uint64_t va, uint
 }
 
 /*
- * The frame of a PROT_NONE (or NUMA-hinting) PTE: _PAGE_PROTNONE without
- * _PAGE_PRESENT still maps its page, the pfn inverted since the L1TF fix
+ * The frame of a PROT_NONE (or NUMA-hinting) PTE: not present to the MMU, it
+ * still maps its page; on x86-64 the pfn is inverted since the L1TF fix
  * (4.19; not before: then taken as it is). Returns 0 for any other entry.
  */
-static uint64_t protnone_pfn(const struct rmap_state *s, uint64_t e)
+static uint64_t protnone_pfn(const struct rmap_state *s, const struct vh_mmu *mmu, uint64_t e)
 {
-	uint64_t pfn = ((~e) & PTE_PFN_MASK) >> 12;
+	struct vh_pte_info pi;
 
-	if ((e & (PTE_PROTNONE | PTE_PRESENT)) != PTE_PROTNONE)
+	vh_mmu_pte_decode(mmu, e, &pi);
+	if (!pi.protnone)
 		return 0;
-	return pfn < s->max_pfn ? pfn : (e & PTE_PFN_MASK) >> 12;
+	return pi.protnone_pfn[1] < s->max_pfn ? pi.protnone_pfn[1] : pi.protnone_pfn[0];
 }
 
 static int walk_page(const struct vh_mapping *m, int present, void *arg)
 {
 	struct walk *w = arg;
-	uint64_t pfn = present ? m->paddr / PAGE_SIZE : protnone_pfn(w->s, m->entry);
+	uint64_t pfn = present ? m->paddr / PAGE_SIZE : protnone_pfn(w->s, w->ctx->mmu, m->entry);
+	struct vh_pte_info pi;
 	const struct vh_vma *v;
 
 	if (!pfn && !present) {
@@ -403,7 +400,8 @@ static int walk_page(const struct vh_mapping *m, int present, void *arg)
 	if (w->err)
 		return 1;
 	/* the zero page and PFN maps are special; hugetlb pages have a counter of their own */
-	if (!(m->entry & PTE_SPECIAL) && !(v && (v->flags & VM_HUGETLB)))
+	vh_mmu_pte_decode(w->ctx->mmu, m->entry, &pi);
+	if (!pi.special && !(v && (v->flags & VM_HUGETLB)))
 		w->resident += m->page_size / PAGE_SIZE;
 	if (m->page_size != PAGE_SIZE)
 		return 0; /* a huge page's struct pages describe the folio, not each address */
@@ -570,7 +568,6 @@ static int rmap_task(void *state, struct vh_detect_ctx *ctx)
 {
 	struct rmap_state *s = state;
 	struct walk w = {.s = s, .ctx = ctx};
-	uint64_t top = ctx->levels == 5 ? 1ull << 56 : 1ull << 47;
 	int err;
 
 	struct vh_walk_stats st = {0};
@@ -580,7 +577,8 @@ static int rmap_task(void *state, struct vh_detect_ctx *ctx)
 	if (!ctx->root)
 		return VH_OK; /* its frames are marked by no one: not in s->walked */
 	s->emitted = s->dropped = 0;
-	err = vh_x86_64_walk(ctx->d, ctx->root, ctx->levels, 0, top, walk_page, &w, &st);
+	err =
+	    vh_walk(ctx->d, ctx->mmu, ctx->root, 0, vh_mmu_user_end(ctx->mmu), walk_page, &w, &st);
 	if (w.err)
 		err = w.err;
 	if (!err && !st.unreadable && !st.truncated) {
@@ -680,19 +678,6 @@ enum pte_state {
 	PTE_MOVED_FRAME, /* a free frame, or another claiming the same address */
 };
 
-/*
- * The frame a non-present x86-64 PTE names if it is a migration entry
- * (arch/x86/include/asm/pgtable_64.h: the swap type in the top 5 bits, the
- * offset inverted in bits 9-58; a migration entry's offset holds the pfn in its
- * low MAX_PHYSMEM_BITS - PAGE_SHIFT bits, flags above).
- */
-static uint64_t swap_pfn(uint64_t pte, int levels)
-{
-	unsigned bits = (levels == 5 ? 52 : 46) - 12;
-
-	return ((~pte << 5) >> 14) & ((1ull << bits) - 1);
-}
-
 /* Whether two struct pages claim one address: the same anon_vma family and index. */
 static bool same_claim(struct rmap_state *s, const struct vh_detect_ctx *ctx, const struct rpage *a,
 		       const struct rpage *b)
@@ -714,11 +699,14 @@ static bool same_claim(struct rmap_state *s, const struct vh_detect_ctx *ctx, co
 static bool migration_of(struct rmap_state *s, struct vh_detect_ctx *ctx, const struct owner *o,
 			 uint64_t entry, uint64_t self, const struct rpage *claim)
 {
-	uint64_t pfn = swap_pfn(entry, o->levels);
+	struct vh_pte_info pi;
+	uint64_t pfn;
 	struct rpage src;
 
-	if (entry >> 59 < SWP_SPECIAL_MIN)
+	vh_mmu_pte_decode(o->mmu, entry, &pi);
+	if (!pi.swap || pi.swap_type < SWP_SPECIAL_MIN)
 		return false; /* a swap file's entry */
+	pfn = pi.swap_pfn;
 	if (pfn == self)
 		return true;
 	return pfn < s->max_pfn && !read_page(s, ctx, pfn, &src) && !src.tail &&
@@ -744,7 +732,7 @@ static enum pte_state pte_state(struct rmap_state *s, struct vh_detect_ctx *ctx,
 	struct rpage y;
 
 	memset(&t, 0, sizeof(t));
-	if (vh_x86_64_translate(ctx->d, o->root, o->levels, va, &t) != VH_OK) {
+	if (vh_translate(ctx->d, o->mmu, o->root, va, &t) != VH_OK) {
 		if (t.level != 1 || !t.entry) {
 			snprintf(what, len,
 				 "no page table maps it: its PTE was erased with the frame kept");
@@ -912,8 +900,8 @@ static int rmap_finish(void *state, struct vh_detect_ctx *ctx)
 	if (!v.buf)
 		return VH_ERR_NOMEM;
 	s->emitted = s->dropped = 0;
-	err = vh_x86_64_walk(ctx->d, ctx->km->pgd, ctx->km->levels, s->vmemmap,
-			     s->vmemmap + s->max_pfn * size, vmemmap_page, &v, NULL);
+	err = vh_walk(ctx->d, &ctx->km->mmu, ctx->km->pgd, s->vmemmap,
+		      s->vmemmap + s->max_pfn * size, vmemmap_page, &v, NULL);
 	free(v.buf);
 	if (s->dropped)
 		vh_detect_warn_run(ctx, "pte-rmap", "%zu more unmapped frames not reported",

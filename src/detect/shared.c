@@ -77,3 +77,10 @@ const struct vh_task *vh_detect_leader(const struct vh_task_list *tl, int32_t tg
 			return &tl->tasks[i];
 	return NULL;
 }
+
+const struct vh_isa *vh_detect_isa(const struct vh_detect_ctx *ctx)
+{
+	if (ctx->mmu)
+		return vh_isa(ctx->mmu->arch);
+	return vh_isa(ctx->d ? vh_arch_id(vh_dump_arch(ctx->d)) : VH_ARCH_UNKNOWN);
+}

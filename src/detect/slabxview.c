@@ -899,8 +899,8 @@ static int xv_finish(void *state, struct vh_detect_ctx *ctx)
 		free(v.buf);
 		return VH_ERR_NOMEM;
 	}
-	err = vh_x86_64_walk(ctx->d, ctx->km->pgd, ctx->km->levels, s->vmemmap,
-			     s->vmemmap + s->max_pfn * size, vmemmap_page, &v, NULL);
+	err = vh_walk(ctx->d, &ctx->km->mmu, ctx->km->pgd, s->vmemmap,
+		      s->vmemmap + s->max_pfn * size, vmemmap_page, &v, NULL);
 	free(v.buf);
 	summary(s, ctx);
 	if (v.err)

@@ -114,7 +114,8 @@ static uint16_t elf_half(const unsigned char *b, size_t off)
 			 : (uint16_t)(b[off] << 8 | b[off + 1]);
 }
 
-void vh_payload_page(const unsigned char *b, size_t n, struct vh_payload_hit *hit)
+void vh_payload_page(const struct vh_isa *isa, const unsigned char *b, size_t n,
+		     struct vh_payload_hit *hit)
 {
 	static const unsigned char magic[4] = {0x7f, 'E', 'L', 'F'};
 	long sled, stub;
@@ -132,8 +133,8 @@ void vh_payload_page(const unsigned char *b, size_t n, struct vh_payload_hit *hi
 			return;
 		}
 	}
-	sled = vh_find_sled(b, n);
-	stub = vh_find_syscall_stub(b, n);
+	sled = isa->find_sled(b, n);
+	stub = isa->find_syscall_stub(b, n);
 	if (sled >= 0 && stub >= 0) {
 		hit->sign = VH_PAYLOAD_SHELLCODE;
 		hit->offset = (size_t)sled;
@@ -260,7 +261,7 @@ static bool look_page(struct um_state *s, struct vh_detect_ctx *ctx, uint64_t pf
 		return false;
 	}
 	lk->read++;
-	vh_payload_page(s->page, PAGE_SIZE, &h);
+	vh_payload_page(vh_detect_isa(ctx), s->page, PAGE_SIZE, &h);
 	if (h.sign > lk->hit.sign) {
 		size_t n = PAGE_SIZE - h.offset < sizeof(lk->bytes) ? PAGE_SIZE - h.offset
 								    : sizeof(lk->bytes);

@@ -205,8 +205,7 @@ static int vma_segments(struct core *c, const struct vh_vma *v)
 	if (!c->have_root) {
 		add_run(c, c->vstart, c->vend, c->root_err);
 	} else {
-		err = vh_x86_64_walk(c->d, c->root, c->km->levels, c->vstart, c->vend, classify, c,
-				     &st);
+		err = vh_walk(c->d, &c->km->mmu, c->root, c->vstart, c->vend, classify, c, &st);
 		if (err == VH_ERR_NOMEM)
 			return err;
 		add_run(c, c->cursor, c->vend, VH_ERR_NOT_MAPPED);

@@ -884,15 +884,14 @@ static int hidden_page(const struct vh_mapping *m, int present, void *arg)
 static int hidden_elfs(struct run *r, const struct vh_task *t, const struct vh_vma_list *vl)
 {
 	struct hidden h = {.vl = vl};
-	int levels = r->s->km.levels;
+	const struct vh_mmu *mmu = &r->s->km.mmu;
 	uint64_t root;
 	int err;
 
 	if (vh_mm_pgd_root(r->kr, r->p, t->mm, &root))
 		return warn(r, "pid %d: page tables not found: pages outside the VMAs not searched",
 			    (int)t->tgid);
-	err = vh_x86_64_walk(r->s->d, root, levels, 0, levels == 5 ? 1ull << 56 : 1ull << 47,
-			     hidden_page, &h, NULL);
+	err = vh_walk(r->s->d, mmu, root, 0, vh_mmu_user_end(mmu), hidden_page, &h, NULL);
 	if (err == VH_ERR_NOMEM || h.nomem) {
 		free(h.runs);
 		return VH_ERR_NOMEM;

@@ -677,7 +677,7 @@ static void read_cmdline(struct walker *w, struct vh_task *t)
 		return;
 	}
 	/* one read per process: a translation cache would cost more than it saves */
-	if (vh_vread_once(w->d, root, w->km->levels, start, t->cmdline, len)) {
+	if (vh_vread_once(w->d, &w->km->mmu, root, start, t->cmdline, len)) {
 		free(t->cmdline);
 		t->cmdline = NULL;
 		return;

@@ -126,11 +126,11 @@ int vh_plugin_ctx_pages(struct vh_plugin_ctx *ctx, uint64_t start, uint64_t end,
 	if (!d->task)
 		return vh_set_error(VH_ERR_INVAL, "no process to walk (finish())");
 	if (!d->km)
-		return vh_page_runs(d->d, 0, 0, start, end, fn, arg);
+		return vh_page_runs(d->d, NULL, 0, start, end, fn, arg);
 	if (!d->root)
 		return vh_set_error(VH_ERR_NOT_MAPPED, "pid %d: page tables not found",
 				    (int)d->task->pid);
-	return vh_page_runs(d->d, d->root, d->levels, start, end, fn, arg);
+	return vh_page_runs(d->d, d->mmu, d->root, start, end, fn, arg);
 }
 
 /* A symbol the profile lacks, from the kernel's own kallsyms (loaded once per scan). */

@@ -164,7 +164,7 @@ static void json_kernel(struct vh_json *j, const struct vh_dump_facts *x)
 		vh_json_str(j, "method", x->kmap->method);
 		vh_json_hex(j, "pgd", x->kmap->pgd);
 		vh_json_str(j, "pgd_source", x->kmap->pgd_source);
-		vh_json_u64(j, "paging_levels", (uint64_t)x->kmap->levels);
+		vh_json_u64(j, "paging_levels", (uint64_t)x->kmap->mmu.levels);
 		vh_json_hex(j, "kaslr_offset", x->kmap->kaslr_offset);
 		vh_json_hex(j, "phys_base", x->kmap->phys_base);
 		vh_json_end_object(j);

@@ -18,13 +18,22 @@ static bool parse_num(const char *s, int base, uint64_t *out)
 	return *end == '\0';
 }
 
-/* Paging levels from VMCOREINFO, else from a CPU's CR4 (its LA57 bit). */
+/*
+ * Paging levels from VMCOREINFO (x86-64: pgtable_l5_enabled; arm64: the
+ * width TCR_EL1.T1SZ gives), else from a CPU's CR4 (its LA57 bit).
+ */
 static void paging_from_notes(struct vh_dump *d, struct vh_dump_facts *x)
 {
 	const char *v = vh_dump_vmcoreinfo_get(d, "NUMBER(pgtable_l5_enabled)");
+	const char *t1sz = vh_dump_vmcoreinfo_get(d, "NUMBER(TCR_EL1_T1SZ)");
+	struct vh_mmu mmu;
+	uint64_t n;
 
 	if (v) {
 		x->paging_levels = strcmp(v, "0") ? 5 : 4;
+		x->paging_source = "VMCOREINFO";
+	} else if (parse_num(t1sz, 0, &n) && n < 64 && !vh_mmu_arm64(&mmu, 64 - (int)n)) {
+		x->paging_levels = mmu.levels;
 		x->paging_source = "VMCOREINFO";
 	}
 	for (size_t i = 0; !x->paging_levels && i < vh_dump_ncpus(d); i++) {
@@ -55,7 +64,7 @@ static void from_kernel_map(struct vh_session *s, struct vh_dump_facts *x)
 	x->have_kaslr = x->have_phys_base = true;
 	x->kaslr_offset = s->km.kaslr_offset;
 	x->phys_base = s->km.phys_base;
-	x->paging_levels = s->km.levels;
+	x->paging_levels = s->km.mmu.levels;
 	x->paging_source = s->km.method;
 	x->prof = s->prof;
 	if (s->prof_err)

@@ -77,5 +77,5 @@ int vh_session_pages(struct vh_session *s, const struct vh_task *t, uint64_t sta
 	err = vh_mm_pgd_root(&s->kr, s->prof, t->mm, &root);
 	if (err)
 		return err;
-	return vh_page_runs(s->d, root, s->km.levels, start & ~0xfffull, end, fn, arg);
+	return vh_page_runs(s->d, &s->km.mmu, root, start & ~0xfffull, end, fn, arg);
 }

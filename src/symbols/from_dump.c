@@ -30,7 +30,7 @@ int vh_symbols_mode_parse(const char *s)
 /* Running address to the vmlinux's: the image moves with KASLR, per-CPU offsets do not. */
 static uint64_t unrelocate(const struct vh_kernel_map *km, uint64_t addr)
 {
-	return addr >= VH_X86_START_KERNEL_MAP ? addr - km->kaslr_offset : addr;
+	return vh_kernel_in_image(km, addr) ? addr - km->kaslr_offset : addr;
 }
 
 static void fill_symbols(struct vh_profile *p, const struct vh_kallsyms *ks,

@@ -1045,7 +1045,7 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned
 	struct vh_vread *r = malloc(sizeof(*r));
 	struct vh_ks_mem m = {kread_cb, r};
 	struct vh_ks_layout l = {0};
-	uint64_t text = VH_X86_DEFAULT_TEXT + km->kaslr_offset;
+	uint64_t text = km->text;
 	struct ranges rs = {d, NULL, 0, 0};
 	char first[600] = "";
 	int err;
@@ -1071,8 +1071,7 @@ int vh_kallsyms_load(struct vh_dump *d, const struct vh_kernel_map *km, unsigned
 	if (err != VH_ERR_NOT_PRESENT)
 		snprintf(first, sizeof(first), "the tables VMCOREINFO names: %s; ", vh_errmsg());
 	/* Not exported (before 6.0), or exported wrong: look for the tables' shape. */
-	err = vh_x86_64_walk(d, km->pgd, km->levels, text, VH_X86_START_KERNEL_MAP + (1ull << 30),
-			     add_mapping, &rs, NULL);
+	err = vh_walk(d, &km->mmu, km->pgd, text, km->image_end, add_mapping, &rs, NULL);
 	if (err == VH_ERR_NOMEM)
 		err = vh_set_error(VH_ERR_NOMEM, "kallsyms: out of memory");
 	else

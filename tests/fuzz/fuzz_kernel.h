@@ -237,7 +237,9 @@ static inline void fk_on_warning(const char *msg, void *arg)
 static inline void fk_run(const uint8_t *data, size_t size, struct fk_result *r)
 {
 	struct vh_dump_options o = {.raw = true, .raw_base = FK_PGD_PHYS, .cache_pages = 64};
-	struct vh_kernel_map km = {.pgd = FK_PGD_PHYS, .levels = 4, .method = "fuzz"};
+	struct vh_kernel_map km = {.pgd = FK_PGD_PHYS,
+				   .mmu = {.arch = VH_ARCH_X86_64, .levels = 4, .va_bits = 48},
+				   .method = "fuzz"};
 	struct vh_profile p;
 	struct vh_task_list *tl = NULL;
 	struct vh_maps *maps = NULL;

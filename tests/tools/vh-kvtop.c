@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 		uint64_t va = strtoull(argv[i], NULL, 0);
 		struct vh_translation t;
 
-		if (vh_x86_64_translate(d, km.pgd, km.levels, va, &t) == VH_OK)
+		if (vh_translate(d, &km.mmu, km.pgd, va, &t) == VH_OK)
 			printf("0x%" PRIx64 " 0x%" PRIx64 "\n", va, t.paddr);
 		else
 			printf("0x%" PRIx64 " -\n", va);

@@ -149,10 +149,10 @@ static void test_disasm(void **state)
 	char out[256], tiny[24];
 
 	(void)state;
-	vh_disasm(stub, sizeof(stub), 0x1000, 8, out, sizeof(out));
+	vh_disasm(VH_ARCH_X86_64, stub, sizeof(stub), 0x1000, 8, out, sizeof(out));
 	assert_string_equal(out, "0x1000: mov eax, 0x27\n0x1005: syscall \n0x1007: ret ");
 	/* a line that does not fit is dropped whole */
-	vh_disasm(stub, sizeof(stub), 0x1000, 8, tiny, sizeof(tiny));
+	vh_disasm(VH_ARCH_X86_64, stub, sizeof(stub), 0x1000, 8, tiny, sizeof(tiny));
 	assert_string_equal(tiny, "0x1000: mov eax, 0x27");
 }
 

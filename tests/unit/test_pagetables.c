@@ -108,7 +108,7 @@ static void open_image(struct fixture *fx, uint64_t root, int levels, struct vh_
 	fx->p->page.compound_head.offset = CHEAD;
 	fx->p->page.compound_head.source = VH_SRC_DWARF;
 	fx->km.pgd = root;
-	fx->km.levels = levels;
+	vh_mmu_x86_64(&fx->km.mmu, levels);
 	fx->task.pid = 42;
 	fx->task.leader = true;
 	fx->task.mm = 0xffff888000001000ull;
@@ -119,7 +119,7 @@ static void open_image(struct fixture *fx, uint64_t root, int levels, struct vh_
 					 .task = &fx->task,
 					 .vmas = &fx->l,
 					 .root = root,
-					 .levels = levels,
+					 .mmu = &fx->km.mmu,
 					 .sink = vh_test_collect,
 					 .sink_arg = &fx->s,
 					 .warn = vh_test_collect_warning,

@@ -374,7 +374,9 @@ static void run_image(enum damage dmg, struct vh_test_sink *s)
 {
 	const struct vh_detector *det = vh_detector_find("slab-xview");
 	struct vh_dump_options o = {.raw = true, .raw_base = PGD_PHYS};
-	struct vh_kernel_map km = {.pgd = PGD_PHYS, .levels = 4, .method = "test"};
+	struct vh_kernel_map km = {.pgd = PGD_PHYS,
+				   .mmu = {.arch = VH_ARCH_X86_64, .levels = 4, .va_bits = 48},
+				   .method = "test"};
 	struct vh_vma vmas[2] = {
 	    {.addr = OBJ(0), .start = 0x1000, .end = 0x2000, .vm_mm = MM},
 	    {.addr = DM(0x900000), .start = 0x4000, .end = 0x8000, .vm_mm = MM},

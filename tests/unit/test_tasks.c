@@ -330,7 +330,7 @@ static void setup(struct fixture *f, bool old_threads)
 	f->d = build(&f->path, old_threads);
 	f->p = profile(old_threads);
 	f->km.pgd = PGD;
-	f->km.levels = 4;
+	vh_mmu_x86_64(&f->km.mmu, 4);
 }
 
 /* Rewrites the dump file after a change to image[] and reopens it. */

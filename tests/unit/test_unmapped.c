@@ -41,7 +41,7 @@ static struct vh_payload_hit judge(size_t n)
 {
 	struct vh_payload_hit h;
 
-	vh_payload_page(page, n, &h);
+	vh_payload_page(vh_isa(VH_ARCH_X86_64), page, n, &h);
 	return h;
 }
 

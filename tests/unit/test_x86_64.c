@@ -279,7 +279,7 @@ static void test_kernel_map_from_memory(void **state)
 	assert_string_equal(km.method, "vmcoreinfo-in-memory");
 	assert_string_equal(km.pgd_source, "SYMBOL(init_top_pgt)");
 	assert_int_equal(km.pgd, PGD);
-	assert_int_equal(km.levels, 4);
+	assert_int_equal(km.mmu.levels, 4);
 	assert_int_equal(km.kaslr_offset, 0xa00000);
 	assert_int_equal(km.phys_base, 0);
 	finish(d, path);
@@ -306,7 +306,8 @@ static void test_kernel_map_rejects_wrong_vmcoreinfo(void **state)
 static void test_kernel_read(void **state)
 {
 	struct vh_dump_options o = {.raw = true};
-	struct vh_kernel_map km = {.pgd = PGD, .levels = 4};
+	struct vh_kernel_map km = {.pgd = PGD,
+				   .mmu = {.arch = VH_ARCH_X86_64, .levels = 4, .va_bits = 48}};
 	struct vh_dump *d;
 	char *path, buf[32];
 
@@ -331,7 +332,8 @@ static void test_kernel_read(void **state)
 /* One reader, cached, set to one root then another: the second forgets the first's pages. */
 static void test_vread_roots(void **state)
 {
-	struct vh_kernel_map km = {.pgd = PGD, .levels = 4};
+	struct vh_kernel_map km = {.pgd = PGD,
+				   .mmu = {.arch = VH_ARCH_X86_64, .levels = 4, .va_bits = 48}};
 	struct vh_vread *r = malloc(sizeof(*r));
 	char *path;
 	struct vh_dump *d = build(&path);
@@ -349,8 +351,8 @@ static void test_vread_roots(void **state)
 	assert_true(pa == DATA + 0x10);
 	vh_vread_user(r, d, &km, 0x8000); /* an empty top-level table */
 	assert_int_equal(vh_vread(r, 0x400000, &v, 8), VH_ERR_NOT_MAPPED);
-	assert_int_equal(vh_vread_once(d, PGD, 4, 0x400000, &v, 8), VH_OK);
-	km.levels = 5;
+	assert_int_equal(vh_vread_once(d, &km.mmu, PGD, 0x400000, &v, 8), VH_OK);
+	vh_mmu_x86_64(&km.mmu, 5);
 	assert_true(vh_kernel_half_start(&km) == 0xff00000000000000ull);
 	free(r);
 	finish(d, path);
@@ -359,7 +361,8 @@ static void test_vread_roots(void **state)
 /* vh_member_read(): the profile's sizes, absent members, sizes no integer has. */
 static void test_member_read(void **state)
 {
-	struct vh_kernel_map km = {.pgd = PGD, .levels = 4};
+	struct vh_kernel_map km = {.pgd = PGD,
+				   .mmu = {.arch = VH_ARCH_X86_64, .levels = 4, .va_bits = 48}};
 	struct vh_vread *r = malloc(sizeof(*r));
 	struct vh_member m = {.offset = 4, .size = 4, .source = VH_SRC_DWARF};
 	char *path;
