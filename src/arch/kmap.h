@@ -27,7 +27,8 @@ bool vh_kmap_arm64_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_ker
 
 /*
  * Sets km->text and the image region of an arm64 kernel: _text is where the
- * Image header (its "ARM\x64" magic) is, KIMAGE_VADDR + the KASLR offset.
+ * Image header (its "ARM\x64" magic) is, KIMAGE_VADDR + the KASLR offset, read
+ * at its physical address (kimage_voffset below).
  */
 void vh_kmap_arm64_image(struct vh_dump *d, struct vh_kernel_map *km);
 

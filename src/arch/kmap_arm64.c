@@ -114,7 +114,10 @@ void vh_kmap_arm64_image(struct vh_dump *d, struct vh_kernel_map *km)
 		uint64_t text = kimage_vaddrs[i] + km->kaslr_offset;
 		uint32_t magic = 0;
 
-		if (vh_kernel_read(d, km, text + 0x38, &magic, sizeof(magic)) == VH_OK &&
+		/* the header page is not mapped (the image is, from _stext on): read it physically
+		 */
+		if (vh_dump_read_phys(d, text - km->kimage_voffset + 0x38, &magic, sizeof(magic)) ==
+			VH_OK &&
 		    magic == ARM64_IMAGE_MAGIC) {
 			km->text = km->image_start = text;
 			km->image_end = text + (1ull << 30);
