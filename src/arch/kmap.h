@@ -26,9 +26,9 @@ void vh_kmap_x86_64_image(struct vh_kernel_map *km);
 bool vh_kmap_arm64_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_kernel_map *km);
 
 /*
- * Sets km->text and the image region of an arm64 kernel: _text is where the
- * Image header (its "ARM\x64" magic) is, KIMAGE_VADDR + the KASLR offset, read
- * at its physical address (kimage_voffset below).
+ * Sets km->text and the image region of an arm64 kernel: _text is
+ * KIMAGE_VADDR (of its generation) + the KASLR offset, where the image's first
+ * pages are mapped kimage_voffset above their physical addresses.
  */
 void vh_kmap_arm64_image(struct vh_dump *d, struct vh_kernel_map *km);
 

@@ -105,20 +105,34 @@ bool vh_kmap_arm64_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_ker
  */
 static const uint64_t kimage_vaddrs[] = {0xffff800080000000ull, 0xffff800008000000ull};
 
-/* The Image header's magic, 0x38 bytes into it (Documentation/arch/arm64/booting.rst). */
-#define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
+static int stop_at_first(const struct vh_mapping *m, int present, void *arg)
+{
+	if (!present)
+		return 0;
+	*(struct vh_mapping *)arg = *m;
+	return 1;
+}
+
+/*
+ * Whether the kernel image is at @text: the first page mapped in the 2 MiB
+ * from there (_stext: the header's pages are given back to the allocator and
+ * left unmapped) is where kimage_voffset puts it.
+ */
+static bool image_at(struct vh_dump *d, const struct vh_kernel_map *km, uint64_t text)
+{
+	struct vh_mapping first = {0};
+
+	return vh_walk(d, &km->mmu, km->pgd, text, text + SZ_2M, stop_at_first, &first, NULL) ==
+		   1 &&
+	       first.paddr == first.vaddr - km->kimage_voffset;
+}
 
 void vh_kmap_arm64_image(struct vh_dump *d, struct vh_kernel_map *km)
 {
 	for (size_t i = 0; i < sizeof(kimage_vaddrs) / sizeof(kimage_vaddrs[0]); i++) {
 		uint64_t text = kimage_vaddrs[i] + km->kaslr_offset;
-		uint32_t magic = 0;
 
-		/* the header page is not mapped (the image is, from _stext on): read it physically
-		 */
-		if (vh_dump_read_phys(d, text - km->kimage_voffset + 0x38, &magic, sizeof(magic)) ==
-			VH_OK &&
-		    magic == ARM64_IMAGE_MAGIC) {
+		if (image_at(d, km, text)) {
 			km->text = km->image_start = text;
 			km->image_end = text + (1ull << 30);
 			return;

@@ -361,9 +361,10 @@ static void test_pte_decode(void **state)
 
 /*
  * A raw arm64 image without notes: the kernel is found from the VMCOREINFO
- * page in memory, by kimage_voffset or (7.x) a search, with _text at the
- * Image header. The whole image is the "kernel image", mapped at TEXT from
- * physical 0, so swapper_pg_dir (L0) is at TEXT + L0.
+ * page in memory, by kimage_voffset or (7.x) a search, with _text where
+ * KIMAGE_VADDR and the KASLR offset say. The whole image is the "kernel
+ * image", mapped at TEXT from physical 0, so swapper_pg_dir (L0) is at
+ * TEXT + L0.
  */
 #define TEXT 0xffff800080200000ull /* KIMAGE_VADDR + a 2 MiB KASLR offset */
 
@@ -375,7 +376,6 @@ static void build_kernel(const char *vmci)
 	set(KL2, (TEXT >> 21) & 511, KL3 | TABLE);
 	for (unsigned i = 0; i < IMAGE_SIZE / 4096; i++)
 		set(KL3, ((TEXT >> 12) & 511) + i, (i * 0x1000ull) | TABLE | AF);
-	memcpy((char *)image + 0x38, "ARM\x64", 4);
 	snprintf((char *)image + VMCI, 4096, "%s", vmci);
 }
 
