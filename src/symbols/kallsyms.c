@@ -457,17 +457,28 @@ static bool banner_at(const struct vh_ks_mem *m, uint64_t addr)
 	return m->read(m->arg, addr, b, sizeof(b)) == VH_OK && memcmp(b, "Linux version ", 14) == 0;
 }
 
-/* Does encoding @e put _text at @text and linux_banner on the banner? */
+/* Stand-ins for a kallsyms without _text (arm64 lists the image from _stext on) lie this near. */
+#define STEXT_MAX (2ull << 20)
+
+/*
+ * Does encoding @e put _text at @text (or, without _text, _stext within
+ * STEXT_MAX above it) and linux_banner on the banner?
+ */
 static bool encoding_fits(const struct vh_ks_mem *m, const struct vh_kallsyms *ks,
 			  const uint8_t *raw, size_t width, uint64_t table, enum encoding e,
 			  uint64_t base, uint64_t text)
 {
 	size_t it = find_name(ks, "_text"), ib = find_name(ks, "linux_banner");
+	bool stext = it == SIZE_MAX;
+	uint64_t at;
 
+	if (stext)
+		it = find_name(ks, "_stext");
 	if (it == SIZE_MAX || ib == SIZE_MAX)
 		return false;
-	if (address(e, width == 8 ? rd64(raw + 8 * it) : rd32(raw + 4 * it), base,
-		    table + width * it) != text)
+	at = address(e, width == 8 ? rd64(raw + 8 * it) : rd32(raw + 4 * it), base,
+		     table + width * it);
+	if (stext ? at < text || at - text >= STEXT_MAX : at != text)
 		return false;
 	return banner_at(m, address(e, width == 8 ? rd64(raw + 8 * ib) : rd32(raw + 4 * ib), base,
 				    table + width * ib));
