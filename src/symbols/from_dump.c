@@ -86,6 +86,14 @@ static int load_types(struct vh_profile *p, struct vh_dump *d, const struct vh_k
 	char what[64];
 	int err;
 
+	if (!vh_present(&p->sym.init_task) && !vh_present(&p->sym.linux_banner))
+		return vh_set_error(
+		    VH_ERR_NOT_PRESENT,
+		    "%s: the kernel's kallsyms lists code only, no data symbol "
+		    "(init_task, linux_banner, __start_BTF: built without "
+		    "CONFIG_KALLSYMS_ALL, as Debian's arm64 cloud 6.1 is): the dump "
+		    "alone cannot say where the kernel's structures are; give its vmlinux",
+		    vh_dump_path(d));
 	if (!vh_present(&p->sym.start_BTF) || !vh_present(&p->sym.stop_BTF))
 		return vh_set_error(VH_ERR_NOT_PRESENT,
 				    "%s: the kernel has no BTF (no __start_BTF/__stop_BTF in its "

@@ -462,7 +462,7 @@ static bool banner_at(const struct vh_ks_mem *m, uint64_t addr)
 
 /*
  * Does encoding @e put _text at @text (or, without _text, _stext within
- * STEXT_MAX above it) and linux_banner on the banner?
+ * STEXT_MAX above it) and linux_banner on the banner (when listed)?
  */
 static bool encoding_fits(const struct vh_ks_mem *m, const struct vh_kallsyms *ks,
 			  const uint8_t *raw, size_t width, uint64_t table, enum encoding e,
@@ -474,12 +474,15 @@ static bool encoding_fits(const struct vh_ks_mem *m, const struct vh_kallsyms *k
 
 	if (stext)
 		it = find_name(ks, "_stext");
-	if (it == SIZE_MAX || ib == SIZE_MAX)
+	if (it == SIZE_MAX)
 		return false;
 	at = address(e, width == 8 ? rd64(raw + 8 * it) : rd32(raw + 4 * it), base,
 		     table + width * it);
 	if (stext ? at < text || at - text >= STEXT_MAX : at != text)
 		return false;
+	/* without KALLSYMS_ALL (Debian's arm64 cloud 6.1) no data symbol is listed */
+	if (ib == SIZE_MAX)
+		return true;
 	return banner_at(m, address(e, width == 8 ? rd64(raw + 8 * ib) : rd32(raw + 4 * ib), base,
 				    table + width * ib));
 }
