@@ -131,6 +131,7 @@ static void arm64_pte_decode(const struct vh_mmu *mmu, uint64_t e, struct vh_pte
 const struct pt_format vh_pt_arm64 = {
     .decode = arm64_decode,
     .check_vaddr = arm64_check_vaddr,
+    .root_mask = 0x000fffffffffffc0ull,
     .extend = arm64_extend,
     .split_exec = 1,
     .pte_decode = arm64_pte_decode,

@@ -95,11 +95,12 @@ int vh_translate(struct vh_dump *d, const struct vh_mmu *mmu, uint64_t root, uin
 {
 	const struct pt_format *f = vh_pt_format(mmu);
 	struct perms p = {1, 1, 1, 1};
-	uint64_t table = root & TABLE_MASK;
+	uint64_t table;
 	int upper, err;
 
 	if (!f)
 		return VH_ERR_INVAL;
+	table = root & f->root_mask;
 	memset(t, 0, sizeof(*t));
 	t->writable = t->user = t->executable = 1;
 	err = f->check_vaddr(mmu, vaddr, &upper);
@@ -236,7 +237,7 @@ static int walk_table(struct walk *w, uint64_t table, int level, uint64_t base,
 		w->st.truncated = 1;
 		return VH_OK;
 	}
-	table &= TABLE_MASK;
+	table &= level == w->mmu->levels ? w->f->root_mask : TABLE_MASK;
 	/* a table reached twice is a cycle (or a shared table): each is walked once */
 	err = seen_before(w, table);
 	if (err)

@@ -34,6 +34,12 @@ struct pt_format {
 	int (*check_vaddr)(const struct vh_mmu *mmu, uint64_t vaddr, int *upper);
 	/* The full virtual address of table-index bits @va in the half @upper. */
 	uint64_t (*extend)(const struct vh_mmu *mmu, uint64_t va, int upper);
+	/*
+	 * The bits of a root that address its table: x86-64's CR3 keeps flags
+	 * (PCID) below 4 KiB; an arm64 pgd of 16 entries (52-bit) is a 128-byte
+	 * object of its own, not a page.
+	 */
+	uint64_t root_mask;
 	/* Execute permission depends on the half (arm64: UXN below, PXN above). */
 	int split_exec;
 	/* Decodes a level-1 entry's software meaning (swap, PROT_NONE, special). */

@@ -88,6 +88,7 @@ static void x86_pte_decode(const struct vh_mmu *mmu, uint64_t e, struct vh_pte_i
 const struct pt_format vh_pt_x86_64 = {
     .decode = x86_decode,
     .check_vaddr = x86_check_vaddr,
+    .root_mask = 0x000ffffffffff000ull,
     .extend = x86_extend,
     .pte_decode = x86_pte_decode,
 };

@@ -54,7 +54,8 @@ int vh_mm_pgd_root(struct vh_vread *kr, const struct vh_profile *p, uint64_t mm,
 				    "mm 0x%" PRIx64 ": pgd 0x%" PRIx64 " is not a kernel address",
 				    mm, pgd);
 	err = vh_vread_translate(kr, pgd, &paddr);
+	/* kept whole: a 52-bit arm64 pgd is a 128-byte slab object, not a page */
 	if (!err)
-		*root = paddr & ~0xfffull;
+		*root = paddr;
 	return err;
 }

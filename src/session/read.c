@@ -66,7 +66,7 @@ int vh_session_pages(struct vh_session *s, const struct vh_task *t, uint64_t sta
 	if (!t)
 		return vh_set_error(VH_ERR_INVAL, "walking pages needs a process");
 	if (s->core)
-		return vh_page_runs(s->d, 0, 0, start & ~0xfffull, end, fn, arg);
+		return vh_page_runs(s->d, NULL, 0, start & ~0xfffull, end, fn, arg);
 	if (!t->mm)
 		return vh_set_error(VH_ERR_INVAL, "pid %d has no user memory (no mm)", (int)t->pid);
 	vh_session_locate(s);

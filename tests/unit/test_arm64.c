@@ -271,6 +271,12 @@ static void test_lpa2(void **state)
 	assert_int_equal(t.paddr, DATA + 0x10);
 	assert_int_equal(vh_translate(d, &mmu, TOP52, 0x401000, &t), VH_OK);
 	assert_true(t.paddr == ((1ull << 51) | 0x3000));
+	/* a 52-bit pgd is a 128-byte object: a root inside a page */
+	memcpy((char *)image + TOP52 + 0x80, (char *)image + TOP52, 128);
+	finish(d, path);
+	d = open_image(&path, IMAGE_SIZE);
+	assert_int_equal(vh_translate(d, &mmu, TOP52 + 0x80, 0x401000, &t), VH_OK);
+	assert_true(t.paddr == ((1ull << 51) | 0x3000));
 	assert_int_equal(vh_translate(d, &mmu, KL0, 0xffff000000001234ull, &t), VH_OK);
 	assert_int_equal(t.paddr, 0x201234);
 	assert_true(vh_mmu_kernel_start(&mmu) == 0xfff0000000000000ull);
