@@ -401,7 +401,7 @@ static void test_bad_headers(void **state)
 	    {"data encoding", 5, 1, 0, VH_ERR_FORMAT, "offset 0x5"},
 	    {"version", 6, 1, 0, VH_ERR_FORMAT, "offset 0x6"},
 	    {"type", 16, 2, 2, VH_ERR_FORMAT, "offset 0x10: ELF type 2"},
-	    {"machine", 18, 2, 183, VH_ERR_UNSUPPORTED, "offset 0x12: ELF machine 183"},
+	    {"machine", 18, 2, 21, VH_ERR_UNSUPPORTED, "offset 0x12: ELF machine 21"},
 	    {"phentsize", 54, 2, 32, VH_ERR_FORMAT, "offset 0x36"},
 	    {"phnum 0", 56, 2, 0, VH_ERR_FORMAT, "offset 0x38"},
 	    {"phoff", 32, 8, 0xffffffffffff0000ull, VH_ERR_TRUNCATED, "offset 0xffffffffffff0000"},
