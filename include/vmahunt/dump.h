@@ -250,8 +250,8 @@ VH_EXPORT const char *vh_dump_path(const struct vh_dump *d);
  * @d: the dump.
  *
  * From the ELF header's e_machine (ELF vmcores, process cores), or the kdump
- * header's utsname.machine; when that is empty (QEMU's kdump output of an
- * aarch64 guest), from VMCOREINFO entries only one architecture writes
+ * header's utsname.machine; when that says nothing (empty, or "Unknown" as in
+ * QEMU's kdump output of an aarch64 guest), from VMCOREINFO entries only one architecture writes
  * (aarch64: NUMBER(PHYS_OFFSET), NUMBER(TCR_EL1_T1SZ), NUMBER(kimage_voffset),
  * KERNELPACMASK; x86-64: NUMBER(phys_base), SYMBOL(init_top_pgt),
  * NUMBER(pgtable_l5_enabled)), else from the layout of its NT_PRSTATUS notes.

@@ -605,6 +605,15 @@ static void describe_level(int32_t level, char *buf, size_t size)
 		snprintf(buf + n, size - n, ")");
 }
 
+/*
+ * utsname.machine says nothing: empty, or QEMU's placeholder "Unknown" (QEMU
+ * 7.2 writes it for targets it has no uname for, aarch64 among them).
+ */
+static bool machine_unnamed(const struct dh *h)
+{
+	return !h->uts[UTS_MACHINE][0] || strcmp(h->uts[UTS_MACHINE], "Unknown") == 0;
+}
+
 static int add_attrs(struct vh_dump *d, struct kdump *k, const struct dh *h, const struct kh *s)
 {
 	char buf[160];
@@ -649,7 +658,7 @@ static int add_attrs(struct vh_dump *d, struct kdump *k, const struct dh *h, con
 					"%" PRIu64 " bytes at offset 0x%" PRIx64
 					" (makedumpfile erased some data)",
 					s->size_eraseinfo, s->off_eraseinfo);
-	if (h->uts[UTS_MACHINE][0])
+	if (!machine_unnamed(h))
 		snprintf(d->arch, sizeof(d->arch), "%.*s", (int)sizeof(d->arch) - 1,
 			 h->uts[UTS_MACHINE]);
 	return err ? VH_ERR_NOMEM : VH_OK;
@@ -756,18 +765,19 @@ static int choose_page_size(struct vh_dump *d, struct kdump *k)
 				k->block_size, ps);
 }
 
-/* utsname.machine is empty (QEMU's aarch64 kdumps): VMCOREINFO or the notes may say. */
-static int infer_arch(struct vh_dump *d)
+/* utsname.machine says nothing (QEMU's aarch64 kdumps): VMCOREINFO or the notes may. */
+static int infer_arch(struct vh_dump *d, const struct dh *h)
 {
 	const char *from;
 	int err;
 
-	if (strcmp(d->arch, "unknown"))
+	if (!machine_unnamed(h))
 		return VH_OK;
 	err = vh_dump_infer_arch(d, &from);
 	if (err || !from)
 		return err;
-	return vh_dump_add_attr(d, "arch_from", "%s (utsname.machine is empty)", from);
+	return vh_dump_add_attr(d, "arch_from", "%s (utsname.machine is %s)", from,
+				h->uts[UTS_MACHINE][0] ? "\"Unknown\"" : "empty");
 }
 
 /* Counts so far are of blocks; the dump's are of pages. */
@@ -1272,7 +1282,7 @@ int vh_kdump_open_src(struct vh_dump *d, const struct vh_kdump_src *src)
 	if (!err)
 		err = read_vmcoreinfo(d, k, &s);
 	if (!err)
-		err = infer_arch(d);
+		err = infer_arch(d, &h);
 	if (!err)
 		err = choose_page_size(d, k);
 	if (!err)
