@@ -113,7 +113,8 @@ static size_t build_notes(const char *vmci, const uint8_t *pre, size_t pre_len, 
 {
 	size_t len = vmci ? strlen(vmci) : 0, n = pre_len;
 
-	memcpy(out, pre, pre_len);
+	if (pre_len)
+		memcpy(out, pre, pre_len);
 	if (!vmci)
 		return n;
 
