@@ -147,6 +147,9 @@ static bool aarch64_layout(struct vh_dump *d, const struct note *n)
 		return true;
 	if (strcmp(d->arch, "x86_64") == 0 || strcmp(d->arch, "i386") == 0)
 		return false;
+	/* The first note decides for all: one dump's CPUs have one register set. */
+	if (d->notes_arch)
+		return strcmp(d->notes_arch, "aarch64") == 0;
 	if (n->descsz == PRSTATUS_AARCH64_SIZE) {
 		d->notes_arch = "aarch64";
 		return true;

@@ -445,6 +445,17 @@ static void test_layout_by_size(void **state)
 	assert_string_equal(d->notes_arch, "x86_64");
 	vh_dump_close(d);
 
+	/* The first note decides: a later one of the other layout is skipped. */
+	b.len = 0;
+	d = fake_dump();
+	add_prstatus_arm64(&b, 7, 0x500);
+	add_prstatus(&b, 8, 0x600);
+	assert_int_equal(parse(d, b.data, b.len), VH_OK);
+	assert_int_equal(vh_dump_ncpus(d), 1);
+	assert_string_equal(d->notes_arch, "aarch64");
+	expect_warning_with(d, "NT_PRSTATUS of 336 bytes is not the aarch64 layout (392)");
+	vh_dump_close(d);
+
 	/* A named machine is believed: the other layout is skipped, with a warning. */
 	b.len = 0;
 	d = fake_dump_arch("x86_64");
