@@ -42,10 +42,14 @@ static void print_maps(void)
 	char line[512];
 
 	printf("\"maps\":\"");
-	while (f && fgets(line, sizeof(line), f))
-		for (char *c = line; *c; c++)
-			fputs(*c == '\n' ? "\\n" : *c == '"' || *c == '\\' ? "?" : (char[2]){*c, 0},
-			      stdout);
+	while (f && fgets(line, sizeof(line), f)) {
+		for (char *c = line; *c; c++) {
+			if (*c == '\n')
+				fputs("\\n", stdout);
+			else
+				putchar(*c == '"' || *c == '\\' ? '?' : *c);
+		}
+	}
 	printf("\"");
 	if (f)
 		fclose(f);
@@ -71,8 +75,8 @@ int main(int argc, char **argv)
 	pthread_mutex_unlock(&lock);
 	printf("{\"pid\":%d,\"tids\":[%d,%ld],\"ppid\":%d,\"argc\":%d,\"arg0\":\"%s\","
 	       "\"rwx\":\"%p\",\"heap\":\"%p\",\"main\":\"%p\",\"marker\":\"%s\",",
-	       getpid(), getpid(), worker_tid, getppid(), argc, argv[0], (void *)rwx,
-	       (void *)heap, (void *)main, MARKER);
+	       getpid(), getpid(), worker_tid, getppid(), argc, argv[0], (void *)rwx, (void *)heap,
+	       (void *)main, MARKER);
 	print_maps();
 	printf("}\n");
 	fflush(stdout);
