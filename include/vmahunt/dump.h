@@ -78,19 +78,31 @@ struct vh_page_stats {
 };
 
 /*
- * Registers of one CPU at the time of the dump, from NT_PRSTATUS notes, QEMU's
- * CPU state note, or the kdump header's copies of them. x86-64 only for now.
+ * Registers of one CPU at the time of the dump (for a process core: of one
+ * thread), from NT_PRSTATUS notes, QEMU's CPU state note, or the kdump
+ * header's copies of them. Which set is filled follows vh_dump_arch(): the
+ * x86-64 fields for "x86_64" (and any dump whose notes have the x86-64
+ * layout), the aarch64 fields at the end for "aarch64"; the other set stays
+ * zero. have_gp says whether the general registers of that set are valid.
  */
 struct vh_cpu_regs {
 	uint32_t cpu; /* index in the order the dump lists CPUs */
-	uint32_t pid; /* pid of the task on the CPU (NT_PRSTATUS only, else 0) */
+	/*
+	 * pid of the task on the CPU (NT_PRSTATUS only, else 0). 0 too for
+	 * QEMU's dumps, whose NT_PRSTATUS holds its CPU number there instead.
+	 */
+	uint32_t pid;
 	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
 	uint64_t rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs, rflags, rsp, ss;
 	uint64_t fs_base, gs_base, ds, es, fs, gs;
-	bool have_gp;	    /* general registers above are valid */
+	bool have_gp;	    /* general registers (of the arch's set) are valid */
 	uint64_t cr[5];	    /* cr0..cr4 (cr1 unused) */
-	bool have_cr;	    /* control registers valid (QEMU CPU state note) */
+	bool have_cr;	    /* control registers valid (QEMU CPU state note, x86 only) */
 	const char *source; /* "NT_PRSTATUS" or "QEMU" */
+	/* aarch64 (vh_dump_arch() "aarch64"): NT_PRSTATUS's user_pt_regs; have_gp says they are
+	 * valid */
+	uint64_t x[31]; /* x0..x30: x29 the frame pointer, x30 the link register */
+	uint64_t sp, pc, pstate;
 };
 
 /* A format-specific fact for display by "vmahunt info" (name/value strings). */
@@ -233,18 +245,34 @@ VH_EXPORT const char *vh_codec_name(enum vh_codec codec);
 VH_EXPORT const char *vh_dump_path(const struct vh_dump *d);
 
 /**
- * vh_dump_arch() - the machine the dump was taken on, e.g. "x86_64".
+ * vh_dump_arch() - the machine the dump was taken on: "x86_64", "aarch64"
+ * (also "i386" for QEMU's dump of an x86 guest not yet in long mode).
  * @d: the dump.
+ *
+ * From the ELF header's e_machine (ELF vmcores, process cores), or the kdump
+ * header's utsname.machine; when that says nothing (empty, or "Unknown" as in
+ * QEMU's kdump output of an aarch64 guest), from VMCOREINFO entries only one architecture writes
+ * (aarch64: NUMBER(PHYS_OFFSET), NUMBER(TCR_EL1_T1SZ), NUMBER(kimage_voffset),
+ * KERNELPACMASK; x86-64: NUMBER(phys_base), SYMBOL(init_top_pgt),
+ * NUMBER(pgtable_l5_enabled)), else from the layout of its NT_PRSTATUS notes.
  *
  * Return: the name, or "unknown" when the dump does not say.
  */
 VH_EXPORT const char *vh_dump_arch(const struct vh_dump *d);
 
 /**
- * vh_dump_page_size() - page size of the dumped machine, in bytes.
+ * vh_dump_page_size() - page size of the dumped machine, in bytes: the unit of
+ * pfns in vh_dump_page_state() and vh_dump_next_present().
  * @d: the dump.
  *
- * Return: the page size (4096 on x86-64).
+ * The kernel's page size: VMCOREINFO's PAGESIZE when the dump has it, else
+ * what the format says (a kdump's block size) or 4096. A kdump may store
+ * memory in blocks larger than the kernel's pages (QEMU writes 64 KiB blocks
+ * for any aarch64 guest): pfns are still in pages of this size, a page's
+ * state is its block's, and the "block_size" attr gives the block size. A
+ * process core's is 4096 (its addresses are virtual, byte-granular).
+ *
+ * Return: the page size (4096 on x86-64; 4096, 16384 or 65536 on aarch64).
  */
 VH_EXPORT uint32_t vh_dump_page_size(const struct vh_dump *d);
 

@@ -35,12 +35,16 @@
 #define MAX_NOTES_SIZE (64u << 20)
 /* Warnings about segments before they are only counted. */
 #define MAX_SEG_WARNINGS 8
-#define CORE_PAGE_SIZE	 4096
-#define NOTE_HDR_SIZE	 12
+/* Also on aarch64 with 16 or 64 KiB pages: 4096 divides every segment boundary there. */
+#define CORE_PAGE_SIZE 4096
+#define NOTE_HDR_SIZE  12
 
 /* NT_PRPSINFO, NT_AUXV, NT_SIGINFO, NT_FILE: <elf.h> */
 
-/* struct elf_prpsinfo of x86-64. */
+/*
+ * struct elf_prpsinfo of x86-64, and of aarch64 too: both are LP64 with
+ * 32-bit __kernel_uid_t and __kernel_gid_t.
+ */
 #define PRPSINFO_SIZE	136
 #define PRPSINFO_SNAME	1
 #define PRPSINFO_FLAG	8
@@ -85,7 +89,7 @@ static int core_read(struct vh_dump *d, uint64_t off, void *buf, size_t len, con
 	return vh_file_read(&d->file, off, buf, len, what);
 }
 
-/* The ELF header of a 64-bit x86-64 core, and whether it is a process's (see probe). */
+/* The ELF header of a 64-bit little-endian core; whether it is a process's: see probe. */
 static bool is_core_ehdr(const uint8_t *h, size_t len)
 {
 	return len >= sizeof(Elf64_Ehdr) && !memcmp(h, ELFMAG, SELFMAG) &&
@@ -210,10 +214,14 @@ static int load_headers(struct vh_dump *d, uint8_t **image, size_t *image_len, s
 	if (!is_core_ehdr((const uint8_t *)&eh, sizeof(eh)))
 		return bad_header(d, VH_ERR_FORMAT, 0,
 				  "not a 64-bit little-endian ELF core file (ET_CORE)");
-	if (eh.e_machine != EM_X86_64)
+	if (eh.e_machine == EM_X86_64)
+		snprintf(d->arch, sizeof(d->arch), "x86_64");
+	else if (eh.e_machine == EM_AARCH64)
+		snprintf(d->arch, sizeof(d->arch), "aarch64");
+	else
 		return vh_set_error(VH_ERR_UNSUPPORTED,
 				    "%s: offset 0x12: ELF machine %u is not supported (expected "
-				    "EM_X86_64 (62))",
+				    "EM_X86_64 (62) or EM_AARCH64 (183))",
 				    d->file.path, eh.e_machine);
 	if (eh.e_phentsize != sizeof(Elf64_Phdr))
 		return bad_header(d, VH_ERR_FORMAT, 0x36, "e_phentsize is not 56");
@@ -590,7 +598,7 @@ static int core_open(struct vh_dump *d)
 	if (!p)
 		return vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
 	d->priv = p;
-	snprintf(d->arch, sizeof(d->arch), "x86_64");
+	/* The ELF header sets the arch (load_headers), before the notes need it. */
 	err = vh_dump_set_page_size(d, CORE_PAGE_SIZE, 0);
 	if (!err)
 		err = open_stream(d);

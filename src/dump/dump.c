@@ -455,6 +455,14 @@ int vh_dump_set_vmcoreinfo(struct vh_dump *d, const char *text, size_t len)
 	free(d->vmcoreinfo);
 	d->vmcoreinfo = copy;
 	d->vmcoreinfo_len = len;
+	/* A lookup table parsed from the text replaced is stale. */
+	for (size_t i = 0; i < d->vmcoreinfo_nkv; i++) {
+		free(d->vmcoreinfo_kv[i].key);
+		free(d->vmcoreinfo_kv[i].value);
+	}
+	free(d->vmcoreinfo_kv);
+	d->vmcoreinfo_kv = NULL;
+	d->vmcoreinfo_nkv = 0;
 	return VH_OK;
 }
 
@@ -521,4 +529,56 @@ const char *vh_dump_vmcoreinfo_get(const struct vh_dump *cd, const char *key)
 			return d->vmcoreinfo_kv[i].value;
 	}
 	return NULL;
+}
+
+/*
+ * VMCOREINFO entries that only one architecture's kernel writes
+ * (arch/arm64/kernel/vmcore_info.c, arch/x86/kernel/machine_kexec_64.c).
+ * NUMBER(VA_BITS) and KERNELOFFSET are not among them: other architectures
+ * write those too.
+ */
+static const struct {
+	const char *key;
+	const char *arch;
+} arch_keys[] = {
+    {"NUMBER(PHYS_OFFSET)", "aarch64"},	      {"NUMBER(TCR_EL1_T1SZ)", "aarch64"},
+    {"NUMBER(kimage_voffset)", "aarch64"},    {"KERNELPACMASK", "aarch64"},
+    {"NUMBER(phys_base)", "x86_64"},	      {"SYMBOL(init_top_pgt)", "x86_64"},
+    {"NUMBER(pgtable_l5_enabled)", "x86_64"},
+};
+
+int vh_dump_infer_arch(struct vh_dump *d, const char **from)
+{
+	const char *arch = NULL, *key = NULL;
+
+	*from = NULL;
+	for (size_t i = 0; i < sizeof(arch_keys) / sizeof(arch_keys[0]); i++) {
+		if (!vh_dump_vmcoreinfo_get(d, arch_keys[i].key))
+			continue;
+		if (arch && strcmp(arch, arch_keys[i].arch))
+			return vh_dump_add_warning(d,
+						   "%s: VMCOREINFO has %s (%s) and %s (%s): the "
+						   "machine is left unknown",
+						   d->file.path, key, arch, arch_keys[i].key,
+						   arch_keys[i].arch);
+		if (!arch) {
+			arch = arch_keys[i].arch;
+			key = arch_keys[i].key;
+		}
+	}
+	if (arch) {
+		*from = key;
+		snprintf(d->arch, sizeof(d->arch), "%s", arch);
+		if (d->notes_arch && strcmp(d->notes_arch, arch))
+			return vh_dump_add_warning(
+			    d,
+			    "%s: VMCOREINFO says %s (%s) but the NT_PRSTATUS "
+			    "notes have the %s layout: their registers are "
+			    "not shown",
+			    d->file.path, arch, key, d->notes_arch);
+	} else if (d->notes_arch) {
+		*from = "NT_PRSTATUS";
+		snprintf(d->arch, sizeof(d->arch), "%s", d->notes_arch);
+	}
+	return VH_OK;
 }

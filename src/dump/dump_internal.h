@@ -61,6 +61,15 @@ struct vh_dump {
 	void *priv; /* the reader's own state */
 
 	char arch[16];
+	/*
+	 * What the notes (notes.c) told about the machine, for a reader whose
+	 * header may not say (a kdump with an empty utsname): the arch whose
+	 * NT_PRSTATUS layout they had when d->arch was not known yet, or NULL;
+	 * and whether QEMU wrote them (set for aarch64, whose QEMU dumps have an
+	 * NT_PRFPREG after each NT_PRSTATUS: the kernel's never do).
+	 */
+	const char *notes_arch;
+	bool qemu_notes;
 	uint32_t page_size;
 	uint32_t page_shift;
 
@@ -112,8 +121,22 @@ struct vh_cpu_regs *vh_dump_add_cpu(struct vh_dump *d);
 /* Sets page_size and page_shift; fails with VH_ERR_FORMAT unless a power of two in [512, 1 MiB]. */
 int vh_dump_set_page_size(struct vh_dump *d, uint64_t page_size, uint64_t where);
 
-/* NT_PRSTATUS / QEMU CPU-state note parsing, shared by the ELF and kdump readers. */
+/*
+ * NT_PRSTATUS / QEMU CPU-state note parsing, shared by the ELF, kdump and core
+ * readers. NT_PRSTATUS is read with the layout of d->arch ("x86_64" or
+ * "aarch64"); when d->arch names neither, with the layout its size matches
+ * (recorded in d->notes_arch).
+ */
 int vh_notes_parse(struct vh_dump *d, const uint8_t *buf, size_t len, uint64_t file_off);
+
+/*
+ * vh_dump_infer_arch() - for a reader whose header names no machine: sets
+ * d->arch from VMCOREINFO entries only one architecture writes, else from
+ * d->notes_arch. Leaves "unknown" when neither says, or VMCOREINFO names
+ * both (with a warning). Sets *@from to what decided, or NULL.
+ * Returns VH_OK or VH_ERR_NOMEM.
+ */
+int vh_dump_infer_arch(struct vh_dump *d, const char **from);
 
 extern const struct vh_dump_ops vh_elf_ops;
 extern const struct vh_dump_ops vh_kdump_ops;

@@ -42,7 +42,8 @@
 #define MAX_NOTES_SIZE (16u << 20)
 /* Warnings about damaged program headers before they are only counted. */
 #define MAX_PHDR_WARNINGS 8
-#define X86_PAGE_SIZE	  4096
+/* Without VMCOREINFO's PAGESIZE: x86-64's, and the usual one of aarch64 kernels. */
+#define DEFAULT_PAGE_SIZE 4096
 
 /* In x86-64's kernel text mapping, where kexec puts the kernel-text PT_LOAD. */
 #define X86_64_KERNEL_TEXT_START 0xffffffff80000000ull
@@ -93,6 +94,29 @@ static uint64_t phdr_off(const struct elf_info *ei, size_t i)
 }
 
 /*
+ * A big-endian ELF file (aarch64_be, s390x, ppc64, ...): refused, naming its
+ * machine when the header holds it, since "big-endian" alone does not tell an
+ * analyst which machine's dump it is.
+ */
+static int big_endian(struct vh_dump *d, unsigned cls)
+{
+	uint8_t m[2];
+	unsigned machine;
+
+	if (vh_file_read(&d->file, 0x12, m, sizeof(m), "ELF header") != VH_OK)
+		return vh_set_error(VH_ERR_UNSUPPORTED,
+				    "%s: offset 0x%x: big-endian ELF (ELFDATA2MSB); only "
+				    "little-endian dumps are supported",
+				    d->file.path, EI_DATA);
+	machine = (unsigned)m[0] << 8 | m[1];
+	return vh_set_error(VH_ERR_UNSUPPORTED,
+			    "%s: offset 0x%x: big-endian ELF%s (ELFDATA2MSB) of machine %u%s; "
+			    "only little-endian dumps are supported",
+			    d->file.path, EI_DATA, cls == ELFCLASS32 ? "32" : "64", machine,
+			    machine == EM_AARCH64 ? " (EM_AARCH64: an aarch64_be kernel)" : "");
+}
+
+/*
  * e_ident (class, byte order, version) and the presence of the whole ELF
  * header, checked before libelf sees the file so each fault gets its offset.
  */
@@ -109,8 +133,10 @@ static int check_ident(struct vh_dump *d)
 				    "%s: offset 0x%x: ELF class %u, expected ELFCLASS64 (2) or "
 				    "ELFCLASS32 (1)",
 				    d->file.path, EI_CLASS, id[EI_CLASS]);
+	if (id[EI_DATA] == ELFDATA2MSB)
+		return big_endian(d, id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB)
-		return vh_set_error(id[EI_DATA] == ELFDATA2MSB ? VH_ERR_UNSUPPORTED : VH_ERR_FORMAT,
+		return vh_set_error(VH_ERR_FORMAT,
 				    "%s: offset 0x%x: ELF data encoding %u, expected little-endian "
 				    "ELFDATA2LSB (1)",
 				    d->file.path, EI_DATA, id[EI_DATA]);
@@ -170,10 +196,19 @@ static int read_ehdr(struct vh_dump *d, struct elf_info *ei)
 		snprintf(d->arch, sizeof(d->arch), "x86_64");
 	else if (ei->ehdr.e_machine == EM_386) /* QEMU, guest not yet in long mode */
 		snprintf(d->arch, sizeof(d->arch), "i386");
+	else if (ei->ehdr.e_machine == EM_AARCH64 && is64)
+		snprintf(d->arch, sizeof(d->arch), "aarch64");
+	else if (ei->ehdr.e_machine == EM_AARCH64 || ei->ehdr.e_machine == EM_ARM)
+		return vh_set_error(
+		    VH_ERR_UNSUPPORTED,
+		    "%s: offset 0x12: %s in an ELF%s file: 32-bit Arm dumps are not "
+		    "supported (aarch64 dumps are ELF64 EM_AARCH64 (183))",
+		    d->file.path, ei->ehdr.e_machine == EM_ARM ? "EM_ARM (40)" : "EM_AARCH64",
+		    is64 ? "64" : "32");
 	else
 		return vh_set_error(VH_ERR_UNSUPPORTED,
 				    "%s: offset 0x12: ELF machine %u is not supported (expected "
-				    "EM_X86_64 (62) or EM_386 (3))",
+				    "EM_X86_64 (62), EM_AARCH64 (183) or EM_386 (3))",
 				    d->file.path, ei->ehdr.e_machine);
 	ei->phentsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 	if (ei->ehdr.e_phentsize != ei->phentsize)
@@ -286,6 +321,7 @@ static void guess_producer(const struct vh_dump *d, struct elf_info *ei)
 	bool vmcore_notes = d->vmcoreinfo || d->ncpus;
 	bool qemu = have_qemu_state(d);
 
+	qemu |= d->qemu_notes; /* aarch64: NT_PRFPREG after each NT_PRSTATUS */
 	if (qemu && ei->short_load)
 		ei->producer = "QEMU (filtered) or makedumpfile -E of a QEMU dump";
 	else if (qemu)
@@ -413,7 +449,7 @@ static int add_loads(struct vh_dump *d, struct elf_info *ei)
 	return VH_OK;
 }
 
-/* PAGESIZE from VMCOREINFO when present and sane, else x86's 4096. */
+/* PAGESIZE from VMCOREINFO when present and sane, else 4096. */
 static int set_page_size(struct vh_dump *d)
 {
 	const char *v = vh_dump_vmcoreinfo_get(d, "PAGESIZE");
@@ -432,7 +468,7 @@ static int set_page_size(struct vh_dump *d)
 		if (err)
 			return err;
 	}
-	return vh_dump_set_page_size(d, X86_PAGE_SIZE, 0);
+	return vh_dump_set_page_size(d, DEFAULT_PAGE_SIZE, 0);
 }
 
 static int add_attrs(struct vh_dump *d, const struct elf_info *ei)

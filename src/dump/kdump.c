@@ -3,7 +3,9 @@
  * makedumpfile's compressed kdump format ("KDUMP   "), also written by QEMU's
  * dump-guest-memory (kdump-zlib, kdump-lzo, kdump-snappy, kdump-raw-*).
  *
- * Layout, in blocks of block_size bytes (the page size of the dumped machine):
+ * Layout, in blocks of block_size bytes (the page size of the dumped machine,
+ * for makedumpfile; QEMU writes 64 KiB blocks for every aarch64 guest, since
+ * it does not know the kernel's page size, which may be 4, 16 or 64 KiB):
  *
  *   block 0            struct disk_dump_header
  *   block 1            struct kdump_sub_header, then the ELF notes
@@ -24,6 +26,15 @@
  * pages stored as makedumpfile's shared zero page, and marks descriptors whose
  * data overlaps an earlier page's. Each descriptor is checked again when its
  * page is read; a damaged page fails alone with VH_ERR_CORRUPT.
+ *
+ * Blocks and pages: the bitmaps, descriptors and "pfns" of the file are in
+ * blocks. The dump's pages (d->page_size) are the kernel's, VMCOREINFO's
+ * PAGESIZE, when it is smaller than the block: then a page's state is its
+ * block's, a read decompresses the block once (kept in k->blk) and copies
+ * the page out, and page counts are block counts times the pages per block.
+ * Internally every pfn below is a block number; the ops convert at the
+ * boundary (vh_kdump_read_page() and friends take page pfns). Messages say
+ * "pfn" when blocks are pages and "block" otherwise.
  */
 #include "dump/kdump.h"
 #include "util/error.h"
@@ -110,6 +121,11 @@ enum { UTS_SYSNAME, UTS_NODENAME, UTS_RELEASE, UTS_VERSION, UTS_MACHINE, UTS_DOM
 struct kdump {
 	struct vh_kdump_src src;
 	uint32_t block_size;
+	uint32_t block_shift; /* log2(block_size) */
+	uint32_t sub_shift;   /* log2(pages per block): 0 unless blocks are larger than pages */
+	uint8_t *blk;	      /* with sub_shift: the last block decompressed... */
+	uint64_t blk_no;      /* ...its number... */
+	bool blk_valid;	      /* ...and whether it holds one */
 	int32_t header_version;
 	uint32_t status;
 	int32_t dump_level;
@@ -182,6 +198,23 @@ static const char *where(const struct kdump *k, uint64_t off, char *buf, size_t 
 		snprintf(buf, size, "kdump offset 0x%" PRIx64 " (file offset 0x%" PRIx64 ")", off,
 			 foff);
 	return buf;
+}
+
+/* How messages name block @b: "pfn 0x..." when blocks are pages, else the block and its pfns. */
+static const char *blk_name(const struct kdump *k, uint64_t b, char *buf, size_t size)
+{
+	if (!k->sub_shift)
+		snprintf(buf, size, "pfn 0x%" PRIx64, b);
+	else
+		snprintf(buf, size, "block 0x%" PRIx64 " (pfns 0x%" PRIx64 "-0x%" PRIx64 ")", b,
+			 b << k->sub_shift, ((b + 1) << k->sub_shift) - 1);
+	return buf;
+}
+
+/* What the counts in messages count. */
+static const char *units(const struct kdump *k)
+{
+	return k->sub_shift ? "blocks" : "pages";
 }
 
 static int src_read(const struct kdump *k, uint64_t off, void *buf, size_t len, const char *what,
@@ -367,6 +400,7 @@ static int check_dh(struct vh_dump *d, struct kdump *k, const struct dh *h)
 				    "two bitmaps (at least 2)",
 				    path, DH_BITMAP_BLOCKS, h->bitmap_blocks);
 	k->block_size = (uint32_t)h->block_size;
+	k->block_shift = d->page_shift; /* until choose_page_size() looks at VMCOREINFO */
 	k->header_version = h->header_version;
 	k->status = h->status;
 	if (h->header_version > 6)
@@ -571,6 +605,15 @@ static void describe_level(int32_t level, char *buf, size_t size)
 		snprintf(buf + n, size - n, ")");
 }
 
+/*
+ * utsname.machine says nothing: empty, or QEMU's placeholder "Unknown" (QEMU
+ * 7.2 writes it for targets it has no uname for, aarch64 among them).
+ */
+static bool machine_unnamed(const struct dh *h)
+{
+	return !h->uts[UTS_MACHINE][0] || strcmp(h->uts[UTS_MACHINE], "Unknown") == 0;
+}
+
 static int add_attrs(struct vh_dump *d, struct kdump *k, const struct dh *h, const struct kh *s)
 {
 	char buf[160];
@@ -615,7 +658,7 @@ static int add_attrs(struct vh_dump *d, struct kdump *k, const struct dh *h, con
 					"%" PRIu64 " bytes at offset 0x%" PRIx64
 					" (makedumpfile erased some data)",
 					s->size_eraseinfo, s->off_eraseinfo);
-	if (h->uts[UTS_MACHINE][0])
+	if (!machine_unnamed(h))
 		snprintf(d->arch, sizeof(d->arch), "%.*s", (int)sizeof(d->arch) - 1,
 			 h->uts[UTS_MACHINE]);
 	return err ? VH_ERR_NOMEM : VH_OK;
@@ -685,6 +728,70 @@ static int read_vmcoreinfo(struct vh_dump *d, struct kdump *k, const struct kh *
 	return err;
 }
 
+/* ---- the machine: page size and arch, once the notes and VMCOREINFO are read ---- */
+
+/*
+ * The kernel's page size, VMCOREINFO's PAGESIZE, when it is smaller than the
+ * block (QEMU's 64 KiB blocks of an aarch64 guest): upper layers walk page
+ * tables and count pages in the kernel's pages. Without PAGESIZE, or when it
+ * is the block size, pages are blocks as before.
+ */
+static int choose_page_size(struct vh_dump *d, struct kdump *k)
+{
+	const char *v = vh_dump_vmcoreinfo_get(d, "PAGESIZE");
+	unsigned long long ps;
+	char *end;
+	bool number;
+
+	if (!v)
+		return VH_OK;
+	ps = strtoull(v, &end, 10);
+	number = *v && !*end;
+	if (number && ps == k->block_size)
+		return VH_OK;
+	if (!number || ps < 512 || ps > k->block_size || (ps & (ps - 1)))
+		return vh_dump_add_warning(d,
+					   "%s: VMCOREINFO PAGESIZE=%s is not a power of two from "
+					   "512 to the block size %u; pages of %u bytes used",
+					   d->file.path, v, k->block_size, k->block_size);
+	if (vh_dump_set_page_size(d, ps, 0) != VH_OK)
+		return VH_ERR_FORMAT; /* not reached: ps was checked above */
+	k->sub_shift = k->block_shift - d->page_shift;
+	k->blk = malloc(k->block_size);
+	if (!k->blk)
+		return vh_set_error(VH_ERR_NOMEM, "%s: out of memory", d->file.path);
+	return vh_dump_add_attr(d, "pages_per_block",
+				"%u (block_size %u, VMCOREINFO PAGESIZE %llu)", 1u << k->sub_shift,
+				k->block_size, ps);
+}
+
+/* utsname.machine says nothing (QEMU's aarch64 kdumps): VMCOREINFO or the notes may. */
+static int infer_arch(struct vh_dump *d, const struct dh *h)
+{
+	const char *from;
+	int err;
+
+	if (!machine_unnamed(h))
+		return VH_OK;
+	err = vh_dump_infer_arch(d, &from);
+	if (err || !from)
+		return err;
+	return vh_dump_add_attr(d, "arch_from", "%s (utsname.machine is %s)", from,
+				h->uts[UTS_MACHINE][0] ? "\"Unknown\"" : "empty");
+}
+
+/* Counts so far are of blocks; the dump's are of pages. */
+static void scale_stats(struct vh_dump *d, const struct kdump *k)
+{
+	struct vh_page_stats *st = &d->stats;
+
+	st->present <<= k->sub_shift;
+	st->zero <<= k->sub_shift;
+	st->excluded <<= k->sub_shift;
+	for (int c = 0; c < VH_CODEC_COUNT; c++)
+		st->by_codec[c] <<= k->sub_shift;
+}
+
 /* ---- memory ranges: runs of pfns in either bitmap ---- */
 
 static uint64_t word_or(const struct kdump *k, uint64_t i)
@@ -721,7 +828,7 @@ static uint64_t for_each_run(const struct kdump *k, uint64_t max,
 		uint64_t end = next_pfn(k, pfn, k->end_pfn, false);
 
 		if (fn && nruns < max)
-			*err = fn(d, pfn << d->page_shift, end << d->page_shift);
+			*err = fn(d, pfn << k->block_shift, end << k->block_shift);
 		nruns++;
 		pfn = end;
 	}
@@ -747,7 +854,7 @@ static int add_ranges(struct vh_dump *d, struct kdump *k)
 			    "%s: the kdump bitmaps describe %" PRIu64 " separate runs of pages; "
 			    "reported as one range (page states remain exact)",
 			    d->file.path, nruns);
-	return vh_dump_add_range(d, first << d->page_shift, last << d->page_shift);
+	return vh_dump_add_range(d, first << k->block_shift, last << k->block_shift);
 }
 
 /* Pages in the 1st bitmap only (excluded), and in the 2nd only (inconsistent). */
@@ -772,12 +879,15 @@ static int count_bitmaps(struct vh_dump *d, struct kdump *k)
 			    (uint64_t)__builtin_popcountll(k->bitmap2[i] & ~k->bitmap1[i] & mask);
 		}
 	}
-	if (only2)
+	if (only2) {
+		char b[96];
+
 		return vh_dump_add_warning(
 		    d,
-		    "%s: %" PRIu64 " pages (first pfn 0x%" PRIx64 ") are dumped "
+		    "%s: %" PRIu64 " %s (first %s) are dumped "
 		    "(2nd bitmap) but not in memory (1st bitmap); read as dumped",
-		    d->file.path, only2, first2);
+		    d->file.path, only2, units(k), blk_name(k, first2, b, sizeof(b)));
+	}
 	return VH_OK;
 }
 
@@ -973,12 +1083,12 @@ static int find_zero_page(struct kdump *k)
 static int warn_finding(struct vh_dump *d, struct kdump *k, const struct finding *f,
 			const char *what, const char *tail)
 {
-	char w[96];
+	char w[96], b[96];
 
 	if (!f->count)
 		return VH_OK;
-	return vh_dump_add_warning(d, "%s: %" PRIu64 " pages %s (first: pfn 0x%" PRIx64 ", %s)%s",
-				   d->file.path, f->count, what, f->pfn,
+	return vh_dump_add_warning(d, "%s: %" PRIu64 " %s %s (first: %s, %s)%s", d->file.path,
+				   f->count, units(k), what, blk_name(k, f->pfn, b, sizeof(b)),
 				   where(k, f->off, w, sizeof(w)), tail);
 }
 
@@ -1172,11 +1282,17 @@ int vh_kdump_open_src(struct vh_dump *d, const struct vh_kdump_src *src)
 	if (!err)
 		err = read_vmcoreinfo(d, k, &s);
 	if (!err)
+		err = infer_arch(d, &h);
+	if (!err)
+		err = choose_page_size(d, k);
+	if (!err)
 		err = add_ranges(d, k);
 	if (!err)
 		err = count_bitmaps(d, k);
 	if (!err)
 		err = census(d, k);
+	if (!err)
+		scale_stats(d, k);
 	return err;
 }
 
@@ -1279,16 +1395,16 @@ static int read_pd(struct vh_dump *d, struct kdump *k, uint64_t pfn, struct page
 {
 	uint64_t idx = rank_of(k, pfn) - k->rank_start;
 	uint8_t b[PD_LEN];
-	char w[96];
+	char w[96], bn[96];
 	int err;
 
 	*pd_off = k->desc_off + idx * PD_LEN;
 	if (*pd_off > k->src.size || PD_LEN > k->src.size - *pd_off)
-		return vh_set_error(
-		    VH_ERR_TRUNCATED,
-		    "%s: pfn 0x%" PRIx64 ": page descriptor at %s lies past the end "
-		    "of the file%s",
-		    d->file.path, pfn, where(k, *pd_off, w, sizeof(w)), incomplete_note(k));
+		return vh_set_error(VH_ERR_TRUNCATED,
+				    "%s: %s: page descriptor at %s lies past the end "
+				    "of the file%s",
+				    d->file.path, blk_name(k, pfn, bn, sizeof(bn)),
+				    where(k, *pd_off, w, sizeof(w)), incomplete_note(k));
 	err = cached_pd(k, idx, b);
 	if (err)
 		return err;
@@ -1300,38 +1416,38 @@ static int read_pd(struct vh_dump *d, struct kdump *k, uint64_t pfn, struct page
 static int pd_error(struct vh_dump *d, struct kdump *k, uint64_t pfn, const struct page_desc *pd,
 		    uint64_t pd_off, enum pd_verdict v, const char *why)
 {
-	char w[96];
+	char w[96], b[96];
 
+	blk_name(k, pfn, b, sizeof(b));
 	if (v == PD_MISSING)
 		return vh_set_error(VH_ERR_TRUNCATED,
-				    "%s: pfn 0x%" PRIx64 ": page descriptor at %s was never "
+				    "%s: %s: page descriptor at %s was never "
 				    "written%s",
-				    d->file.path, pfn, where(k, pd_off, w, sizeof(w)),
+				    d->file.path, b, where(k, pd_off, w, sizeof(w)),
 				    incomplete_note(k));
 	if (v == PD_DATA_PAST_EOF)
 		return vh_set_error(
 		    VH_ERR_TRUNCATED,
-		    "%s: pfn 0x%" PRIx64 ": page data at offset 0x%" PRIx64
+		    "%s: %s: page data at offset 0x%" PRIx64
 		    " (0x%x bytes, %s) runs past the end of the file (size 0x%" PRIx64 ")%s",
-		    d->file.path, pfn, pd->offset, pd->size, codec_of_flags(pd->flags), k->src.size,
+		    d->file.path, b, pd->offset, pd->size, codec_of_flags(pd->flags), k->src.size,
 		    incomplete_note(k));
-	return vh_set_error(VH_ERR_CORRUPT,
-			    "%s: pfn 0x%" PRIx64 ": page descriptor at %s (data offset 0x%" PRIx64
-			    ", size 0x%x, flags 0x%x) %s",
-			    d->file.path, pfn, where(k, pd_off, w, sizeof(w)), pd->offset, pd->size,
-			    pd->flags, why);
+	return vh_set_error(
+	    VH_ERR_CORRUPT,
+	    "%s: %s: page descriptor at %s (data offset 0x%" PRIx64 ", size 0x%x, flags 0x%x) %s",
+	    d->file.path, b, where(k, pd_off, w, sizeof(w)), pd->offset, pd->size, pd->flags, why);
 }
 
-int vh_kdump_read_page(struct vh_dump *d, uint64_t pfn, void *buf)
+/* Block @pfn into @buf (block_size bytes, zeroed by the caller). */
+static int read_block(struct vh_dump *d, struct kdump *k, uint64_t pfn, void *buf)
 {
-	struct kdump *k = K(d);
 	struct page_desc pd;
 	enum pd_verdict v;
 	const char *why;
 	uint64_t pd_off;
 	size_t out;
 	long code;
-	char w[96];
+	char w[96], b[96];
 	int err = read_pd(d, k, pfn, &pd, &pd_off);
 
 	if (err)
@@ -1353,12 +1469,35 @@ int vh_kdump_read_page(struct vh_dump *d, uint64_t pfn, void *buf)
 		return vh_set_error(err, "%s: out of memory for a decompressor", d->file.path);
 	if (err || out != k->block_size)
 		return vh_set_error(VH_ERR_CORRUPT,
-				    "%s: pfn 0x%" PRIx64 ": page data at %s (0x%x bytes, %s) %s "
+				    "%s: %s: page data at %s (0x%x bytes, %s) %s "
 				    "(code %ld, 0x%zx bytes out, expected 0x%x)",
-				    d->file.path, pfn, where(k, pd.offset, w, sizeof(w)), pd.size,
+				    d->file.path, blk_name(k, pfn, b, sizeof(b)),
+				    where(k, pd.offset, w, sizeof(w)), pd.size,
 				    codec_of_flags(pd.flags),
 				    err ? "does not decompress" : "decompresses to the wrong size",
 				    code, err ? (size_t)0 : out, k->block_size);
+	return VH_OK;
+}
+
+int vh_kdump_read_page(struct vh_dump *d, uint64_t pfn, void *buf)
+{
+	struct kdump *k = K(d);
+	uint64_t b = pfn >> k->sub_shift;
+	int err;
+
+	if (!k->sub_shift)
+		return read_block(d, k, pfn, buf);
+	/* A walk reads a block's pages in a row: decompress it once for all of them. */
+	if (!k->blk_valid || k->blk_no != b) {
+		k->blk_valid = false;
+		memset(k->blk, 0, k->block_size);
+		err = read_block(d, k, b, k->blk);
+		if (err)
+			return err;
+		k->blk_no = b;
+		k->blk_valid = true;
+	}
+	memcpy(buf, k->blk + ((pfn & ((1ull << k->sub_shift) - 1)) << d->page_shift), d->page_size);
 	return VH_OK;
 }
 
@@ -1366,6 +1505,7 @@ enum vh_page_state vh_kdump_page_state(struct vh_dump *d, uint64_t pfn)
 {
 	struct kdump *k = K(d);
 
+	pfn >>= k->sub_shift;
 	if (pfn < k->start_pfn || pfn >= k->end_pfn)
 		return VH_PAGE_ABSENT;
 	if (test_bit(k->bitmap2, pfn))
@@ -1374,10 +1514,8 @@ enum vh_page_state vh_kdump_page_state(struct vh_dump *d, uint64_t pfn)
 }
 
 /* Set bits of bitmap2 not marked zero or unstored, below stored_end: word by word. */
-bool vh_kdump_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
+static bool next_present_block(const struct kdump *k, uint64_t pfn, uint64_t *next)
 {
-	const struct kdump *k = K(d);
-
 	if (pfn < k->start_pfn)
 		pfn = k->start_pfn;
 	while (pfn < k->stored_end) {
@@ -1397,6 +1535,17 @@ bool vh_kdump_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
 	return false;
 }
 
+bool vh_kdump_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next)
+{
+	const struct kdump *k = K(d);
+	uint64_t b = pfn >> k->sub_shift, nb;
+
+	if (!next_present_block(k, b, &nb))
+		return false;
+	*next = nb == b ? pfn : nb << k->sub_shift;
+	return true;
+}
+
 void vh_kdump_close(struct vh_dump *d)
 {
 	struct kdump *k = K(d);
@@ -1412,6 +1561,7 @@ void vh_kdump_close(struct vh_dump *d)
 	free(k->nodata);
 	free(k->rank);
 	free(k->cbuf);
+	free(k->blk);
 	ZSTD_freeDCtx(k->zstd);
 	if (k->zlib_ready)
 		inflateEnd(&k->zlib);
@@ -1464,10 +1614,11 @@ int vh_kdump_split_info(const struct vh_dump *d, struct vh_kdump_split *out)
 		return VH_ERR_INVAL;
 	k = d->priv;
 	memset(out, 0, sizeof(*out));
+	/* In the dump's pages, the unit of the pfns the split reader routes. */
 	out->split = k->split;
-	out->start_pfn = k->start_pfn;
-	out->end_pfn = k->end_pfn;
-	out->max_mapnr = k->max_mapnr;
+	out->start_pfn = k->start_pfn << k->sub_shift;
+	out->end_pfn = k->end_pfn << k->sub_shift;
+	out->max_mapnr = k->max_mapnr << k->sub_shift;
 	out->block_size = k->block_size;
 	out->dump_level = k->dump_level;
 	out->tv_sec = k->tv_sec;

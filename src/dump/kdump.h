@@ -51,13 +51,17 @@ enum vh_page_state vh_kdump_page_state(struct vh_dump *d, uint64_t pfn);
 bool vh_kdump_next_present(struct vh_dump *d, uint64_t pfn, uint64_t *next);
 void vh_kdump_close(struct vh_dump *d);
 
-/* What a kdump file's headers say about the part of memory it holds. */
+/*
+ * What a kdump file's headers say about the part of memory it holds; pfns in
+ * the dump's pages (d->page_size), which may be smaller than its blocks.
+ */
 struct vh_kdump_split {
-	bool split;	     /* the sub-header marks the file as one part of a split dump */
-	uint64_t start_pfn;  /* pfns the file holds: [start_pfn, end_pfn) */
-	uint64_t end_pfn;    /* (0 and max_mapnr when not split) */
-	uint64_t max_mapnr;  /* pfns of the whole machine */
-	uint32_t block_size; /* the page size */
+	bool split;	    /* the sub-header marks the file as one part of a split dump */
+	uint64_t start_pfn; /* pfns the file holds: [start_pfn, end_pfn) */
+	uint64_t end_pfn;   /* (0 and max_mapnr when not split) */
+	uint64_t max_mapnr; /* pfns of the whole machine */
+	uint32_t
+	    block_size; /* the header's block size (the page size, but for QEMU's aarch64 kdumps) */
 	int32_t dump_level;
 	uint64_t tv_sec, tv_usec; /* the header's timestamp */
 	uint64_t phys_base;

@@ -2,6 +2,13 @@
 /*
  * ELF notes of a vmcore: VMCOREINFO, NT_PRSTATUS per CPU, QEMU's CPU state.
  *
+ * NT_PRSTATUS has one layout per architecture (struct elf_prstatus: the same
+ * 112-byte prefix with pr_pid, then pr_reg, the arch's register set): x86-64's
+ * user_regs_struct or aarch64's user_pt_regs. d->arch says which; a kdump
+ * whose header names no machine gets the layout the note's size matches.
+ * Notes vmahunt does not use (NT_PRFPREG, NT_ARM_SVE, NT_ARM_PAC_MASK, Xen,
+ * VMCOREDD, ...) are skipped without a word.
+ *
  * Used for the PT_NOTE segments of ELF dumps and for the note area that the
  * kdump format copies from /proc/vmcore. Notes are little-endian (only such
  * dumps are accepted) and, as the kernel, QEMU and makedumpfile write them,
@@ -26,15 +33,23 @@
 
 #define NOTE_HDR_SIZE	  12
 #define NT_PRSTATUS	  1
+#define NT_PRFPREG	  2
 #define MAX_NOTE_WARNINGS 8
 /* Past this many warnings in the dump, note parsing adds none (many PT_NOTEs). */
 #define MAX_DUMP_WARNINGS 64
-#define MAX_CPUS	  8192 /* the kernel's largest NR_CPUS on x86-64 */
+#define MAX_CPUS	  8192 /* the kernel's largest NR_CPUS on x86-64 (arm64: 4096) */
 
 /* struct elf_prstatus of x86-64 (kernel and QEMU agree): pr_pid, then pr_reg. */
 #define PRSTATUS_X86_64_SIZE 336
 #define PRSTATUS_PID_OFF     32
 #define PRSTATUS_REG_OFF     112
+/*
+ * struct elf_prstatus of aarch64 (kernel and QEMU agree): the same prefix,
+ * pr_reg = struct user_pt_regs (x0..x30, sp, pc, pstate: 34 u64) at 112,
+ * then pr_fpvalid and padding to 8 bytes.
+ */
+#define PRSTATUS_AARCH64_SIZE 392
+#define AARCH64_NGREG	      31
 
 /*
  * QEMUCPUState (QEMU target/i386/arch_dump.c), version 1: version, size,
@@ -89,7 +104,11 @@ static struct vh_cpu_regs *new_cpu(struct vh_dump *d, const struct note *n, int 
 {
 	*err = VH_OK;
 	if (d->ncpus >= MAX_CPUS) {
-		*err = skip_note(d, n, "more CPUs than any x86-64 kernel supports (8192)");
+		*err = skip_note(d, n,
+				 strcmp(d->arch, "aarch64") == 0
+				     ? "more CPUs than vmahunt reads (8192; arm64 kernels have at "
+				       "most 4096)"
+				     : "more CPUs than any x86-64 kernel supports (8192)");
 		return NULL;
 	}
 	struct vh_cpu_regs *c = vh_dump_add_cpu(d);
@@ -118,12 +137,82 @@ static void set_reg(struct vh_cpu_regs *c, size_t off, uint64_t v)
 	memcpy((char *)c + off, &v, sizeof(v));
 }
 
+/*
+ * An aarch64 NT_PRSTATUS? By d->arch, or, for a dump that does not say (a
+ * kdump with an empty utsname), by its size, which no x86-64 writer uses.
+ */
+static bool aarch64_layout(struct vh_dump *d, const struct note *n)
+{
+	if (strcmp(d->arch, "aarch64") == 0)
+		return true;
+	if (strcmp(d->arch, "x86_64") == 0 || strcmp(d->arch, "i386") == 0)
+		return false;
+	/* The first note decides for all: one dump's CPUs have one register set. */
+	if (d->notes_arch)
+		return strcmp(d->notes_arch, "aarch64") == 0;
+	if (n->descsz == PRSTATUS_AARCH64_SIZE) {
+		d->notes_arch = "aarch64";
+		return true;
+	}
+	if (n->descsz == PRSTATUS_X86_64_SIZE)
+		d->notes_arch = "x86_64";
+	return false;
+}
+
+static int parse_prstatus_aarch64(struct vh_dump *d, const struct note *n)
+{
+	const uint8_t *reg = n->desc + PRSTATUS_REG_OFF;
+	struct vh_cpu_regs *c;
+	char why[96];
+	int err;
+
+	if (n->descsz != PRSTATUS_AARCH64_SIZE) {
+		snprintf(why, sizeof(why), "NT_PRSTATUS of %u bytes is not the aarch64 layout (%d)",
+			 n->descsz, PRSTATUS_AARCH64_SIZE);
+		return skip_note(d, n, why);
+	}
+	c = new_cpu(d, n, &err);
+	if (!c)
+		return err;
+	for (int i = 0; i < AARCH64_NGREG; i++)
+		c->x[i] = le64(reg + 8 * i);
+	c->sp = le64(reg + 8 * AARCH64_NGREG);
+	c->pc = le64(reg + 8 * (AARCH64_NGREG + 1));
+	c->pstate = le64(reg + 8 * (AARCH64_NGREG + 2));
+	c->pid = le32(n->desc + PRSTATUS_PID_OFF);
+	c->have_gp = true;
+	c->source = "NT_PRSTATUS";
+	return VH_OK;
+}
+
+/*
+ * QEMU's aarch64 dumps follow each NT_PRSTATUS with an NT_PRFPREG (then
+ * perhaps NT_ARM_SVE, NT_ARM_PAC_MASK); the kernel's crash notes never have
+ * one. So in a vmcore it marks QEMU as the writer, and the pr_pid before it
+ * as QEMU's CPU number, not a pid (as x86-64's QEMU note does). A process
+ * core has NT_PRFPREG per thread from the kernel itself: nothing to undo.
+ */
+static void parse_prfpreg(struct vh_dump *d)
+{
+	struct vh_cpu_regs *c;
+
+	if (d->ops == &vh_core_ops || !d->ncpus)
+		return;
+	c = &d->cpus[d->ncpus - 1];
+	if (strcmp(d->arch, "aarch64") && !(d->notes_arch && !strcmp(d->notes_arch, "aarch64")))
+		return;
+	c->pid = 0;
+	d->qemu_notes = true;
+}
+
 static int parse_prstatus(struct vh_dump *d, const struct note *n)
 {
 	struct vh_cpu_regs *c;
 	char why[96];
 	int err;
 
+	if (aarch64_layout(d, n))
+		return parse_prstatus_aarch64(d, n);
 	if (n->descsz != PRSTATUS_X86_64_SIZE) {
 		snprintf(why, sizeof(why), "NT_PRSTATUS of %u bytes is not the x86-64 layout (%d)",
 			 n->descsz, PRSTATUS_X86_64_SIZE);
@@ -223,8 +312,16 @@ static int handle_note(struct vh_dump *d, const struct note *n)
 	}
 	if (note_is(n, "CORE", NT_PRSTATUS))
 		return parse_prstatus(d, n);
-	if (note_is(n, "QEMU", 0))
+	if (note_is(n, "CORE", NT_PRFPREG)) {
+		parse_prfpreg(d);
+		return VH_OK;
+	}
+	if (note_is(n, "QEMU", 0)) {
+		/* QEMU writes it for x86 guests only; its registers are x86's. */
+		if (strcmp(d->arch, "aarch64") == 0)
+			return skip_note(d, n, "QEMU CPU state note (x86 only) in an aarch64 dump");
 		return parse_qemu_cpustate(d, n);
+	}
 	return VH_OK; /* other notes (NT_PRPSINFO, Xen, VMCOREDD, ERASEINFO...) are not needed */
 }
 

@@ -343,14 +343,16 @@ static void name_specials(struct map_build *b, uint64_t leader_rsp)
 	name_heap(b);
 }
 
-/* rsp of the thread whose id is the process id. */
+/* The stack pointer (rsp, aarch64's sp) of the thread whose id is the process id. */
 static uint64_t leader_rsp(struct vh_dump *d, const struct vh_core_info *c)
 {
+	bool aarch64 = strcmp(vh_dump_arch(d), "aarch64") == 0;
+
 	for (size_t i = 0; i < vh_dump_ncpus(d); i++) {
 		const struct vh_cpu_regs *r = vh_dump_cpu(d, i);
 
 		if (r->have_gp && (int32_t)r->pid == c->pid)
-			return r->rsp;
+			return aarch64 ? r->sp : r->rsp;
 	}
 	return 0;
 }

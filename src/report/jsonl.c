@@ -9,7 +9,21 @@
 
 /* ---- info ---- */
 
-static void json_cpu(struct vh_json *j, const struct vh_cpu_regs *c)
+/* aarch64's user_pt_regs, in their order: x0..x30, sp, pc, pstate. */
+static void json_aarch64_regs(struct vh_json *j, const struct vh_cpu_regs *c)
+{
+	char name[8];
+
+	for (int i = 0; i < 31; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		vh_json_hex(j, name, c->x[i]);
+	}
+	vh_json_hex(j, "sp", c->sp);
+	vh_json_hex(j, "pc", c->pc);
+	vh_json_hex(j, "pstate", c->pstate);
+}
+
+static void json_cpu(struct vh_json *j, const struct vh_cpu_regs *c, bool aarch64)
 {
 	static const char *const cr_names[5] = {"cr0", NULL, "cr2", "cr3", "cr4"};
 
@@ -18,7 +32,9 @@ static void json_cpu(struct vh_json *j, const struct vh_cpu_regs *c)
 	vh_json_str(j, "source", c->source);
 	if (c->pid)
 		vh_json_u64(j, "pid", c->pid);
-	if (c->have_gp) {
+	if (c->have_gp && aarch64) {
+		json_aarch64_regs(j, c);
+	} else if (c->have_gp) {
 		const uint64_t v[] = {c->rip, c->rsp, c->rbp,	  c->rax,    c->rbx, c->rcx,
 				      c->rdx, c->rsi, c->rdi,	  c->r8,     c->r9,  c->r10,
 				      c->r11, c->r12, c->r13,	  c->r14,    c->r15, c->rflags,
@@ -225,7 +241,7 @@ static void json_dump_info(struct vh_report *r, const struct vh_dump_facts *x)
 	vh_json_end_object(j);
 	vh_json_begin_array(j, "cpus");
 	for (size_t i = 0; i < vh_dump_ncpus(d); i++)
-		json_cpu(j, vh_dump_cpu(d, i));
+		json_cpu(j, vh_dump_cpu(d, i), strcmp(vh_dump_arch(d), "aarch64") == 0);
 	vh_json_end_array(j);
 	json_vmcoreinfo(j, d);
 	json_core(j, d);

@@ -34,13 +34,19 @@ static void text_symbols(FILE *o, const struct vh_dump_facts *x)
 			p->stats.btf_bytes);
 }
 
-static void text_cpu(FILE *o, const struct vh_cpu_regs *c)
+/* One line per CPU: where it was (pc/rip), its stack and frame; --json has every register. */
+static void text_cpu(FILE *o, const struct vh_cpu_regs *c, bool aarch64)
 {
 	fprintf(o, "  cpu %" PRIu32 " (%s", c->cpu, c->source ? c->source : "?");
 	if (c->pid)
 		fprintf(o, ", pid %" PRIu32, c->pid);
 	fprintf(o, "):");
-	if (c->have_gp)
+	if (c->have_gp && aarch64)
+		fprintf(o,
+			" pc=0x%" PRIx64 " sp=0x%" PRIx64 " fp=0x%" PRIx64 " lr=0x%" PRIx64
+			" pstate=0x%" PRIx64,
+			c->pc, c->sp, c->x[29], c->x[30], c->pstate);
+	else if (c->have_gp)
 		fprintf(o, " rip=0x%" PRIx64 " rsp=0x%" PRIx64 " rbp=0x%" PRIx64, c->rip, c->rsp,
 			c->rbp);
 	if (c->have_cr)
@@ -156,7 +162,7 @@ static void text_dump_info(struct vh_report *r, const struct vh_dump_facts *x)
 	fprintf(o, "%s %zu\n",
 		x->is_core ? "threads' registers:" : "cpus:           ", vh_dump_ncpus(d));
 	for (size_t i = 0; i < vh_dump_ncpus(d); i++)
-		text_cpu(o, vh_dump_cpu(d, i));
+		text_cpu(o, vh_dump_cpu(d, i), strcmp(vh_dump_arch(d), "aarch64") == 0);
 	text_vmcoreinfo(o, d);
 	w = vh_dump_warnings(d, &n);
 	for (size_t i = 0; i < n; i++)

@@ -4,7 +4,8 @@
  * test writes: notes (NT_PRSTATUS x2, NT_PRPSINFO, NT_AUXV, NT_FILE,
  * NT_SIGINFO), a file mapping gcore-style left out (no PT_LOAD), one with
  * p_filesz 0, heap, vdso, vvar and stack; the same core zstd-compressed;
- * truncation at every header offset, hostile NT_FILE and PN_XNUM.
+ * truncation at every header offset, hostile NT_FILE and PN_XNUM; the
+ * same core of an aarch64 process (EM_AARCH64, user_pt_regs).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,6 +51,11 @@ struct img {
 	size_t len;
 };
 
+/* build() writes the core of an aarch64 process (EM_AARCH64, NT_PRSTATUS with user_pt_regs). */
+static bool arm64;
+/* build() leaves AT_EXECFN out of NT_AUXV: [stack] is then found from the leader's sp. */
+static bool no_execfn;
+
 static uint8_t *note(uint8_t *p, uint32_t type, const char *name, uint32_t descsz)
 {
 	uint32_t namesz = (uint32_t)strlen(name) + 1;
@@ -68,10 +74,17 @@ static size_t pad4(size_t n)
 
 static uint8_t *prstatus(uint8_t *p, uint32_t pid, uint64_t rsp)
 {
-	uint8_t *d = note(p, 1, "CORE", 336);
+	uint32_t size = arm64 ? 392 : 336;
+	uint8_t *d = note(p, 1, "CORE", size);
 
-	memset(d, 0, 336);
+	memset(d, 0, size);
 	vh_test_put32(d + 32, pid);
+	if (arm64) {
+		vh_test_put64(d + 112 + 29 * 8, rsp + 0x40); /* x29, the frame pointer */
+		vh_test_put64(d + 112 + 31 * 8, rsp);	     /* sp, after x0..x30 */
+		vh_test_put64(d + 112 + 32 * 8, EXE_TEXT + 0x24);
+		return d + size;
+	}
 	vh_test_put64(d + 112 + 19 * 8, rsp); /* pr_reg: rsp is the 20th register */
 	return d + 336;
 }
@@ -99,7 +112,7 @@ static uint8_t *notes(uint8_t *p, uint64_t file_count)
 	p = d + 136;
 	d = note(p, 6, "CORE", sizeof(auxv));
 	for (size_t i = 0; i < 4; i++) {
-		vh_test_put64(d + 16 * i, auxv[i][0]);
+		vh_test_put64(d + 16 * i, no_execfn && auxv[i][0] == 31 ? 51 : auxv[i][0]);
 		vh_test_put64(d + 16 * i + 8, auxv[i][1]);
 	}
 	p = d + sizeof(auxv);
@@ -165,7 +178,7 @@ static void build(struct img *im, uint64_t file_count)
 	memset(im, 0, sizeof(*im));
 	memcpy(e, "\177ELF\2\1\1", 7);
 	vh_test_put16(e + 16, 4); /* ET_CORE */
-	vh_test_put16(e + 18, 62);
+	vh_test_put16(e + 18, arm64 ? 183 : 62);
 	vh_test_put32(e + 20, 1);
 	vh_test_put64(e + 32, PHOFF);
 	vh_test_put16(e + 52, 64);
@@ -444,6 +457,68 @@ static void test_vmcore_not_core(void **state)
 	vh_test_close(&o);
 }
 
+/* The same process on aarch64: read alike, its threads' registers are user_pt_regs. */
+static void test_arm64(void **state)
+{
+	static struct img im;
+	struct vh_test_opened o;
+	struct vh_dump *d;
+	const struct vh_cpu_regs *r;
+	size_t nw;
+
+	(void)state;
+	arm64 = true;
+	build(&im, 3);
+	d = open_img(im.d, im.len, &o);
+	assert_non_null(d);
+	assert_string_equal(vh_dump_arch(d), "aarch64");
+	check_core(d, &im, false);
+	r = vh_dump_cpu(d, 0);
+	assert_true(r->have_gp);
+	assert_int_equal(r->pid, 100); /* a thread id: NT_PRFPREG or not, no QEMU here */
+	assert_int_equal(r->sp, STACK + 0x1000);
+	assert_int_equal(r->x[29], STACK + 0x1040);
+	assert_int_equal(r->pc, EXE_TEXT + 0x24);
+	assert_int_equal(r->rsp, 0);
+	vh_dump_warnings(d, &nw);
+	assert_int_equal(nw, 0);
+	vh_test_close(&o);
+
+	/* Without AT_EXECFN the leader's sp (not rsp) finds the stack. */
+	no_execfn = true;
+	build(&im, 3);
+	d = open_img(im.d, im.len, &o);
+	assert_non_null(d);
+	check_core(d, &im, false);
+	vh_test_close(&o);
+	arm64 = no_execfn = false;
+}
+
+/* Another machine's core is refused, naming the machines read. */
+static void test_other_machine(void **state)
+{
+	static struct img im;
+	struct vh_test_opened o;
+
+	(void)state;
+	build(&im, 3);
+	vh_test_put16(im.d + 18, 243); /* EM_RISCV */
+	assert_null(open_img(im.d, im.len, &o));
+	assert_int_equal(o.err, VH_ERR_UNSUPPORTED);
+	vh_test_expect_msg("offset 0x12: ELF machine 243 is not supported (expected EM_X86_64 (62) "
+			   "or EM_AARCH64 (183))");
+	vh_test_close(&o);
+}
+
+/* The aarch64 core cut at every offset of the headers and notes: never a crash. */
+static void test_arm64_truncated(void **state)
+{
+	(void)state;
+	arm64 = true;
+	test_truncated(NULL);
+	arm64 = false;
+}
+
 struct sink {
 	unsigned heap_exec, other;
 	unsigned char bytes[4];
@@ -505,6 +580,8 @@ int main(void)
 	    cmocka_unit_test(test_zstream_seek),    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_bad_nt_file),	    cmocka_unit_test(test_pn_xnum),
 	    cmocka_unit_test(test_vmcore_not_core), cmocka_unit_test(test_scan),
+	    cmocka_unit_test(test_arm64),	    cmocka_unit_test(test_other_machine),
+	    cmocka_unit_test(test_arm64_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,14 @@ static const struct vh_dump_options small_cache = {.cache_pages = 16};
 #define D2	  0x5800 /* PT_LOAD 3: phys 0x20000, 0x2000 bytes */
 #define IMG_SIZE  0x7800
 
-enum notes_kind { NOTES_NONE, NOTES_QEMU, NOTES_KERNEL };
+/*
+ * The notes of each writer. aarch64: QEMU follows each NT_PRSTATUS (pr_pid its
+ * CPU number) with NT_PRFPREG and may add NT_ARM_PAC_MASK; the kernel writes
+ * NT_PRSTATUS only (pr_pid the task's pid).
+ */
+enum notes_kind { NOTES_NONE, NOTES_QEMU, NOTES_KERNEL, NOTES_QEMU_ARM64, NOTES_KERNEL_ARM64 };
+
+#define ARM64_PC 0xffff800008f4b2c0ull
 
 struct img {
 	uint8_t d[IMG_SIZE];
@@ -98,6 +105,27 @@ static size_t put_notes(struct img *im, enum notes_kind kind)
 
 	if (kind == NOTES_NONE)
 		return 0;
+	if (kind == NOTES_QEMU_ARM64 || kind == NOTES_KERNEL_ARM64) {
+		bool qemu = kind == NOTES_QEMU_ARM64;
+
+		for (uint32_t cpu = 0; cpu < 2; cpu++) {
+			p += note(p, "CORE", 1, 392);
+			vh_test_put32(p + 32, qemu ? cpu + 1 : 4242 + cpu);
+			for (int k = 0; k < 31; k++) /* x0..x30 */
+				vh_test_put64(p + 112 + 8 * k, 0x100 * cpu + (uint64_t)k);
+			vh_test_put64(p + 112 + 31 * 8, 0xffff80000a003e70ull); /* sp */
+			vh_test_put64(p + 112 + 32 * 8, ARM64_PC + cpu);	/* pc */
+			vh_test_put64(p + 112 + 33 * 8, 0x60000005);		/* pstate */
+			p += 392;
+			if (!qemu)
+				continue;
+			p += note(p, "CORE", 2, 528); /* NT_PRFPREG */
+			p += 528;
+			p += note(p, "LINUX", 0x406, 16); /* NT_ARM_PAC_MASK */
+			p += 16;
+		}
+		goto vmcoreinfo;
+	}
 	p += note(p, "CORE", 1, 336);
 	vh_test_put32(p + 32, 1);
 	vh_test_put64(p + 112 + 16 * 8, 0xffffffff81000000ull); /* rip */
@@ -111,6 +139,7 @@ static size_t put_notes(struct img *im, enum notes_kind kind)
 		vh_test_put64(p + 392 + 4 * 8, 0x3506f0);  /* cr4 */
 		p += 432;
 	}
+vmcoreinfo:
 	p += note(p, "VMCOREINFO", 0, sizeof(vmci) - 1);
 	memcpy(p, vmci, sizeof(vmci) - 1);
 	p += (sizeof(vmci) - 1 + 3) & ~3u;
@@ -126,6 +155,8 @@ static void build(struct img *im, enum notes_kind kind)
 	for (size_t i = D0; i < IMG_SIZE; i++)
 		im->d[i] = pattern(i);
 	ehdr64(im->d, PHNUM);
+	if (kind == NOTES_QEMU_ARM64 || kind == NOTES_KERNEL_ARM64)
+		vh_test_put16(im->d + 18, 183); /* EM_AARCH64 */
 	nlen = put_notes(im, kind);
 	set_phdr(phdr(im, 0), 4 /* PT_NOTE */, NOTES_OFF, 0, nlen, nlen);
 	set_phdr(phdr(im, 1), 1 /* PT_LOAD */, D0, 0x0, 0x3000, 0x3000);
@@ -344,13 +375,12 @@ static void test_truncated_load(void **state)
 }
 
 /* Every length from empty to whole: the right error inside the headers, warnings after. */
-static void test_truncated_everywhere(void **state)
+static void truncated_everywhere(enum notes_kind kind)
 {
 	struct img im;
 	char *path;
 
-	(void)state;
-	build(&im, NOTES_QEMU);
+	build(&im, kind);
 	path = vh_test_write_tmp(im.d, im.len);
 	assert_non_null(path);
 	for (size_t cut = im.len;; cut -= cut > NOTES_OFF + 0x400 ? 61 : 1) {
@@ -383,6 +413,19 @@ static void test_truncated_everywhere(void **state)
 	free(path);
 }
 
+static void test_truncated_everywhere(void **state)
+{
+	(void)state;
+	truncated_everywhere(NOTES_QEMU);
+}
+
+static void test_arm64_truncated_everywhere(void **state)
+{
+	(void)state;
+	truncated_everywhere(NOTES_QEMU_ARM64);
+	truncated_everywhere(NOTES_KERNEL_ARM64);
+}
+
 struct mutation {
 	const char *what;
 	size_t off; /* where to write */
@@ -401,7 +444,7 @@ static void test_bad_headers(void **state)
 	    {"data encoding", 5, 1, 0, VH_ERR_FORMAT, "offset 0x5"},
 	    {"version", 6, 1, 0, VH_ERR_FORMAT, "offset 0x6"},
 	    {"type", 16, 2, 2, VH_ERR_FORMAT, "offset 0x10: ELF type 2"},
-	    {"machine", 18, 2, 183, VH_ERR_UNSUPPORTED, "offset 0x12: ELF machine 183"},
+	    {"machine", 18, 2, 21, VH_ERR_UNSUPPORTED, "offset 0x12: ELF machine 21"},
 	    {"phentsize", 54, 2, 32, VH_ERR_FORMAT, "offset 0x36"},
 	    {"phnum 0", 56, 2, 0, VH_ERR_FORMAT, "offset 0x38"},
 	    {"phoff", 32, 8, 0xffffffffffff0000ull, VH_ERR_TRUNCATED, "offset 0xffffffffffff0000"},
@@ -705,6 +748,113 @@ static void test_elf32(void **state)
 	free(path);
 }
 
+/* QEMU's dump of an aarch64 guest: registers per CPU, no pids, the other notes ignored. */
+static void test_arm64_qemu(void **state)
+{
+	struct img im;
+	struct vh_test_opened o;
+	const struct vh_cpu_regs *c;
+	size_t n;
+
+	(void)state;
+	build(&im, NOTES_QEMU_ARM64);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
+	assert_int_equal(o.err, VH_OK);
+	assert_string_equal(vh_dump_arch(o.d), "aarch64");
+	assert_int_equal(vh_dump_page_size(o.d), 4096);
+	assert_int_equal(vh_dump_ncpus(o.d), 2);
+	for (uint32_t cpu = 0; cpu < 2; cpu++) {
+		c = vh_dump_cpu(o.d, cpu);
+		assert_true(c->have_gp);
+		assert_false(c->have_cr);
+		assert_string_equal(c->source, "NT_PRSTATUS");
+		assert_int_equal(c->pid, 0); /* QEMU's CPU number, not a pid */
+		assert_int_equal(c->x[0], 0x100 * cpu);
+		assert_int_equal(c->x[29], 0x100 * cpu + 29);
+		assert_int_equal(c->x[30], 0x100 * cpu + 30);
+		assert_int_equal(c->sp, 0xffff80000a003e70ull);
+		assert_int_equal(c->pc, ARM64_PC + cpu);
+		assert_int_equal(c->pstate, 0x60000005);
+		assert_int_equal(c->rip, 0);
+	}
+	assert_string_equal(vh_test_attr(o.d, "elf.producer"),
+			    "QEMU (filtered) or makedumpfile -E of a QEMU dump");
+	assert_string_equal(vh_test_attr(o.d, "elf.tail"), "excluded by the dump tool");
+	expect_bytes(o.d, 0x0, 0x3000, D0, false);
+	expect_bytes(o.d, 0x10800, 0x1800, D1, false);
+	vh_dump_warnings(o.d, &n);
+	assert_int_equal(n, 0);
+	vh_test_close(&o);
+}
+
+/* The kernel's /proc/vmcore of an aarch64 machine: pr_pid is the task's pid. */
+static void test_arm64_kernel(void **state)
+{
+	struct img im;
+	struct vh_test_opened o;
+	size_t n;
+
+	(void)state;
+	build(&im, NOTES_KERNEL_ARM64);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
+	assert_int_equal(o.err, VH_OK);
+	assert_string_equal(vh_dump_arch(o.d), "aarch64");
+	assert_int_equal(vh_dump_ncpus(o.d), 2);
+	assert_int_equal(vh_dump_cpu(o.d, 1)->pid, 4243);
+	assert_int_equal(vh_dump_cpu(o.d, 1)->pc, ARM64_PC + 1);
+	assert_string_equal(vh_test_attr(o.d, "elf.producer"), "makedumpfile");
+	vh_dump_warnings(o.d, &n);
+	assert_int_equal(n, 0);
+	vh_test_close(&o);
+}
+
+/* An x86-64 NT_PRSTATUS in an aarch64 dump: skipped with a warning, nothing else lost. */
+static void test_arm64_foreign_prstatus(void **state)
+{
+	struct img im;
+	struct vh_test_opened o;
+
+	(void)state;
+	build(&im, NOTES_QEMU);
+	vh_test_put16(im.d + 18, 183);
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
+	assert_int_equal(o.err, VH_OK);
+	assert_int_equal(vh_dump_ncpus(o.d), 0);
+	vh_test_expect_warning(o.d, "NT_PRSTATUS of 336 bytes is not the aarch64 layout (392)");
+	vh_test_expect_warning(o.d, "QEMU CPU state note (x86 only) in an aarch64 dump");
+	assert_string_equal(vh_dump_vmcoreinfo_get(o.d, "OSRELEASE"), "6.1.0-test");
+	expect_bytes(o.d, 0x20000, 0x2000, D2, false);
+	vh_test_close(&o);
+}
+
+/* Big-endian (aarch64_be) and 32-bit Arm dumps are refused, saying which they are. */
+static void test_arm_refused(void **state)
+{
+	struct img im;
+	struct vh_test_opened o;
+
+	(void)state;
+	build(&im, NOTES_QEMU_ARM64);
+	im.d[5] = 2;		      /* ELFDATA2MSB */
+	im.d[18] = 0, im.d[19] = 183; /* e_machine, big-endian */
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
+	assert_int_equal(o.err, VH_ERR_UNSUPPORTED);
+	vh_test_expect_msg("offset 0x5: big-endian ELF64 (ELFDATA2MSB) of machine 183 (EM_AARCH64");
+	vh_test_expect_msg("only little-endian dumps are supported");
+	vh_test_close(&o);
+	/* Cut right after e_ident: the machine cannot be named, the byte order still is. */
+	o = vh_test_open_bytes(im.d, 17, &small_cache);
+	assert_int_equal(o.err, VH_ERR_UNSUPPORTED);
+	vh_test_expect_msg("big-endian ELF (ELFDATA2MSB)");
+	vh_test_close(&o);
+	build(&im, NOTES_QEMU_ARM64);
+	vh_test_put16(im.d + 18, 40); /* EM_ARM in an ELF64 file */
+	o = vh_test_open_bytes(im.d, im.len, &small_cache);
+	assert_int_equal(o.err, VH_ERR_UNSUPPORTED);
+	vh_test_expect_msg("offset 0x12: EM_ARM (40) in an ELF64 file: 32-bit Arm dumps");
+	vh_test_close(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +878,11 @@ int main(void)
 	    cmocka_unit_test(test_pn_xnum),
 	    cmocka_unit_test(test_hostile_tables_bounded),
 	    cmocka_unit_test(test_elf32),
+	    cmocka_unit_test(test_arm64_qemu),
+	    cmocka_unit_test(test_arm64_kernel),
+	    cmocka_unit_test(test_arm64_foreign_prstatus),
+	    cmocka_unit_test(test_arm_refused),
+	    cmocka_unit_test(test_arm64_truncated_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

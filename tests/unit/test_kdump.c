@@ -858,6 +858,388 @@ static void test_newer_version_and_eraseinfo(void **state)
 	case_free(&c);
 }
 
+/* ---- QEMU's kdump of an aarch64 guest: 64 KiB blocks of 4 KiB pages, no utsname ---- */
+
+#define ABS 65536
+#define APB (ABS / BS) /* pages per block */
+
+/* 16 blocks (1 MiB): holes, compressible, incompressible, zero and excluded blocks. */
+static const char ASTATES[] = "..PPRZEP.PZZRPE.";
+
+static const char ARM_VMCI[] = "OSRELEASE=6.1.0-arm64\nPAGESIZE=4096\nNUMBER(VA_BITS)=48\n"
+			       "NUMBER(kimage_voffset)=0xffff7fffc7e00000\n"
+			       "NUMBER(PHYS_OFFSET)=0x40000000\nNUMBER(TCR_EL1_T1SZ)=16\n"
+			       "KERNELPACMASK=0x0\n";
+
+static struct kw_spec arm_spec(uint32_t codec)
+{
+	struct kw_spec s = {
+	    .block_size = ABS,
+	    .max_mapnr = sizeof(ASTATES) - 1,
+	    .states = ASTATES,
+	    .codec = codec,
+	    .dump_level = 1, /* QEMU's: zero blocks share one stored zero block */
+	    .vmcoreinfo = ARM_VMCI,
+	    .machine = "Unknown", /* QEMU 7.2's placeholder: no uname for aarch64 */
+	    .release = "",
+	};
+	return s;
+}
+
+/*
+ * Every 4 KiB page of the blocks and past them: its state is its block's, its
+ * bytes the block's at its place; next_present() visits exactly the pages of
+ * stored non-zero blocks.
+ */
+static void check_arm_pages(struct vh_dump *d, const struct kw_spec *s)
+{
+	uint8_t *block = malloc(ABS), got[2 * BS];
+	uint64_t next, at = 0;
+
+	assert_non_null(block);
+	for (uint64_t pfn = 0; pfn < (s->max_mapnr + 2) * APB; pfn++) {
+		uint64_t b = pfn / APB;
+		char c = b < s->max_mapnr ? s->states[b] : '.';
+		enum vh_page_state want = b < s->max_mapnr ? expected_state(s, b) : VH_PAGE_ABSENT;
+		int err = vh_dump_read_phys(d, pfn * BS, got, BS);
+
+		assert_int_equal(vh_dump_page_state(d, pfn), want);
+		if (c == 'E') {
+			assert_int_equal(err, VH_ERR_EXCLUDED);
+		} else if (c == '.') {
+			assert_int_equal(err, VH_ERR_NOT_PRESENT);
+		} else {
+			if (err)
+				fail_msg("pfn 0x%llx: %s", (unsigned long long)pfn, vh_errmsg());
+			kw_page_fill(b, c, block, ABS);
+			assert_memory_equal(got, block + pfn % APB * BS, BS);
+		}
+		if (want == VH_PAGE_PRESENT) {
+			assert_int_equal(vh_dump_next_present(d, at, &next), VH_OK);
+			assert_int_equal(next, pfn);
+			at = pfn + 1;
+		}
+	}
+	assert_int_equal(vh_dump_next_present(d, at, &next), VH_ERR_NOT_PRESENT);
+	/* A read across two blocks: pages 2 and 3 are stored, one after the other. */
+	assert_int_equal(vh_dump_read_phys(d, 3 * ABS - BS, got, 2 * BS), VH_OK);
+	kw_page_fill(2, s->states[2], block, ABS);
+	assert_memory_equal(got, block + ABS - BS, BS);
+	kw_page_fill(3, s->states[3], block, ABS);
+	assert_memory_equal(got + BS, block, BS);
+	free(block);
+}
+
+static void check_arm_dump(struct vh_dump *d, const struct kw_spec *s)
+{
+	struct vh_page_stats st;
+	uint64_t present, zero, excluded;
+	const struct vh_phys_range *r;
+	size_t n;
+
+	assert_string_equal(vh_dump_arch(d), "aarch64");
+	assert_int_equal(vh_dump_page_size(d), BS);
+	assert_string_equal(vh_test_attr(d, "block_size"), "65536");
+	assert_string_equal(vh_test_attr(d, "pages_per_block"),
+			    "16 (block_size 65536, VMCOREINFO PAGESIZE 4096)");
+	assert_string_equal(vh_test_attr(d, "arch_from"),
+			    "NUMBER(PHYS_OFFSET) (utsname.machine is \"Unknown\")");
+	assert_string_equal(vh_test_attr(d, "machine"), "Unknown");
+	vh_dump_page_stats(d, &st);
+	count_states(s, &present, &zero, &excluded);
+	assert_int_equal(st.present, present * APB);
+	assert_int_equal(st.zero, zero * APB);
+	assert_int_equal(st.excluded, excluded * APB);
+	/* Ranges in bytes: blocks 2-7, 9-14. */
+	r = vh_dump_ranges(d, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].start, 2 * ABS);
+	assert_int_equal(r[0].end, 8 * ABS);
+	assert_int_equal(r[1].start, 9 * ABS);
+	assert_int_equal(r[1].end, 15 * ABS);
+	check_arm_pages(d, s);
+}
+
+static void test_arm64_blocks(void **state)
+{
+	static const uint32_t codecs[] = {0, KW_ZLIB, KW_LZO, KW_SNAPPY, KW_ZSTD};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++) {
+		struct kw_spec s = arm_spec(codecs[i]);
+		struct img_case c;
+		size_t nw;
+
+		case_build(&c, &s);
+		case_open(&c, c.img.len);
+		assert_int_equal(vh_dump_format(c.d), VH_FMT_KDUMP);
+		(void)vh_dump_warnings(c.d, &nw);
+		assert_int_equal(nw, 0);
+		check_arm_dump(c.d, &s);
+		case_free(&c);
+	}
+}
+
+/* QEMU writes its kdump-* output flattened. */
+static void test_arm64_flattened(void **state)
+{
+	struct kw_spec s = arm_spec(KW_ZLIB);
+	struct kw_flat_opts o = {.chunk = 5000, .shuffle = true, .seed = 17};
+	struct kw_image img;
+	uint8_t *flat;
+	size_t len;
+	char *path;
+	struct vh_dump *d;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	assert_int_equal(kw_flatten(&img, &o, &flat, &len), 0);
+	path = vh_test_write_tmp(flat, len);
+	assert_non_null(path);
+	d = vh_test_open_ok(path);
+	assert_int_equal(vh_dump_format(d), VH_FMT_FLATTENED);
+	check_arm_dump(d, &s);
+	vh_dump_close(d);
+	vh_test_drop(path);
+	free(flat);
+	kw_free(&img);
+}
+
+/* Damage named in blocks, with the pages they hold. */
+static void test_arm64_block_errors(void **state)
+{
+	struct kw_spec s = arm_spec(KW_ZLIB);
+	struct img_case c;
+	uint8_t buf[BS];
+
+	(void)state;
+	case_build(&c, &s);
+	/* Block 3's data: a byte of its zlib stream flipped. */
+	c.img.buf[c.img.data_off_of[3] + 7] ^= 0xff;
+	case_open(&c, c.img.len);
+	assert_int_equal(vh_dump_read_phys(c.d, 3 * ABS + 5 * BS, buf, BS), VH_ERR_CORRUPT);
+	assert_non_null(strstr(vh_errmsg(), "block 0x3 (pfns 0x30-0x3f)"));
+	/* The block before reads, and the damaged one fails again (not cached as good). */
+	assert_int_equal(vh_dump_read_phys(c.d, 2 * ABS, buf, BS), VH_OK);
+	assert_int_equal(vh_dump_read_phys(c.d, 3 * ABS, buf, BS), VH_ERR_CORRUPT);
+	case_close(&c);
+	/* Cut inside the descriptors: the warning counts blocks. */
+	case_open(&c, c.img.desc_off + 24 * 2 + 5);
+	vh_test_expect_warning(c.d, "blocks have no page descriptor in the file (first: block");
+	case_free(&c);
+}
+
+/* utsname.machine empty: VMCOREINFO, else the NT_PRSTATUS layout, names the arch. */
+static void test_arch_inferred(void **state)
+{
+	static const struct {
+		const char *vmci, *arch, *from;
+	} cases[] = {
+	    {"PAGESIZE=4096\nNUMBER(TCR_EL1_T1SZ)=16\n", "aarch64", "NUMBER(TCR_EL1_T1SZ)"},
+	    {"PAGESIZE=4096\nKERNELPACMASK=0xff7f000000000000\n", "aarch64", "KERNELPACMASK"},
+	    {"PAGESIZE=4096\nSYMBOL(init_top_pgt)=ffffffff82a10000\nNUMBER(phys_base)=0\n",
+	     "x86_64", "NUMBER(phys_base)"},
+	    {"PAGESIZE=4096\nNUMBER(pgtable_l5_enabled)=0\n", "x86_64",
+	     "NUMBER(pgtable_l5_enabled)"},
+	    {"PAGESIZE=4096\nNUMBER(VA_BITS)=48\nKERNELOFFSET=0\n", "unknown", NULL},
+	    {"PAGESIZE=4096\nNUMBER(phys_base)=0\nNUMBER(PHYS_OFFSET)=0x40000000\n", "unknown",
+	     NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kw_spec s = base_spec(KW_ZSTD);
+		struct img_case c;
+
+		s.machine = "";
+		s.vmcoreinfo = cases[i].vmci;
+		case_build(&c, &s);
+		case_open(&c, c.img.len);
+		assert_string_equal(vh_dump_arch(c.d), cases[i].arch);
+		if (cases[i].from) {
+			assert_non_null(strstr(vh_test_attr(c.d, "arch_from"), cases[i].from));
+		} else {
+			assert_string_equal(vh_test_attr(c.d, "arch_from"), "");
+			if (strstr(cases[i].vmci, "PHYS_OFFSET"))
+				vh_test_expect_warning(c.d, "the machine is left unknown");
+		}
+		check_all_pages(c.d, &s);
+		case_free(&c);
+	}
+}
+
+/* An aarch64 NT_PRSTATUS (392 bytes) at @p, pid @pid, register k = base + k. */
+static size_t put_arm_prstatus(uint8_t *p, uint32_t pid, uint64_t base)
+{
+	memset(p, 0, 12 + 8 + 392);
+	kw_put_le32(p, 5);
+	kw_put_le32(p + 4, 392);
+	kw_put_le32(p + 8, 1); /* NT_PRSTATUS */
+	memcpy(p + 12, "CORE", 5);
+	kw_put_le32(p + 20 + 32, pid);
+	for (int k = 0; k < 34; k++)
+		kw_put_le64(p + 20 + 112 + 8 * k, base + (uint64_t)k);
+	return 12 + 8 + 392;
+}
+
+/* NT_PRFPREG of 528 bytes, as QEMU writes after each aarch64 NT_PRSTATUS. */
+static size_t put_fpreg(uint8_t *p)
+{
+	memset(p, 0, 12 + 8 + 528);
+	kw_put_le32(p, 5);
+	kw_put_le32(p + 4, 528);
+	kw_put_le32(p + 8, 2);
+	memcpy(p + 12, "CORE", 5);
+	return 12 + 8 + 528;
+}
+
+/* No utsname, no VMCOREINFO: the notes' layout names the arch; QEMU's CPU numbers are not pids. */
+static void test_arch_from_notes(void **state)
+{
+	uint8_t notes[2 * (420 + 548)];
+	size_t n = 0;
+	struct kw_spec s = arm_spec(KW_ZLIB);
+	struct img_case c;
+	const struct vh_cpu_regs *r;
+
+	(void)state;
+	for (uint32_t cpu = 0; cpu < 2; cpu++) {
+		n += put_arm_prstatus(notes + n, cpu + 1, 0x1000 * (cpu + 1));
+		n += put_fpreg(notes + n);
+	}
+	s.cpu_notes = notes;
+	s.cpu_notes_len = n;
+	s.vmcoreinfo = NULL;
+	case_build(&c, &s);
+	case_open(&c, c.img.len);
+	assert_string_equal(vh_dump_arch(c.d), "aarch64");
+	assert_string_equal(vh_test_attr(c.d, "arch_from"),
+			    "NT_PRSTATUS (utsname.machine is \"Unknown\")");
+	/* Without PAGESIZE, pages are the blocks. */
+	assert_int_equal(vh_dump_page_size(c.d), ABS);
+	assert_string_equal(vh_test_attr(c.d, "pages_per_block"), "");
+	assert_int_equal(vh_dump_ncpus(c.d), 2);
+	r = vh_dump_cpu(c.d, 1);
+	assert_true(r->have_gp);
+	assert_int_equal(r->pid, 0);
+	assert_int_equal(r->x[0], 0x2000);
+	assert_int_equal(r->x[30], 0x2000 + 30);
+	assert_int_equal(r->sp, 0x2000 + 31);
+	assert_int_equal(r->pc, 0x2000 + 32);
+	assert_int_equal(r->pstate, 0x2000 + 33);
+	assert_int_equal(r->rip, 0);
+	case_free(&c);
+}
+
+/*
+ * A small whole QEMU-style aarch64 kdump: flattened, its all-zero header
+ * padding not written (it reads as zeros), CPU notes and VMCOREINFO. Small
+ * enough to be the fuzz seed of the dump and flattened harnesses
+ * (docs/fuzzing.md), which cut seeds at 60 KiB.
+ */
+static void test_arm64_small_flattened(void **state)
+{
+	struct kw_spec s = arm_spec(KW_ZSTD);
+	struct kw_flat_opts o = {.chunk = 256, .skip_zero_header_chunks = true};
+	uint8_t notes[2 * (420 + 548)], *flat;
+	size_t n = 0, len;
+	struct kw_image img;
+	char *path;
+	struct vh_dump *d;
+	uint8_t got[BS], want[ABS];
+
+	(void)state;
+	for (uint32_t cpu = 0; cpu < 2; cpu++) {
+		n += put_arm_prstatus(notes + n, cpu + 1, 0x1000 * (cpu + 1));
+		n += put_fpreg(notes + n);
+	}
+	s.states = "..PZE.";
+	s.max_mapnr = 6;
+	s.dump_level = 0; /* no shared zero block: QEMU's is 64 KiB of zeros in the page data */
+	s.cpu_notes = notes;
+	s.cpu_notes_len = n;
+	assert_int_equal(kw_build(&s, &img), 0);
+	assert_int_equal(kw_flatten(&img, &o, &flat, &len), 0);
+	if (len >= 60 << 10)
+		fail_msg("%zu bytes", len);
+	path = vh_test_write_tmp(flat, len);
+	assert_non_null(path);
+	d = vh_test_open_ok(path);
+	assert_string_equal(vh_dump_arch(d), "aarch64");
+	assert_int_equal(vh_dump_page_size(d), BS);
+	assert_int_equal(vh_dump_ncpus(d), 2);
+	assert_int_equal(vh_dump_cpu(d, 1)->pc, 0x2000 + 32);
+	kw_page_fill(2, 'P', want, ABS);
+	for (uint64_t pfn = 2 * APB; pfn < 3 * APB; pfn++) {
+		assert_int_equal(vh_dump_read_phys(d, pfn * BS, got, BS), VH_OK);
+		assert_memory_equal(got, want + (pfn - 2 * APB) * BS, BS);
+	}
+	assert_int_equal(vh_dump_page_state(d, 3 * APB + 7), VH_PAGE_PRESENT);
+	assert_int_equal(vh_dump_page_state(d, 4 * APB), VH_PAGE_EXCLUDED);
+	vh_dump_close(d);
+	vh_test_drop(path);
+	free(flat);
+	kw_free(&img);
+}
+
+/* A PAGESIZE that cannot be the kernel's page in these blocks: warned about, blocks used. */
+static void test_arm64_bad_pagesize(void **state)
+{
+	static const char *const vmci[] = {
+	    "PAGESIZE=131072\nNUMBER(PHYS_OFFSET)=0x40000000\n",
+	    "PAGESIZE=4097\nNUMBER(PHYS_OFFSET)=0x40000000\n",
+	    "PAGESIZE=256\nNUMBER(PHYS_OFFSET)=0x40000000\n",
+	    "PAGESIZE=4k\nNUMBER(PHYS_OFFSET)=0x40000000\n",
+	    "PAGESIZE=\nNUMBER(PHYS_OFFSET)=0x40000000\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vmci) / sizeof(vmci[0]); i++) {
+		struct kw_spec s = arm_spec(KW_LZO);
+		struct img_case c;
+
+		s.vmcoreinfo = vmci[i];
+		case_build(&c, &s);
+		case_open(&c, c.img.len);
+		assert_int_equal(vh_dump_page_size(c.d), ABS);
+		vh_test_expect_warning(c.d,
+				       "is not a power of two from 512 to the block size 65536");
+		case_free(&c);
+	}
+}
+
+/* Damaged and truncated 64 KiB-block dumps: any outcome but a crash, for every page. */
+static void test_arm64_damage(void **state)
+{
+	struct kw_spec s = arm_spec(KW_ZLIB);
+	struct kw_image img;
+	uint64_t seed = 0x61726d3634ull;
+	uint64_t pages = (s.max_mapnr + 2) * APB;
+	uint8_t *copy;
+
+	(void)state;
+	assert_int_equal(kw_build(&s, &img), 0);
+	copy = malloc(img.len);
+	assert_non_null(copy);
+	for (uint64_t cut = 0; cut < img.len; cut += cut < img.desc_off + 512 ? 4099 : 20011)
+		survive(img.buf, (size_t)cut, pages);
+	for (int round = 0; round < 200; round++) {
+		uint64_t span = round % 4 == 0 ? img.data_off + 64 : ABS + 2048;
+		int flips = 1 + (int)(next_rand(&seed) % 4);
+
+		memcpy(copy, img.buf, img.len);
+		for (int i = 0; i < flips; i++) {
+			uint64_t r = next_rand(&seed);
+			uint64_t off = round % 2 ? r % span : (r % 64) + (r >> 8) % 3 * 4 + 408;
+
+			copy[off % img.len] ^= (uint8_t)(1u << (r >> 60) % 8 | (r >> 32));
+		}
+		survive(copy, img.len, pages);
+	}
+	free(copy);
+	kw_free(&img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -892,6 +1274,14 @@ int main(void)
 	    cmocka_unit_test(test_random_damage),
 	    cmocka_unit_test(test_utsname_sanitized),
 	    cmocka_unit_test(test_newer_version_and_eraseinfo),
+	    cmocka_unit_test(test_arm64_blocks),
+	    cmocka_unit_test(test_arm64_flattened),
+	    cmocka_unit_test(test_arm64_block_errors),
+	    cmocka_unit_test(test_arch_inferred),
+	    cmocka_unit_test(test_arch_from_notes),
+	    cmocka_unit_test(test_arm64_bad_pagesize),
+	    cmocka_unit_test(test_arm64_small_flattened),
+	    cmocka_unit_test(test_arm64_damage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* ELF note parsing: VMCOREINFO, x86-64 NT_PRSTATUS, QEMU CPU state, and bogus sizes. */
+/*
+ * ELF note parsing: VMCOREINFO, x86-64 and aarch64 NT_PRSTATUS, QEMU CPU state,
+ * QEMU's aarch64 NT_PRFPREG, and bogus sizes.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,6 +67,18 @@ static void add_qemu(struct buf *b, uint64_t base, uint32_t size)
 		vh_test_put64(st + 392 + 8 * i, base + 100 + (uint64_t)i);
 }
 
+/* aarch64 NT_PRSTATUS (user_pt_regs: x0..x30, sp, pc, pstate) whose register k holds base + k. */
+static void add_prstatus_arm64(struct buf *b, uint32_t pid, uint64_t base)
+{
+	uint8_t *desc = add_note(b, "CORE", 1, 392);
+
+	vh_test_put32(desc + 32, pid);
+	for (int k = 0; k < 34; k++)
+		vh_test_put64(desc + 112 + 8 * k, base + (uint64_t)k);
+	vh_test_put32(desc + 384, 1); /* pr_fpvalid */
+}
+
+/* A dump whose reader has not said what machine it is (arch ""), as a kdump without utsname. */
 static struct vh_dump *fake_dump(void)
 {
 	struct vh_dump *d = calloc(1, sizeof(*d));
@@ -71,6 +86,14 @@ static struct vh_dump *fake_dump(void)
 	assert_non_null(d);
 	d->file.fd = -1;
 	d->file.path = strdup("notes-test");
+	return d;
+}
+
+static struct vh_dump *fake_dump_arch(const char *arch)
+{
+	struct vh_dump *d = fake_dump();
+
+	snprintf(d->arch, sizeof(d->arch), "%s", arch);
 	return d;
 }
 
@@ -364,6 +387,165 @@ static void test_cpus_capped(void **state)
 	vh_dump_close(d);
 }
 
+static void check_arm64_regs(const struct vh_cpu_regs *c, uint64_t base)
+{
+	assert_true(c->have_gp);
+	assert_false(c->have_cr);
+	assert_string_equal(c->source, "NT_PRSTATUS");
+	for (int k = 0; k < 31; k++)
+		assert_int_equal(c->x[k], base + (uint64_t)k);
+	assert_int_equal(c->sp, base + 31);
+	assert_int_equal(c->pc, base + 32);
+	assert_int_equal(c->pstate, base + 33);
+	/* The x86-64 set stays empty. */
+	assert_int_equal(c->rip, 0);
+	assert_int_equal(c->rsp, 0);
+	assert_int_equal(c->r15, 0);
+}
+
+static void test_arm64_prstatus(void **state)
+{
+	struct buf b = {.len = 0};
+	struct vh_dump *d = fake_dump_arch("aarch64");
+
+	(void)state;
+	add_prstatus_arm64(&b, 4242, 0x1000);
+	add_prstatus_arm64(&b, 4243, 0x2000);
+	assert_int_equal(parse(d, b.data, b.len), VH_OK);
+	assert_int_equal(vh_dump_ncpus(d), 2);
+	check_arm64_regs(vh_dump_cpu(d, 0), 0x1000);
+	check_arm64_regs(vh_dump_cpu(d, 1), 0x2000);
+	assert_int_equal(vh_dump_cpu(d, 0)->pid, 4242); /* the kernel's notes: a pid */
+	assert_int_equal(vh_dump_cpu(d, 1)->cpu, 1);
+	assert_null(d->notes_arch);
+	assert_false(d->qemu_notes);
+	assert_int_equal(d->nwarnings, 0);
+	vh_dump_close(d);
+}
+
+/* A machine the header does not name: the layout the size matches, and the notes say which. */
+static void test_layout_by_size(void **state)
+{
+	struct buf b = {.len = 0};
+	struct vh_dump *d = fake_dump();
+
+	(void)state;
+	add_prstatus_arm64(&b, 7, 0x500);
+	assert_int_equal(parse(d, b.data, b.len), VH_OK);
+	assert_int_equal(vh_dump_ncpus(d), 1);
+	check_arm64_regs(vh_dump_cpu(d, 0), 0x500);
+	assert_string_equal(d->notes_arch, "aarch64");
+	vh_dump_close(d);
+
+	b.len = 0;
+	d = fake_dump();
+	add_prstatus(&b, 7, 0x500);
+	assert_int_equal(parse(d, b.data, b.len), VH_OK);
+	assert_int_equal(vh_dump_cpu(d, 0)->r15, 0x500);
+	assert_string_equal(d->notes_arch, "x86_64");
+	vh_dump_close(d);
+
+	/* The first note decides: a later one of the other layout is skipped. */
+	b.len = 0;
+	d = fake_dump();
+	add_prstatus_arm64(&b, 7, 0x500);
+	add_prstatus(&b, 8, 0x600);
+	assert_int_equal(parse(d, b.data, b.len), VH_OK);
+	assert_int_equal(vh_dump_ncpus(d), 1);
+	assert_string_equal(d->notes_arch, "aarch64");
+	expect_warning_with(d, "NT_PRSTATUS of 336 bytes is not the aarch64 layout (392)");
+	vh_dump_close(d);
+
+	/* A named machine is believed: the other layout is skipped, with a warning. */
+	b.len = 0;
+	d = fake_dump_arch("x86_64");
+	add_prstatus_arm64(&b, 7, 0x500);
+	assert_int_equal(parse(d, b.data, b.len), VH_OK);
+	assert_int_equal(vh_dump_ncpus(d), 0);
+	expect_warning_with(d, "NT_PRSTATUS of 392 bytes is not the x86-64 layout (336)");
+	vh_dump_close(d);
+}
+
+/*
+ * QEMU's aarch64 notes: NT_PRSTATUS (pr_pid its CPU number), NT_PRFPREG,
+ * NT_ARM_PAC_MASK, NT_ARM_SVE, per CPU. The CPU number is not a pid; the
+ * other notes are skipped without a word. In a process core NT_PRFPREG is the
+ * kernel's own and pr_pid a thread id.
+ */
+static void test_arm64_qemu_notes(void **state)
+{
+	(void)state;
+	for (int core = 0; core < 2; core++) {
+		struct buf b = {.len = 0};
+		struct vh_dump *d = fake_dump_arch("aarch64");
+
+		if (core)
+			d->ops = &vh_core_ops;
+		for (uint32_t cpu = 0; cpu < 3; cpu++) {
+			add_prstatus_arm64(&b, cpu + 1, 0x100 * cpu);
+			add_note(&b, "CORE", 2, 528);	    /* NT_PRFPREG */
+			add_note(&b, "LINUX", 0x406, 16);   /* NT_ARM_PAC_MASK */
+			add_note(&b, "LINUX", 0x405, 1040); /* NT_ARM_SVE */
+		}
+		assert_int_equal(parse(d, b.data, b.len), VH_OK);
+		assert_int_equal(vh_dump_ncpus(d), 3);
+		for (uint32_t cpu = 0; cpu < 3; cpu++) {
+			check_arm64_regs(vh_dump_cpu(d, cpu), 0x100 * cpu);
+			assert_int_equal(vh_dump_cpu(d, cpu)->pid, core ? cpu + 1 : 0);
+		}
+		assert_true(d->qemu_notes == !core);
+		assert_int_equal(d->nwarnings, 0);
+		d->ops = NULL;
+		vh_dump_close(d);
+	}
+}
+
+static void test_arm64_bad_sizes(void **state)
+{
+	struct buf b = {.len = 0};
+	struct vh_dump *d = fake_dump_arch("aarch64");
+
+	(void)state;
+	add_prstatus(&b, 1, 0);	      /* x86-64's */
+	add_note(&b, "CORE", 1, 388); /* one word short */
+	add_qemu(&b, 0, 440);	      /* x86 only */
+	add_note(&b, "CORE", 2, 528); /* NT_PRFPREG before any CPU: nothing to mark */
+	assert_int_equal(parse(d, b.data, b.len), VH_OK);
+	assert_int_equal(vh_dump_ncpus(d), 0);
+	assert_int_equal(d->nwarnings, 3);
+	assert_non_null(
+	    strstr(d->warnings[0], "NT_PRSTATUS of 336 bytes is not the aarch64 layout (392)"));
+	assert_non_null(strstr(d->warnings[1], "NT_PRSTATUS of 388 bytes"));
+	assert_non_null(strstr(d->warnings[2], "QEMU CPU state note (x86 only)"));
+	assert_false(d->qemu_notes);
+	vh_dump_close(d);
+}
+
+/* Cut anywhere in aarch64 notes: never a crash or a read past the end, earlier CPUs kept. */
+static void test_arm64_truncated_everywhere(void **state)
+{
+	struct buf b = {.len = 0};
+	size_t first_end;
+
+	(void)state;
+	add_prstatus_arm64(&b, 1, 0);
+	first_end = b.len;
+	add_note(&b, "CORE", 2, 528);
+	add_prstatus_arm64(&b, 2, 0x100);
+	for (size_t cut = 0; cut <= b.len; cut++) {
+		for (int named = 0; named < 2; named++) {
+			struct vh_dump *d = named ? fake_dump_arch("aarch64") : fake_dump();
+
+			assert_int_equal(parse(d, b.data, cut), VH_OK);
+			assert_true(vh_dump_ncpus(d) ==
+				    (size_t)(cut >= first_end) + (size_t)(cut == b.len));
+			if (cut >= first_end)
+				check_arm64_regs(vh_dump_cpu(d, 0), 0);
+			vh_dump_close(d);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +561,11 @@ int main(void)
 	    cmocka_unit_test(test_unpadded_last_descriptor),
 	    cmocka_unit_test(test_warnings_capped),
 	    cmocka_unit_test(test_cpus_capped),
+	    cmocka_unit_test(test_arm64_prstatus),
+	    cmocka_unit_test(test_layout_by_size),
+	    cmocka_unit_test(test_arm64_qemu_notes),
+	    cmocka_unit_test(test_arm64_bad_sizes),
+	    cmocka_unit_test(test_arm64_truncated_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

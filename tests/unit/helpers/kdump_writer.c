@@ -107,9 +107,16 @@ static size_t compress_page(uint32_t codec, const uint8_t *in, uint32_t size, ui
 }
 
 /* The note area: one VMCOREINFO ELF note, as the kernel writes it. */
-static size_t build_notes(const char *vmci, uint8_t *out, size_t *desc_at)
+/* @pre (CPU notes, as QEMU writes them before VMCOREINFO), then VMCOREINFO if any. */
+static size_t build_notes(const char *vmci, const uint8_t *pre, size_t pre_len, uint8_t *out,
+			  size_t *desc_at)
 {
-	size_t len = strlen(vmci), n = 0;
+	size_t len = vmci ? strlen(vmci) : 0, n = pre_len;
+
+	if (pre_len)
+		memcpy(out, pre, pre_len);
+	if (!vmci)
+		return n;
 
 	kw_put_le32(out + n, 11);		 /* n_namesz: "VMCOREINFO" + NUL */
 	kw_put_le32(out + n + 4, (uint32_t)len); /* n_descsz */
@@ -288,11 +295,15 @@ int kw_build(const struct kw_spec *s, struct kw_image *img)
 	uint64_t ndumped = 0, bitmap_bytes;
 
 	memset(img, 0, sizeof(*img));
+	if (s->cpu_notes_len > sizeof(notes) - 4096 ||
+	    (s->vmcoreinfo && strlen(s->vmcoreinfo) > 4096 - 32))
+		return -1;
 	if (!s->states || strlen(s->states) != s->max_mapnr)
 		return -1;
 	img->block_size = bs;
-	if (s->vmcoreinfo)
-		note_len = build_notes(s->vmcoreinfo, notes, &desc_at);
+	if (s->vmcoreinfo || s->cpu_notes_len)
+		note_len =
+		    build_notes(s->vmcoreinfo, s->cpu_notes, s->cpu_notes_len, notes, &desc_at);
 	sub_blocks = (uint32_t)((KH_SIZE + note_len + bs - 1) / bs);
 	bitmap_bytes = (s->max_mapnr + 7) / 8;
 	bitmap_blocks = (uint32_t)(2 * ((bitmap_bytes + bs - 1) / bs));

@@ -42,15 +42,17 @@ struct kw_spec {
 	 * (incompressible) content, 'Z' dumped, all zeros.
 	 */
 	const char *states;
-	uint32_t codec;		/* KW_* codec of every page; 0 stores pages raw */
-	const uint32_t *codecs; /* per pfn, instead of codec, or NULL */
-	int header_version;	/* 0: 6 */
-	uint32_t status_extra;	/* more status bits, e.g. KW_INCOMPLETE */
-	int dump_level;		/* bit 0: zero pages share one stored zero page */
-	const char *vmcoreinfo; /* stored as a VMCOREINFO note, or NULL */
-	const char *machine;	/* utsname.machine; NULL: "x86_64" */
-	const char *release;	/* utsname.release; NULL: "6.1.0-test" */
-	bool split;		/* one part of a split dump: pfns [split_start, split_end) */
+	uint32_t codec;		  /* KW_* codec of every page; 0 stores pages raw */
+	const uint32_t *codecs;	  /* per pfn, instead of codec, or NULL */
+	int header_version;	  /* 0: 6 */
+	uint32_t status_extra;	  /* more status bits, e.g. KW_INCOMPLETE */
+	int dump_level;		  /* bit 0: zero pages share one stored zero page */
+	const char *vmcoreinfo;	  /* stored as a VMCOREINFO note, or NULL */
+	const uint8_t *cpu_notes; /* ELF notes stored before VMCOREINFO (at most 4 KiB), or NULL */
+	size_t cpu_notes_len;
+	const char *machine; /* utsname.machine; NULL: "x86_64" */
+	const char *release; /* utsname.release; NULL: "6.1.0-test" */
+	bool split;	     /* one part of a split dump: pfns [split_start, split_end) */
 	uint64_t split_start, split_end;
 	bool garbage_unused; /* fill sub-header fields the version does not define with 0xaa */
 };
