@@ -252,6 +252,8 @@ struct vh_kernel_map {
 	uint64_t phys_base;	 /* x86-64, physical: image vaddr - __START_KERNEL_map + phys_base;
 				    arm64: PHYS_OFFSET, the start of RAM */
 	uint64_t kimage_voffset; /* arm64: kernel-image vaddr - its paddr; 0 on x86-64 */
+	uint64_t linear_base;	 /* arm64: the linear map's address of physical 0,
+				    PAGE_OFFSET - PHYS_OFFSET; 0 on x86-64 (page_offset_base) */
 	uint64_t text;		 /* where _text is (virtual); 0 when not found (arm64) */
 	/* The region the kernel image lies in, [image_start, image_end): x86-64 the 1 GiB
 	   from __START_KERNEL_map, arm64 the 1 GiB from _text (0, 0 when not found) */

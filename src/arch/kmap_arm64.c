@@ -61,6 +61,23 @@ static int va_widths(const char *text, int out[2])
 	return n;
 }
 
+/*
+ * __phys_to_virt(): PAGE_OFFSET is the bottom of the kernel half of the
+ * configured width (VA_BITS, 52 on a 52-bit kernel running 48 bits), and
+ * PHYS_OFFSET (memstart_addr) is moved to fit what runs, and by the linear
+ * map's randomisation: their difference is the map of physical 0.
+ */
+static uint64_t linear_base(const char *text, const struct vh_mmu *mmu, uint64_t phys_offset)
+{
+	char buf[32];
+	uint64_t va_bits;
+
+	if (!vh_vmci_u64(vh_vmci_value(text, "NUMBER(VA_BITS)", buf, sizeof(buf)), 0, &va_bits) ||
+	    va_bits < 36 || va_bits > 52)
+		va_bits = (uint64_t)mmu->va_bits;
+	return (~0ull << va_bits) - phys_offset;
+}
+
 bool vh_kmap_arm64_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_kernel_map *km)
 {
 	char buf[64];
@@ -91,6 +108,7 @@ bool vh_kmap_arm64_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_ker
 		if (!vh_vmci_u64(vh_vmci_value(text, "NUMBER(PHYS_OFFSET)", buf, sizeof(buf)), 0,
 				 &km->phys_base))
 			km->phys_base = 0;
+		km->linear_base = linear_base(text, &mmu, km->phys_base);
 		snprintf(km->pgd_source, sizeof(km->pgd_source), "%s",
 			 have_voff ? "SYMBOL(swapper_pg_dir)" : "SYMBOL(swapper_pg_dir), searched");
 		return true;

@@ -421,7 +421,7 @@ static int pte_perm_task(void *st, struct vh_detect_ctx *ctx)
 /* What code-modified learns once per run: where the struct page array is. */
 struct code_state {
 	bool tried, ok;
-	uint64_t vmemmap; /* the value of vmemmap_base */
+	uint64_t vmemmap; /* the struct page of pfn 0 */
 };
 
 static int code_init(const struct vh_detector *self, void **state)
@@ -436,7 +436,7 @@ static void code_fini(void *state)
 	free(state);
 }
 
-/* Reads vmemmap_base once; warns once when struct pages cannot be found. */
+/* Finds the struct pages once; warns once when they cannot be found. */
 static bool code_ready(struct code_state *cs, struct vh_detect_ctx *ctx)
 {
 	const struct vh_profile *p = ctx->prof;
@@ -448,8 +448,6 @@ static bool code_ready(struct code_state *cs, struct vh_detect_ctx *ctx)
 	cs->tried = true;
 	if (!p || !ctx->km)
 		missing = "no kernel profile";
-	else if (!vh_present(&p->sym.vmemmap_base))
-		missing = "no vmemmap_base symbol in the profile";
 	else if (!p->page.type.size || p->page.mapping.offset == VH_ABSENT)
 		missing = "no struct page layout (size, mapping) in the profile";
 	else

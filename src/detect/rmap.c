@@ -29,6 +29,7 @@
 #include <vmahunt/detect.h>
 
 #include "detect/detectors.h"
+#include "kernel/pages.h"
 #include "util/grow.h"
 
 #include <inttypes.h>
@@ -74,7 +75,7 @@ struct owner {
 
 struct rmap_state {
 	bool tried, ok;
-	uint64_t vmemmap;  /* vmemmap_base */
+	uint64_t vmemmap;  /* the struct page of pfn 0 */
 	uint64_t max_pfn;  /* frames the bitmap covers */
 	uint64_t **mapped; /* frames some page table maps: leaves of the bitmap */
 	int32_t *walked;   /* tgids whose page tables were walked whole */
@@ -133,18 +134,19 @@ static bool marked(const struct rmap_state *s, uint64_t pfn)
 static const char *not_ready(struct rmap_state *s, struct vh_detect_ctx *ctx)
 {
 	const struct vh_profile *p = ctx->prof;
+	struct vh_vmemmap vm;
+	const char *why;
 
 	if (!p || !ctx->km)
 		return "no kernel profile";
-	if (!vh_present(&p->sym.vmemmap_base) || !p->page.type.size ||
-	    !vh_present(&p->page.mapping) || !vh_present(&p->page.index) ||
+	if (!p->page.type.size || !vh_present(&p->page.mapping) || !vh_present(&p->page.index) ||
 	    !vh_present(&p->page._mapcount))
-		return "no struct page layout (vmemmap_base, mapping, index, _mapcount)";
+		return "no struct page layout (mapping, index, _mapcount)";
 	if (!vh_present(&p->vm_area_struct.anon_vma) || !vh_present(&p->anon_vma.root))
 		return "no anon_vma layout (vm_area_struct.anon_vma, anon_vma.root)";
-	if (vh_kernel_read(ctx->d, ctx->km, p->sym.vmemmap_base.addr + ctx->km->kaslr_offset,
-			   &s->vmemmap, sizeof(s->vmemmap)))
-		return "vmemmap_base unreadable";
+	if (vh_vmemmap_find(ctx->d, ctx->km, p, &vm, &why))
+		return why;
+	s->vmemmap = vm.base;
 	s->max_pfn = vh_detect_ram_pfns(ctx->d, MAX_PFN_BITS);
 	s->mapped = calloc((s->max_pfn >> LEAF_BITS) + 1, sizeof(*s->mapped));
 	return s->mapped ? NULL : "out of memory for the frame bitmap";

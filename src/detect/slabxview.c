@@ -33,6 +33,7 @@
 #include <vmahunt/detect.h>
 
 #include "detect/detectors.h"
+#include "kernel/pages.h"
 #include "util/grow.h"
 
 #include <inttypes.h>
@@ -275,6 +276,8 @@ static int read_cpus(struct xv_state *s, struct vh_detect_ctx *ctx, const struct
 
 static const char *not_ready(struct xv_state *s, struct vh_detect_ctx *ctx)
 {
+	struct vh_vmemmap vm;
+	const char *why;
 	const struct vh_profile *p = ctx->prof;
 	const struct vh_prof_page *pg = &p->page;
 	const struct vh_member *sc =
@@ -283,13 +286,11 @@ static const char *not_ready(struct xv_state *s, struct vh_detect_ctx *ctx)
 	    sc,		  &p->slab.freelist, &pg->freelist, &p->slab.objects,
 	    &pg->objects, &pg->flags,	     &pg->_mapcount};
 
-	if (!vh_present(&p->sym.vmemmap_base) || !vh_present(&p->sym.page_offset_base) ||
-	    !pg->type.size || pg->type.size > 256 || !p->kmem_cache.type.size ||
+	if (!pg->type.size || pg->type.size > 256 || !p->kmem_cache.type.size ||
 	    !vh_present(&p->kmem_cache.size) || !vh_present(&p->kmem_cache.offset) ||
 	    !vh_present(sc))
-		return "no SLUB layout (struct kmem_cache, struct slab or page.slab_cache, "
-		       "vmemmap_base, page_offset_base): a kernel with SLAB or SLOB, or a "
-		       "profile without types";
+		return "no SLUB layout (struct kmem_cache, struct slab or page.slab_cache): a "
+		       "kernel with SLAB or SLOB, or a profile without types";
 	/*
 	 * A slab page must be told from a freed one: a page freed into a larger block
 	 * keeps what its struct page said. Before 6.10 slab_cache shares its word with
@@ -304,9 +305,10 @@ static const char *not_ready(struct xv_state *s, struct vh_detect_ctx *ctx)
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (vh_present(words[i]) && (uint64_t)words[i]->offset + 8 > pg->type.size)
 			return "the struct page layout is not believable";
-	if (kread(ctx, p->sym.vmemmap_base.addr + ctx->km->kaslr_offset, &s->vmemmap, 8) ||
-	    kread(ctx, p->sym.page_offset_base.addr + ctx->km->kaslr_offset, &s->page_offset, 8))
-		return "vmemmap_base or page_offset_base unreadable";
+	if (vh_vmemmap_find(ctx->d, ctx->km, p, &vm, &why) ||
+	    vh_linear_base(ctx->d, ctx->km, p, &s->page_offset, &why))
+		return why;
+	s->vmemmap = vm.base;
 	s->max_pfn = vh_detect_ram_pfns(ctx->d, MAX_PFN_BITS);
 	return NULL;
 }

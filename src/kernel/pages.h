@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The struct page array (x86-64 vmemmap): the struct page of a page frame,
- * and the page frame of a struct page pointer (what the page cache holds).
+ * The struct page array (vmemmap): the struct page of a page frame, and the
+ * page frame of a struct page pointer (what the page cache holds); the
+ * linear map of physical memory.
  */
 #ifndef VH_KERNEL_PAGES_H
 #define VH_KERNEL_PAGES_H
@@ -18,17 +19,31 @@ struct vh_vmemmap {
 };
 
 /**
- * vh_vmemmap_find() - read vmemmap_base and sizeof(struct page).
+ * vh_vmemmap_find() - where the struct page array is, and sizeof(struct page).
  * @d: the dump.
  * @km: where the kernel is.
  * @p: the profile (symbol vmemmap_base, struct page's size).
  * @out: receives the array's place.
- * @why: receives, on failure, a short reason ("no vmemmap_base symbol in the profile").
+ * @why: receives, on failure, a short reason ("no struct page size in the profile").
  *
- * Return: VH_OK, or VH_ERR_NOT_PRESENT (the profile lacks them) or the read's error.
+ * x86-64 keeps the array's place in vmemmap_base; elsewhere (arm64) it is a
+ * constant of the build, read back from any present memory section
+ * (VMCOREINFO's mem_section).
+ *
+ * Return: VH_OK, or VH_ERR_NOT_PRESENT (neither is there) or the read's error.
  */
 int vh_vmemmap_find(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
 		    struct vh_vmemmap *out, const char **why);
+
+/**
+ * vh_linear_base() - the virtual address the linear map gives physical 0:
+ * x86-64's page_offset_base, arm64's PAGE_OFFSET - PHYS_OFFSET (the kernel
+ * map's linear_base). @why receives a reason on failure.
+ *
+ * Return: VH_OK or VH_ERR_NOT_PRESENT.
+ */
+int vh_linear_base(struct vh_dump *d, const struct vh_kernel_map *km, const struct vh_profile *p,
+		   uint64_t *base, const char **why);
 
 /* The address of the struct page of @pfn. */
 static inline uint64_t vh_vmemmap_page(const struct vh_vmemmap *vm, uint64_t pfn)

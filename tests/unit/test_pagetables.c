@@ -490,7 +490,7 @@ static void test_code_modified_without_struct_pages(void **state)
 	run(&fx, "code-modified");
 	assert_int_equal(fx.s.n, 0);
 	assert_int_equal(fx.s.nwarn, 1);
-	assert_non_null(strstr(fx.s.warn[0], "code-modified skipped: no vmemmap_base"));
+	assert_non_null(strstr(fx.s.warn[0], "code-modified skipped: neither vmemmap_base"));
 	close_image(&fx);
 }
 
