@@ -11,6 +11,7 @@
 /* Sections looked at before giving up (128 MiB each: 128 TiB of physical space) */
 #define MAX_SECTIONS (1u << 20)
 
+/* A VMCOREINFO value: SYMBOL()s are hex without a prefix, the others decimal (or 0x hex). */
 static bool vmci_num(struct vh_dump *d, const char *key, uint64_t *v)
 {
 	const char *s = vh_dump_vmcoreinfo_get(d, key);
@@ -18,7 +19,7 @@ static bool vmci_num(struct vh_dump *d, const char *key, uint64_t *v)
 
 	if (!s || !*s)
 		return false;
-	*v = strtoull(s, &end, 0);
+	*v = strtoull(s, &end, strncmp(key, "SYMBOL(", 7) ? 0 : 16);
 	return *end == '\0';
 }
 
