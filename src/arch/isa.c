@@ -10,10 +10,11 @@
 /* x86-64: 32 one-byte NOPs in a row (compilers pad with multi-byte NOPs instead). */
 #define X86_SLED_MIN 32
 /*
- * arm64: 32 NOP instructions in a row. Compilers pad with NOPs here (loop and
- * function alignment, patchable entries), but fewer than 16 at a time.
+ * arm64: 16 NOP instructions (64 bytes) in a row. Compilers pad with NOPs
+ * here (function and loop alignment, patchable entries), at most 15 of them
+ * for the 64-byte alignment the largest common setting asks.
  */
-#define ARM64_SLED_MIN 32
+#define ARM64_SLED_MIN 16
 #define ARM64_NOP      0xd503201fu
 #define ARM64_SVC0     0xd4000001u
 /* movz w8/x8, #imm16 (any shift 0): the system-call number into x8 */
@@ -74,9 +75,9 @@ static long arm64_stub(const unsigned char *b, size_t n)
 
 static const struct vh_isa isas[] = {
     {VH_ARCH_X86_64, "x86_64", CS_ARCH_X86, CS_MODE_64, "32 NOPs (0x90) in a row",
-     "mov eax, imm32; syscall", x86_sled, x86_stub},
-    {VH_ARCH_ARM64, "aarch64", CS_ARCH_ARM64, CS_MODE_LITTLE_ENDIAN, "32 NOP instructions in a row",
-     "mov x8, #imm; svc #0", arm64_sled, arm64_stub},
+     "mov eax, N; syscall", x86_sled, x86_stub},
+    {VH_ARCH_ARM64, "aarch64", CS_ARCH_ARM64, CS_MODE_LITTLE_ENDIAN, "16 NOP instructions in a row",
+     "mov x8, #N; svc #0", arm64_sled, arm64_stub},
 };
 
 const struct vh_isa *vh_isa(int arch)

@@ -259,6 +259,7 @@ static int elf_in_anon_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_
 /* Looks at one page: emits at the first sled or stub; *hit says whether it did. */
 static int shellcode_page(struct vh_detect_ctx *ctx, const struct vh_vma *v, uint64_t a, bool *hit)
 {
+	char why[96];
 	unsigned char b[4096];
 	long sled, stub;
 
@@ -276,8 +277,9 @@ static int shellcode_page(struct vh_detect_ctx *ctx, const struct vh_vma *v, uin
 	if (sled >= 0)
 		return emit(ctx, "shellcode", VH_SEV_HIGH, v, a + (uint64_t)stub,
 			    "NOP sled and raw syscall stub in anonymous code");
-	return emit(ctx, "shellcode", VH_SEV_HIGH, v, a + (uint64_t)stub,
-		    "raw syscall stub (mov eax, N; syscall) in anonymous code");
+	snprintf(why, sizeof(why), "raw syscall stub (%s) in anonymous code",
+		 vh_detect_isa(ctx)->stub_what);
+	return emit(ctx, "shellcode", VH_SEV_HIGH, v, a + (uint64_t)stub, why);
 }
 
 static int shellcode_vma(void *st, struct vh_detect_ctx *ctx, const struct vh_vma *v)

@@ -172,7 +172,8 @@ const char *vh_payload_file_kind(const char *path, enum vh_severity *cap)
 	return "tmpfs-file";
 }
 
-static const char *sign_text(const struct vh_payload_hit *h, char *buf, size_t len)
+static const char *sign_text(const struct vh_isa *isa, const struct vh_payload_hit *h, char *buf,
+			     size_t len)
 {
 	static const char *const types[] = {"", "ET_REL", "ET_EXEC", "ET_DYN"};
 
@@ -185,7 +186,7 @@ static const char *sign_text(const struct vh_payload_hit *h, char *buf, size_t l
 		snprintf(buf, len, "shellcode (a NOP sled and a raw syscall stub)");
 		break;
 	case VH_PAYLOAD_STUB:
-		snprintf(buf, len, "a raw syscall stub (mov eax, N; syscall) alone");
+		snprintf(buf, len, "a raw syscall stub (%s) alone", isa->stub_what);
 		break;
 	case VH_PAYLOAD_SLED:
 		snprintf(buf, len, "a NOP sled alone");
@@ -363,7 +364,8 @@ static int report(struct um_state *s, struct vh_detect_ctx *ctx, const struct ho
 	snprintf(reason, sizeof(reason),
 		 "%s %s, %s, mapped by no VMA of the process: %s at offset %#" PRIx64 " (%" PRIu64
 		 " bytes; %" PRIu64 " of %" PRIu64 " pages read%s)",
-		 h->kind, h->path, h->how, sign_text(&lk->hit, sign, sizeof(sign)), lk->at, size,
+		 h->kind, h->path, h->how,
+		 sign_text(vh_detect_isa(ctx), &lk->hit, sign, sizeof(sign)), lk->at, size,
 		 lk->read, lk->pages,
 		 lk->cut ? ", only the first " XSTR(FILE_PAGES) " looked at" : "");
 	/* read stops at the first high sign: "1 of 190 pages read" is no truncation */

@@ -447,7 +447,7 @@ static void put32(unsigned char *b, unsigned v)
 	b[3] = (unsigned char)(v >> 24);
 }
 
-/* arm64 shellcode signs: NOP sleds of 32 instructions, "mov x8, #nr ... svc #0" stubs. */
+/* arm64 shellcode signs: NOP sleds of 16 instructions, "mov x8, #nr ... svc #0" stubs. */
 static void test_isa(void **state)
 {
 	const struct vh_isa *isa = vh_isa(VH_ARCH_ARM64);
@@ -456,10 +456,10 @@ static void test_isa(void **state)
 
 	(void)state;
 	assert_string_equal(isa->name, "aarch64");
-	for (int i = 0; i < 31; i++)
+	for (int i = 0; i < 15; i++)
 		put32(b + 8 + 4 * i, 0xd503201f);
-	assert_int_equal(isa->find_sled(b, sizeof(b)), -1); /* 31 NOPs: alignment padding */
-	put32(b + 8 + 4 * 31, 0xd503201f);
+	assert_int_equal(isa->find_sled(b, sizeof(b)), -1); /* 15 NOPs: alignment padding */
+	put32(b + 8 + 4 * 15, 0xd503201f);
 	assert_int_equal(isa->find_sled(b, sizeof(b)), 8);
 	assert_int_equal(isa->find_sled(b + 1, sizeof(b) - 1), -1); /* not instruction-aligned */
 	memset(b, 0, sizeof(b));
