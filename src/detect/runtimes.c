@@ -54,15 +54,34 @@ static bool in_libffi_text(const struct vh_vma_list *l, uint64_t addr)
 }
 
 /*
+ * A libffi closure trampoline at @b[i] (arm64, libffi's aarch64 ffi.c: ldr
+ * x16, #16; adr x17, #0; br x16; then the 8-byte target at +16, 4-byte
+ * aligned).
+ */
+static bool ffi_tramp_arm64(const unsigned char *b, size_t n, size_t i, uint64_t *target)
+{
+	static const unsigned char tramp[] = {0x90, 0x00, 0x00, 0x58, 0xf1, 0xff,
+					      0xff, 0x10, 0x00, 0x02, 0x1f, 0xd6};
+
+	if (i % 4 || i + 24 > n || memcmp(b + i, tramp, sizeof(tramp)))
+		return false;
+	memcpy(target, b + i + 16, 8);
+	return true;
+}
+
+/*
  * A libffi closure trampoline at @b[i] (x86-64): libffi 3.4 built with CET
  * (endbr64; lea -11(%rip),%r10; jmp *7(%rip); nopl; the 8-byte target at
  * +24), or libffi 3.3 and older (movabs $target,%r11; movabs $data,%r10;
  * jmp *%r11).
  */
-static bool ffi_tramp(const unsigned char *b, size_t n, size_t i, uint64_t *target)
+static bool ffi_tramp(int arch, const unsigned char *b, size_t n, size_t i, uint64_t *target)
 {
 	static const unsigned char cet[] = {0xf3, 0x0f, 0x1e, 0xfa, 0x4c, 0x8d, 0x15, 0xf5, 0xff,
 					    0xff, 0xff, 0xff, 0x25, 0x07, 0x00, 0x00, 0x00};
+
+	if (arch == VH_ARCH_ARM64)
+		return ffi_tramp_arm64(b, n, i, target);
 
 	if (i + 32 <= n && !memcmp(b + i, cet, sizeof(cet))) {
 		memcpy(target, b + i + 24, 8);
@@ -84,7 +103,7 @@ static int count_tramps(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
 	uint64_t end = v->end - v->start > FFI_PAGES * sizeof(page)
 			   ? v->start + FFI_PAGES * sizeof(page)
 			   : v->end;
-	int err = VH_OK;
+	int arch = vh_detect_isa(ctx)->arch, err = VH_OK;
 
 	*good = *bad = 0;
 	for (uint64_t a = v->start; a < end && !err; a += sizeof(page)) {
@@ -92,7 +111,7 @@ static int count_tramps(const struct vh_detect_ctx *ctx, const struct vh_vma *v,
 		for (size_t i = 0; !err && i < sizeof(page); i++) {
 			uint64_t target;
 
-			if (ffi_tramp(page, sizeof(page), i, &target))
+			if (ffi_tramp(arch, page, sizeof(page), i, &target))
 				*(in_libffi_text(ctx->vmas, target) ? good : bad) += 1;
 		}
 	}
