@@ -255,14 +255,15 @@ static int vma_segments(struct core *c, const struct vh_vma *v)
  * holds only the registers of its last entry into the kernel. QEMU's CPU
  * state names no task: its CPUs are not matched.
  */
-static const struct vh_cpu_regs *user_cpu(struct vh_dump *d, const struct vh_task *t)
+static const struct vh_cpu_regs *user_cpu(struct vh_dump *d, int arch, const struct vh_task *t)
 {
 	size_t n = vh_dump_ncpus(d);
 
 	for (size_t i = 0; i < n && t->pid > 0; i++) {
 		const struct vh_cpu_regs *r = vh_dump_cpu(d, i);
 
-		if (r && r->have_gp && r->pid == (uint32_t)t->pid && (r->cs & 3) == 3)
+		if (r && r->have_gp && r->pid == (uint32_t)t->pid &&
+		    (arch == VH_ARCH_ARM64 ? (r->pstate & 0x1f) == 0 : (r->cs & 3) == 3))
 			return r;
 	}
 	return NULL;
@@ -270,6 +271,13 @@ static const struct vh_cpu_regs *user_cpu(struct vh_dump *d, const struct vh_tas
 
 static void cpu_regs(const struct vh_cpu_regs *r, struct vh_core_thread *th)
 {
+	if (th->arch == VH_ARCH_ARM64) {
+		memcpy(th->regs, r->x, sizeof(r->x));
+		th->regs[VH_A64_SP] = r->sp;
+		th->regs[VH_A64_PC] = r->pc;
+		th->regs[VH_A64_PSTATE] = r->pstate;
+		return;
+	}
 	const uint64_t v[VH_PT_REGS_N] = {
 	    [VH_REG_R15] = r->r15,	 [VH_REG_R14] = r->r14,
 	    [VH_REG_R13] = r->r13,	 [VH_REG_R12] = r->r12,
@@ -293,9 +301,10 @@ static void cpu_regs(const struct vh_cpu_regs *r, struct vh_core_thread *th)
 static void thread_note(struct core *c, const struct vh_kstack_layout *l, const struct vh_task *t,
 			struct vh_core_buf *notes, size_t *regs_ok)
 {
-	struct vh_core_thread th = {.pid = t->pid, .ppid = t->ppid};
-	unsigned char desc[VH_CORE_PRSTATUS_SIZE];
-	const struct vh_cpu_regs *cpu = user_cpu(c->d, t);
+	struct vh_core_thread th = {.arch = c->km->mmu.arch, .pid = t->pid, .ppid = t->ppid};
+	unsigned char desc[VH_CORE_PRSTATUS_MAX];
+	const struct vh_cpu_regs *cpu = user_cpu(c->d, th.arch, t);
+	size_t size;
 	struct vh_uregs u;
 	int err;
 
@@ -317,7 +326,8 @@ static void thread_note(struct core *c, const struct vh_kstack_layout *l, const 
 		memcpy(th.regs, u.regs, sizeof(th.regs));
 	th.fs_base = u.fs_base;
 	th.gs_base = u.gs_base;
-	if (!u.have_fs_base || !u.have_gs_base)
+	/* x86-64's TLS bases (arm64 keeps tpidr_el0 elsewhere: not written) */
+	if (th.arch != VH_ARCH_ARM64 && (!u.have_fs_base || !u.have_gs_base))
 		warn(c, "pid %d (tid %d): task 0x%" PRIx64 ": %s not readable: written as 0",
 		     (int)t->tgid, (int)t->pid, t->addr,
 		     !u.have_fs_base && !u.have_gs_base ? "thread.fsbase and gsbase"
@@ -329,8 +339,8 @@ ids:
 		th.pgrp = 0;
 	if (th.sid < 0)
 		th.sid = 0;
-	vh_core_prstatus(&th, desc);
-	vh_core_note(notes, NT_PRSTATUS, desc, sizeof(desc));
+	size = vh_core_prstatus(&th, desc);
+	vh_core_note(notes, NT_PRSTATUS, desc, size);
 }
 
 /* The arguments: the task list's copy, else read from the process (arg_start..arg_end). */
@@ -623,7 +633,7 @@ int vh_evidence_core(struct vh_session *s, const struct vh_core_request *req)
 	if (err)
 		goto out;
 
-	vh_core_headers(&head, c.segs, c.nsegs, notes.len, &data_off, &xnum_off);
+	vh_core_headers(&head, c.km->mmu.arch, c.segs, c.nsegs, notes.len, &data_off, &xnum_off);
 	if (head.oom) {
 		err = VH_ERR_NOMEM;
 		goto out;

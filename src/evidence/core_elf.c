@@ -76,12 +76,15 @@ static void st64(unsigned char *p, uint64_t v)
  * struct elf_prstatus (x86-64): pr_info (signo, code, errno) at 0, pr_cursig
  * at 12, pr_sigpend 16, pr_sighold 24, pr_pid 32, pr_ppid 36, pr_pgrp 40,
  * pr_sid 44, four timevals 48..111, pr_reg (27 words) at 112, pr_fpvalid at 328.
+ * arm64's has the same fields up to pr_reg, which is 34 words: pr_fpvalid at 384.
  */
-void vh_core_prstatus(const struct vh_core_thread *t, unsigned char out[VH_CORE_PRSTATUS_SIZE])
+size_t vh_core_prstatus(const struct vh_core_thread *t, unsigned char out[VH_CORE_PRSTATUS_MAX])
 {
 	unsigned char *reg = out + 112;
+	size_t size =
+	    t->arch == VH_ARCH_ARM64 ? VH_CORE_PRSTATUS_SIZE_ARM64 : VH_CORE_PRSTATUS_SIZE;
 
-	memset(out, 0, VH_CORE_PRSTATUS_SIZE);
+	memset(out, 0, size);
 	st32(out, (uint32_t)t->cursig);
 	st16(out + 12, (uint16_t)t->cursig);
 	st64(out + 16, t->sigpend);
@@ -90,6 +93,12 @@ void vh_core_prstatus(const struct vh_core_thread *t, unsigned char out[VH_CORE_
 	st32(out + 36, (uint32_t)t->ppid);
 	st32(out + 40, (uint32_t)t->pgrp);
 	st32(out + 44, (uint32_t)t->sid);
+	if (t->arch == VH_ARCH_ARM64) {
+		/* pr_reg: user_pt_regs, 34 words; pr_fpvalid after it stays 0 */
+		for (int i = 0; i < VH_A64_REGS_N; i++)
+			st64(reg + 8 * i, t->regs[i]);
+		return size;
+	}
 	for (int i = 0; i < VH_PT_REGS_N; i++)
 		st64(reg + 8 * i, t->regs[i]);
 	/* cs and ss as user_regs_struct has them: the selector alone */
@@ -99,6 +108,7 @@ void vh_core_prstatus(const struct vh_core_thread *t, unsigned char out[VH_CORE_
 	st64(reg + 8 * 22, t->gs_base);
 	/* ds, es, fs, gs: 64-bit processes run with null selectors there */
 	/* pr_fpvalid 0: no NT_PRFPREG */
+	return size;
 }
 
 /*
@@ -196,7 +206,7 @@ static void put_phdr(struct vh_core_buf *b, uint32_t type, uint32_t flags, uint6
 	vh_core_buf_put(b, p, sizeof(p));
 }
 
-void vh_core_headers(struct vh_core_buf *b, const struct vh_core_seg *segs, size_t nsegs,
+void vh_core_headers(struct vh_core_buf *b, int arch, const struct vh_core_seg *segs, size_t nsegs,
 		     uint64_t notes_size, uint64_t *data_off, uint64_t *xnum_off)
 {
 	unsigned char e[sizeof(Elf64_Ehdr)] = {0};
@@ -218,7 +228,7 @@ void vh_core_headers(struct vh_core_buf *b, const struct vh_core_seg *segs, size
 	e[EI_VERSION] = EV_CURRENT;
 	e[EI_OSABI] = ELFOSABI_NONE;
 	st16(e + offsetof(Elf64_Ehdr, e_type), ET_CORE);
-	st16(e + offsetof(Elf64_Ehdr, e_machine), EM_X86_64);
+	st16(e + offsetof(Elf64_Ehdr, e_machine), arch == VH_ARCH_ARM64 ? EM_AARCH64 : EM_X86_64);
 	st32(e + offsetof(Elf64_Ehdr, e_version), EV_CURRENT);
 	st64(e + offsetof(Elf64_Ehdr, e_phoff), sizeof(Elf64_Ehdr));
 	st64(e + offsetof(Elf64_Ehdr, e_shoff), xnum ? end : 0);

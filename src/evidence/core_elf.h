@@ -26,22 +26,30 @@ void vh_core_buf_put(struct vh_core_buf *b, const void *data, size_t len);
 void vh_core_buf_free(struct vh_core_buf *b);
 
 /* sizeof(struct elf_prstatus) and sizeof(struct elf_prpsinfo) on x86-64. */
-#define VH_CORE_PRSTATUS_SIZE 336
-#define VH_CORE_PRPSINFO_SIZE 136
+/* sizeof(struct elf_prstatus): x86-64's (27 registers), arm64's (34); the larger */
+#define VH_CORE_PRSTATUS_SIZE	    336
+#define VH_CORE_PRSTATUS_SIZE_ARM64 392
+#define VH_CORE_PRSTATUS_MAX	    VH_CORE_PRSTATUS_SIZE_ARM64
+#define VH_CORE_PRPSINFO_SIZE	    136
 /* ELF_PRARGSZ: pr_psargs, NUL included */
 #define VH_CORE_PSARGS 80
 
 /* One thread, as NT_PRSTATUS carries it. */
 struct vh_core_thread {
+	int arch; /* enum vh_arch_id: VH_ARCH_ARM64, else x86-64 */
 	int32_t pid, ppid, pgrp, sid;
-	uint64_t regs[VH_PT_REGS_N]; /* pt_regs order (kernel/uregs.h) */
+	uint64_t regs[VH_UREGS_MAX]; /* x86-64: pt_regs order; arm64: VH_A64_* (kernel/uregs.h) */
 	uint64_t fs_base, gs_base;
 	uint64_t sigpend, sighold;
 	int cursig;
 };
 
-/* Fills one struct elf_prstatus: user_regs_struct is pt_regs + fs_base, gs_base, ds, es, fs, gs. */
-void vh_core_prstatus(const struct vh_core_thread *t, unsigned char out[VH_CORE_PRSTATUS_SIZE]);
+/*
+ * Fills one struct elf_prstatus of t->arch and returns its size: x86-64's
+ * user_regs_struct is pt_regs + fs_base, gs_base, ds, es, fs, gs; arm64's is
+ * user_pt_regs (x0..x30, sp, pc, pstate).
+ */
+size_t vh_core_prstatus(const struct vh_core_thread *t, unsigned char out[VH_CORE_PRSTATUS_MAX]);
 
 /* The process, as NT_PRPSINFO carries it. */
 struct vh_core_psinfo {
@@ -81,8 +89,10 @@ struct vh_core_seg {
 };
 
 /*
- * vh_core_headers() - the ELF header and program headers of a core.
+ * vh_core_headers() - the ELF header and program headers of a core of @arch
+ * (enum vh_arch_id: e_machine EM_AARCH64 for VH_ARCH_ARM64, else EM_X86_64).
  * @b: receives them.
+ * @arch: the architecture.
  * @segs: the PT_LOADs, in address order.
  * @nsegs: how many.
  * @notes_size: bytes of the notes, which follow the headers.
@@ -95,7 +105,7 @@ struct vh_core_seg {
  * The program headers are PT_NOTE, then one PT_LOAD per segment: p_offset of a
  * segment with p_filesz 0 is where its bytes would be, as the kernel writes it.
  */
-void vh_core_headers(struct vh_core_buf *b, const struct vh_core_seg *segs, size_t nsegs,
+void vh_core_headers(struct vh_core_buf *b, int arch, const struct vh_core_seg *segs, size_t nsegs,
 		     uint64_t notes_size, uint64_t *data_off, uint64_t *xnum_off);
 
 /* Appends the one section header that carries e_phnum past PN_XNUM. */

@@ -73,6 +73,54 @@ static void read_bases(struct vh_vread *kr, const struct vh_profile *p, uint64_t
 	    vh_member_read(kr, thread, &p->thread_struct.gsbase, &out->gs_base) == 0;
 }
 
+/*
+ * sizeof(struct pt_regs) on arm64: 336 from 5.x to 7.x (user_pt_regs, orig_x0,
+ * syscallno, pmr, sdei_ttbr1, the stack frame, lockdep and RCU words); the
+ * others are what a config or release adding or dropping a word gives.
+ */
+static const unsigned a64_pt_regs_sizes[] = {336, 320, 344, 352, 328, 360, 368};
+
+/* EL0t in AArch64 state (M[4:0] 0), pc and sp in the user half. */
+static bool a64_user(const uint64_t *r, uint64_t user_end)
+{
+	return (r[VH_A64_PSTATE] & 0x1f) == 0 && r[VH_A64_PC] < user_end && r[VH_A64_SP] < user_end;
+}
+
+static int a64_regs(struct vh_vread *kr, uint64_t task, uint64_t top, struct vh_uregs *out)
+{
+	unsigned char b[VH_A64_REGS_N * 8];
+	int err = VH_OK;
+
+	for (size_t k = 0; k < sizeof(a64_pt_regs_sizes) / sizeof(a64_pt_regs_sizes[0]); k++) {
+		uint64_t r[VH_A64_REGS_N], at = top - a64_pt_regs_sizes[k];
+
+		err = vh_vread(kr, at, b, sizeof(b));
+		if (err)
+			continue;
+		for (int i = 0; i < VH_A64_REGS_N; i++)
+			r[i] = le64(b + 8 * i);
+		if (!out->have_regs || a64_user(r, vh_mmu_user_end(&kr->mmu))) {
+			memcpy(out->regs, r, sizeof(r));
+			out->regs_addr = at;
+			out->have_regs = true;
+		}
+		if (a64_user(r, vh_mmu_user_end(&kr->mmu))) {
+			out->user_like = true;
+			return VH_OK;
+		}
+	}
+	if (!out->have_regs)
+		return vh_set_error(err,
+				    "task 0x%" PRIx64 ": saved user registers below 0x%" PRIx64
+				    " not readable: %s",
+				    task, top, vh_strerror(err));
+	return vh_set_error(VH_ERR_CORRUPT,
+			    "task 0x%" PRIx64 ": saved registers at 0x%" PRIx64
+			    " are not user registers (pstate 0x%" PRIx64 ", pc 0x%" PRIx64
+			    "; expected EL0 and a user address)",
+			    task, out->regs_addr, out->regs[VH_A64_PSTATE], out->regs[VH_A64_PC]);
+}
+
 int vh_task_uregs(struct vh_vread *kr, const struct vh_profile *p, const struct vh_kstack_layout *l,
 		  uint64_t task, struct vh_uregs *out)
 {
@@ -81,6 +129,7 @@ int vh_task_uregs(struct vh_vread *kr, const struct vh_profile *p, const struct 
 	int err;
 
 	memset(out, 0, sizeof(*out));
+	out->arch = kr->mmu.arch;
 	read_bases(kr, p, task, out);
 	if (!vh_present(&p->task_struct.stack))
 		return vh_set_error(
@@ -96,6 +145,8 @@ int vh_task_uregs(struct vh_vread *kr, const struct vh_profile *p, const struct 
 		    " is not a kernel stack (expected a page-aligned kernel address)",
 		    task, stack);
 	top = stack + l->thread_size - l->padding;
+	if (out->arch == VH_ARCH_ARM64)
+		return a64_regs(kr, task, top, out);
 	out->regs_addr = top - VH_PT_REGS_N * 8;
 	err = read_regs(kr, top, out->regs, &out->user_like);
 	if (err)

@@ -42,6 +42,18 @@ enum vh_pt_reg {
 	VH_PT_REGS_N
 };
 
+/*
+ * arm64 struct user_pt_regs, the start of its struct pt_regs: x0..x30, then
+ * these (also NT_PRSTATUS's pr_reg on arm64).
+ */
+#define VH_A64_SP     31
+#define VH_A64_PC     32
+#define VH_A64_PSTATE 33
+#define VH_A64_REGS_N 34
+
+/* Room for either register set. */
+#define VH_UREGS_MAX VH_A64_REGS_N
+
 /* The selectors of 64-bit user mode (__USER_CS, __USER_DS) on x86-64. */
 #define VH_USER_CS 0x33u
 #define VH_USER_SS 0x2bu
@@ -67,7 +79,8 @@ void vh_kstack_layout(const struct vh_profile *p, struct vh_kstack_layout *l);
 
 /* What vh_task_uregs() found of one task. */
 struct vh_uregs {
-	uint64_t regs[VH_PT_REGS_N]; /* 0 when not read */
+	int arch;		     /* enum vh_arch_id: which set regs holds */
+	uint64_t regs[VH_UREGS_MAX]; /* 0 when not read; x86-64: pt_regs order, arm64: VH_A64_* */
 	bool have_regs;		     /* read from the kernel stack */
 	bool user_like;		     /* cs and ss are the user selectors */
 	uint64_t regs_addr;	     /* where they were read (0 when the stack is unknown) */
@@ -84,9 +97,11 @@ struct vh_uregs {
  * @out: receives what could be read; fields not read stay 0.
  *
  * pt_regs sit at task->stack + THREAD_SIZE - padding - sizeof(struct pt_regs):
- * every entry from user mode saves them there. When they do not hold the
- * user selectors at the expected padding but do at the other one (0 or 16),
- * the other is taken. A task running in user mode on a CPU when the dump was
+ * every entry from user mode saves them there. x86-64: when they do not hold
+ * the user selectors at the expected padding but do at the other one (0 or
+ * 16), the other is taken. arm64 (the architecture of @kr's tables): pt_regs
+ * has had a few sizes; the first whose pstate says EL0 with pc and sp in the
+ * user half is taken. A task running in user mode on a CPU when the dump was
  * taken has only its last entry's registers there.
  *
  * Return: VH_OK when the registers were read and look like user registers;

@@ -23,7 +23,7 @@
 static void test_prstatus(void **state)
 {
 	struct vh_core_thread t = {.pid = 118, .ppid = 1, .pgrp = 107, .sid = 1};
-	unsigned char out[VH_CORE_PRSTATUS_SIZE];
+	unsigned char out[VH_CORE_PRSTATUS_MAX];
 	struct elf_prstatus ps;
 
 	(void)state;
@@ -34,7 +34,7 @@ static void test_prstatus(void **state)
 	t.regs[VH_REG_SS] = 0x2b;
 	t.fs_base = 0x7fed9225c6c0;
 	t.gs_base = 0x42;
-	vh_core_prstatus(&t, out);
+	assert_int_equal(vh_core_prstatus(&t, out), VH_CORE_PRSTATUS_SIZE);
 	memcpy(&ps, out, sizeof(ps));
 	assert_int_equal(ps.pr_pid, 118);
 	assert_int_equal(ps.pr_ppid, 1);
@@ -55,6 +55,35 @@ static void test_prstatus(void **state)
 	assert_int_equal(ps.pr_reg[GS_BASE], 0x42);
 	assert_int_equal(ps.pr_reg[DS], 0);
 	assert_int_equal(ps.pr_fpvalid, 0);
+}
+
+/*
+ * arm64's elf_prstatus (the C library here is x86-64's: offsets from the
+ * kernel's struct): the same fields up to pr_reg at 112, 34 registers
+ * (x0..x30, sp, pc, pstate), pr_fpvalid at 384, 392 bytes.
+ */
+static void test_prstatus_arm64(void **state)
+{
+	struct vh_core_thread t = {.arch = VH_ARCH_ARM64, .pid = 118, .ppid = 1, .pgrp = 107};
+	unsigned char out[VH_CORE_PRSTATUS_MAX];
+	uint64_t v;
+	uint32_t pid;
+
+	(void)state;
+	memset(out, 0xee, sizeof(out));
+	for (int i = 0; i < VH_A64_REGS_N; i++)
+		t.regs[i] = 0x2000 + (uint64_t)i;
+	assert_int_equal(vh_core_prstatus(&t, out), 392);
+	memcpy(&pid, out + 32, 4);
+	assert_int_equal(pid, 118);
+	memcpy(&v, out + 112, 8);
+	assert_int_equal(v, 0x2000); /* x0 */
+	memcpy(&v, out + 112 + 8 * VH_A64_PC, 8);
+	assert_int_equal(v, 0x2000 + VH_A64_PC);
+	memcpy(&v, out + 112 + 8 * VH_A64_PSTATE, 8);
+	assert_int_equal(v, 0x2000 + VH_A64_PSTATE);
+	memcpy(&pid, out + 384, 4);
+	assert_int_equal(pid, 0); /* pr_fpvalid */
 }
 
 static void test_prpsinfo(void **state)
@@ -189,7 +218,7 @@ static void test_headers(void **state)
 	Elf64_Phdr ph[4];
 
 	(void)state;
-	vh_core_headers(&b, segs, 3, 100, &data_off, &xnum_off);
+	vh_core_headers(&b, VH_ARCH_X86_64, segs, 3, 100, &data_off, &xnum_off);
 	assert_false(b.oom);
 	assert_int_equal(b.len, sizeof(e) + 4 * sizeof(Elf64_Phdr));
 	memcpy(&e, b.p, sizeof(e));
@@ -238,7 +267,7 @@ static void test_xnum(void **state)
 	for (size_t i = 0; i < n; i++)
 		segs[i] =
 		    (struct vh_core_seg){0x10000 + 0x2000 * i, 0x1000, i % 2 ? 0x1000 : 0, PF_R};
-	vh_core_headers(&b, segs, n, 64, &data_off, &xnum_off);
+	vh_core_headers(&b, VH_ARCH_X86_64, segs, n, 64, &data_off, &xnum_off);
 	assert_false(b.oom);
 	memcpy(&e, b.p, sizeof(e));
 	assert_int_equal(e.e_phnum, PN_XNUM);
@@ -260,9 +289,10 @@ static void test_xnum(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_prstatus),	 cmocka_unit_test(test_prpsinfo),
-	    cmocka_unit_test(test_note_padding), cmocka_unit_test(test_nt_file),
-	    cmocka_unit_test(test_headers),	 cmocka_unit_test(test_xnum),
+	    cmocka_unit_test(test_prstatus), cmocka_unit_test(test_prstatus_arm64),
+	    cmocka_unit_test(test_prpsinfo), cmocka_unit_test(test_note_padding),
+	    cmocka_unit_test(test_nt_file),  cmocka_unit_test(test_headers),
+	    cmocka_unit_test(test_xnum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
