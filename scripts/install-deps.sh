@@ -9,14 +9,15 @@ set -euo pipefail
 # rules over process memory); yara, its command line, is what bench/yara.sh
 # compares the plugin with. chromium renders vmahunt report's HTML in the
 # browser tests (tests/integration/test_html_*.sh). gdb and elfutils (eu-stack)
-# load the cores vmahunt core writes (tests/integration/test_core_gdb.sh).
+# load the cores vmahunt core writes (tests/integration/test_core_gdb.sh);
+# gdb-multiarch those of arm64 processes (test_core_gdb_arm64.sh).
 # gcc-aarch64-linux-gnu (with libc6-dev-arm64-cross) builds a static aarch64 test
 # program and qemu-user runs it and writes its aarch64 core
 # (tests/integration/test_core_arm64.sh).
 build_pkgs=(build-essential cmake pkg-config libelf-dev libdw-dev libcapstone-dev
 	libzstd-dev zlib1g-dev liblzo2-dev libsnappy-dev libssl-dev libcmocka-dev clang-format git
 		gdb elfutils zstd clang dpkg-dev libyara-dev yara chromium
-		gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+		gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gdb-multiarch)
 # The test lab boots real Debian kernels under QEMU and dumps them; its own
 # list (tests/lab/deps.txt) names what it needs; xz-utils unpacks the sample's truth.
 here=$(cd "$(dirname "$0")" && pwd)
