@@ -14,7 +14,7 @@ static const char usage[] =
     "Usage: vmahunt COMMAND [OPTIONS] DUMP|CORE\n"
     "\n"
     "Recover process memory maps from Linux crash dumps and flag hidden or\n"
-    "anomalous memory. Dumps and cores of x86-64 and arm64 (aarch64).\n"
+    "anomalous memory.\n"
     "\n"
     "Commands:\n"
     "  info DUMP            format, architecture, page size, memory ranges, page\n"

@@ -350,6 +350,14 @@ def main():
     ap.add_argument("--list", action="store_true", help="print the invocations, run nothing")
     ap.add_argument("labs", nargs="*")
     a = ap.parse_args()
+    # arm64 guests came after the reference, which refuses their dumps: their
+    # output is checked against their truth by the lab tests, not against it
+    x86 = [lab for lab in a.labs
+           if load_json(os.path.join(lab, "manifest.json")).get("arch", "x86_64") != "aarch64"]
+    for lab in sorted(set(a.labs) - set(x86)):
+        print("note: %s: an arm64 guest, newer than the reference: not compared"
+              % os.path.basename(lab))
+    a.labs = x86
 
     cases, notes = build_cases(a, a.tmp, write=not a.list)
     names = [(os.path.realpath(a.tmp), "TMP"), (a.tmp, "TMP"), (a.lab_out.rstrip("/"), "LAB"),
