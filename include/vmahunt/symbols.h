@@ -459,6 +459,11 @@ struct vh_prof_thread_struct {
 	struct vh_member gsbase; /* vmahunt core: the user gs base */
 };
 
+/* The registers an entry into the kernel saves (vmahunt core: arm64's size varies). */
+struct vh_prof_pt_regs {
+	struct vh_struct_size type;
+};
+
 /* Open files (vmahunt files): task->files->fdt->fd[0 .. max_fds). */
 struct vh_prof_files_struct {
 	struct vh_struct_size type;
@@ -650,6 +655,7 @@ struct vh_profile {
 	struct vh_prof_anon_vma anon_vma;
 	struct vh_prof_address_space address_space;
 	struct vh_prof_thread_struct thread_struct;
+	struct vh_prof_pt_regs pt_regs;
 	struct vh_prof_files_struct files_struct;
 	struct vh_prof_fdtable fdtable;
 	struct vh_prof_mm_rss_stat mm_rss_stat;

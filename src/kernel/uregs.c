@@ -74,9 +74,10 @@ static void read_bases(struct vh_vread *kr, const struct vh_profile *p, uint64_t
 }
 
 /*
- * sizeof(struct pt_regs) on arm64: 336 from 5.x to 7.x (user_pt_regs, orig_x0,
- * syscallno, pmr, sdei_ttbr1, the stack frame, lockdep and RCU words); the
- * others are what a config or release adding or dropping a word gives.
+ * sizeof(struct pt_regs) on arm64 when the profile lacks it: 336 in 6.x
+ * (user_pt_regs, orig_x0, syscallno, pmr, sdei_ttbr1, the stack frame,
+ * lockdep and RCU words), 320 in 7.x (a frame record with its type, no RCU
+ * word); the others are what a config adding or dropping a word gives.
  */
 static const unsigned a64_pt_regs_sizes[] = {336, 320, 344, 352, 328, 360, 368};
 
@@ -86,13 +87,21 @@ static bool a64_user(const uint64_t *r, uint64_t user_end)
 	return (r[VH_A64_PSTATE] & 0x1f) == 0 && r[VH_A64_PC] < user_end && r[VH_A64_SP] < user_end;
 }
 
-static int a64_regs(struct vh_vread *kr, uint64_t task, uint64_t top, struct vh_uregs *out)
+static int a64_regs(struct vh_vread *kr, const struct vh_profile *p, uint64_t task, uint64_t top,
+		    struct vh_uregs *out)
 {
 	unsigned char b[VH_A64_REGS_N * 8];
+	/* the profile's size when it has one (7.x's is 320, 6.x's 336), else each in turn */
+	const unsigned *sizes = a64_pt_regs_sizes, own = (unsigned)p->pt_regs.type.size;
+	size_t nsizes = sizeof(a64_pt_regs_sizes) / sizeof(a64_pt_regs_sizes[0]);
 	int err = VH_OK;
 
-	for (size_t k = 0; k < sizeof(a64_pt_regs_sizes) / sizeof(a64_pt_regs_sizes[0]); k++) {
-		uint64_t r[VH_A64_REGS_N], at = top - a64_pt_regs_sizes[k];
+	if (own >= VH_A64_REGS_N * 8 && own <= 1024) {
+		sizes = &own;
+		nsizes = 1;
+	}
+	for (size_t k = 0; k < nsizes; k++) {
+		uint64_t r[VH_A64_REGS_N], at = top - sizes[k];
 
 		err = vh_vread(kr, at, b, sizeof(b));
 		if (err)
@@ -146,7 +155,7 @@ int vh_task_uregs(struct vh_vread *kr, const struct vh_profile *p, const struct 
 		    task, stack);
 	top = stack + l->thread_size - l->padding;
 	if (out->arch == VH_ARCH_ARM64)
-		return a64_regs(kr, task, top, out);
+		return a64_regs(kr, p, task, top, out);
 	out->regs_addr = top - VH_PT_REGS_N * 8;
 	err = read_regs(kr, top, out->regs, &out->user_like);
 	if (err)

@@ -383,6 +383,7 @@ const struct vh_prof_desc vh_prof_table[] = {
     MEM1(address_space, i_pages),
     MEM1(address_space, nrpages),
 
+    STRUCT1(pt_regs),
     STRUCT1(thread_struct),
     MEM1(thread_struct, sp),
     MEM1(thread_struct, fsbase),
