@@ -699,7 +699,7 @@ postprocess() { # dir kdump seconds
 	# the PF_* task flags the kernel's own headers define, when its headers were fetched
 	# for the lab's modules (tests/integration/check_taskflags.py)
 	local sched
-	sched=$(ls "$KDIR"/headers/usr/src/linux-headers-*/include/linux/sched.h 2>/dev/null | head -1)
+	sched=$(ls "$KDIR"/headers/usr/src/linux-headers-*/include/linux/sched.h 2>/dev/null | head -1 || true)
 	if [ -n "$sched" ]; then grep '^#define PF_' "$sched" >"$dir/sched-pf.txt"; fi
 	# arm64 guests: their architecture and QEMU CPU model in truth.json / manifest.json
 	local archargs=()
