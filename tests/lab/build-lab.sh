@@ -599,7 +599,7 @@ run_guest() {
 	if [ "$arch" = arm64 ]; then
 		build_scenarios_arm64 "$rd/lab"
 		add_arm64_runtimes "$rd"
-		# the control port is a virtio console (hvc0): its drivers before anything else
+		# the control port is a virtio serial port: its drivers before anything else
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-early.txt" \
 			virtio_pci virtio_console >/dev/null
 	else
@@ -638,7 +638,7 @@ run_guest() {
 	local cpu
 	if [ "$arch" = arm64 ]; then
 		# -cpu max: LPA2, so 6.12+ run 52-bit virtual addresses; the a72 variant: 48 bits
-		if [ "$variant" = a72 ]; then cpu=cortex-a72; else cpu=max; fi
+		if [ "$variant" = a72 ]; then cpu=cortex-a72; else cpu=max,pauth-impdef=on; fi
 		args+=(--arch aarch64 --cpu "$cpu")
 	# QEMU's "max" CPU has la57: the ordinary guests run 4-level paging (-la57)
 	elif [ "$variant" = la57 ]; then cpu=max,+la57; args+=(--cpu "$cpu")
@@ -686,7 +686,8 @@ run_guest() {
 	fi
 	echo "$cpu" >"$dir/.cpu"
 	postprocess "$dir" "$kdump" $((SECONDS - t0))
-	rm -rf "$build"
+	# VMAHUNT_LAB_KEEP_BUILD=1: keep the initramfs trees and images (debugging a guest)
+	[ "${VMAHUNT_LAB_KEEP_BUILD:-0}" = 1 ] || rm -rf "$build"
 	echo "$LAB_HASH kdump=$kdump" >"$dir/.complete"
 	log "$name: done in $((SECONDS - t0)) s"
 }
