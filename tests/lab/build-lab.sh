@@ -37,6 +37,10 @@ ARM64_USER_SUITE=bookworm
 # their kbuild tools need a newer glibc: they build in a chroot of their own suite
 # (debootstrap, once, cached) with the gcc their .config names.
 declare -A AF_MODULE=([5.10]=host [6.1]=host [6.12]=chroot [sid]=chroot)
+# arm64 kernel generations whose guests (with the kdump variant) crash into a real kdump:
+# bookworm's arm64 kexec-tools cannot load 6.1's capture kernel (it finds no _text: 6.1's
+# arm64 kernel is built without KALLSYMS_ALL)
+declare -A ARM64_KDUMP=([arm64-6.12]=1 [arm64-sid]=1)
 # kernel generations whose kdump guests also take LiME images (Debian's lime-forensics-dkms
 # of the guest's own suite, built like the anti-forensics module): same compiler limit
 declare -A LIME_MODULE=([5.10]=1 [6.1]=1)
@@ -175,6 +179,73 @@ prepare_tools() {
 	rm -rf "$TOOLS/debs" "$TOOLS/root"
 	touch "$TOOLS/.stamp"
 	log "tools: makedumpfile $(cat "$TOOLS/makedumpfile.version"), kexec-tools $(cat "$TOOLS/kexec.version")"
+}
+
+# --- arm64 kdump tools: sid's arm64 makedumpfile (as for x86-64) and bookworm's arm64
+# kexec-tools (known to load 6.12 and 7.x capture kernels), each with the libraries and
+# loader of its own suite: bundle/bin/{makedumpfile,kexec}, bundle/lib (makedumpfile's),
+# bundle/kexec-lib (kexec's). They cannot run on the host: libraries are found by their
+# DT_NEEDED entries, the makedumpfile version is the package's.
+ARM64_KEXEC_SUITE=bookworm
+prepare_tools_arm64() {
+	TOOLS=$CACHE/tools-arm64
+	if [ -f "$TOOLS/.stamp" ]; then return 0; fi
+	local t0=$SECONDS
+	rm -rf "$TOOLS"
+	mkdir -p "$TOOLS/bundle/bin" "$TOOLS/bundle/lib" "$TOOLS/bundle/kexec-lib"
+	local suite pkg bin libdir pkgs d
+	for spec in sid:makedumpfile:makedumpfile:lib "$ARM64_KEXEC_SUITE:kexec-tools:kexec:kexec-lib"; do
+		IFS=: read -r suite pkg bin libdir <<<"$spec"
+		apt_update "$suite"
+		pkgs=$( { labapt "$CACHE" "$suite" libdeps "$pkg"; echo zlib1g; } |
+			grep -v -e '^libperl' -e '^libdb' -e '^libgdbm' | sort -u)
+		rm -rf "$TOOLS/debs" "$TOOLS/root"
+		# shellcheck disable=SC2086
+		download "$suite" "$TOOLS/debs" $pkgs
+		mkdir -p "$TOOLS/root"
+		for d in "$TOOLS"/debs/*.deb; do dpkg-deb -x "$d" "$TOOLS/root"; done
+		local path
+		path=$(find "$TOOLS/root/usr/bin" "$TOOLS/root/usr/sbin" "$TOOLS/root/sbin" "$TOOLS/root/bin" \
+			-maxdepth 1 -name "$bin" 2>/dev/null | head -1 || true)
+		[ -n "$path" ] || die "$suite arm64 $bin not found in its package"
+		cp "$path" "$TOOLS/bundle/bin/$bin"
+		bundle_arm64_libs "$TOOLS/root" "$path" "$TOOLS/bundle/$libdir"
+		labapt "$CACHE" "$suite" version "$pkg" >"$TOOLS/$pkg.version"
+	done
+	# "1:1.7.8-1" -> "1.7.8", what `makedumpfile -v` says
+	sed 's/^[0-9]*://; s/-[^-]*$//' "$TOOLS/makedumpfile.version" >"$TOOLS/makedumpfile.version.tmp"
+	mv "$TOOLS/makedumpfile.version.tmp" "$TOOLS/makedumpfile.version"
+	cp "$TOOLS/kexec-tools.version" "$TOOLS/kexec.version"
+	rm -rf "$TOOLS/debs" "$TOOLS/root"
+	touch "$TOOLS/.stamp"
+	log "arm64 tools: makedumpfile $(cat "$TOOLS/makedumpfile.version") (sid), kexec-tools $(cat "$TOOLS/kexec.version") ($ARM64_KEXEC_SUITE) in $((SECONDS - t0)) s"
+}
+
+# The loader (PT_INTERP) and every shared object an arm64 ELF needs (DT_NEEDED,
+# recursively), found in the extracted packages under ROOT, copied flat into DEST.
+bundle_arm64_libs() { # root elf dest
+	local root=$1 elf=$2 dest=$3 interp n d found
+	interp=$(aarch64-linux-gnu-readelf -lW "$elf" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$dest/$(basename "$interp")" ]; then
+		cp -L "$root$interp" "$dest/$(basename "$interp")" 2>/dev/null ||
+			cp -L "$root/usr$interp" "$dest/$(basename "$interp")" ||
+			die "arm64: no loader $interp in the packages"
+	fi
+	for n in $(aarch64-linux-gnu-readelf -dW "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		[ -e "$dest/$n" ] && continue
+		found=""
+		for d in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
+			if [ -e "$root$d/$n" ]; then found=$root$d/$n; break; fi
+		done
+		[ -n "$found" ] || die "arm64: $n (needed by $(basename "$elf")) is in none of the packages"
+		cp -L "$found" "$dest/$n"
+		bundle_arm64_libs "$root" "$found" "$dest"
+	done
+}
+
+# the kdump tools of a guest's architecture -> sets TOOLS
+prepare_kdump_tools() { # gen
+	if [ "$(gen_arch "$1")" = arm64 ]; then prepare_tools_arm64; else prepare_tools; fi
 }
 
 # --- one kernel: image (vmlinuz + modules) and the -dbg vmlinux, cached by package version
@@ -545,7 +616,8 @@ run_guest() {
 		if [ "$(cat "$dir/.post" 2>/dev/null)" != "$POST_HASH" ]; then
 			log "$name: guest up to date; redoing truth/manifest/checks"
 			KDIR=$(dirname "$(readlink "$dir/vmlinux")")
-			[ "$kdump" = 1 ] && prepare_tools
+			APT_ARCH=$(gen_arch "$gen")
+			[ "$kdump" = 1 ] && prepare_kdump_tools "$gen"
 			local secs
 			secs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("build_seconds") or 0)' \
 				"$dir/manifest.json" 2>/dev/null || echo 0)
@@ -558,8 +630,11 @@ run_guest() {
 	arch=$(gen_arch "$gen")
 	APT_ARCH=$arch
 	prepare_kernel "$gen"
-	[ "$kdump" = 1 ] && prepare_tools
-	[ "$arch" = arm64 ] && prepare_arm64_userland
+	if [ "$arch" = arm64 ]; then
+		prepare_arm64_userland
+		BUSYBOX=$UL/root/bin/busybox
+	fi
+	[ "$kdump" = 1 ] && prepare_kdump_tools "$gen"
 	local kver
 	kver=$(cat "$KDIR/kver")
 	log "$name: kernel $(cat "$KDIR/package") $(cat "$KDIR/version")"
@@ -583,17 +658,18 @@ run_guest() {
 		cp "$TOOLS/bundle/bin/makedumpfile" "$cap/lab/tools/bin/"
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$cap/lab/modules" "$cap/lab/modules-capture.txt" \
 			virtio_pci virtio_blk ext4 >/dev/null
+		if [ "$arch" = arm64 ]; then
+			# the control port (a virtio serial port), as in the first kernel
+			python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$cap/lab/modules" "$cap/lab/modules-early.txt" \
+				virtio_pci virtio_console >/dev/null
+		fi
 		python3 "$LAB_DIR/mkcpio.py" "$cap" "$build/capture.img"
 	fi
 
 	# first-kernel initramfs
 	local rd=$build/initrd
 	mkdir -p "$rd/bin" "$rd/lab"
-	if [ "$arch" = arm64 ]; then
-		cp "$UL/root/bin/busybox" "$rd/bin/busybox"
-	else
-		cp "$BUSYBOX" "$rd/bin/busybox"
-	fi
+	cp "$BUSYBOX" "$rd/bin/busybox"
 	ln -s busybox "$rd/bin/sh"
 	cp "$LAB_DIR/guest/init" "$rd/init"
 	if [ "$arch" = arm64 ]; then
@@ -630,7 +706,13 @@ run_guest() {
 		mkdir -p "$rd/lab/tools/bin"
 		cp -r "$TOOLS/bundle/lib" "$rd/lab/tools/lib"
 		cp "$TOOLS/bundle/bin/kexec" "$rd/lab/tools/bin/"
-		append="$append crashkernel=160M"
+		if [ "$arch" = arm64 ]; then
+			# kexec's own libraries (another suite than makedumpfile's); 1 GiB guests
+			cp -r "$TOOLS/bundle/kexec-lib" "$rd/lab/tools/kexec-lib"
+			append="$append crashkernel=256M"
+		else
+			append="$append crashkernel=160M"
+		fi
 	fi
 	python3 "$LAB_DIR/mkcpio.py" "$rd" "$build/initrd.img"
 
@@ -640,6 +722,8 @@ run_guest() {
 		# -cpu max: LPA2, so 6.12+ run 52-bit virtual addresses; the a72 variant: 48 bits
 		if [ "$variant" = a72 ]; then cpu=cortex-a72; else cpu=max,pauth-impdef=on; fi
 		args+=(--arch aarch64 --cpu "$cpu")
+		# kdump: a 256 MiB crashkernel region (the arm64 capture kernel and its initramfs)
+		if [ "$kdump" = 1 ]; then args+=(--mem 1G); fi
 	# QEMU's "max" CPU has la57: the ordinary guests run 4-level paging (-la57)
 	elif [ "$variant" = la57 ]; then cpu=max,+la57; args+=(--cpu "$cpu")
 	else cpu=max,-la57; args+=(--cpu "$cpu"); fi
@@ -743,10 +827,10 @@ guest() { # gen variant kdump: one guest in a subshell, so that `set -e` holds i
 	fi
 }
 for g in "${GENS[@]}"; do
-	if has_variant kdump && [ "$(gen_arch "$g")" = amd64 ]; then
+	if has_variant kdump && { [ "$(gen_arch "$g")" = amd64 ] || [ -n "${ARM64_KDUMP[$g]:-}" ]; }; then
 		guest "$g" "" 1
 	elif has_variant kdump || has_variant qemu; then
-		# arm64 guests: QEMU dumps only (README "arm64 guests")
+		# arm64-6.1: QEMU dumps only (README "arm64 guests")
 		guest "$g" "" 0
 	fi
 	if [ "$g" = "$A72_VARIANT_KERNEL" ] && has_variant a72; then
