@@ -186,6 +186,10 @@ def main():
         "dumps": dumps,
         "extra_dumps": extra,
     }
+    if cap.get("makedumpfile_unsupported"):
+        # arm64 kdump guests: makedumpfile could not read the vmcore, vmcore.elf is the
+        # kdump capture's only dump
+        man["makedumpfile_unsupported"] = cap["makedumpfile_unsupported"]
     if a.arch:
         man["arch"] = a.arch
         man["cpu"] = a.cpu

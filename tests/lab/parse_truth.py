@@ -163,6 +163,9 @@ def parse(lines):
             elif k2 == "SIZE":
                 n, s = v2.split()
                 cap["sizes"][n] = int(s)
+            elif k2 == "MAKEDUMPFILE-UNSUPPORTED":
+                # arm64: makedumpfile refused the vmcore; /proc/vmcore is the only output
+                cap["makedumpfile_unsupported"] = v2
             elif k2 == "CAPTURE-DONE":
                 cap["done"] = True
             elif k2 == "ERROR":
