@@ -38,9 +38,8 @@ ARM64_USER_SUITE=bookworm
 # (debootstrap, once, cached) with the gcc their .config names.
 declare -A AF_MODULE=([5.10]=host [6.1]=host [6.12]=chroot [sid]=chroot)
 # arm64 kernel generations whose guests (with the kdump variant) crash into a real kdump:
-# bookworm's arm64 kexec-tools cannot load 6.1's capture kernel (it finds no _text: 6.1's
-# arm64 kernel is built without KALLSYMS_ALL)
-declare -A ARM64_KDUMP=([arm64-6.12]=1 [arm64-sid]=1)
+# all three (6.1's needs the _text help of guest/init, README "arm64 guests")
+declare -A ARM64_KDUMP=([arm64-6.1]=1 [arm64-6.12]=1 [arm64-sid]=1)
 # kernel generations whose kdump guests also take LiME images (Debian's lime-forensics-dkms
 # of the guest's own suite, built like the anti-forensics module): same compiler limit
 declare -A LIME_MODULE=([5.10]=1 [6.1]=1)
@@ -188,7 +187,7 @@ prepare_tools() {
 # DT_NEEDED entries, the makedumpfile version is the package's.
 ARM64_KEXEC_SUITE=bookworm
 prepare_tools_arm64() {
-	TOOLS=$CACHE/tools-arm64
+	TOOLS=$CACHE/tools-arm64-kexec-$ARM64_KEXEC_SUITE
 	if [ -f "$TOOLS/.stamp" ]; then return 0; fi
 	local t0=$SECONDS
 	rm -rf "$TOOLS"
@@ -709,6 +708,12 @@ run_guest() {
 		if [ "$arch" = arm64 ]; then
 			# kexec's own libraries (another suite than makedumpfile's); 1 GiB guests
 			cp -r "$TOOLS/bundle/kexec-lib" "$rd/lab/tools/kexec-lib"
+			# _stext - _text of the kernel (vmlinux): /init gives kexec a _text when the
+			# kernel's /proc/kallsyms lacks it (6.1: no KALLSYMS_ALL)
+			aarch64-linux-gnu-nm "$KDIR/vmlinux" | python3 -c '
+import sys
+s = {l.split()[2]: int(l.split()[0], 16) for l in sys.stdin if len(l.split()) == 3}
+print(s["_stext"] - s["_text"])' >"$rd/lab/kallsyms-text-delta"
 			append="$append crashkernel=256M"
 		else
 			append="$append crashkernel=160M"
