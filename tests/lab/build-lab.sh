@@ -543,7 +543,7 @@ prepare_arm64_userland() {
 # it needs (DT_NEEDED, recursively, looked up in the user space's library folders) at
 # their own paths, and its loader (PT_INTERP).
 copy_arm64_elf() { # root file path
-	local root=$1 file=$2 path=$3 n lib d found interp
+	local root=$1 file=$2 path=$3 n d found interp
 	mkdir -p "$root$(dirname "$path")"
 	cp -L "$file" "$root$path"
 	interp=$(aarch64-linux-gnu-readelf -lW "$file" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
