@@ -4,6 +4,7 @@
 #
 #   tests/lab/build-lab.sh [--kernels 5.10,6.1,6.12,sid] [--variants kdump,la57,novmcoreinfo]
 #                          [--force] [--jobs N]
+#   tests/lab/build-lab.sh --kernels arm64-6.1,arm64-6.12,arm64-sid   (arm64 guests, not default)
 #
 # Environment: VMAHUNT_LAB_CACHE (downloads, extracted kernels; default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-lab), VMAHUNT_LAB_OUT (default tests/lab/out).
@@ -13,19 +14,32 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${VMAHUNT_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-lab}
 OUT=${VMAHUNT_LAB_OUT:-$LAB_DIR/out}
 KERNELS=5.10,6.1,6.12,sid
-VARIANTS=kdump,la57,novmcoreinfo
+VARIANTS=kdump,la57,novmcoreinfo,a72
 FORCE=0
 JOBS=1
-# kernel generation -> Debian suite
-declare -A SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [sid]=sid)
+# kernel generation -> Debian suite (arm64-*: the arm64 guests, README "arm64 guests";
+# not in the default --kernels)
+declare -A SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=trixie [sid]=sid
+	[arm64-6.1]=bookworm [arm64-6.12]=trixie [arm64-sid]=sid)
 # the 6.1 guest is the one la57 / novmcoreinfo variants boot
 EXTRA_VARIANT_KERNEL=6.1
+# the arm64 kernel the a72 variant boots on -cpu cortex-a72 (48-bit VA): on -cpu max, 6.12+
+# run 52-bit virtual addresses (LPA2)
+A72_VARIANT_KERNEL=arm64-6.12
+# Debian architecture of a kernel generation's guest
+gen_arch() { case $1 in arm64-*) echo arm64 ;; *) echo amd64 ;; esac; }
+# the Debian suite whose arm64 packages make the arm64 guests' user space (busybox, the
+# python3 and luajit runtimes): the host's, whose glibc the cross compiler's libc is
+ARM64_USER_SUITE=bookworm
 # kernel generations whose guests load the anti-forensics module (antiforensics/): its
 # build needs the kernel's linux-headers + linux-kbuild packages and a gcc. 5.10 and 6.1
 # build with the host's gcc-12; 6.12+ headers pass -fmin-function-alignment (gcc 14+) and
 # their kbuild tools need a newer glibc: they build in a chroot of their own suite
 # (debootstrap, once, cached) with the gcc their .config names.
 declare -A AF_MODULE=([5.10]=host [6.1]=host [6.12]=chroot [sid]=chroot)
+# arm64 kernel generations whose guests (with the kdump variant) crash into a real kdump:
+# all three (6.1's needs the _text help of guest/init, README "arm64 guests")
+declare -A ARM64_KDUMP=([arm64-6.1]=1 [arm64-6.12]=1 [arm64-sid]=1)
 # kernel generations whose kdump guests also take LiME images (Debian's lime-forensics-dkms
 # of the guest's own suite, built like the anti-forensics module): same compiler limit
 declare -A LIME_MODULE=([5.10]=1 [6.1]=1)
@@ -49,12 +63,22 @@ die() { log "ERROR: $*"; exit 1; }
 has_variant() { case ",$VARIANTS," in *",$1,"*) return 0 ;; esac; return 1; }
 
 export PATH=$PATH:/sbin:/usr/sbin
-for t in qemu-system-x86_64 busybox gcc make dpkg-deb apt-get python3 luajit mkfs.ext4 debugfs zstd; do
+WANT_X86=0 WANT_ARM64=0
+IFS=, read -r -a GENS <<<"$KERNELS"
+for g in "${GENS[@]}"; do
+	case $(gen_arch "$g") in arm64) WANT_ARM64=1 ;; *) WANT_X86=1 ;; esac
+done
+TOOLS_NEEDED="make dpkg-deb apt-get python3 mkfs.ext4 debugfs zstd"
+[ $WANT_X86 = 1 ] && TOOLS_NEEDED="qemu-system-x86_64 busybox gcc luajit $TOOLS_NEEDED"
+[ $WANT_ARM64 = 1 ] && TOOLS_NEEDED="$TOOLS_NEEDED qemu-system-aarch64 aarch64-linux-gnu-gcc aarch64-linux-gnu-readelf"
+for t in $TOOLS_NEEDED; do
 	command -v "$t" >/dev/null 2>&1 || die "missing tool $t (see tests/lab/deps.txt)"
 done
-BUSYBOX=$(command -v busybox)
-file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || ldd "$BUSYBOX" 2>&1 | grep -q 'not a dynamic' ||
-	die "busybox at $BUSYBOX is not static (install busybox-static)"
+if [ $WANT_X86 = 1 ]; then
+	BUSYBOX=$(command -v busybox)
+	file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || ldd "$BUSYBOX" 2>&1 | grep -q 'not a dynamic' ||
+		die "busybox at $BUSYBOX is not static (install busybox-static)"
+fi
 
 mkdir -p "$CACHE/apt" "$OUT"
 CACHE=$(cd "$CACHE" && pwd)
@@ -71,13 +95,28 @@ LAB_HASH=$( (echo "$GUEST_FORMAT"; cd "$LAB_DIR" && cat labrun.py mkcpio.py modu
 # Hash of the post-processing (truth, manifest, fixture checks): a change re-runs only it.
 POST_HASH=$(cd "$LAB_DIR" && cat parse_truth.py manifest.py dumpcheck.py known-issues.txt | sha256sum | cut -c1-16)
 
+# the Debian architecture labapt.py works for: amd64, or arm64 while an arm64 guest is
+# prepared (each guest runs in a subshell of its own)
+APT_ARCH=amd64
+labapt() { # labapt.py arguments, for APT_ARCH
+	if [ "$APT_ARCH" = amd64 ]; then
+		python3 "$LAB_DIR/labapt.py" "$@"
+	else
+		python3 "$LAB_DIR/labapt.py" --arch "$APT_ARCH" "$@"
+	fi
+}
+# the apt state / .deb folder of a suite for APT_ARCH
+apt_key() { if [ "$APT_ARCH" = amd64 ]; then echo "$1"; else echo "$1-$APT_ARCH"; fi; }
+
 apt_update() { # suite (once per build-lab.sh run: guests run in subshells, so a file marks it)
-	local mark=$CACHE/apt/.updated-$1-$$
+	local key
+	key=$(apt_key "$1")
+	local mark=$CACHE/apt/.updated-$key-$$
 	[ -f "$mark" ] && return 0
-	log "apt update ($1, private lists)"
-	python3 "$LAB_DIR/labapt.py" "$CACHE" "$1" update >"$CACHE/apt-$1.log" 2>&1 ||
-		{ cat "$CACHE/apt-$1.log" >&2; die "apt-get update for $1 failed"; }
-	rm -f "$CACHE/apt/.updated-$1-"*
+	log "apt update ($key, private lists)"
+	labapt "$CACHE" "$1" update >"$CACHE/apt-$key.log" 2>&1 ||
+		{ cat "$CACHE/apt-$key.log" >&2; die "apt-get update for $key failed"; }
+	rm -f "$CACHE/apt/.updated-$key-"*
 	touch "$mark"
 }
 
@@ -89,8 +128,8 @@ download() { # suite destdir pkg...  (skips packages already downloaded there)
 		ls "$dest/${p}_"*.deb >/dev/null 2>&1 || need+=("$p")
 	done
 	if [ ${#need[@]} -gt 0 ]; then
-		log "download ($suite): ${need[*]}"
-		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$dest" "${need[@]}" >"$CACHE/download.log" 2>&1 ||
+		log "download ($(apt_key "$suite")): ${need[*]}"
+		labapt "$CACHE" "$suite" download "$dest" "${need[@]}" >"$CACHE/download.log" 2>&1 ||
 			{ cat "$CACHE/download.log" >&2; die "download failed"; }
 	fi
 }
@@ -141,6 +180,73 @@ prepare_tools() {
 	log "tools: makedumpfile $(cat "$TOOLS/makedumpfile.version"), kexec-tools $(cat "$TOOLS/kexec.version")"
 }
 
+# --- arm64 kdump tools: sid's arm64 makedumpfile (as for x86-64) and bookworm's arm64
+# kexec-tools (known to load 6.12 and 7.x capture kernels), each with the libraries and
+# loader of its own suite: bundle/bin/{makedumpfile,kexec}, bundle/lib (makedumpfile's),
+# bundle/kexec-lib (kexec's). They cannot run on the host: libraries are found by their
+# DT_NEEDED entries, the makedumpfile version is the package's.
+ARM64_KEXEC_SUITE=bookworm
+prepare_tools_arm64() {
+	TOOLS=$CACHE/tools-arm64-kexec-$ARM64_KEXEC_SUITE
+	if [ -f "$TOOLS/.stamp" ]; then return 0; fi
+	local t0=$SECONDS
+	rm -rf "$TOOLS"
+	mkdir -p "$TOOLS/bundle/bin" "$TOOLS/bundle/lib" "$TOOLS/bundle/kexec-lib"
+	local suite pkg bin libdir pkgs d
+	for spec in sid:makedumpfile:makedumpfile:lib "$ARM64_KEXEC_SUITE:kexec-tools:kexec:kexec-lib"; do
+		IFS=: read -r suite pkg bin libdir <<<"$spec"
+		apt_update "$suite"
+		pkgs=$( { labapt "$CACHE" "$suite" libdeps "$pkg"; echo zlib1g; } |
+			grep -v -e '^libperl' -e '^libdb' -e '^libgdbm' | sort -u)
+		rm -rf "$TOOLS/debs" "$TOOLS/root"
+		# shellcheck disable=SC2086
+		download "$suite" "$TOOLS/debs" $pkgs
+		mkdir -p "$TOOLS/root"
+		for d in "$TOOLS"/debs/*.deb; do dpkg-deb -x "$d" "$TOOLS/root"; done
+		local path
+		path=$(find "$TOOLS/root/usr/bin" "$TOOLS/root/usr/sbin" "$TOOLS/root/sbin" "$TOOLS/root/bin" \
+			-maxdepth 1 -name "$bin" 2>/dev/null | head -1 || true)
+		[ -n "$path" ] || die "$suite arm64 $bin not found in its package"
+		cp "$path" "$TOOLS/bundle/bin/$bin"
+		bundle_arm64_libs "$TOOLS/root" "$path" "$TOOLS/bundle/$libdir"
+		labapt "$CACHE" "$suite" version "$pkg" >"$TOOLS/$pkg.version"
+	done
+	# "1:1.7.8-1" -> "1.7.8", what `makedumpfile -v` says
+	sed 's/^[0-9]*://; s/-[^-]*$//' "$TOOLS/makedumpfile.version" >"$TOOLS/makedumpfile.version.tmp"
+	mv "$TOOLS/makedumpfile.version.tmp" "$TOOLS/makedumpfile.version"
+	cp "$TOOLS/kexec-tools.version" "$TOOLS/kexec.version"
+	rm -rf "$TOOLS/debs" "$TOOLS/root"
+	touch "$TOOLS/.stamp"
+	log "arm64 tools: makedumpfile $(cat "$TOOLS/makedumpfile.version") (sid), kexec-tools $(cat "$TOOLS/kexec.version") ($ARM64_KEXEC_SUITE) in $((SECONDS - t0)) s"
+}
+
+# The loader (PT_INTERP) and every shared object an arm64 ELF needs (DT_NEEDED,
+# recursively), found in the extracted packages under ROOT, copied flat into DEST.
+bundle_arm64_libs() { # root elf dest
+	local root=$1 elf=$2 dest=$3 interp n d found
+	interp=$(aarch64-linux-gnu-readelf -lW "$elf" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$dest/$(basename "$interp")" ]; then
+		cp -L "$root$interp" "$dest/$(basename "$interp")" 2>/dev/null ||
+			cp -L "$root/usr$interp" "$dest/$(basename "$interp")" ||
+			die "arm64: no loader $interp in the packages"
+	fi
+	for n in $(aarch64-linux-gnu-readelf -dW "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		[ -e "$dest/$n" ] && continue
+		found=""
+		for d in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
+			if [ -e "$root$d/$n" ]; then found=$root$d/$n; break; fi
+		done
+		[ -n "$found" ] || die "arm64: $n (needed by $(basename "$elf")) is in none of the packages"
+		cp -L "$found" "$dest/$n"
+		bundle_arm64_libs "$root" "$found" "$dest"
+	done
+}
+
+# the kdump tools of a guest's architecture -> sets TOOLS
+prepare_kdump_tools() { # gen
+	if [ "$(gen_arch "$1")" = arm64 ]; then prepare_tools_arm64; else prepare_tools; fi
+}
+
 # --- one kernel: image (vmlinuz + modules) and the -dbg vmlinux, cached by package version
 prepare_kernel() { # gen -> sets KDIR
 	local gen=$1 suite=${SUITE[$1]}
@@ -148,8 +254,8 @@ prepare_kernel() { # gen -> sets KDIR
 	local pkg ver cands
 	# newest first; a version whose -dbg the mirror cannot deliver is skipped (seen with
 	# bullseye-security, whose -dbg packages are listed but not served)
-	cands=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" kernels)
-	[ -n "$cands" ] || die "no linux-image-cloud-amd64 in $suite"
+	cands=$(labapt "$CACHE" "$suite" kernels)
+	[ -n "$cands" ] || die "no linux-image-cloud-$APT_ARCH in $suite"
 	while read -r pkg ver; do
 		KDIR=$CACHE/kernels/${pkg}_${ver//:/_}
 		[ -f "$KDIR/.stamp" ] && return 0
@@ -161,16 +267,17 @@ prepare_kernel() { # gen -> sets KDIR
 
 extract_kernel() { # suite pkg ver
 	local suite=$1 pkg=$2 ver=$3
-	local debs=$CACHE/debs/$suite
+	local debs
+	debs=$CACHE/debs/$(apt_key "$suite")
 	mkdir -p "$debs"
 	local parts part dbg need=()
-	parts=$(python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" parts "$pkg" "$ver") || return 1
+	parts=$(labapt "$CACHE" "$suite" parts "$pkg" "$ver") || return 1
 	for part in $parts "$pkg-dbg"; do
 		ls "$debs/${part}_${ver#*:}_"*.deb >/dev/null 2>&1 || need+=("$part=$ver")
 	done
 	if [ ${#need[@]} -gt 0 ]; then
-		log "download ($suite): ${need[*]}"
-		python3 "$LAB_DIR/labapt.py" "$CACHE" "$suite" download "$debs" "${need[@]}" \
+		log "download ($(apt_key "$suite")): ${need[*]}"
+		labapt "$CACHE" "$suite" download "$debs" "${need[@]}" \
 			>"$CACHE/download.log" 2>&1 || return 1
 	fi
 	dbg=$(ls "$debs/${pkg}-dbg_${ver#*:}_"*.deb | head -1)
@@ -407,7 +514,99 @@ add_python() { # root
 	cp "$ctypes_so" "$root/usr/lib/$ver/lib-dynload/"
 }
 
-# --- one guest run: gen, variant name (""|la57|novmcoreinfo), kdump (0|1)
+# --- arm64 guests' user space: Debian arm64 packages of ARM64_USER_SUITE (downloaded
+# into debs/SUITE-arm64, extracted, never installed): busybox-static, and the python3 and
+# luajit runtimes with the libraries they link (their own libc6 and loader) -> sets UL
+prepare_arm64_userland() {
+	UL=$CACHE/arm64-userland
+	[ -f "$UL/.stamp" ] && return 0
+	local suite=$ARM64_USER_SUITE t0=$SECONDS py
+	apt_update "$suite"
+	py=python$(labapt "$CACHE" "$suite" version python3 | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
+	local debs=$CACHE/debs/$suite-arm64
+	download "$suite" "$debs" busybox-static "$py-minimal" "lib$py-minimal" "lib$py-stdlib" \
+		libffi8 libexpat1 zlib1g libc6 libgcc-s1 luajit libluajit-5.1-2
+	rm -rf "$UL"
+	mkdir -p "$UL/root"
+	local p
+	for p in busybox-static "$py-minimal" "lib$py-minimal" "lib$py-stdlib" libffi8 libexpat1 \
+		zlib1g libc6 libgcc-s1 luajit libluajit-5.1-2; do
+		dpkg-deb -x "$(ls "$debs/${p}_"*_arm64.deb | sort -V | tail -1)" "$UL/root"
+	done
+	echo "$py" >"$UL/python"
+	[ -x "$UL/root/bin/busybox" ] || die "no bin/busybox in the arm64 busybox-static"
+	touch "$UL/.stamp"
+	log "arm64 user space ($suite: busybox, $py, luajit) ready in $((SECONDS - t0)) s"
+}
+
+# FILE (an arm64 ELF of the arm64 user space) into ROOT at PATH, with every shared object
+# it needs (DT_NEEDED, recursively, looked up in the user space's library folders) at
+# their own paths, and its loader (PT_INTERP).
+copy_arm64_elf() { # root file path
+	local root=$1 file=$2 path=$3 n d found interp
+	mkdir -p "$root$(dirname "$path")"
+	cp -L "$file" "$root$path"
+	interp=$(aarch64-linux-gnu-readelf -lW "$file" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+		mkdir -p "$root$(dirname "$interp")"
+		cp -L "$UL/root$interp" "$root$interp"
+	fi
+	for n in $(aarch64-linux-gnu-readelf -dW "$file" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		found=""
+		for d in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
+			if [ -e "$UL/root$d/$n" ]; then found=$d/$n; break; fi
+		done
+		[ -n "$found" ] || die "arm64: $n (needed by $path) is in none of the arm64 packages"
+		[ -e "$root$found" ] || copy_arm64_elf "$root" "$UL/root$found" "$found"
+	done
+}
+
+# The arm64 python3 and luajit in ROOT at their own paths (as add_python / add_luajit do
+# for the host's): the runtimes of the pyffi and jitlua scenarios.
+add_arm64_runtimes() { # root
+	local root=$1 py ctypes_so f
+	py=$(cat "$UL/python")
+	ctypes_so=$(ls "$UL"/root/usr/lib/"$py"/lib-dynload/_ctypes.cpython-*.so | head -1)
+	copy_arm64_elf "$root" "$UL/root/usr/bin/$py" "/usr/bin/$py"
+	ln -sfn "$py" "$root/usr/bin/python3"
+	copy_arm64_elf "$root" "$ctypes_so" "${ctypes_so#"$UL/root"}"
+	for f in os.py struct.py types.py ctypes/__init__.py ctypes/_endian.py \
+		encodings/__init__.py encodings/aliases.py encodings/utf_8.py; do
+		mkdir -p "$root/usr/lib/$py/$(dirname "$f")"
+		cp "$UL/root/usr/lib/$py/$f" "$root/usr/lib/$py/$f"
+	done
+	local lj
+	lj=$(readlink -f "$UL/root/usr/bin/luajit")
+	copy_arm64_elf "$root" "$lj" "/usr/bin/$(basename "$lj")"
+	[ "$(basename "$lj")" = luajit ] || ln -sfn "$(basename "$lj")" "$root/usr/bin/luajit"
+}
+
+# The scenario programs for arm64 into DEST, as build_scenarios does for x86-64, with the
+# cross compiler: dyn*.c against its glibc (Debian's libc6-arm64-cross: the libc.so.6 and
+# loader copied to /lab/lib), every other one statically.
+build_scenarios_arm64() {
+	local dest=$1 cc=aarch64-linux-gnu-gcc sysroot
+	sysroot=$(dirname "$(readlink -f "$($cc -print-file-name=libc.so.6)")")
+	mkdir -p "$dest/bin" "$dest/lib"
+	cp "$sysroot/libc.so.6" "$dest/lib/libc.so.6"
+	cp "$(readlink -f "$sysroot/ld-linux-aarch64.so.1")" "$dest/lib/ld-linux-aarch64.so.1"
+	local c name
+	for c in "$LAB_DIR"/scenarios/*.c; do
+		name=$(basename "$c" .c)
+		case $name in
+		lib*) $cc -shared -fPIC -nostdlib -O2 -Wall -Wextra -o "$dest/lib/$name.so" "$c" ;;
+		dyn*) $cc -O2 -std=gnu11 -Wall -Wextra -Wl,--dynamic-linker=/lab/lib/ld-linux-aarch64.so.1 \
+			-Wl,-rpath,/lab/lib -o "$dest/bin/$name" "$c" ;;
+		*) $cc -static -O2 -std=gnu11 -Wall -Wextra -o "$dest/bin/$name" "$c" -lpthread ;;
+		esac
+	done
+	for c in "$LAB_DIR"/scenarios/*.py "$LAB_DIR"/scenarios/*.lua; do
+		name=$(basename "$c")
+		install -m 0755 "$c" "$dest/bin/${name%.*}"
+	done
+}
+
+# --- one guest run: gen, variant name (""|la57|novmcoreinfo|a72), kdump (0|1)
 run_guest() {
 	local gen=$1 variant=$2 kdump=$3
 	local name=$gen${variant:+-$variant}
@@ -416,7 +615,8 @@ run_guest() {
 		if [ "$(cat "$dir/.post" 2>/dev/null)" != "$POST_HASH" ]; then
 			log "$name: guest up to date; redoing truth/manifest/checks"
 			KDIR=$(dirname "$(readlink "$dir/vmlinux")")
-			[ "$kdump" = 1 ] && prepare_tools
+			APT_ARCH=$(gen_arch "$gen")
+			[ "$kdump" = 1 ] && prepare_kdump_tools "$gen"
 			local secs
 			secs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("build_seconds") or 0)' \
 				"$dir/manifest.json" 2>/dev/null || echo 0)
@@ -425,9 +625,15 @@ run_guest() {
 		log "$name: up to date, skipped"
 		return 0
 	fi
-	local t0=$SECONDS
+	local t0=$SECONDS arch
+	arch=$(gen_arch "$gen")
+	APT_ARCH=$arch
 	prepare_kernel "$gen"
-	[ "$kdump" = 1 ] && prepare_tools
+	if [ "$arch" = arm64 ]; then
+		prepare_arm64_userland
+		BUSYBOX=$UL/root/bin/busybox
+	fi
+	[ "$kdump" = 1 ] && prepare_kdump_tools "$gen"
 	local kver
 	kver=$(cat "$KDIR/kver")
 	log "$name: kernel $(cat "$KDIR/package") $(cat "$KDIR/version")"
@@ -451,6 +657,11 @@ run_guest() {
 		cp "$TOOLS/bundle/bin/makedumpfile" "$cap/lab/tools/bin/"
 		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$cap/lab/modules" "$cap/lab/modules-capture.txt" \
 			virtio_pci virtio_blk ext4 >/dev/null
+		if [ "$arch" = arm64 ]; then
+			# the control port (a virtio serial port), as in the first kernel
+			python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$cap/lab/modules" "$cap/lab/modules-early.txt" \
+				virtio_pci virtio_console >/dev/null
+		fi
 		python3 "$LAB_DIR/mkcpio.py" "$cap" "$build/capture.img"
 	fi
 
@@ -460,9 +671,17 @@ run_guest() {
 	cp "$BUSYBOX" "$rd/bin/busybox"
 	ln -s busybox "$rd/bin/sh"
 	cp "$LAB_DIR/guest/init" "$rd/init"
-	build_scenarios "$rd/lab"
-	add_python "$rd"
-	add_luajit "$rd"
+	if [ "$arch" = arm64 ]; then
+		build_scenarios_arm64 "$rd/lab"
+		add_arm64_runtimes "$rd"
+		# the control port is a virtio serial port: its drivers before anything else
+		python3 "$LAB_DIR/modules.py" "$mroot" "$kver" "$rd/lab/modules" "$rd/lab/modules-early.txt" \
+			virtio_pci virtio_console >/dev/null
+	else
+		build_scenarios "$rd/lab"
+		add_python "$rd"
+		add_luajit "$rd"
+	fi
 	if [ -n "${AF_MODULE[$gen]:-}" ]; then build_af_module "$gen" "$rd/lab/modules-af"; fi
 	local lime=0
 	if [ "$kdump" = 1 ] && [ -n "${LIME_MODULE[$gen]:-}" ]; then
@@ -486,13 +705,33 @@ run_guest() {
 		mkdir -p "$rd/lab/tools/bin"
 		cp -r "$TOOLS/bundle/lib" "$rd/lab/tools/lib"
 		cp "$TOOLS/bundle/bin/kexec" "$rd/lab/tools/bin/"
-		append="$append crashkernel=160M"
+		if [ "$arch" = arm64 ]; then
+			# kexec's own libraries (another suite than makedumpfile's); 1 GiB guests
+			cp -r "$TOOLS/bundle/kexec-lib" "$rd/lab/tools/kexec-lib"
+			# _stext - _text of the kernel (vmlinux): /init gives kexec a _text when the
+			# kernel's /proc/kallsyms lacks it (6.1: no KALLSYMS_ALL)
+			aarch64-linux-gnu-nm "$KDIR/vmlinux" | python3 -c '
+import sys
+s = {l.split()[2]: int(l.split()[0], 16) for l in sys.stdin if len(l.split()) == 3}
+print(s["_stext"] - s["_text"])' >"$rd/lab/kallsyms-text-delta"
+			append="$append crashkernel=256M"
+		else
+			append="$append crashkernel=160M"
+		fi
 	fi
 	python3 "$LAB_DIR/mkcpio.py" "$rd" "$build/initrd.img"
 
 	local args=(--kernel "$KDIR/vmlinuz" --initrd "$build/initrd.img" --out "$dir" --append "$append")
+	local cpu
+	if [ "$arch" = arm64 ]; then
+		# -cpu max: LPA2, so 6.12+ run 52-bit virtual addresses; the a72 variant: 48 bits
+		if [ "$variant" = a72 ]; then cpu=cortex-a72; else cpu=max,pauth-impdef=on; fi
+		args+=(--arch aarch64 --cpu "$cpu")
+		# kdump: a 256 MiB crashkernel region (the arm64 capture kernel and its initramfs)
+		if [ "$kdump" = 1 ]; then args+=(--mem 1G); fi
 	# QEMU's "max" CPU has la57: the ordinary guests run 4-level paging (-la57)
-	if [ "$variant" = la57 ]; then args+=(--cpu max,+la57); else args+=(--cpu max,-la57); fi
+	elif [ "$variant" = la57 ]; then cpu=max,+la57; args+=(--cpu "$cpu")
+	else cpu=max,-la57; args+=(--cpu "$cpu"); fi
 	[ "$variant" = novmcoreinfo ] && args+=(--no-vmcoreinfo)
 	if [ "$kdump" = 1 ]; then
 		truncate -s 0 "$build/kdump-disk.img"
@@ -534,8 +773,10 @@ run_guest() {
 		# what the guest's RAM ranges give
 		python3 "$LAB_DIR/limecheck.py" "$dir/control.log" "$dir" || die "LiME images"
 	fi
+	echo "$cpu" >"$dir/.cpu"
 	postprocess "$dir" "$kdump" $((SECONDS - t0))
-	rm -rf "$build"
+	# VMAHUNT_LAB_KEEP_BUILD=1: keep the initramfs trees and images (debugging a guest)
+	[ "${VMAHUNT_LAB_KEEP_BUILD:-0}" = 1 ] || rm -rf "$build"
 	echo "$LAB_HASH kdump=$kdump" >"$dir/.complete"
 	log "$name: done in $((SECONDS - t0)) s"
 }
@@ -548,16 +789,21 @@ postprocess() { # dir kdump seconds
 	# the PF_* task flags the kernel's own headers define, when its headers were fetched
 	# for the lab's modules (tests/integration/check_taskflags.py)
 	local sched
-	sched=$(ls "$KDIR"/headers/usr/src/linux-headers-*/include/linux/sched.h 2>/dev/null | head -1)
+	sched=$(ls "$KDIR"/headers/usr/src/linux-headers-*/include/linux/sched.h 2>/dev/null | head -1 || true)
 	if [ -n "$sched" ]; then grep '^#define PF_' "$sched" >"$dir/sched-pf.txt"; fi
+	# arm64 guests: their architecture and QEMU CPU model in truth.json / manifest.json
+	local archargs=()
+	case $(basename "$dir") in
+	arm64-*) archargs=(--arch aarch64 --cpu "$(cat "$dir/.cpu" 2>/dev/null || echo max)") ;;
+	esac
 	python3 "$LAB_DIR/parse_truth.py" "$dir/control.log" "$dir/truth.json" \
-		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")"
+		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")" "${archargs[@]}"
 	local mdf_ver=""
 	[ "$kdump" = 1 ] && mdf_ver=$(cat "$TOOLS/makedumpfile.version")
 	case "$dir" in *-novmcoreinfo) local vci=0 ;; *) local vci=1 ;; esac
 	python3 "$LAB_DIR/manifest.py" "$dir" --makedumpfile-version "$mdf_ver" \
 		--kernel-package "$(cat "$KDIR/package")" --kernel-version "$(cat "$KDIR/version")" \
-		--vmcoreinfo-device "$vci" --seconds "$secs"
+		--vmcoreinfo-device "$vci" --seconds "$secs" "${archargs[@]}"
 	# fixture checks (-d 31 outputs kept what they must); findings go into manifest.json
 	python3 "$LAB_DIR/dumpcheck.py" --annotate "$dir" ||
 		log "$(basename "$dir"): WARNING: fixture check failed (see above)"
@@ -565,7 +811,6 @@ postprocess() { # dir kdump seconds
 }
 
 T0=$SECONDS
-IFS=, read -r -a GENS <<<"$KERNELS"
 for g in "${GENS[@]}"; do
 	[ -n "${SUITE[$g]:-}" ] || die "unknown kernel generation $g (known: ${!SUITE[*]})"
 done
@@ -587,10 +832,14 @@ guest() { # gen variant kdump: one guest in a subshell, so that `set -e` holds i
 	fi
 }
 for g in "${GENS[@]}"; do
-	if has_variant kdump; then
+	if has_variant kdump && { [ "$(gen_arch "$g")" = amd64 ] || [ -n "${ARM64_KDUMP[$g]:-}" ]; }; then
 		guest "$g" "" 1
-	elif has_variant qemu; then
+	elif has_variant kdump || has_variant qemu; then
+		# arm64-6.1: QEMU dumps only (README "arm64 guests")
 		guest "$g" "" 0
+	fi
+	if [ "$g" = "$A72_VARIANT_KERNEL" ] && has_variant a72; then
+		guest "$g" a72 0
 	fi
 	if [ "$g" = "$EXTRA_VARIANT_KERNEL" ]; then
 		for v in la57 novmcoreinfo; do

@@ -14,6 +14,11 @@ For every -d 31 output (kdump, flattened, ELF) of a lab folder:
     the guest reported (Slab + PageTables + KernelStack + kernel image), and at most
     what the -d 0 output holds.
 
+arm64 (truth "arch" aarch64): iomem's "Kernel data" runs to _end, .bss included, so a
+kernel image page that -d 31 dropped is fine when it is all-zero in vmcore.elf (a zero
+page) or lies in [init_pg_dir, init_pg_end) (the boot page tables after .bss, freed to
+the buddy allocator after boot: a free page; the symbols from the folder's vmlinux).
+
 A failure listed in known-issues.txt (folder, makedumpfile version, check) is printed as
 XFAIL and does not count. With --annotate, each dump of manifest.json gets
 "slab_pages_missing" and "lossy" (null, or why the dump lost what it should keep).
@@ -143,6 +148,48 @@ class ElfPages:
         return False
 
 
+def vmlinux_symbols(path, names):
+    """{name: value} of the wanted symbols of an ELF64 little-endian vmlinux (.symtab)."""
+    res = {}
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        shoff, = struct.unpack_from("<Q", eh, 0x28)
+        shentsize, shnum = struct.unpack_from("<HH", eh, 0x3A)
+        f.seek(shoff)
+        shs = [struct.unpack_from("<IIQQQQIIQQ", f.read(shentsize)) for _ in range(shnum)]
+        for sh in shs:
+            if sh[1] != 2:  # SHT_SYMTAB
+                continue
+            strtab = shs[sh[6]]
+            f.seek(strtab[4])
+            strs = f.read(strtab[5])
+            f.seek(sh[4])
+            data = f.read(sh[5])
+            want = {n.encode() for n in names}
+            for o in range(0, len(data), 24):
+                st_name, _, _, _, st_value, _ = struct.unpack_from("<IBBHQQ", data, o)
+                nm = strs[st_name:strs.index(b"\0", st_name)]
+                if nm in want:
+                    res[nm.decode()] = st_value
+    return res
+
+
+def arm64_freed_boot_pfns(d, truth):
+    """The pfns of arm64's boot page tables [init_pg_dir, init_pg_end), placed after .bss
+    inside iomem's "Kernel data" (which ends at _end) and freed after boot."""
+    data = [r for r in truth.get("kernel_image", []) if r["what"] == "Kernel data"]
+    vml = os.path.join(d, "vmlinux")
+    if not data or not os.path.exists(vml):
+        return set()
+    sym = vmlinux_symbols(vml, ["_end", "init_pg_dir", "init_pg_end"])
+    if len(sym) != 3:
+        return set()
+    end_pa = int(data[-1]["end"], 16)
+    start = end_pa - (sym["_end"] - sym["init_pg_dir"])
+    stop = end_pa - (sym["_end"] - sym["init_pg_end"])
+    return set(range(start // PAGE, stop // PAGE))
+
+
 def present_pfns_elf(path):
     s = set()
     for pa, fsz in elf_loads(path):
@@ -196,8 +243,10 @@ def check_dir(d, annotate=False):
     d0_present = None
     results = {}
     vmcore = None
-    if slab and os.path.exists(os.path.join(d, "vmcore.elf")):
+    arm64 = truth.get("arch") == "aarch64"
+    if (slab or arm64) and os.path.exists(os.path.join(d, "vmcore.elf")):
         vmcore = ElfPages(os.path.join(d, "vmcore.elf"))
+    freed_boot = arm64_freed_boot_pfns(d, truth) if arm64 else set()
     for e in man["dumps"]:
         path = os.path.join(d, e["file"])
         try:
@@ -218,6 +267,9 @@ def check_dir(d, annotate=False):
             errs.append(f"{d}/{e['file']}: unreadable: {ex}")
             continue
         missing = [p for p in need if not has(p)]
+        if arm64 and e["dump_level"] == 31:
+            # .bss zero pages and the freed boot page tables (module docstring)
+            missing = [p for p in missing if p not in freed_boot and not (vmcore and vmcore.is_zero(p))]
         if e["dump_level"] == 31 and slab:
             # an all-zero page is rightly dropped by -d 31 (bit 1, zero pages): look at the
             # unfiltered /proc/vmcore copy to tell those apart

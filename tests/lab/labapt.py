@@ -9,6 +9,7 @@ at run time from the machine's own apt configuration
 machine or any mirror is written in the repository.
 
 Usage:
+  labapt.py [--arch ARCH] CACHE SUITE COMMAND ...
   labapt.py CACHE SUITE update
   labapt.py CACHE SUITE kernel            -> prints the versioned image package name
   labapt.py CACHE SUITE kernels           -> "IMAGE-PACKAGE VERSION" lines, newest first
@@ -17,6 +18,11 @@ Usage:
   labapt.py CACHE SUITE headers KVER VER  -> linux-headers-KVER plus the linux-headers-* /
                                              linux-kbuild-* packages it depends on
   labapt.py CACHE SUITE mirror            -> the Debian archive URI (for debootstrap)
+
+--arch ARCH (default amd64): the Debian architecture of the packages (arm64 for the
+arm64 guests). Each architecture has its own private apt state (CACHE/apt/SUITE for
+amd64, CACHE/apt/SUITE-ARCH for the others), whose only architecture is ARCH; the
+kernels are then those of linux-image-cloud-ARCH.
 """
 import glob
 import os
@@ -25,6 +31,7 @@ import subprocess
 import sys
 
 APT_ETC = "/etc/apt"
+ARCH = "amd64"  # --arch
 
 
 def parse_machine_sources():
@@ -128,7 +135,7 @@ def suite_lines(suite):
 
 
 def paths(cache, suite):
-    base = os.path.join(cache, "apt", suite)
+    base = os.path.join(cache, "apt", suite if ARCH == "amd64" else f"{suite}-{ARCH}")
     return {
         "base": base,
         "list": os.path.join(base, "sources.list"),
@@ -152,8 +159,8 @@ def apt_opts(cache, suite):
         "-o", "Dir::State::Lists=" + p["lists"],
         "-o", "Dir::State::status=" + p["status"],
         "-o", "Dir::Cache=" + p["cache"],
-        "-o", "APT::Architecture=amd64",
-        "-o", "APT::Architectures=amd64",
+        "-o", "APT::Architecture=" + ARCH,
+        "-o", "APT::Architectures=" + ARCH,
         "-o", "Acquire::Languages=none",
         "-o", "Debug::NoLocking=1",
         "-o", "APT::Get::List-Cleanup=0",
@@ -194,18 +201,18 @@ def cmd_show_field(cache, suite, pkg, field):
 
 def cmd_kernel(cache, suite):
     """Name of the versioned cloud image package the metapackage points to."""
-    dep = cmd_show_field(cache, suite, "linux-image-cloud-amd64", "Depends")
+    dep = cmd_show_field(cache, suite, "linux-image-cloud-" + ARCH, "Depends")
     for d in dep.split(","):
         name = d.strip().split()[0]
-        if name.startswith("linux-image-") and name.endswith("-cloud-amd64"):
+        if name.startswith("linux-image-") and name.endswith("-cloud-" + ARCH):
             return name
-    sys.exit(f"labapt: cannot resolve kernel from linux-image-cloud-amd64 Depends: {dep!r}")
+    sys.exit(f"labapt: cannot resolve kernel from linux-image-cloud-{ARCH} Depends: {dep!r}")
 
 
 def cmd_kernels(cache, suite):
     """(image package, version) for every version of the cloud metapackage, newest first:
     the newest one may lack its -dbg on a mirror, so callers fall back down the list."""
-    out = run(["apt-cache"] + apt_opts(cache, suite) + ["show", "linux-image-cloud-amd64"],
+    out = run(["apt-cache"] + apt_opts(cache, suite) + ["show", "linux-image-cloud-" + ARCH],
               stdout=subprocess.PIPE).stdout
     res = []
     for para in out.split("\n\n"):
@@ -217,7 +224,7 @@ def cmd_kernels(cache, suite):
                 ver = line.split(":", 1)[1].strip()
         for d in dep.split(","):
             name = d.strip().split()[0] if d.strip() else ""
-            if name.startswith("linux-image-") and name.endswith("-cloud-amd64"):
+            if name.startswith("linux-image-") and name.endswith("-cloud-" + ARCH):
                 # the image package of that metapackage version has the same version
                 if (name, ver) not in res:
                     res.append((name, ver))
@@ -290,10 +297,14 @@ def cmd_libdeps(cache, suite, pkg):
 
 
 def main():
-    if len(sys.argv) < 4:
+    global ARCH
+    argv = sys.argv[1:]
+    if argv[:1] == ["--arch"] and len(argv) > 1:
+        ARCH, argv = argv[1], argv[2:]
+    if len(argv) < 3:
         sys.exit(__doc__)
-    cache, suite, cmd = sys.argv[1:4]
-    args = sys.argv[4:]
+    cache, suite, cmd = argv[:3]
+    args = argv[3:]
     if cmd == "update":
         cmd_update(cache, suite)
     elif cmd == "kernel":

@@ -3,7 +3,9 @@
 producer, codec, dump level, size, sha256 and the memory image it was taken from.
 
 Usage: manifest.py DIR [--makedumpfile-version V] [--kernel-package P] [--kernel-version V]
-                       [--vmcoreinfo-device 0|1] [--seconds N]
+                       [--vmcoreinfo-device 0|1] [--seconds N] [--arch aarch64 --cpu MODEL]
+
+--arch/--cpu (arm64 guests only) add "arch", "cpu" and "va52" to the manifest.
 """
 import argparse
 import hashlib
@@ -70,6 +72,8 @@ def main():
     ap.add_argument("--kernel-version", default="")
     ap.add_argument("--vmcoreinfo-device", default="1")
     ap.add_argument("--seconds", type=int, default=None)
+    ap.add_argument("--arch", default="")
+    ap.add_argument("--cpu", default="")
     a = ap.parse_args()
     d = a.dir
     truth = json.load(open(os.path.join(d, "truth.json")))
@@ -182,6 +186,14 @@ def main():
         "dumps": dumps,
         "extra_dumps": extra,
     }
+    if cap.get("makedumpfile_unsupported"):
+        # arm64 kdump guests: makedumpfile could not read the vmcore, vmcore.elf is the
+        # kdump capture's only dump
+        man["makedumpfile_unsupported"] = cap["makedumpfile_unsupported"]
+    if a.arch:
+        man["arch"] = a.arch
+        man["cpu"] = a.cpu
+        man["va52"] = truth.get("va52")
     with open(os.path.join(d, "manifest.json"), "w") as f:
         json.dump(man, f, indent=1)
         f.write("\n")

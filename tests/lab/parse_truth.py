@@ -2,6 +2,10 @@
 """Parse a lab guest's control-port log (the "@@VH" lines) into truth.json.
 
 Usage: parse_truth.py control.log truth.json [--kernel-package P] [--kernel-version V]
+                      [--arch aarch64 --cpu MODEL]
+
+--arch/--cpu (arm64 guests only) add "arch" and "cpu" (QEMU's CPU model) to the truth;
+x86-64 truths have neither.
 
 The schema is documented in tests/lab/README.md ("truth.json").
 """
@@ -159,6 +163,9 @@ def parse(lines):
             elif k2 == "SIZE":
                 n, s = v2.split()
                 cap["sizes"][n] = int(s)
+            elif k2 == "MAKEDUMPFILE-UNSUPPORTED":
+                # arm64: makedumpfile refused the vmcore; /proc/vmcore is the only output
+                cap["makedumpfile_unsupported"] = v2
             elif k2 == "CAPTURE-DONE":
                 cap["done"] = True
             elif k2 == "ERROR":
@@ -192,6 +199,10 @@ def parse(lines):
     t["capture"] = cap
     la57_plants = [p for p in t["plants"] if p.get("kind") == "la57_probe"]
     t["la57"] = bool(la57_plants and la57_plants[0].get("la57"))
+    # arm64: did the guest run 52-bit user virtual addresses (la57probe's va52_probe)?
+    va52_plants = [p for p in t["plants"] if p.get("kind") == "va52_probe"]
+    if va52_plants:
+        t["va52"] = bool(va52_plants[0].get("va52"))
     pids = {p["pid"] for p in t["processes"]}
     for pl in t["plants"]:
         pl["pid_in_truth"] = pl.get("pid") in pids
@@ -204,6 +215,8 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--kernel-package", default="")
     ap.add_argument("--kernel-version", default="")
+    ap.add_argument("--arch", default="")
+    ap.add_argument("--cpu", default="")
     a = ap.parse_args()
     with open(a.log, encoding="utf-8", errors="replace") as f:
         t = parse(f)
@@ -222,6 +235,9 @@ def main():
     if a.kernel_package:
         t["kernel_package"] = a.kernel_package
         t["kernel_package_version"] = a.kernel_version
+    if a.arch:
+        t["arch"] = a.arch
+        t["cpu"] = a.cpu
     with open(a.out, "w") as f:
         json.dump(t, f, indent=1)
         f.write("\n")

@@ -4,6 +4,7 @@
  * sleeps in pause() forever. mm->exe_file still names the program; no VMA maps it. */
 #include "lab.h"
 
+#if defined(__x86_64__)
 /* The stub, position-independent: rdi points at {count, {start, length} * count}. */
 __asm__(".text\n"
 	".globl vh_stub_start, vh_stub_end\n"
@@ -26,6 +27,31 @@ __asm__(".text\n"
 	"	syscall\n"
 	"	jmp 2b\n"
 	"vh_stub_end:\n");
+#elif defined(__aarch64__)
+/* The stub, position-independent: x0 points at {count, {start, length} * count}; then
+ * ppoll(NULL, 0, NULL, NULL) forever (arm64 has no pause syscall). */
+__asm__(".text\n"
+	".globl vh_stub_start, vh_stub_end\n"
+	"vh_stub_start:\n"
+	"	mov x19, x0\n"
+	"	ldr x20, [x19], #8\n"
+	"1:	cbz x20, 2f\n"
+	"	ldp x0, x1, [x19], #16\n"
+	"	mov x8, #215\n" /* munmap */
+	"	svc #0\n"
+	"	sub x20, x20, #1\n"
+	"	b 1b\n"
+	"2:	mov x0, #0\n"
+	"	mov x1, #0\n"
+	"	mov x2, #0\n"
+	"	mov x3, #0\n"
+	"	mov x8, #73\n" /* ppoll */
+	"	svc #0\n"
+	"	b 2b\n"
+	"vh_stub_end:\n");
+#else
+#error "noexe: no stub for this architecture"
+#endif
 extern const unsigned char vh_stub_start[], vh_stub_end[];
 
 int main(void)
@@ -60,6 +86,9 @@ int main(void)
 		lab_die("mmap stub");
 	memcpy(stub, vh_stub_start, code_len);
 	memcpy(stub + 64 * ((code_len + 63) / 64), table, sizeof table);
+#if defined(__aarch64__)
+	__builtin___clear_cache((char *)stub, (char *)stub + code_len);
+#endif
 	if (mprotect(stub, ps, PROT_READ | PROT_EXEC) < 0)
 		lab_die("mprotect stub");
 	char extra[320];

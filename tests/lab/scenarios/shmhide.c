@@ -2,8 +2,9 @@
  * only by a file descriptor or an IPC id ("Hiding Process Memory via Anti-Forensic
  * Techniques", Palutke et al., DFRWS 2020, shared-memory subversion):
  * 1. a memfd holding the program's own ELF image, mapped r-x once, unmapped, fd kept;
- * 2. a POSIX shm object (/dev/shm, shm_open) holding a NOP sled and a raw syscall stub,
- *    written through a brief mapping, unmapped, fd kept;
+ * 2. a POSIX shm object (/dev/shm, shm_open) holding a NOP sled and a raw syscall stub
+ *    (exit: x86-64 "mov eax,60; syscall", arm64 "mov x8,#93; svc #0"), written through a
+ *    brief mapping, unmapped, fd kept;
  * 3. a SysV shm segment holding the program's ELF image, attached, written, detached:
  *    held by its id only;
  * 3b. the same in a child of its own IPC namespace (unshare(CLONE_NEWIPC), a container's);
@@ -67,7 +68,16 @@ static void posix_shm(void)
 {
 	size_t len = 3 * 4096;
 	unsigned char *buf = calloc(1, len);
+#if defined(__x86_64__)
 	static const unsigned char stub[] = {0xb8, 0x3c, 0, 0, 0, 0x0f, 0x05}; /* exit(...) */
+#elif defined(__aarch64__)
+	static const unsigned char stub[] = {
+	    0xa8, 0x0b, 0x80, 0xd2, /* mov x8, #93 (__NR_exit) */
+	    0x01, 0x00, 0x00, 0xd4, /* svc #0 */
+	};
+#else
+#error "shmhide: no stub for this architecture"
+#endif
 	char what[128];
 	int fd = shm_open(SHM_NAME, O_RDWR | O_CREAT | O_TRUNC, 0600);
 
@@ -76,7 +86,12 @@ static void posix_shm(void)
 	if (ftruncate(fd, (off_t)len) < 0)
 		lab_die("ftruncate shm");
 	snprintf((char *)buf, 64, "VMAHUNT-SHMHIDE posix shm");
+#if defined(__x86_64__)
 	memset(buf + SC_OFFSET, 0x90, 64);
+#else
+	for (int i = 0; i < 64; i += 4)
+		memcpy(buf + SC_OFFSET + i, "\x1f\x20\x03\xd5", 4); /* nop (0xd503201f) */
+#endif
 	memcpy(buf + SC_OFFSET + 64, stub, sizeof stub);
 	write_mapped(fd, buf, len, PROT_READ | PROT_WRITE);
 	snprintf(what, sizeof what, "\"fd\":%d,\"name\":\"/dev/shm%s\",\"offset\":%d", fd, SHM_NAME,
