@@ -2,9 +2,8 @@
 # Build the vmahunt test lab: real dumps of real Debian kernels booted under QEMU,
 # with the ground truth captured inside each guest. See tests/lab/README.md.
 #
-#   tests/lab/build-lab.sh [--kernels 5.10,6.1,6.12,sid] [--variants kdump,la57,novmcoreinfo]
-#                          [--force] [--jobs N]
-#   tests/lab/build-lab.sh --kernels arm64-6.1,arm64-6.12,arm64-sid   (arm64 guests, not default)
+#   tests/lab/build-lab.sh [--kernels 5.10,6.1,6.12,sid,arm64-6.1,arm64-6.12,arm64-sid]
+#                          [--variants kdump,la57,novmcoreinfo,a72] [--force] [--jobs N]
 #
 # Environment: VMAHUNT_LAB_CACHE (downloads, extracted kernels; default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-lab), VMAHUNT_LAB_OUT (default tests/lab/out).
@@ -13,7 +12,7 @@ set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${VMAHUNT_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmahunt-lab}
 OUT=${VMAHUNT_LAB_OUT:-$LAB_DIR/out}
-KERNELS=5.10,6.1,6.12,sid
+KERNELS=5.10,6.1,6.12,sid,arm64-6.1,arm64-6.12,arm64-sid
 VARIANTS=kdump,la57,novmcoreinfo,a72
 FORCE=0
 JOBS=1
