@@ -24,13 +24,15 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import labtest  # noqa: E402
 from labtest import main_over_labs  # noqa: E402
 
 PAGE = 4096
 
 
 def run(a, *args, expect=0):
-    r = subprocess.run([a.vmahunt, *args], capture_output=True, text=True, timeout=a.timeout)
+    r = subprocess.run([a.vmahunt, *args, *a.symbols], capture_output=True, text=True,
+                       timeout=a.timeout)
     if r.returncode != expect:
         raise AssertionError("vmahunt %s: exit %d, expected %d: %s" %
                              (" ".join(args), r.returncode, expect, r.stderr.strip()[-400:]))
@@ -52,9 +54,14 @@ def check_page_words(data, start, label, fails, what):
             return
 
 
-def check_plant_bytes(plant, data, fails, what):
+# a one-instruction NOP of each architecture, as the scenarios write their sleds
+NOPS = {"x86_64": b"\x90", "aarch64": bytes.fromhex("1f2003d5")}
+
+
+def check_plant_bytes(plant, data, fails, what, arch="x86_64"):
     if plant.get("sled_len"):
-        if data[:plant["sled_len"]] != b"\x90" * plant["sled_len"]:
+        nop = NOPS[arch]
+        if data[:plant["sled_len"]] != nop * (plant["sled_len"] // len(nop)):
             fails.append("%s: no NOP sled at the start" % what)
     for off_key, hex_key in (("stub_offset", "stub_hex"), ("patch_offset", "patch_hex")):
         if hex_key in plant:
@@ -90,7 +97,7 @@ def check_ranges(a, dump, plants, tmp, fails):
             continue
         if recs[0]["absent_pages"]:
             fails.append("%s: %d pages absent from a full dump" % (what, recs[0]["absent_pages"]))
-        check_plant_bytes(p, region_bytes(out, recs[0]), fails, what)
+        check_plant_bytes(p, region_bytes(out, recs[0]), fails, what, a.arch)
 
 
 def check_hidden(a, dump, plants, tmp, fails):
@@ -106,7 +113,7 @@ def check_hidden(a, dump, plants, tmp, fails):
             fails.append("%s: hidden regions %s, expected %s-%s" %
                          (what, [(r["start"], r["end"]) for r in hidden], p["start"], p["end"]))
             continue
-        check_plant_bytes(p, region_bytes(out, hidden[0]), fails, what)
+        check_plant_bytes(p, region_bytes(out, hidden[0]), fails, what, a.arch)
 
 
 def maps_of(a, dump):
@@ -179,7 +186,10 @@ def check_overwrite(a, dump, pid, tmp, fails):
 def check_lab(a, lab):
     fails = []
     with open(os.path.join(lab, "truth.json")) as f:
-        plants = json.load(f)["plants"]
+        truth = json.load(f)
+    plants = truth["plants"]
+    a.arch = truth.get("arch", "x86_64")
+    a.symbols = labtest.lab_symbols(lab)
     tmp = tempfile.mkdtemp(prefix="vh-dump-")
     try:
         full = os.path.join(lab, "qemu.elf")

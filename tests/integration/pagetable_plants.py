@@ -244,4 +244,6 @@ def read_kernel(a, dump, vaddr):
 
 
 if __name__ == "__main__":
-    sys.exit(main_over_labs(__doc__, check_lab, 300, ("--random-rounds", {"type": int, "default": 4})))
+    sys.exit(main_over_labs(__doc__, check_lab, 300, ("--random-rounds", {"type": int, "default": 4}),
+                            x86_only="it writes x86-64 PTE bits; arm64's are test_arm64's "
+                                     "unit cases, its page-table plants check_scan's"))

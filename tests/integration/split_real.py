@@ -45,6 +45,12 @@ def check_lab(a, lab):
     name = os.path.basename(lab)
     sp = splits(lab)
     if not sp:
+        with open(os.path.join(lab, "manifest.json")) as f:
+            why = json.load(f).get("makedumpfile_unsupported")
+        if why:  # arm64 6.12+: the lab's makedumpfile refuses the vmcore and says so
+            print(f"{name}: makedumpfile could not read this kernel's vmcore ({why}): "
+                  "no split dump")
+            return []
         if os.path.exists(os.path.join(lab, "vmcore.elf")):
             return [f"{lab}: a kdump guest without a split dump: the lab predates it, rebuild "
                     f"it with tests/lab/build-lab.sh"]

@@ -5,7 +5,8 @@
  */
 
 // inject (anon_rwx_code, heap_exec): the end of the 512-byte NOP sled, then
-// mov eax,39; syscall; ret. Match address: start + stub_offset - 8.
+// mov eax,39; syscall; ret (x86-64) or mov x8,#172; svc #0; ret (arm64).
+// Match address: start + stub_offset - 8.
 rule lab_injected_stub : shellcode lab
 {
 	meta:
@@ -13,8 +14,9 @@ rule lab_injected_stub : shellcode lab
 		description = "NOP sled then a getpid syscall stub"
 	strings:
 		$sled_stub = { 90 90 90 90 90 90 90 90 b8 27 00 00 00 0f 05 c3 }
+		$sled_stub_a64 = { 1f 20 03 d5 1f 20 03 d5 88 15 80 d2 01 00 00 d4 c0 03 5f d6 }
 	condition:
-		$sled_stub
+		any of them
 }
 
 // codepatch (code_modified): the stub then the marker, written over victim().
@@ -25,8 +27,9 @@ rule lab_patched_code : lab
 		severity = "high"
 	strings:
 		$patch = { b8 27 00 00 00 0f 05 c3 56 4D 41 48 55 4E 54 2D 50 41 54 43 48 45 44 }
+		$patch_a64 = { 88 15 80 d2 01 00 00 d4 c0 03 5f d6 56 4D 41 48 55 4E 54 2D 50 41 54 43 48 45 44 }
 	condition:
-		$patch
+		any of them
 }
 
 // fileless (memfd_exec, deleted_file_exec): the program's own ELF, mapped whole.
