@@ -25,7 +25,6 @@ extern const struct vh_detector vh_detector_task_flags;
 extern const struct vh_detector vh_detector_unmapped_payload;
 extern const struct vh_detector vh_detector_slab_xview;
 
-
 /*
  * runtimes.c: the severity of an anonymous rwx VMA of ctx's process: info for libffi
  * closure trampolines that jump into the libffi it maps (and for such small memory whose

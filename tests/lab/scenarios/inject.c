@@ -12,7 +12,7 @@ static const unsigned char stub[] = {
     0xc3,			  /* ret */
 };
 #define STUB_HEX "b8270000000f05c3"
-#define SLED 512
+#define SLED	 512
 
 static void plant_code(unsigned char *p)
 {
@@ -27,7 +27,7 @@ static const unsigned char stub[] = {
     0xc0, 0x03, 0x5f, 0xd6, /* ret */
 };
 #define STUB_HEX "881580d2010000d4c0035fd6"
-#define SLED 512
+#define SLED	 512
 
 static void plant_code(unsigned char *p)
 {

@@ -65,7 +65,8 @@ __attribute__((noinline, noreturn)) static void park(int i)
 				 "vh_park_ret:\n"
 				 : "+r"(x0)
 				 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x19), "r"(x20), "r"(x21),
-				   "r"(x22), "r"(x23), "r"(x24), "r"(x25), "r"(x26), "r"(x27), "r"(x28)
+				   "r"(x22), "r"(x23), "r"(x24), "r"(x25), "r"(x26), "r"(x27),
+				   "r"(x28)
 				 : "memory");
 	}
 }
