@@ -219,7 +219,7 @@ def fake_info(entry, truth):
     filtered = entry.get("filtered")
     vci = {"OSRELEASE": truth["uname_r"], "PAGESIZE": "4096"} if entry.get("has_vmcoreinfo") else None
     return {"type": "dump", "schema": 1, "file": entry["file"], "format": FORMATS[entry["format"]],
-            "arch": "x86_64", "page_size": 4096, "ranges": ranges,
+            "arch": truth.get("arch", "x86_64"), "page_size": 4096, "ranges": ranges,
             "pages": {"present": ram // 4 if filtered else ram - 100, "zero": 0 if filtered else 100,
                       "excluded": ram - ram // 4 if filtered else 0},
             "codecs": {}, "osrelease": vci["OSRELEASE"] if vci else None, "vmcoreinfo": vci,
