@@ -43,6 +43,20 @@ const char *vh_vmci_value(const char *text, const char *key, char *buf, size_t s
 	return NULL;
 }
 
+static int stop_at_first(const struct vh_mapping *m, int present, void *arg)
+{
+	if (!present)
+		return 0;
+	*(struct vh_mapping *)arg = *m;
+	return 1;
+}
+
+bool vh_kmap_first_mapping(struct vh_dump *d, const struct vh_mmu *mmu, uint64_t root,
+			   uint64_t start, uint64_t end, struct vh_mapping *first)
+{
+	return vh_walk(d, mmu, root, start, end, stop_at_first, first, NULL) == 1;
+}
+
 bool vh_vmci_is_arm64(const char *text)
 {
 	static const char *const keys[] = {"NUMBER(VA_BITS)", "NUMBER(TCR_EL1_T1SZ)",

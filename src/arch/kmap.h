@@ -32,6 +32,10 @@ bool vh_kmap_arm64_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_ker
  */
 void vh_kmap_arm64_image(struct vh_dump *d, struct vh_kernel_map *km);
 
+/* The first present mapping in [start, end) of the tables at @root, into @first. */
+bool vh_kmap_first_mapping(struct vh_dump *d, const struct vh_mmu *mmu, uint64_t root,
+			   uint64_t start, uint64_t end, struct vh_mapping *first);
+
 /* Whether VMCOREINFO text is an arm64 kernel's (it names VA_BITS, TCR_EL1_T1SZ, ...). */
 bool vh_vmci_is_arm64(const char *text);
 

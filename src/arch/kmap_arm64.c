@@ -123,14 +123,6 @@ bool vh_kmap_arm64_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_ker
  */
 static const uint64_t kimage_vaddrs[] = {0xffff800080000000ull, 0xffff800008000000ull};
 
-static int stop_at_first(const struct vh_mapping *m, int present, void *arg)
-{
-	if (!present)
-		return 0;
-	*(struct vh_mapping *)arg = *m;
-	return 1;
-}
-
 /*
  * Whether the kernel image is at @text: the first page mapped in the 2 MiB
  * from there (_stext: the header's pages are given back to the allocator and
@@ -140,8 +132,7 @@ static bool image_at(struct vh_dump *d, const struct vh_kernel_map *km, uint64_t
 {
 	struct vh_mapping first = {0};
 
-	return vh_walk(d, &km->mmu, km->pgd, text, text + SZ_2M, stop_at_first, &first, NULL) ==
-		   1 &&
+	return vh_kmap_first_mapping(d, &km->mmu, km->pgd, text, text + SZ_2M, &first) &&
 	       first.paddr == first.vaddr - km->kimage_voffset;
 }
 

@@ -57,22 +57,16 @@ bool vh_kmap_x86_64_vmcoreinfo(struct vh_dump *d, const char *text, struct vh_ke
 	return false;
 }
 
-static int stop_at_first(const struct vh_mapping *m, int present, void *arg)
-{
-	if (!present)
-		return 0;
-	*(struct vh_mapping *)arg = *m;
-	return 1;
-}
-
 /* _text is the first page mapped in the kernel image region (cleanup_highmap() clears the rest). */
 static bool from_root(struct vh_dump *d, uint64_t root, int levels, struct vh_kernel_map *km)
 {
 	struct vh_mapping first = {0};
 
-	if (vh_x86_64_walk(d, root, levels, VH_X86_START_KERNEL_MAP,
-			   VH_X86_START_KERNEL_MAP + (1ull << 30), stop_at_first, &first,
-			   NULL) != 1)
+	struct vh_mmu mmu;
+
+	if (vh_mmu_x86_64(&mmu, levels) ||
+	    !vh_kmap_first_mapping(d, &mmu, root, VH_X86_START_KERNEL_MAP,
+				   VH_X86_START_KERNEL_MAP + (1ull << 30), &first))
 		return false;
 	km->pgd = root;
 	vh_mmu_x86_64(&km->mmu, levels);

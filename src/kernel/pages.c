@@ -2,7 +2,8 @@
 /* The struct page array and the linear map: see kernel/pages.h. */
 #include "kernel/pages.h"
 
-#include <stdlib.h>
+#include "arch/kmap.h"
+
 #include <string.h>
 
 /* SECTION_HAS_MEM_MAP (include/linux/mmzone.h); the flags sit below bit 12 */
@@ -14,13 +15,7 @@
 /* A VMCOREINFO value: SYMBOL()s are hex without a prefix, the others decimal (or 0x hex). */
 static bool vmci_num(struct vh_dump *d, const char *key, uint64_t *v)
 {
-	const char *s = vh_dump_vmcoreinfo_get(d, key);
-	char *end;
-
-	if (!s || !*s)
-		return false;
-	*v = strtoull(s, &end, strncmp(key, "SYMBOL(", 7) ? 0 : 16);
-	return *end == '\0';
+	return vh_vmci_u64(vh_dump_vmcoreinfo_get(d, key), strncmp(key, "SYMBOL(", 7) ? 0 : 16, v);
 }
 
 /*
